@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, the engine with SQLite pragmas, migrations and backups."""

@@ -1,0 +1,119 @@
+"""Change capture: every ORM write leaves an outbox row in the same transaction.
+
+Services change rows through the ORM; ``install_change_capture`` hooks the session so that
+timestamps are set and each inserted, updated or deleted row of a synced table becomes an
+outbox operation (with the changed fields only, for updates). Bulk paths that bypass the ORM
+(the stock ledger, the demo builder) call ``outbox_row`` themselves, in their transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session, UOWTransaction
+
+from dmdesk.db.ids import new_id
+from dmdesk.db.models import Base, OutboxOp
+
+# Tables that stay on their site: caches derived from the ledger, bookkeeping, settings.
+LOCAL_TABLES = frozenset({
+    "stock_balance", "reservation", "audit_log", "outbox", "number_sequence", "setting",
+})
+
+
+def to_json_value(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def dumps(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True, default=to_json_value)
+
+
+def _key_bytes(obj: Base) -> bytes:
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    if len(key) == 1 and isinstance(key[0], uuid.UUID):
+        return key[0].bytes
+    return dumps({"key": [to_json_value(k) for k in key]}).encode()
+
+
+def _row_payload(obj: Base, only_changed: bool) -> dict[str, Any]:
+    state = inspect(obj)
+    payload: dict[str, Any] = {}
+    for column_attr in state.mapper.column_attrs:
+        name = column_attr.key
+        if only_changed and not state.attrs[name].history.has_changes():
+            continue
+        payload[name] = to_json_value(getattr(obj, name))
+    return payload
+
+
+class ChangeContext:
+    """What change capture needs from the current transaction."""
+
+    def __init__(self, now: datetime, stamp: Callable[[], str], schema_version: str) -> None:
+        self.now = now
+        self.stamp = stamp
+        self.schema_version = schema_version
+
+    def outbox_row(self, entity: str, entity_id: bytes, op: str,
+                   payload: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "op_id": new_id(), "entity": entity, "entity_id": entity_id, "op": op,
+            "payload": dumps(payload), "hlc": self.stamp(),
+            "schema_version": self.schema_version, "created_at": self.now, "pushed_at": None,
+        }
+
+
+def _set_timestamps(session: Session, now: datetime) -> None:
+    for obj in session.new:
+        for name in ("created_at", "updated_at"):
+            if hasattr(obj, name) and getattr(obj, name) is None:
+                setattr(obj, name, now)
+    for obj in session.dirty:
+        if hasattr(obj, "updated_at") and session.is_modified(obj, include_collections=False):
+            obj.updated_at = now
+
+
+def _synced(objects: Iterable[object]) -> list[Base]:
+    return [o for o in objects
+            if isinstance(o, Base) and o.__tablename__ not in LOCAL_TABLES]
+
+
+def install_change_capture(session: Session, context: ChangeContext) -> None:
+    session.info["change_context"] = context
+
+    @event.listens_for(session, "before_flush")
+    def _before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
+        _set_timestamps(session, context.now)
+
+    @event.listens_for(session, "after_flush")
+    def _after_flush(session: Session, _flush: UOWTransaction) -> None:
+        rows: list[dict[str, Any]] = []
+        for obj in _synced(session.new):
+            rows.append(context.outbox_row(obj.__tablename__, _key_bytes(obj), "insert",
+                                           _row_payload(obj, only_changed=False)))
+        for obj in _synced(session.dirty):
+            if not session.is_modified(obj, include_collections=False):
+                continue
+            payload = _row_payload(obj, only_changed=True)
+            if payload:
+                rows.append(context.outbox_row(obj.__tablename__, _key_bytes(obj), "update",
+                                               payload))
+        for obj in _synced(session.deleted):
+            rows.append(context.outbox_row(obj.__tablename__, _key_bytes(obj), "delete", {}))
+        if rows:
+            session.connection().execute(insert(OutboxOp), rows)

@@ -1,0 +1,1 @@
+"""Rules with no I/O: quantities, state machines, numbering, errors, clocks."""

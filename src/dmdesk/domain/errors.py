@@ -1,0 +1,52 @@
+"""Domain errors: every refusal a user can act on is one of these.
+
+Each carries a message written for the person at the keyboard (what is wrong and, where
+possible, what to do), and an optional ``field`` so a form can show it next to the input.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A request that the rules refuse. Nothing has been written when this is raised."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ValidationError(DomainError):
+    """A value is malformed: wrong type, negative, too precise, missing."""
+
+
+class NotFoundError(DomainError):
+    """A reference names something that does not exist."""
+
+
+class DuplicateError(DomainError):
+    """A value that must be unique is already taken."""
+
+
+class IllegalTransitionError(DomainError):
+    """A state change the state table does not allow."""
+
+
+class InsufficientStockError(DomainError):
+    """Taking more than is available without an override reason."""
+
+    def __init__(self, message: str, *, shortages: list[tuple[str, str, str]] | None = None):
+        super().__init__(message, field="quantity")
+        # (product, wanted, available) as display strings, for dialogs that list them
+        self.shortages = shortages or []
+
+
+class ReferencedError(DomainError):
+    """Deleting a row that other rows still refer to (archive it instead)."""
+
+
+class DatabaseRefusedError(DomainError):
+    """The database file cannot be opened safely (newer schema, not a dmdesk file...)."""

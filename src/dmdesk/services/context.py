@@ -1,0 +1,144 @@
+"""The service context (who acts, at which site, by which clock) and the unit of work.
+
+``with ctx.transaction() as uow:`` opens one write transaction; everything a use case writes
+(rows, stock moves, outbox operations, the audit entry) commits together or not at all.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from dmdesk.db import models as m
+from dmdesk.db.changes import ChangeContext, dumps, install_change_capture
+from dmdesk.db.database import Database
+from dmdesk.domain.errors import NotFoundError
+from dmdesk.domain.hlc import HLC, HybridClock
+from dmdesk.domain.numbering import DocKind, format_number
+
+GENESIS_HASH = "0" * 64
+SETTING_SITE = "local_site_code"
+SETTING_HLC = "hlc_last"
+DEFAULT_SITE_CODE = "HQ"
+
+T = TypeVar("T", bound=m.Base)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (some containers, services): still record something
+        return "unknown"
+
+
+def audit_hash(prev_hash: str, record: dict[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + "|" + dumps(record)).encode()).hexdigest()
+
+
+def audit_record(entry: m.AuditEntry | dict[str, Any]) -> dict[str, Any]:
+    """The fields of an audit entry that its hash covers."""
+    get = entry.get if isinstance(entry, dict) else lambda k: getattr(entry, k)
+    entity_id = get("entity_id")
+    return {
+        "at": get("at").isoformat(), "actor": get("actor"), "site": get("site_code"),
+        "action": get("action"), "entity": get("entity"),
+        "entity_id": entity_id.hex if entity_id is not None else None,
+        "details": get("details"),
+    }
+
+
+@dataclass
+class ServiceContext:
+    db: Database
+    actor: str = field(default_factory=default_actor)
+    clock: Callable[[], datetime] = utc_now
+
+    @contextmanager
+    def transaction(self) -> Iterator[UnitOfWork]:
+        with self.db.write_session() as session:
+            uow = UnitOfWork(self, session)
+            install_change_capture(session, uow.changes)
+            yield uow
+            session.flush()
+            uow.finish()
+
+
+class UnitOfWork:
+    def __init__(self, ctx: ServiceContext, session: Session) -> None:
+        self.ctx = ctx
+        self.session = session
+        self.now = ctx.clock()
+        self.site_code = self._setting(SETTING_SITE) or DEFAULT_SITE_CODE
+        last = self._setting(SETTING_HLC)
+        self.hlc = HybridClock(self.site_code, lambda: int(self.now.timestamp() * 1000),
+                               HLC.decode(last) if last else None)
+        self._hlc_start = self.hlc.last
+        self.changes = ChangeContext(self.now, lambda: self.hlc.now().encode(),
+                                     ctx.db.schema_version)
+
+    @property
+    def actor(self) -> str:
+        return self.ctx.actor
+
+    def _setting(self, key: str) -> str | None:
+        return self.session.scalar(select(m.Setting.value).where(m.Setting.key == key))
+
+    def set_setting(self, key: str, value: str) -> None:
+        row = self.session.get(m.Setting, key)
+        if row is None:
+            self.session.add(m.Setting(key=key, value=value))
+        else:
+            row.value = value
+
+    def get(self, model: type[T], key: Any, what: str) -> T:
+        """The row with primary key ``key``, or NotFoundError naming what was looked for."""
+        obj = self.session.get(model, key)
+        if obj is None:
+            raise NotFoundError(f"Unknown {what}: {key}.", field=what)
+        return obj
+
+    def next_number(self, kind: DocKind) -> str:
+        """The next human number of this site for ``kind`` (LIS-WO-00042)."""
+        table = m.NumberSequence
+        where = (table.prefix == self.site_code) & (table.kind == kind.value)
+        last = self.session.scalar(select(table.last).where(where))
+        if last is None:
+            self.session.execute(insert(table).values(prefix=self.site_code, kind=kind.value,
+                                                      last=1))
+            value = 1
+        else:
+            value = last + 1
+            self.session.execute(update(table).where(where).values(last=value))
+        return format_number(self.site_code, kind, value)
+
+    def audit(self, action: str, entity: str, entity_id: Any = None,
+              **details: Any) -> None:
+        """Append a hash-linked entry: who did what, to which row, when."""
+        prev = self.session.scalar(
+            select(m.AuditEntry.hash).order_by(m.AuditEntry.seq.desc()).limit(1)
+        ) or GENESIS_HASH
+        entry = {
+            "at": self.now, "actor": self.actor, "site_code": self.site_code,
+            "action": action, "entity": entity, "entity_id": entity_id,
+            "details": json.dumps(details, sort_keys=True, default=str),
+        }
+        self.session.execute(insert(m.AuditEntry).values(
+            **entry, prev_hash=prev, hash=audit_hash(prev, audit_record(entry))))
+
+    def finish(self) -> None:
+        if self.hlc.last != self._hlc_start:
+            self.set_setting(SETTING_HLC, self.hlc.last.encode())
+            self.session.flush()

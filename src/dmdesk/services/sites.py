@@ -1,0 +1,127 @@
+"""Sites (own workshops, micro-producers, warehouses, in-transit) and their locations."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from dmdesk.db import models as m
+from dmdesk.domain.errors import ValidationError
+from dmdesk.domain.kinds import LocationKind, SiteKind, SiteStatus
+from dmdesk.domain.numbering import check_site_code
+from dmdesk.services import records
+from dmdesk.services.context import SETTING_SITE, ServiceContext, UnitOfWork
+from dmdesk.services.fields import choice, coordinate, qty, tags, text
+
+SITE_FIELDS = {
+    "code": lambda v, f: check_site_code(text(6, required=True)(v, f)),
+    "name": text(120, required=True),
+    "kind": choice(SiteKind),
+    "address": text(500),
+    "latitude": coordinate(90),
+    "longitude": coordinate(180),
+    "capabilities": tags(),
+    "weekly_capacity_hours": qty(),
+    "status": choice(SiteStatus),
+}
+LOCATION_FIELDS = {
+    "site_id": lambda v, f: v,
+    "code": text(40, required=True),
+    "name": text(120),
+    "kind": choice(LocationKind),
+}
+DEFAULT_LOCATION = "STOCK"
+TRANSIT_LOCATION = "TRANSIT"
+
+
+def create_site(ctx: ServiceContext, **values: Any) -> uuid.UUID:
+    """A new site with one stock location (or a transit location for in-transit sites)."""
+    with ctx.transaction() as uow:
+        return _create_site(uow, values).id
+
+
+def _create_site(uow: UnitOfWork, values: dict[str, Any]) -> m.Site:
+    code = SITE_FIELDS["code"](values.get("code"), "code")
+    records.ensure_unique(uow, m.Site, "code", code, what="Site code")
+    site = records.create_row(uow, m.Site, SITE_FIELDS, {**values, "code": code},
+                              what="site", require=("code", "name", "kind"))
+    transit = site.kind == SiteKind.IN_TRANSIT
+    records.create_row(uow, m.Location, LOCATION_FIELDS, {
+        "site_id": site.id, "code": TRANSIT_LOCATION if transit else DEFAULT_LOCATION,
+        "name": "In transit" if transit else "Main stock",
+        "kind": LocationKind.TRANSIT if transit else LocationKind.INTERNAL,
+    }, what="location")
+    return site
+
+
+def update_site(ctx: ServiceContext, site_id: uuid.UUID, **changes: Any) -> None:
+    with ctx.transaction() as uow:
+        site = uow.get(m.Site, site_id, "site")
+        if "code" in changes:
+            code = SITE_FIELDS["code"](changes["code"], "code")
+            records.ensure_unique(uow, m.Site, "code", code, what="Site code", exclude=site_id)
+        if "kind" in changes and SiteKind(changes["kind"]) != SiteKind(site.kind) and (
+                SiteKind.IN_TRANSIT in (SiteKind(changes["kind"]), SiteKind(site.kind))):
+            raise ValidationError("A site cannot become, or stop being, the in-transit site.",
+                                  field="kind")
+        records.update_row(uow, site, SITE_FIELDS, changes, what="site")
+
+
+def set_site_archived(ctx: ServiceContext, site_id: uuid.UUID, archived: bool = True) -> None:
+    with ctx.transaction() as uow:
+        records.set_archived(uow, uow.get(m.Site, site_id, "site"), archived)
+
+
+def create_location(ctx: ServiceContext, site_id: uuid.UUID, code: str,
+                    name: str = "") -> uuid.UUID:
+    with ctx.transaction() as uow:
+        uow.get(m.Site, site_id, "site")
+        clean_code = text(40, required=True)(code, "code")
+        exists = uow.session.scalar(select(m.Location.id).where(
+            m.Location.site_id == site_id, m.Location.code == clean_code))
+        if exists:
+            raise ValidationError(f"This site already has a location '{clean_code}'.",
+                                  field="code")
+        return records.create_row(uow, m.Location, LOCATION_FIELDS, {
+            "site_id": site_id, "code": clean_code, "name": name,
+            "kind": LocationKind.INTERNAL}, what="location").id
+
+
+def update_location(ctx: ServiceContext, location_id: uuid.UUID, **changes: Any) -> None:
+    with ctx.transaction() as uow:
+        location = uow.get(m.Location, location_id, "location")
+        if "site_id" in changes or "kind" in changes:
+            raise ValidationError("A location cannot move to another site or change kind; "
+                                  "create a new one.")
+        records.update_row(uow, location, LOCATION_FIELDS, changes, what="location")
+
+
+def set_location_archived(ctx: ServiceContext, location_id: uuid.UUID,
+                          archived: bool = True) -> None:
+    with ctx.transaction() as uow:
+        records.set_archived(uow, uow.get(m.Location, location_id, "location"), archived)
+
+
+def set_local_site(ctx: ServiceContext, code: str) -> None:
+    """Say which site this database belongs to: its documents are numbered with its code."""
+    with ctx.transaction() as uow:
+        code = check_site_code(code)
+        if uow.session.scalar(select(m.Site.id).where(m.Site.code == code)) is None:
+            raise ValidationError(f"There is no site with code {code}.", field="code")
+        uow.set_setting(SETTING_SITE, code)
+        uow.audit("set_local_site", "setting", None, code=code)
+
+
+def transit_location(uow: UnitOfWork) -> m.Location:
+    """The location stock passes through between sites; made on first use if need be."""
+    location = uow.session.scalars(
+        select(m.Location).join(m.Site)
+        .where(m.Location.kind == LocationKind.TRANSIT, m.Site.kind == SiteKind.IN_TRANSIT,
+               m.Location.archived.is_(False))
+        .order_by(m.Location.id).limit(1)).first()
+    if location is not None:
+        return location
+    site = _create_site(uow, {"code": "TRN", "name": "In transit", "kind": SiteKind.IN_TRANSIT})
+    return uow.session.scalars(select(m.Location).where(m.Location.site_id == site.id)).one()

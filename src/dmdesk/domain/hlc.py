@@ -7,8 +7,8 @@ the wall clock does, and after receiving a remote stamp it is greater than that 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from dmdesk.domain.errors import ValidationError
 

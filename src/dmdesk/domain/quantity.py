@@ -22,7 +22,7 @@ Number = Decimal | int | str
 
 
 def _to_decimal(value: object, what: str, field: str | None) -> Decimal:
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         kind = "a true/false value" if isinstance(value, bool) else "a floating-point number"
         raise ValidationError(
             f"{what} must be an exact number (a Decimal, an integer or text such as '2.5'), "

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import getpass
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,13 +18,13 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
-from dmdesk.db.changes import ChangeContext, dumps, install_change_capture
+from dmdesk.db.audit import GENESIS_HASH, audit_hash, audit_record
+from dmdesk.db.changes import ChangeContext, install_change_capture
 from dmdesk.db.database import Database
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.hlc import HLC, HybridClock
 from dmdesk.domain.numbering import DocKind, format_number
 
-GENESIS_HASH = "0" * 64
 SETTING_SITE = "local_site_code"
 SETTING_HLC = "hlc_last"
 DEFAULT_SITE_CODE = "HQ"
@@ -42,22 +41,6 @@ def default_actor() -> str:
         return getpass.getuser()
     except Exception:  # no login name (some containers, services): still record something
         return "unknown"
-
-
-def audit_hash(prev_hash: str, record: dict[str, Any]) -> str:
-    return hashlib.sha256((prev_hash + "|" + dumps(record)).encode()).hexdigest()
-
-
-def audit_record(entry: m.AuditEntry | dict[str, Any]) -> dict[str, Any]:
-    """The fields of an audit entry that its hash covers."""
-    get = entry.get if isinstance(entry, dict) else lambda k: getattr(entry, k)
-    entity_id = get("entity_id")
-    return {
-        "at": get("at").isoformat(), "actor": get("actor"), "site": get("site_code"),
-        "action": get("action"), "entity": get("entity"),
-        "entity_id": entity_id.hex if entity_id is not None else None,
-        "details": get("details"),
-    }
 
 
 @dataclass

@@ -23,13 +23,13 @@ def text(max_len: int, *, required: bool = False) -> Validator:
         if not isinstance(value, str):
             raise ValidationError(f"{field} must be text, not {type(value).__name__}.",
                                   field=field)
-        value = value.strip()
-        if required and not value:
+        cleaned: str = value.strip()
+        if required and not cleaned:
             raise ValidationError(f"{field} is required.", field=field)
-        if len(value) > max_len:
-            raise ValidationError(f"{field} is too long ({len(value)} characters; at most "
+        if len(cleaned) > max_len:
+            raise ValidationError(f"{field} is too long ({len(cleaned)} characters; at most "
                                   f"{max_len}).", field=field)
-        return value
+        return cleaned
     return check
 
 

@@ -62,7 +62,10 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]
         yield items[start:start + size]
 
 
-def load_balances(uow: UnitOfWork, keys: Sequence[BalanceKey]) -> dict[BalanceKey, tuple[Decimal, Decimal]]:
+Balances = dict[BalanceKey, tuple[Decimal, Decimal]]
+
+
+def load_balances(uow: UnitOfWork, keys: Sequence[BalanceKey]) -> Balances:
     """(on_hand, reserved) for each key that has a balance row."""
     table = m.StockBalance
     found: dict[BalanceKey, tuple[Decimal, Decimal]] = {}
@@ -159,19 +162,21 @@ def post_moves(uow: UnitOfWork, lines: Sequence[MoveLine], *, reference: str,
 
 
 def _insert_moves(uow: UnitOfWork, lines: Sequence[MoveLine], reference: str,
-                  document_id: uuid.UUID | None, note: str, override_reason: str) -> list[uuid.UUID]:
+                  document_id: uuid.UUID | None, note: str,
+                  override_reason: str) -> list[uuid.UUID]:
     rows: list[dict[str, Any]] = []
     outbox: list[dict[str, Any]] = []
     for line in lines:
-        row = {
-            "id": new_id(), "product_id": line.product_id, "location_id": line.location_id,
+        move_id = new_id()
+        row: dict[str, Any] = {
+            "id": move_id, "product_id": line.product_id, "location_id": line.location_id,
             "lot_id": line.lot_id, "quantity": line.quantity, "reason": line.reason.value,
             "reference": reference, "document_id": document_id, "note": note,
             "override_reason": override_reason, "actor": uow.actor, "created_at": uow.now,
         }
         rows.append(row)
         payload = {k: to_json_value(v) for k, v in row.items()}
-        outbox.append(uow.changes.outbox_row("stock_move", row["id"].bytes, "insert", payload))
+        outbox.append(uow.changes.outbox_row("stock_move", move_id.bytes, "insert", payload))
     connection = uow.session.connection()
     connection.execute(insert(m.StockMove), rows)
     connection.execute(insert(m.OutboxOp), outbox)

@@ -43,7 +43,7 @@ OPERATION_FIELDS = {
 
 
 def _scrap(value: Any, field: str) -> Decimal:
-    number = qty()(value, field)
+    number: Decimal = qty()(value, field)
     if number >= 100:
         raise ValidationError(f"{field} must be below 100 %.", field=field)
     return number

@@ -315,14 +315,14 @@ def _output_location(uow: UnitOfWork, order: m.WorkOrder,
             raise ValidationError("The output location must be at the making site.",
                                   field="location")
         return location
-    location = uow.session.scalars(
+    found = uow.session.scalars(
         select(m.Location).where(m.Location.site_id == order.site_id,
                                  m.Location.kind == LocationKind.INTERNAL,
                                  m.Location.archived.is_(False))
         .order_by(m.Location.code).limit(1)).first()
-    if location is None:
+    if found is None:
         raise ValidationError("The making site has no stock location to put the output in.")
-    return location
+    return found
 
 
 def complete(ctx: ServiceContext, wo_id: uuid.UUID, good_qty: Any = None,

@@ -1,0 +1,1 @@
+"""gui layer (see DESIGN.md section 2)."""

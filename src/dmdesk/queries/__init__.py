@@ -1,0 +1,1 @@
+"""The read side: paged lists, balances and checks, returned as plain rows."""

@@ -1,0 +1,1 @@
+"""sync layer (see DESIGN.md section 2)."""

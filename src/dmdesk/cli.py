@@ -1,0 +1,183 @@
+"""The `dmdesk` command: the desktop app, and headless subcommands for scripts and checks.
+
+This is a composition root: it opens the database and hands it to the code that needs it.
+Subcommands never import Qt, so they run on a server with no display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from dmdesk import __version__
+from dmdesk.domain.errors import DomainError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _db_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, default=None,
+                        help="database file (default: $DMDESK_DB, else dmdesk.sqlite in the "
+                             "user data folder)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dmdesk", description="Plan, make and stock across a network of workshops.")
+    parser.add_argument("--version", action="version", version=f"dmdesk {__version__}")
+    _db_argument(parser)
+    parser.add_argument("--demo", action="store_true",
+                        help="open the demo database (built on first use)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="build a demo network into a new database")
+    _db_argument(demo)
+    demo.add_argument("--scale", choices=("small", "large"), default="small")
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    for name, text in (("upgrade", "upgrade the schema (after a backup)"),
+                       ("check", "integrity, balance cache against ledger, audit chain")):
+        _db_argument(db_commands.add_parser(name, help=text))
+    backup = db_commands.add_parser("backup", help="copy the database safely, even while open")
+    _db_argument(backup)
+    backup.add_argument("--out", type=Path, default=None,
+                        help="target file (default: a timestamped copy beside the database)")
+    return parser
+
+
+def _database_path(args: argparse.Namespace) -> Path:
+    from dmdesk.paths import default_database_path
+
+    return Path(args.db).expanduser() if args.db else default_database_path()
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from dmdesk.db.database import open_database
+    from dmdesk.services.context import ServiceContext
+    from dmdesk.services.demo import build_demo
+
+    path = _database_path(args)
+    db = open_database(path)
+    try:
+        started = time.perf_counter()
+
+        def progress(step: str, done: int, total: int) -> None:
+            _say(f"  {step}: {done}/{total}" if total else f"  {step}")
+
+        summary = build_demo(ServiceContext(db), args.scale, progress=progress)
+        _say(f"Built the {args.scale} demo in {path} in {time.perf_counter() - started:.1f} s: "
+             f"{summary.sites} sites, {summary.products} products, {summary.moves} stock "
+             f"moves, {summary.work_orders} work orders.")
+    finally:
+        db.close()
+    return EXIT_OK
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from dmdesk.db.database import inspect_file, open_database
+
+    path = _database_path(args)
+    before = inspect_file(path).revision
+    db = open_database(path, create=False)
+    try:
+        if before == db.schema_version:
+            _say(f"{path} is up to date (schema {db.schema_version}).")
+        else:
+            _say(f"Upgraded {path} from schema {before or 'none'} to {db.schema_version}; "
+                 f"backup: {db.backup_path}.")
+    finally:
+        db.close()
+    return EXIT_OK
+
+
+def cmd_db_check(args: argparse.Namespace) -> int:
+    from dmdesk.db.database import open_database
+    from dmdesk.queries.integrity import check_database
+
+    path = _database_path(args)
+    db = open_database(path, create=False, upgrade=False)
+    try:
+        report = check_database(db, progress=lambda step: _say(f"checking {step}..."))
+    finally:
+        db.close()
+    counted = ", ".join(f"{n} {what}" for what, n in report.checked.items())
+    if report.ok:
+        print(f"OK: {path} passed every check ({counted}).")
+        return EXIT_OK
+    print(f"FAILED: {path} has {len(report.problems)} problem(s):")
+    for problem in report.problems:
+        print(f"  - {problem}")
+    return EXIT_FAILED
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    from dmdesk.db.backup import backup_to, rotating_backup
+    from dmdesk.db.database import inspect_file
+
+    path = _database_path(args)
+    if not inspect_file(path).exists_with_data:
+        raise DomainError(f"There is no database at {path} to back up.")
+    target = backup_to(path, args.out) if args.out else rotating_backup(path, "manual")
+    print(f"Backed up {path} to {target}.")
+    return EXIT_OK
+
+
+def _no_display() -> bool:
+    if sys.platform in ("win32", "darwin") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    if _no_display():
+        _say("dmdesk: no display found, so the desktop window cannot open. Set "
+             "QT_QPA_PLATFORM=offscreen to run it without a screen, or use the command-line "
+             "subcommands (dmdesk --help: demo, db upgrade|check|backup).")
+        return EXIT_USAGE
+    path = _database_path(args)
+    if args.demo and not args.db:
+        path = path.with_name("demo.sqlite")
+        if not path.exists():
+            _say(f"Building the demo database at {path}...")
+            cmd_demo(argparse.Namespace(db=path, scale="small"))
+    from dmdesk.gui.app import run
+
+    return run(path)
+
+
+COMMANDS: dict[tuple[str | None, str | None], Callable[[argparse.Namespace], int]] = {
+    ("demo", None): cmd_demo,
+    ("db", "upgrade"): cmd_db_upgrade,
+    ("db", "check"): cmd_db_check,
+    ("db", "backup"): cmd_db_backup,
+    (None, None): cmd_gui,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = COMMANDS[(args.command, getattr(args, "db_command", None))]
+    try:
+        return handler(args)
+    except DomainError as exc:
+        print(f"dmdesk: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except (FileExistsError, PermissionError, IsADirectoryError) as exc:
+        print(f"dmdesk: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("dmdesk: interrupted; nothing half-written was kept.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

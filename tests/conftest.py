@@ -1,0 +1,69 @@
+"""Top-level pytest configuration shared by the whole test suite.
+
+Two concerns only (fixtures belong in the conftest.py of the folder that uses them):
+
+* Qt runs headless: ``QT_QPA_PLATFORM=offscreen`` is set before anything imports Qt.
+* In CI (environment variable ``CI`` is ``true`` or ``1``) a skipped test fails the session:
+  a test that cannot run there (missing tool, missing service) must be fixed, not hidden.
+  On a developer's machine skips stay skips.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before any import of PySide6 (pytest-qt imports it when its plugin loads, after this file).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+
+def in_ci() -> bool:
+    """True when the environment variable CI says this run is CI ("true", "1" or "yes")."""
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+class SkipsFailInCI:
+    """Collects every skip; in CI, prints them and turns a passing session into a failure."""
+
+    def __init__(self) -> None:
+        self.skips: list[tuple[str, str]] = []
+
+    def _record(self, report: pytest.TestReport | pytest.CollectReport) -> None:
+        if not report.skipped or hasattr(report, "wasxfail"):  # an xfail is not a skip
+            return
+        longrepr = report.longrepr
+        if isinstance(longrepr, tuple) and len(longrepr) == 3:  # (path, 0-based line, message)
+            path, lineno, message = longrepr
+            reason = f"{message.removeprefix('Skipped: ')} ({path}:{lineno + 1})"
+        else:
+            reason = str(longrepr)
+        self.skips.append((report.nodeid or "<collection>", reason))
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        # Skip marks and pytest.skip() in a fixture report in setup; pytest.skip() in the test
+        # itself reports in the call phase.
+        self._record(report)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        # Module-level skips: pytest.importorskip(), pytest.skip(allow_module_level=True).
+        self._record(report)
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.skips and in_ci() and exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if not self.skips or not in_ci():
+            return
+        terminalreporter.section("skips are failures in CI", sep="=", red=True, bold=True)
+        for nodeid, reason in self.skips:
+            terminalreporter.line(f"skips are failures in CI: {nodeid}: {reason}", red=True)
+        terminalreporter.line(
+            f"{len(self.skips)} skip(s) with CI={os.environ.get('CI')!r}: install what the tests "
+            "need (see .ci/run) or remove the skip. This session fails."
+        )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(SkipsFailInCI(), "dmdesk-skips-fail-in-ci")

@@ -38,8 +38,8 @@ def figures(session: Session, product_id: uuid.UUID, *, site_id: uuid.UUID | Non
         query = query.join(m.Location, m.Location.id == m.StockBalance.location_id).where(
             m.Location.site_id == site_id, m.Location.kind == LocationKind.INTERNAL)
     on_hand, reserved = session.execute(query).one()
-    # SUM over the scaled integer columns comes back as a raw integer of thousandths.
-    return StockFigures(Decimal(on_hand) / 1000, Decimal(reserved) / 1000)
+    # SUM keeps the column's Qty type, so the sums come back as exact Decimals.
+    return StockFigures(Decimal(on_hand), Decimal(reserved))
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,5 @@ def _requirements(session: Session, order: m.WorkOrder
                                   .where(m.Reservation.material_id == material.id)) or 0
         component = session.get(m.Product, material.product_id)
         assert component is not None
-        result.append((component, material.required - material.consumed,
-                       Decimal(reserved) / 1000))
+        result.append((component, material.required - material.consumed, Decimal(reserved)))
     return result

@@ -15,6 +15,7 @@ from dmdesk.db import models as m
 from dmdesk.domain.errors import IllegalTransitionError, ValidationError
 from dmdesk.domain.kinds import CustomerOrderState
 from dmdesk.domain.numbering import DocKind
+from dmdesk.services import records
 from dmdesk.services.context import ServiceContext, UnitOfWork
 from dmdesk.services.fields import a_date, amount, coordinate, qty, text
 
@@ -102,3 +103,19 @@ def set_customer_order_state(ctx: ServiceContext, order_id: uuid.UUID,
         order.state = CustomerOrderState(state).value
         uow.session.flush()
         uow.audit(str(state), "customer_order", order.id, number=order.number)
+
+
+ORDER_FIELDS = {
+    "due_date": a_date(),
+    "ship_to": text(500),
+    "ship_latitude": coordinate(90),
+    "ship_longitude": coordinate(180),
+    "notes": text(10_000),
+}
+
+
+def update_customer_order(ctx: ServiceContext, order_id: uuid.UUID, **changes: Any) -> None:
+    with ctx.transaction() as uow:
+        order = uow.get(m.CustomerOrder, order_id, "customer order")
+        _require_open(order)
+        records.update_row(uow, order, ORDER_FIELDS, changes, what="customer order")

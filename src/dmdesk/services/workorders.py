@@ -19,11 +19,12 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from dmdesk.db import models as m
-from dmdesk.domain.errors import InsufficientStockError, ValidationError
+from dmdesk.domain.errors import IllegalTransitionError, InsufficientStockError, ValidationError
 from dmdesk.domain.kinds import LocationKind, MoveReason, ProductKind, SiteKind, SiteStatus
 from dmdesk.domain.numbering import DocKind
 from dmdesk.domain.quantity import format_quantity, quantity, required_with_scrap
 from dmdesk.domain.workorder_states import RESERVING_STATES, WOAction, WOState, next_state
+from dmdesk.services import records
 from dmdesk.services.context import ServiceContext, UnitOfWork
 from dmdesk.services.fields import a_date, integer, text
 from dmdesk.services.ledger import (
@@ -452,3 +453,34 @@ def cancel(ctx: ServiceContext, wo_id: uuid.UUID, reason: str = "") -> None:
             _unreserve(uow, order)
         uow.session.flush()
         uow.audit("cancel", "work_order", order.id, number=order.number, reason=reason)
+
+
+PLANNING_FIELDS = {
+    "due_date": a_date(),
+    "priority": integer(1, 5),
+    "notes": text(10_000),
+}
+DRAFT_ONLY_FIELDS = frozenset({"quantity", "site_id"})
+
+
+def update_work_order(ctx: ServiceContext, wo_id: uuid.UUID, **changes: Any) -> None:
+    """Change planning fields; quantity and making site only while the order is a draft
+    (after release the reservations and pinned BOM depend on them)."""
+    with ctx.transaction() as uow:
+        order = _load(uow, wo_id)
+        if WOState(order.state) in (WOState.DONE, WOState.CANCELLED):
+            raise IllegalTransitionError(f"{order.number} is {order.state}; it cannot change.")
+        draft_changes = {k: changes.pop(k) for k in list(changes) if k in DRAFT_ONLY_FIELDS}
+        if draft_changes and order.state != WOState.DRAFT:
+            raise IllegalTransitionError(
+                f"{order.number} is {order.state}: quantity and site change only in draft "
+                "(cancel and re-plan instead).", field=next(iter(draft_changes)))
+        if "site_id" in draft_changes:
+            _check_making_site(uow.get(m.Site, draft_changes["site_id"], "site"))
+            order.site_id = draft_changes["site_id"]
+        if "quantity" in draft_changes:
+            order.quantity = quantity(draft_changes["quantity"])
+        records.update_row(uow, order, PLANNING_FIELDS, changes, what="work order")
+        if draft_changes:
+            uow.audit("edit", "work_order", order.id,
+                      **{k: str(v) for k, v in draft_changes.items()})

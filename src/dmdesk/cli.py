@@ -151,7 +151,9 @@ def cmd_gui(args: argparse.Namespace) -> int:
             cmd_demo(argparse.Namespace(db=path, scale="small"))
     from dmdesk.gui.app import run
 
-    return run(path)
+    # With no --db and no DMDESK_DB, a first run (no database yet) gets the welcome dialog.
+    chosen = bool(args.db or args.demo or os.environ.get("DMDESK_DB"))
+    return run(path, explicit=chosen)
 
 
 COMMANDS: dict[tuple[str | None, str | None], Callable[[argparse.Namespace], int]] = {

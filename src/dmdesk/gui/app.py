@@ -1,49 +1,127 @@
-"""The desktop app's entry point. For now a plain window over the opened database; the full
-set of views arrives with the desktop-app work."""
+"""The desktop app's composition root: settings, logging, the database, the window."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from dmdesk import __version__
+from dmdesk.db.backup import rotating_backup
 from dmdesk.db.database import Database, open_database
 from dmdesk.domain.errors import DomainError
-from dmdesk.queries.summary import network_summary
+from dmdesk.gui.areas import build_areas
+from dmdesk.gui.context import GuiContext
+from dmdesk.gui.crash import install_excepthook, setup_logging
+from dmdesk.gui.dialogs.welcome import WelcomeDialog
+from dmdesk.gui.main_window import MainWindow
+from dmdesk.gui.recent import recent_databases, remember
+from dmdesk.gui.single_instance import InstanceServer, ask_running_instance
+from dmdesk.gui.tasks import TaskRunner
+from dmdesk.services.context import DEFAULT_SITE_CODE, SETTING_SITE, ServiceContext
+
+log = logging.getLogger(__name__)
 
 
-class MainWindow(QMainWindow):
-    def __init__(self, db: Database) -> None:
-        super().__init__()
-        self.db = db
-        self.setWindowTitle(self.tr("dmdesk — {0}").format(db.path.name))
-        self.resize(1280, 800)
-        with db.read_session() as session:
-            summary = network_summary(session)
-        lines = [self.tr("<h2>dmdesk {0}</h2>").format(__version__)]
-        lines += [f"<p>{self.tr(label)}: <b>{value}</b></p>" for label, value in summary]
-        body = QLabel("".join(lines))
-        body.setMargin(24)
-        body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.setCentralWidget(body)
-        self.database_label = QLabel(self.tr("Database: {0}").format(db.path))
-        self.statusBar().addWidget(self.database_label)
-
-
-def run(path: Path) -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
+def application() -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv)
+    app.setOrganizationName("dmdesk")
     app.setApplicationName("dmdesk")
+    app.setApplicationVersion(__version__)
+    return app
+
+
+def local_site_code(db: Database) -> str:
+    from sqlalchemy import select
+
+    from dmdesk.db.models import Setting
+
+    with db.read_session() as session:
+        code = session.scalar(select(Setting.value).where(Setting.key == SETTING_SITE))
+    return code or DEFAULT_SITE_CODE
+
+
+def build_window(db: Database, runner: TaskRunner) -> tuple[MainWindow, GuiContext]:
+    gctx = GuiContext(db, ServiceContext(db), runner)
+    window = MainWindow(f"dmdesk — {db.path.name}", build_areas(gctx))
+    window.set_status(window.tr("Database: {0}").format(db.path),
+                      window.tr("Site: {0}").format(local_site_code(db)),
+                      window.tr("Sync: not set up"))
+    return window, gctx
+
+
+def bring_forward(window: MainWindow) -> None:
+    window.showNormal()
+    window.raise_()
+    window.activateWindow()
+
+
+def choose_database(default: Path) -> tuple[str, Path] | None:
+    dialog = WelcomeDialog(default.parent, recent_databases())
+    if dialog.exec() and dialog.choice is not None:
+        return dialog.choice
+    return None
+
+
+def _build_demo_then(window: MainWindow, gctx: GuiContext) -> None:
+    from dmdesk.services.demo import build_demo
+
+    def work(progress: object) -> object:
+        from dmdesk.gui.tasks import Progress
+
+        assert isinstance(progress, Progress)
+        return build_demo(gctx.services, "small",
+                          progress=lambda step, done, total: progress.report(done, total, step))
+
+    def done(_summary: object) -> None:
+        for area in window.areas:
+            area.refresh()
+
+    gctx.runner.run(work, on_done=done, title=window.tr("Building the demo network…"),
+                    parent=window)
+
+
+def run(path: Path | None, *, explicit: bool = True) -> int:
+    """Open ``path`` (or ask, when none was given and the default does not exist)."""
+    app = application()
+    log_path = setup_logging()
+    install_excepthook(log_path)
+    from dmdesk.paths import default_database_path
+
+    kind = "open"
+    if path is None or (not explicit and not path.exists()):
+        choice = choose_database(path or default_database_path())
+        if choice is None:
+            return 0
+        kind, path = choice
+    if ask_running_instance(path):
+        log.info("%s is open in another window; brought it forward", path)
+        return 0
+    fresh = not path.exists()
     try:
         db = open_database(path)
     except DomainError as exc:
         QMessageBox.critical(None, "dmdesk", str(exc))
         return 1
-    window = MainWindow(db)
+    remember(path)
+    runner = TaskRunner()
+    window, gctx = build_window(db, runner)
+    server = InstanceServer(path, lambda: bring_forward(window))
+    window.restore_geometry_from_settings()
     window.show()
+    if kind == "demo" and fresh:
+        _build_demo_then(window, gctx)
+    elif not fresh:
+        # A copy per opening, made on the worker so the window paints first.
+        runner.run(lambda _p: rotating_backup(path, "open"),
+                   on_error=lambda e: log.warning("backup on open failed: %s", e))
     try:
         return int(app.exec())
     finally:
+        runner.shutdown()
+        server.deleteLater()
         db.close()

@@ -1,0 +1,54 @@
+"""Logging to a file, and a dialog instead of a bare traceback when something unexpected breaks.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from dmdesk.domain.errors import DomainError
+from dmdesk.paths import log_dir
+
+log = logging.getLogger("dmdesk")
+
+
+def setup_logging(folder: Path | None = None) -> Path:
+    folder = folder or log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "dmdesk.log"
+    handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return path
+
+
+def install_excepthook(log_path: Path) -> None:
+    def hook(kind: type[BaseException], error: BaseException,
+             trace: TracebackType | None) -> None:
+        if isinstance(error, DomainError):  # a refusal that escaped a form: just say it
+            _show(str(error), detail=None)
+            return
+        log.error("unexpected error", exc_info=(kind, error, trace))
+        _show(QApplication.translate("crash", "Something unexpected went wrong: {0}")
+              .format(error),
+              detail=QApplication.translate("crash", "The details are in the log file:\n{0}")
+              .format(log_path))
+
+    sys.excepthook = hook
+
+
+def _show(message: str, detail: str | None) -> None:
+    if QApplication.instance() is None:
+        print(message, file=sys.stderr)
+        return
+    box = QMessageBox(QMessageBox.Icon.Critical, "dmdesk", message)
+    if detail:
+        box.setInformativeText(detail)
+    box.exec()

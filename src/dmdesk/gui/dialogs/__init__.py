@@ -1,0 +1,1 @@
+"""Dialogs: forms that validate as you type, the welcome dialog, error dialogs."""

@@ -1,0 +1,184 @@
+"""Forms that validate as you type and say what is wrong next to the field.
+
+A ``FormDialog`` holds fields, each with a validator that turns the widget's text into a clean
+value or raises a DomainError. OK stays disabled while any field is wrong. On OK the form's
+``submit`` runs on the task runner (off the GUI thread); a refusal from the service is shown
+next to the field it names, or at the top, and the dialog stays open with the user's input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dmdesk.domain.errors import DomainError
+from dmdesk.gui.tasks import TaskRunner
+
+Validator = Callable[[Any], Any]
+ERROR_STYLE = "color: palette(highlighted-text); background: #b3261e; padding: 2px 6px;"
+FIELD_ERROR_STYLE = "color: #b3261e;"
+
+
+def _raw(widget: QWidget) -> Any:
+    if isinstance(widget, QLineEdit):
+        return widget.text()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    if isinstance(widget, QComboBox):
+        return widget.currentData()
+    if isinstance(widget, QDateEdit):
+        return widget.date().toPython()
+    raise TypeError(f"no reader for {type(widget).__name__}")
+
+
+@dataclass
+class Field:
+    name: str
+    widget: QWidget
+    validate: Validator
+    error: QLabel
+
+
+class FormDialog(QDialog):
+    def __init__(self, title: str, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.runner = runner
+        self.fields: dict[str, Field] = {}
+        self.banner = QLabel(self)
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(ERROR_STYLE)
+        self.banner.hide()
+        self.banner.setObjectName("form_error")
+        self.form = QFormLayout()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addLayout(self.form)
+        layout.addWidget(self.buttons)
+        self.result_value: Any = None
+
+    @property
+    def ok_button(self) -> QWidget:
+        button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert button is not None
+        return button
+
+    def add_field(self, name: str, label: str, widget: QWidget,
+                  validate: Validator = lambda v: v) -> QWidget:
+        error = QLabel(self)
+        error.setStyleSheet(FIELD_ERROR_STYLE)
+        error.setWordWrap(True)
+        error.hide()
+        error.setObjectName(f"error_{name}")
+        widget.setObjectName(name)
+        container = QWidget(self)
+        box = QVBoxLayout(container)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addWidget(widget)
+        box.addWidget(error)
+        self.form.addRow(label, container)
+        self.fields[name] = Field(name, widget, validate, error)
+        for signal in ("textChanged", "currentIndexChanged", "dateChanged"):
+            if hasattr(widget, signal):
+                getattr(widget, signal).connect(lambda *_: self.revalidate())
+        self.revalidate()
+        return widget
+
+    def values(self) -> dict[str, Any]:
+        """The clean values; raises DomainError for the first wrong field."""
+        return {name: field.validate(_raw(field.widget)) for name, field in self.fields.items()}
+
+    def revalidate(self) -> bool:
+        ok = True
+        for field in self.fields.values():
+            try:
+                field.validate(_raw(field.widget))
+            except DomainError as exc:
+                ok = False
+                # An empty required field is not an error yet while the user has not typed.
+                self._show_field_error(field, str(exc) if self._touched(field) else "")
+            else:
+                self._show_field_error(field, "")
+        self.ok_button.setEnabled(ok)
+        return ok
+
+    def _touched(self, field: Field) -> bool:
+        raw = _raw(field.widget)
+        return raw not in ("", None)
+
+    def _show_field_error(self, field: Field, message: str) -> None:
+        field.error.setText(message)
+        field.error.setVisible(bool(message))
+
+    def show_error(self, error: BaseException) -> None:
+        message = str(error) if isinstance(error, DomainError) else self.tr(
+            "Something went wrong: {0}").format(error)
+        name = getattr(error, "field", None)
+        if name in self.fields:
+            self._show_field_error(self.fields[name], message)
+        self.banner.setText(message)
+        self.banner.show()
+        self.ok_button.setEnabled(True)
+
+    def submit(self, values: dict[str, Any]) -> Any:
+        """Runs on the worker thread: call the service. Override."""
+        raise NotImplementedError
+
+    def _submit(self) -> None:
+        try:
+            values = self.values()
+        except DomainError as exc:
+            self.show_error(exc)
+            return
+        self.banner.hide()
+        self.ok_button.setEnabled(False)
+        self.runner.run(lambda _progress: self.submit(values), on_done=self._done,
+                        on_error=self.show_error)
+
+    def _done(self, result: Any) -> None:
+        self.result_value = result
+        self.accept()
+
+
+def line_edit(text: str = "", placeholder: str = "") -> QLineEdit:
+    edit = QLineEdit()
+    edit.setText(text)
+    edit.setPlaceholderText(placeholder)
+    return edit
+
+
+def combo(items: list[tuple[str, Any]], current: Any = None) -> QComboBox:
+    box = QComboBox()
+    for label, value in items:
+        box.addItem(label, value)
+    if current is not None:
+        index = box.findData(current)
+        if index >= 0:
+            box.setCurrentIndex(index)
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    return box
+
+
+def right_aligned(edit: QLineEdit) -> QLineEdit:
+    edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+    return edit

@@ -1,0 +1,76 @@
+"""First run: no database yet. Offer a new database, the demo, an existing file, or a recent one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+FILE_FILTER = "dmdesk databases (*.sqlite *.db);;All files (*)"
+
+
+class WelcomeDialog(QDialog):
+    """Sets ``choice`` to ("new" | "demo" | "open", path) when accepted."""
+
+    def __init__(self, default_folder: Path, recent: list[Path],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Welcome to dmdesk"))
+        self.default_folder = default_folder
+        self.choice: tuple[str, Path] | None = None
+        intro = QLabel(self.tr(
+            "<h2>Welcome to dmdesk</h2><p>Plan, make and stock across your workshops and "
+            "micro-producers. Choose a database to start with.</p>"))
+        intro.setWordWrap(True)
+        self.new_button = QPushButton(self.tr("&New database…"))
+        self.demo_button = QPushButton(self.tr("Try the &demo network"))
+        self.open_button = QPushButton(self.tr("&Open a database file…"))
+        self.new_button.clicked.connect(self._new)
+        self.demo_button.clicked.connect(self._demo)
+        self.open_button.clicked.connect(self._open)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        for button in (self.new_button, self.demo_button, self.open_button):
+            layout.addWidget(button)
+        self.recent = QListWidget(self)
+        self.recent.setObjectName("recent")
+        for path in recent:
+            item = QListWidgetItem(str(path))
+            item.setData(Qt.ItemDataRole.UserRole, str(path))
+            self.recent.addItem(item)
+        if recent:
+            layout.addWidget(QLabel(self.tr("Recent databases (double-click to open):")))
+            layout.addWidget(self.recent)
+        self.recent.itemActivated.connect(
+            lambda item: self._choose("open", Path(item.data(Qt.ItemDataRole.UserRole))))
+
+    def _choose(self, kind: str, path: Path) -> None:
+        self.choice = (kind, path)
+        self.accept()
+
+    def _new(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, self.tr("New database"),
+                                              str(self.default_folder / "dmdesk.sqlite"),
+                                              FILE_FILTER)
+        if name:
+            self._choose("new", Path(name))
+
+    def _demo(self) -> None:
+        self._choose("demo", self.default_folder / "demo.sqlite")
+
+    def _open(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, self.tr("Open database"),
+                                              str(self.default_folder), FILE_FILTER)
+        if name:
+            self._choose("open", Path(name))

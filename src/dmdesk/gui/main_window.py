@@ -1,0 +1,106 @@
+"""The main window: a navigation list of areas, each a page of a stacked widget.
+
+Ctrl+1..Ctrl+9 jump to the areas in order; Ctrl+F, Ctrl+N, Del and F5 go to the current area.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
+
+from dmdesk.gui.views.area import Area
+
+AreaFactory = Callable[[], Area]
+
+
+class MainWindow(QMainWindow):
+    area_changed = Signal(int)
+
+    def __init__(self, title: str, areas: Sequence[Area], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.areas = list(areas)
+        self.nav = QListWidget(self)
+        self.nav.setObjectName("navigation")
+        self.nav.setMaximumWidth(220)
+        self.nav.setSpacing(3)
+        self.stack = QStackedWidget(self)
+        for number, area in enumerate(self.areas, start=1):
+            item = QListWidgetItem(area.title)
+            item.setToolTip(self.tr("{0} (Ctrl+{1})").format(area.title, number))
+            self.nav.addItem(item)
+            self.stack.addWidget(area)
+        self.nav.currentRowChanged.connect(self._show_area)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(splitter)
+        self._add_shortcuts()
+        self.database_label = QLabel(self)
+        self.site_label = QLabel(self)
+        self.sync_label = QLabel(self)
+        for label in (self.database_label, self.site_label, self.sync_label):
+            self.statusBar().addPermanentWidget(label)
+        self.nav.setCurrentRow(0)
+
+    def _add_shortcuts(self) -> None:
+        for number in range(1, min(len(self.areas), 9) + 1):
+            action = QAction(self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _=False, row=number - 1: self.nav.setCurrentRow(row))
+            self.addAction(action)
+        for keys, handler in ((QKeySequence.StandardKey.Find, "focus_search"),
+                              (QKeySequence.StandardKey.New, "create_new"),
+                              (QKeySequence(Qt.Key.Key_Delete), "archive_selected"),
+                              (QKeySequence(Qt.Key.Key_F5), "refresh")):
+            action = QAction(self)
+            action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(lambda _=False, name=handler: self._on_current(name))
+            self.addAction(action)
+
+    def _on_current(self, name: str) -> None:
+        getattr(self.current_area(), name)()
+
+    def _show_area(self, row: int) -> None:
+        if 0 <= row < len(self.areas):
+            self.stack.setCurrentIndex(row)
+            self.areas[row].refresh()
+            self.area_changed.emit(row)
+
+    def current_area(self) -> Area:
+        return self.areas[self.stack.currentIndex()]
+
+    def show_area(self, title: str) -> Area:
+        for row, area in enumerate(self.areas):
+            if area.title == title:
+                self.nav.setCurrentRow(row)
+                return area
+        raise KeyError(title)
+
+    def set_status(self, database: str, site: str, sync: str) -> None:
+        self.database_label.setText(database)
+        self.site_label.setText(site)
+        self.sync_label.setText(sync)
+
+    def restore_geometry_from_settings(self) -> None:
+        geometry = QSettings().value("main_window/geometry")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        QSettings().setValue("main_window/geometry", self.saveGeometry())
+        super().closeEvent(event)

@@ -1,0 +1,27 @@
+"""What the main window expects of each area (Dashboard, Work orders, ...)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWidget
+
+
+class Area(QWidget):
+    """Base class of the main window's areas. The defaults do nothing; areas override what
+    they support, and the window enables the matching shortcuts (Ctrl+N, Del, Ctrl+F, F5)."""
+
+    title = "Area"
+    can_create = False
+    can_archive = False
+    can_search = False
+
+    def refresh(self) -> None:
+        """Reload from the database (F5, and after another area changed data)."""
+
+    def focus_search(self) -> None:
+        """Put the cursor in the search box (Ctrl+F)."""
+
+    def create_new(self) -> None:
+        """Start creating a new record (Ctrl+N)."""
+
+    def archive_selected(self) -> None:
+        """Archive the selection, with undo (Del)."""

@@ -47,7 +47,8 @@ def local_site_code(db: Database) -> str:
 
 def build_window(db: Database, runner: TaskRunner) -> tuple[MainWindow, GuiContext]:
     gctx = GuiContext(db, ServiceContext(db), runner)
-    window = MainWindow(f"dmdesk — {db.path.name}", build_areas(gctx))
+    window = MainWindow(f"dmdesk — {db.path.name}", build_areas(gctx), gctx.undo)
+    gctx.status = lambda message: window.statusBar().showMessage(message, 8000)
     window.set_status(window.tr("Database: {0}").format(db.path),
                       window.tr("Site: {0}").format(local_site_code(db)),
                       window.tr("Sync: not set up"))

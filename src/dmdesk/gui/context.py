@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
 
 from dmdesk.db.database import Database
 from dmdesk.gui.tasks import TaskRunner
@@ -23,3 +25,10 @@ class GuiContext:
     services: ServiceContext
     runner: TaskRunner
     events: DataEvents = field(default_factory=DataEvents)
+    undo: QUndoStack = field(default_factory=QUndoStack)
+    # Where areas say what just happened ("Archived P-100. Ctrl+Z undoes it."); the main
+    # window connects it to its status bar.
+    status: Callable[[str], None] = print
+
+    def notify(self, message: str) -> None:
+        self.status(message)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -27,8 +27,10 @@ AreaFactory = Callable[[], Area]
 class MainWindow(QMainWindow):
     area_changed = Signal(int)
 
-    def __init__(self, title: str, areas: Sequence[Area], parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, areas: Sequence[Area], undo: QUndoStack | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.undo_stack = undo or QUndoStack(self)
         self.setWindowTitle(title)
         self.areas = list(areas)
         self.nav = QListWidget(self)
@@ -48,6 +50,7 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         self.setCentralWidget(splitter)
         self._add_shortcuts()
+        self._add_menus()
         self.database_label = QLabel(self)
         self.site_label = QLabel(self)
         self.sync_label = QLabel(self)
@@ -56,11 +59,6 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
 
     def _add_shortcuts(self) -> None:
-        for number in range(1, min(len(self.areas), 9) + 1):
-            action = QAction(self)
-            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
-            action.triggered.connect(lambda _=False, row=number - 1: self.nav.setCurrentRow(row))
-            self.addAction(action)
         for keys, handler in ((QKeySequence.StandardKey.Find, "focus_search"),
                               (QKeySequence.StandardKey.New, "create_new"),
                               (QKeySequence(Qt.Key.Key_Delete), "archive_selected"),
@@ -69,6 +67,21 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(keys))
             action.triggered.connect(lambda _=False, name=handler: self._on_current(name))
             self.addAction(action)
+
+    def _add_menus(self) -> None:
+        edit = self.menuBar().addMenu(self.tr("&Edit"))
+        undo = self.undo_stack.createUndoAction(self, self.tr("&Undo"))
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_stack.createRedoAction(self, self.tr("&Redo"))
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        edit.addAction(undo)
+        edit.addAction(redo)
+        go = self.menuBar().addMenu(self.tr("&Go"))
+        for number, area in enumerate(self.areas, start=1):
+            action = go.addAction(area.title)
+            if number <= 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _=False, row=number - 1: self.nav.setCurrentRow(row))
 
     def _on_current(self, name: str) -> None:
         getattr(self.current_area(), name)()

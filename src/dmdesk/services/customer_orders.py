@@ -15,6 +15,7 @@ from dmdesk.db import models as m
 from dmdesk.domain.errors import IllegalTransitionError, ValidationError
 from dmdesk.domain.kinds import CustomerOrderState
 from dmdesk.domain.numbering import DocKind
+from dmdesk.domain.quantity import whole_number_required
 from dmdesk.services import records
 from dmdesk.services.context import ServiceContext, UnitOfWork
 from dmdesk.services.fields import a_date, amount, coordinate, qty, text
@@ -68,11 +69,14 @@ def _add_line(uow: UnitOfWork, order: m.CustomerOrder, spec: OrderLineSpec
     if product.archived:
         raise ValidationError(f"{product.sku} is archived and cannot be ordered.",
                               field="product")
+    ordered = qty(allow_zero=False)(spec.quantity, "quantity")
+    if uow.session.scalar(select(m.Unit.whole_only).where(m.Unit.code == product.unit)):
+        whole_number_required(ordered, product.unit)
     top = uow.session.scalar(select(func.max(m.CustomerOrderLine.line_no)).where(
         m.CustomerOrderLine.order_id == order.id))
     line = m.CustomerOrderLine(
         order_id=order.id, line_no=(top or 0) + 1, product_id=product.id,
-        quantity=qty(allow_zero=False)(spec.quantity, "quantity"),
+        quantity=ordered,
         unit_price=amount()(product.price if spec.unit_price is None else spec.unit_price,
                             "unit_price"))
     uow.session.add(line)

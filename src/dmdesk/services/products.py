@@ -196,6 +196,13 @@ def add_operation(ctx: ServiceContext, product_id: uuid.UUID, **values: Any) -> 
 def update_operation(ctx: ServiceContext, operation_id: uuid.UUID, **changes: Any) -> None:
     with ctx.transaction() as uow:
         operation = uow.get(m.Operation, operation_id, "operation")
+        if "sequence" in changes and uow.session.scalar(select(m.Operation.id).where(
+                m.Operation.product_id == operation.product_id,
+                m.Operation.sequence == OPERATION_FIELDS["sequence"](changes["sequence"],
+                                                                     "sequence"),
+                m.Operation.id != operation_id)):
+            raise ValidationError(f"Operation {changes['sequence']} already exists.",
+                                  field="sequence")
         records.update_row(uow, operation, OPERATION_FIELDS, changes, what="operation")
 
 

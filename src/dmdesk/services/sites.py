@@ -62,11 +62,27 @@ def update_site(ctx: ServiceContext, site_id: uuid.UUID, **changes: Any) -> None
         if "code" in changes:
             code = SITE_FIELDS["code"](changes["code"], "code")
             records.ensure_unique(uow, m.Site, "code", code, what="Site code", exclude=site_id)
+            if code != site.code:
+                _check_code_can_change(uow, site, code)
         if "kind" in changes and SiteKind(changes["kind"]) != SiteKind(site.kind) and (
                 SiteKind.IN_TRANSIT in (SiteKind(changes["kind"]), SiteKind(site.kind))):
             raise ValidationError("A site cannot become, or stop being, the in-transit site.",
                                   field="kind")
         records.update_row(uow, site, SITE_FIELDS, changes, what="site")
+
+
+def _check_code_can_change(uow: UnitOfWork, site: m.Site, new_code: str) -> None:
+    """Numbers stay unique only while each site keeps the code it numbered with: once a
+    document carries the code it cannot change (a new site could take the freed code and
+    number the same documents again). The local site's numbering follows a rename."""
+    if uow.session.scalar(select(m.NumberSequence.kind).where(
+            m.NumberSequence.prefix == site.code).limit(1)) is not None:
+        raise ValidationError(
+            f"Site code {site.code} is already used in document numbers "
+            f"({site.code}-...), so it cannot change; change the name instead.", field="code")
+    if uow.session.scalar(select(m.Setting.value).where(
+            m.Setting.key == SETTING_SITE)) == site.code:
+        uow.set_setting(SETTING_SITE, new_code)
 
 
 def set_site_archived(ctx: ServiceContext, site_id: uuid.UUID, archived: bool = True) -> None:
@@ -95,6 +111,13 @@ def update_location(ctx: ServiceContext, location_id: uuid.UUID, **changes: Any)
         if "site_id" in changes or "kind" in changes:
             raise ValidationError("A location cannot move to another site or change kind; "
                                   "create a new one.")
+        if "code" in changes:
+            clean_code = text(40, required=True)(changes["code"], "code")
+            if uow.session.scalar(select(m.Location.id).where(
+                    m.Location.site_id == location.site_id, m.Location.code == clean_code,
+                    m.Location.id != location_id)):
+                raise ValidationError(f"This site already has a location '{clean_code}'.",
+                                      field="code")
         records.update_row(uow, location, LOCATION_FIELDS, changes, what="location")
 
 
@@ -123,5 +146,8 @@ def transit_location(uow: UnitOfWork) -> m.Location:
         .order_by(m.Location.id).limit(1)).first()
     if location is not None:
         return location
-    site = _create_site(uow, {"code": "TRN", "name": "In transit", "kind": SiteKind.IN_TRANSIT})
+    # TRN unless a real site already has that code (a workshop in Trento): then TRN2, TRN3...
+    taken = set(uow.session.scalars(select(m.Site.code).where(m.Site.code.like("TRN%"))))
+    code = next(c for c in ("TRN", *(f"TRN{n}" for n in range(2, 1000))) if c not in taken)
+    site = _create_site(uow, {"code": code, "name": "In transit", "kind": SiteKind.IN_TRANSIT})
     return uow.session.scalars(select(m.Location).where(m.Location.site_id == site.id)).one()

@@ -138,6 +138,11 @@ def count(ctx: ServiceContext, product_id: uuid.UUID, location_id: uuid.UUID, co
     Returns None when the count agrees with the books (nothing to post)."""
     amount = quantity(counted, what="Counted quantity", allow_zero=True)
     with ctx.transaction() as uow:
+        # Checked here too: a count that agrees with the books posts no move (and so never
+        # reaches the ledger's own checks), but must not be recorded for a product or place
+        # that does not exist.
+        uow.get(m.Product, product_id, "product")
+        uow.get(m.Location, location_id, "location")
         key = (product_id, location_id, lot_key(lot_id))
         on_hand = load_balances(uow, [key]).get(key, (Decimal(0), Decimal(0)))[0]
         difference = amount - on_hand
@@ -168,6 +173,10 @@ def ship_transfer(ctx: ServiceContext, from_location_id: uuid.UUID,
         if source.id == destination.id:
             raise ValidationError("Source and destination are the same location.",
                                   field="to_location")
+        for end in (source, destination):
+            if end.archived:
+                raise ValidationError(f"Location {end.code} is archived; restore it to move "
+                                      "stock there.", field="to_location")
         if LocationKind.TRANSIT in (source.kind, destination.kind):
             raise ValidationError("Ship from and to real locations; in-transit is used "
                                   "automatically.", field="to_location")
@@ -232,8 +241,10 @@ def reverse(ctx: ServiceContext, reference: str, note: str) -> MoveResult:
             raise IllegalTransitionError(
                 f"{reference} belongs to a transfer or work order; undo it there instead.")
         marker = f"reversal of {reference}"
+        # The colon ends the reference: "reversal of HQ-MV-10000" must not match the note
+        # of a reversal of HQ-MV-100001.
         if uow.session.scalar(select(m.StockMove.id).where(
-                m.StockMove.note.startswith(marker)).limit(1)):
+                m.StockMove.note.startswith(f"{marker}:")).limit(1)):
             raise IllegalTransitionError(f"{reference} has already been reversed.")
         new_reference = uow.next_number(DocKind.MOVE)
         moves = [MoveLine(o.product_id, o.location_id, -o.quantity, MoveReason.ADJUSTMENT,

@@ -133,6 +133,7 @@ def _site_stock(uow: UnitOfWork, site_id: uuid.UUID, product_id: uuid.UUID
                m.StockBalance.on_hand, m.StockBalance.reserved)
         .join(m.Location, m.Location.id == m.StockBalance.location_id)
         .where(m.Location.site_id == site_id, m.Location.kind == LocationKind.INTERNAL,
+               m.Location.archived.is_(False),  # closed: the ledger refuses moves there
                m.StockBalance.product_id == product_id)
         .order_by(m.StockBalance.lot_key, m.Location.code))
     return [(loc, lot, on_hand - reserved) for loc, lot, on_hand, reserved in rows
@@ -479,7 +480,12 @@ def update_work_order(ctx: ServiceContext, wo_id: uuid.UUID, **changes: Any) -> 
             _check_making_site(uow.get(m.Site, draft_changes["site_id"], "site"))
             order.site_id = draft_changes["site_id"]
         if "quantity" in draft_changes:
-            order.quantity = quantity(draft_changes["quantity"])
+            amount = quantity(draft_changes["quantity"])
+            product = uow.get(m.Product, order.product_id, "product")
+            if product.unit in _whole_units(uow) and amount != amount.to_integral_value():
+                raise ValidationError(f"{format_quantity(amount)} {product.unit} is not a "
+                                      "whole number.", field="quantity")
+            order.quantity = amount
         records.update_row(uow, order, PLANNING_FIELDS, changes, what="work order")
         if draft_changes:
             uow.audit("edit", "work_order", order.id,

@@ -1,0 +1,39 @@
+"""Domain errors carry a message for the user and the field it concerns; vocabularies are closed."""
+
+from __future__ import annotations
+
+from dmdesk.domain.errors import (
+    DatabaseRefusedError,
+    DomainError,
+    DuplicateError,
+    IllegalTransitionError,
+    InsufficientStockError,
+    NotFoundError,
+    ReferencedError,
+    ValidationError,
+)
+from dmdesk.domain.kinds import INBOUND_REASONS, OUTBOUND_REASONS, MoveReason
+
+
+def test_errors_are_domain_errors_with_message_and_field() -> None:
+    for cls in (ValidationError, NotFoundError, DuplicateError, IllegalTransitionError,
+                ReferencedError, DatabaseRefusedError):
+        error = cls("What went wrong.", field="sku")
+        assert isinstance(error, DomainError)
+        assert str(error) == "What went wrong."
+        assert error.message == "What went wrong."
+        assert error.field == "sku"
+
+
+def test_insufficient_stock_lists_the_shortages() -> None:
+    error = InsufficientStockError("Short.", shortages=[("STEEL", "5", "2")])
+    assert isinstance(error, DomainError)
+    assert error.field == "quantity"
+    assert error.shortages == [("STEEL", "5", "2")]
+    assert InsufficientStockError("Short.").shortages == []
+
+
+def test_move_reasons_are_inbound_outbound_or_either() -> None:
+    assert not INBOUND_REASONS & OUTBOUND_REASONS
+    either = set(MoveReason) - INBOUND_REASONS - OUTBOUND_REASONS
+    assert either == {MoveReason.ADJUSTMENT, MoveReason.COUNT}

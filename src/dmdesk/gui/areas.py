@@ -8,6 +8,7 @@ from dmdesk.gui.context import GuiContext
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.list_page import ListPage
 from dmdesk.gui.views.placeholder import NoticeArea
+from dmdesk.gui.views.stock import StockArea
 from dmdesk.queries import lists
 
 
@@ -21,7 +22,7 @@ def build_areas(gctx: GuiContext) -> list[Area]:
         ListPage(gctx, _tr("Work orders"), lists.WORK_ORDERS),
         ListPage(gctx, _tr("Customer orders"), lists.CUSTOMER_ORDERS),
         ListPage(gctx, _tr("Products"), lists.PRODUCTS),
-        ListPage(gctx, _tr("Stock"), lists.ON_HAND),
+        StockArea(gctx),
         ListPage(gctx, _tr("Sites & producers"), lists.SITES),
         ListPage(gctx, _tr("Contacts"), lists.CONTACTS),
         NoticeArea(_tr("Documents"), _tr(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, case, literal_column, select
+from sqlalchemy import Select, case, literal_column, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from dmdesk.db import models as m
+from dmdesk.db.types import Qty
 from dmdesk.domain.workorder_states import WOState
 from dmdesk.queries.paging import Column, ListSpec
 
@@ -200,7 +201,9 @@ ON_HAND = ListSpec(
         Column("lot", "Lot", m.Lot.code),
         Column("on_hand", "On hand", m.StockBalance.on_hand, "qty"),
         Column("reserved", "Reserved", m.StockBalance.reserved, "qty"),
-        Column("available", "Available", m.StockBalance.on_hand - m.StockBalance.reserved, "qty"),
+        # Arithmetic on two Qty columns would come back as raw thousandths: say its type.
+        Column("available", "Available",
+               type_coerce(m.StockBalance.on_hand - m.StockBalance.reserved, Qty()), "qty"),
         Column("unit", "Unit", m.Product.unit),
     ),
     # The balance key is three columns; SQLite's rowid is a single, stable tie-breaker.

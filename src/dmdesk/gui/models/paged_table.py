@@ -7,7 +7,6 @@ and sort are applied in SQL; changing them resets the model to its first page.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from PySide6.QtCore import (
@@ -80,12 +79,14 @@ class PagedTableModel(QAbstractTableModel):
             return
         assert self._last is not None
         page = self._fetch(after=self._last.last_key)
+        # Recorded before the rows are announced: a view (or the model tester) may ask for
+        # more from inside endInsertRows, and must then continue after this page.
+        self._last = page
         if page.rows:
             start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(page.rows) - 1)
             self._rows.extend(tuple(row) for row in page.rows)
             self.endInsertRows()
-        self._last = page
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.spec.columns):
@@ -115,11 +116,9 @@ class PagedTableModel(QAbstractTableModel):
         self._last = page
         self.endResetModel()
 
-    def row_id(self, row: int) -> uuid.UUID | None:
-        if 0 <= row < len(self._rows):
-            value = self._rows[row][-1]
-            return value if isinstance(value, uuid.UUID) else None
-        return None
+    def row_id(self, row: int) -> Any:
+        """The row's unique key: a UUID for most lists (a rowid for stock balances)."""
+        return self._rows[row][-1] if 0 <= row < len(self._rows) else None
 
     def row_values(self, row: int) -> dict[str, Any]:
         values = self._rows[row]

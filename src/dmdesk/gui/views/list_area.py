@@ -6,7 +6,6 @@ query, not one per key). Enter or double-click opens the selected row's detail.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
@@ -113,13 +112,13 @@ class ListArea(QWidget):
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         self.selection_changed.emit(self.current_id())
 
-    def current_id(self) -> uuid.UUID | None:
+    def current_id(self) -> Any:
         index = self.table.currentIndex()
         rows = self.table.selectionModel().selectedRows()
         row = rows[0].row() if rows else (index.row() if index.isValid() else -1)
         return self.model.row_id(row)
 
-    def selected_ids(self) -> list[uuid.UUID]:
+    def selected_ids(self) -> list[Any]:
         ids = [self.model.row_id(i.row()) for i in self.table.selectionModel().selectedRows()]
         return [i for i in ids if i is not None]
 
@@ -127,7 +126,7 @@ class ListArea(QWidget):
         rows = self.table.selectionModel().selectedRows()
         return self.model.row_values(rows[0].row()) if rows else None
 
-    def select_id(self, row_id: uuid.UUID) -> bool:
+    def select_id(self, row_id: Any) -> bool:
         for row in range(self.model.rowCount()):
             if self.model.row_id(row) == row_id:
                 self.table.selectRow(row)

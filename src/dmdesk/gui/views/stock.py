@@ -1,0 +1,158 @@
+"""Stock: on hand / reserved / available by site, location and lot; the move history; transfers
+waiting to be received; and the dialogs that move stock."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from dmdesk.db import models as m
+from dmdesk.domain.kinds import SiteKind, TransferState
+from dmdesk.gui.context import GuiContext
+from dmdesk.gui.dialogs.stock_dialogs import (
+    AdjustDialog,
+    CountDialog,
+    ReceiveDialog,
+    TakeDialog,
+    TransferDialog,
+)
+from dmdesk.gui.views.area import Area
+from dmdesk.gui.views.list_area import ListArea
+from dmdesk.queries import lists
+from dmdesk.services import stock
+
+
+class StockArea(Area):
+    title = "Stock"
+    can_search = True
+
+    def __init__(self, gctx: GuiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.gctx = gctx
+        self.title = self.tr("Stock")
+        self.on_hand = ListArea(gctx.db, lists.ON_HAND, self)
+        self.moves = ListArea(gctx.db, lists.MOVES, self)
+        self.moves.model.descending = True
+        self.moves.model.refresh()
+        self.transit = ListArea(gctx.db, lists.TRANSFERS, self)
+        self.transit.model.set_filter("state", TransferState.SHIPPED.value)
+        self.site_filter = self._site_combo()
+        self.on_hand.toolbar.addWidget(self.site_filter)
+        self.on_hand.opened.connect(lambda _id: self.show_history_of_selection())
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.on_hand, self.tr("On hand"))
+        self.tabs.addTab(self.moves, self.tr("Move history"))
+        self.tabs.addTab(self.transit, self.tr("In transit"))
+        self.receive_transfer_button = QPushButton(self.tr("Receive at destination"))
+        self.receive_transfer_button.clicked.connect(self.receive_selected_transfer)
+        self.transit.toolbar.addWidget(self.receive_transfer_button)
+        self.show_all_moves = QPushButton(self.tr("All moves"))
+        self.show_all_moves.clicked.connect(self.clear_history_filter)
+        self.moves.toolbar.addWidget(self.show_all_moves)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._action_bar())
+        layout.addWidget(self.tabs, 1)
+        gctx.events.changed.connect(lambda what: self.refresh() if what == "stock" else None)
+
+    def _site_combo(self) -> QComboBox:
+        box = QComboBox(self)
+        box.setObjectName("site_filter")
+        box.addItem(self.tr("All sites"), None)
+        with self.gctx.db.read_session() as session:
+            for site_id, code, name in session.execute(
+                    select(m.Site.id, m.Site.code, m.Site.name)
+                    .where(m.Site.archived.is_(False), m.Site.kind != SiteKind.IN_TRANSIT)
+                    .order_by(m.Site.code)):
+                box.addItem(f"{code} — {name}", site_id)
+        box.currentIndexChanged.connect(
+            lambda _i: self.on_hand.model.set_filter("site_id", box.currentData()))
+        return box
+
+    def _action_bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 6, 6, 0)
+        actions: list[tuple[str, str, Callable[[], QDialog]]] = [
+            ("receive", self.tr("Receive…"), lambda: ReceiveDialog(self.gctx, self)),
+            ("issue", self.tr("Issue…"), lambda: TakeDialog(self.gctx, parent=self)),
+            ("scrap", self.tr("Scrap…"), lambda: TakeDialog(self.gctx, scrap=True, parent=self)),
+            ("transfer", self.tr("Transfer…"), lambda: TransferDialog(self.gctx, self)),
+            ("adjust", self.tr("Adjust…"), lambda: AdjustDialog(self.gctx, self)),
+            ("count", self.tr("Count…"), lambda: CountDialog(self.gctx, self)),
+        ]
+        self.action_buttons: dict[str, QPushButton] = {}
+        for name, label, make in actions:
+            button = QPushButton(label, self)
+            button.setObjectName(f"action_{name}")
+            button.clicked.connect(lambda _=False, f=make: self.open_dialog(f))
+            bar.addWidget(button)
+            self.action_buttons[name] = button
+        bar.addStretch(1)
+        return bar
+
+    def open_dialog(self, make: Callable[[], QDialog]) -> QDialog:
+        dialog = make()
+        dialog.setModal(True)
+        dialog.accepted.connect(self.refresh)
+        dialog.show()
+        return dialog
+
+    def create_new(self) -> None:
+        self.open_dialog(lambda: ReceiveDialog(self.gctx, self))
+
+    def show_history_of_selection(self) -> None:
+        values = self.on_hand.current_values()
+        if values is None:
+            return
+        # A balance row is keyed by product, location and lot; find the first two by the
+        # codes the row shows (both unique) and show their moves.
+        with self.gctx.db.read_session() as session:
+            product_id = session.scalar(select(m.Product.id).where(
+                m.Product.sku == values["product"]))
+            location_id = session.scalar(
+                select(m.Location.id).join(m.Site, m.Site.id == m.Location.site_id)
+                .where(m.Site.code == values["site"], m.Location.code == values["location"]))
+        self.moves.model.filters = {"product_id": product_id, "location_id": location_id}
+        self.moves.model.refresh()
+        self.tabs.setCurrentWidget(self.moves)
+
+    def clear_history_filter(self) -> None:
+        self.moves.model.filters = {}
+        self.moves.model.refresh()
+
+    def receive_selected_transfer(self) -> None:
+        transfer_id = self.transit.current_id()
+        if not isinstance(transfer_id, uuid.UUID):
+            QMessageBox.information(self, self.title, self.tr("Select a transfer to receive."))
+            return
+        self.gctx.runner.run(
+            lambda _p: stock.receive_transfer(self.gctx.services, transfer_id),
+            on_done=self._transfer_received, on_error=self._refused)
+
+    def _transfer_received(self, result: stock.MoveResult) -> None:
+        self.gctx.events.changed.emit("stock")
+        self.gctx.notify(self.tr("Received {0}.").format(result.reference))
+
+    def _refused(self, error: BaseException) -> None:
+        QMessageBox.warning(self, self.title, str(error))
+
+    def refresh(self) -> None:
+        for view in (self.on_hand, self.moves, self.transit):
+            view.refresh()
+
+    def focus_search(self) -> None:
+        current = self.tabs.currentWidget()
+        if isinstance(current, ListArea):
+            current.focus_search()

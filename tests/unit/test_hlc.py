@@ -79,9 +79,14 @@ def test_observe_with_equal_wall_times_takes_the_larger_counter(wall: FakeWallCl
 
 def test_encode_decode_round_trip() -> None:
     stamp = HLC(1_700_000_000_123, 45, "POR2")
-    assert stamp.encode() == "001700000000123-00045-POR2"
+    assert stamp.encode() == "001700000000123-000000045-POR2"
     assert HLC.decode(stamp.encode()) == stamp
-    assert HLC.decode("000000000000001-00000-A-B") == HLC(1, 0, "A-B")
+    assert HLC.decode("000000000000001-000000000-A-B") == HLC(1, 0, "A-B")
+
+
+def test_text_order_is_stamp_order_past_a_hundred_thousand_ticks() -> None:
+    low, high = HLC(5, 99_999, "A"), HLC(5, 100_000, "A")
+    assert low < high and low.encode() < high.encode()
 
 
 @pytest.mark.parametrize("text", ["", "abc", "1-2", "x-1-LIS", "1-y-LIS"])

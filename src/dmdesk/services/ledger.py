@@ -17,10 +17,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, select, tuple_, update
+from sqlalchemy import and_, bindparam, insert, select, update
 
 from dmdesk.db import models as m
-from dmdesk.db.changes import to_json_value
 from dmdesk.db.ids import new_id
 from dmdesk.db.types import Qty
 from dmdesk.domain.errors import InsufficientStockError, NotFoundError, ValidationError
@@ -66,17 +65,25 @@ Balances = dict[BalanceKey, tuple[Decimal, Decimal]]
 
 
 def load_balances(uow: UnitOfWork, keys: Sequence[BalanceKey]) -> Balances:
-    """(on_hand, reserved) for each key that has a balance row."""
+    """(on_hand, reserved) for each key that has a balance row.
+
+    Looked up by product, the primary key's first column (an index seek per product), and
+    narrowed to the exact keys here. A row-value ``(product, location, lot) IN (...)`` finds
+    the same rows, but SQLite plans it as a scan of the whole table, so every batch would get
+    slower as the site stocks more products and locations."""
     table = m.StockBalance
+    wanted = set(keys)
+    locations = list({key[1] for key in wanted})
     found: dict[BalanceKey, tuple[Decimal, Decimal]] = {}
-    for chunk in _chunks(list(keys)):
-        rows = uow.session.execute(
-            select(table.product_id, table.location_id, table.lot_key, table.on_hand,
-                   table.reserved)
-            .where(tuple_(table.product_id, table.location_id, table.lot_key).in_(chunk))
-        )
-        for product_id, location_id, key, on_hand, reserved in rows:
-            found[(product_id, location_id, bytes(key))] = (on_hand, reserved)
+    for chunk in _chunks(list({key[0] for key in wanted})):
+        query = select(table.product_id, table.location_id, table.lot_key, table.on_hand,
+                       table.reserved).where(table.product_id.in_(chunk))
+        if len(locations) <= _CHUNK:  # else all of the products' rows, narrowed below
+            query = query.where(table.location_id.in_(locations))
+        for product_id, location_id, key, on_hand, reserved in uow.session.execute(query):
+            balance_key = (product_id, location_id, bytes(key))
+            if balance_key in wanted:
+                found[balance_key] = (on_hand, reserved)
     return found
 
 
@@ -175,8 +182,8 @@ def _insert_moves(uow: UnitOfWork, lines: Sequence[MoveLine], reference: str,
             "override_reason": override_reason, "actor": uow.actor, "created_at": uow.now,
         }
         rows.append(row)
-        payload = {k: to_json_value(v) for k, v in row.items()}
-        outbox.append(uow.changes.outbox_row("stock_move", move_id.bytes, "insert", payload))
+        # Moves are immutable: the outbox refers to the row instead of copying it.
+        outbox.append(uow.changes.outbox_row("stock_move", move_id.bytes, "insert", {}))
     connection = uow.session.connection()
     connection.execute(insert(m.StockMove), rows)
     connection.execute(insert(m.OutboxOp), outbox)

@@ -67,3 +67,32 @@ def test_screenshot_of_the_products_area(qtbot: QtBot, window: MainWindow) -> No
     assert rows == 3
     SCREENSHOTS.mkdir(exist_ok=True)
     assert window.grab().save(str(SCREENSHOTS / "products-area.png"))
+
+
+def test_dashboard_figures_open_the_work_orders_behind_them(
+        window: MainWindow, db: Database) -> None:
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from dmdesk.db import models as m
+    from dmdesk.gui.views.dashboard import DashboardArea
+    from dmdesk.gui.views.work_orders import WorkOrdersArea
+    from dmdesk.services import workorders
+
+    ctx = ServiceContext(db, actor="tester")
+    with db.read_session() as session:
+        site_id = session.scalars(select(m.Site.id)).one()
+        product_id = session.scalars(select(m.Product.id).where(m.Product.sku == "P1")).one()
+    created = workorders.create_work_order(ctx, product_id, 3, site_id, date(2030, 1, 1))
+    dashboard = window.areas[0]
+    work = window.areas[1]
+    assert isinstance(dashboard, DashboardArea) and isinstance(work, WorkOrdersArea)
+    dashboard.work_order_requested.emit(created.id)
+    assert window.current_area() is work
+    assert work.current is not None and work.current.id == created.id
+    window.show_area("Dashboard")
+    dashboard.open_work_requested.emit(site_id, "draft")
+    assert window.current_area() is work
+    assert work.site_filter.currentData() == site_id
+    assert work.state_filter.currentData() == "draft"

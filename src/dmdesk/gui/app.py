@@ -12,7 +12,7 @@ from dmdesk import __version__
 from dmdesk.db.backup import rotating_backup
 from dmdesk.db.database import Database, open_database
 from dmdesk.domain.errors import DomainError
-from dmdesk.gui.areas import build_areas
+from dmdesk.gui.areas import build_areas, connect_areas
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.crash import install_excepthook, setup_logging
 from dmdesk.gui.dialogs.welcome import WelcomeDialog
@@ -49,6 +49,7 @@ def build_window(db: Database, runner: TaskRunner) -> tuple[MainWindow, GuiConte
     gctx = GuiContext(db, ServiceContext(db), runner)
     window = MainWindow(f"dmdesk — {db.path.name}", build_areas(gctx), gctx.undo)
     gctx.status = lambda message: window.statusBar().showMessage(message, 8000)
+    connect_areas(window)
     window.set_status(window.tr("Database: {0}").format(db.path),
                       window.tr("Site: {0}").format(local_site_code(db)),
                       window.tr("Sync: not set up"))

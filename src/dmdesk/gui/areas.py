@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
+
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QComboBox
 
 from dmdesk.gui.context import GuiContext
+from dmdesk.gui.main_window import MainWindow
 from dmdesk.gui.views.area import Area
-from dmdesk.gui.views.list_page import ListPage
+from dmdesk.gui.views.contacts import ContactsArea
+from dmdesk.gui.views.customer_orders import CustomerOrdersArea
+from dmdesk.gui.views.dashboard import DashboardArea
 from dmdesk.gui.views.placeholder import NoticeArea
+from dmdesk.gui.views.products import ProductsArea
+from dmdesk.gui.views.sites import SitesArea
 from dmdesk.gui.views.stock import StockArea
-from dmdesk.queries import lists
+from dmdesk.gui.views.work_orders import WorkOrdersArea
 
 
 def _tr(text: str) -> str:
@@ -18,16 +26,43 @@ def _tr(text: str) -> str:
 
 def build_areas(gctx: GuiContext) -> list[Area]:
     return [
-        NoticeArea(_tr("Dashboard"), _tr("The dashboard is being built.")),
-        ListPage(gctx, _tr("Work orders"), lists.WORK_ORDERS),
-        ListPage(gctx, _tr("Customer orders"), lists.CUSTOMER_ORDERS),
-        ListPage(gctx, _tr("Products"), lists.PRODUCTS),
+        DashboardArea(gctx),
+        WorkOrdersArea(gctx),
+        CustomerOrdersArea(gctx),
+        ProductsArea(gctx),
         StockArea(gctx),
-        ListPage(gctx, _tr("Sites & producers"), lists.SITES),
-        ListPage(gctx, _tr("Contacts"), lists.CONTACTS),
+        SitesArea(gctx),
+        ContactsArea(gctx),
         NoticeArea(_tr("Documents"), _tr(
             "Job sheets and Excel exports for the accountant will be listed here.")),
         NoticeArea(_tr("Sync"), _tr(
             "This database is not connected to a sync server. Every site keeps working on its "
             "own database; the sync server lets sites exchange their changes.")),
     ]
+
+
+def _select_data(box: QComboBox, value: object) -> None:
+    # findData cannot compare UUIDs held as Python objects: compare item by item.
+    for index in range(box.count()):
+        if box.itemData(index) == value:
+            box.setCurrentIndex(index)
+            return
+
+
+def connect_areas(window: MainWindow) -> None:
+    """Let the dashboard's figures open the work orders behind them."""
+    dashboard = next(a for a in window.areas if isinstance(a, DashboardArea))
+    work = next(a for a in window.areas if isinstance(a, WorkOrdersArea))
+
+    def open_order(wo_id: object) -> None:
+        window.show_area(work.title)
+        if isinstance(wo_id, uuid.UUID):
+            work.show_work_order(wo_id)
+
+    def open_list(site_id: object, state: object) -> None:
+        window.show_area(work.title)
+        _select_data(work.site_filter, site_id)
+        _select_data(work.state_filter, state)
+
+    dashboard.work_order_requested.connect(open_order)
+    dashboard.open_work_requested.connect(open_list)

@@ -27,5 +27,6 @@ def display(value: Any, kind: str) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
+        # Stored vocabulary ("micro_producer", "in_progress") reads as words.
         return value.replace("_", " ") if kind == "enum" else value
     return str(value)

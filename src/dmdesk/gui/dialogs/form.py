@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -43,6 +44,8 @@ def _raw(widget: QWidget) -> Any:
         return widget.currentData()
     if isinstance(widget, QDateEdit):
         return widget.date().toPython()
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
     raise TypeError(f"no reader for {type(widget).__name__}")
 
 
@@ -75,6 +78,7 @@ class FormDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.buttons)
         self.result_value: Any = None
+        self.edited: set[str] = set()
 
     @property
     def ok_button(self) -> QWidget:
@@ -98,11 +102,15 @@ class FormDialog(QDialog):
         box.addWidget(error)
         self.form.addRow(label, container)
         self.fields[name] = Field(name, widget, validate, error)
-        for signal in ("textChanged", "currentIndexChanged", "dateChanged"):
+        for signal in ("textChanged", "currentIndexChanged", "dateChanged", "toggled"):
             if hasattr(widget, signal):
-                getattr(widget, signal).connect(lambda *_: self.revalidate())
+                getattr(widget, signal).connect(lambda *_, n=name: self._changed(n))
         self.revalidate()
         return widget
+
+    def _changed(self, name: str) -> None:
+        self.edited.add(name)
+        self.revalidate()
 
     def values(self) -> dict[str, Any]:
         """The clean values; raises DomainError for the first wrong field."""
@@ -123,8 +131,9 @@ class FormDialog(QDialog):
         return ok
 
     def _touched(self, field: Field) -> bool:
-        raw = _raw(field.widget)
-        return raw not in ("", None)
+        """Show a field's error once the user has typed in it (emptying it counts) or it
+        holds something; a form just opened does not greet the user with red text."""
+        return field.name in self.edited or _raw(field.widget) not in ("", None)
 
     def _show_field_error(self, field: Field, message: str) -> None:
         field.error.setText(message)
@@ -172,9 +181,11 @@ def combo(items: list[tuple[str, Any]], current: Any = None) -> QComboBox:
     for label, value in items:
         box.addItem(label, value)
     if current is not None:
-        index = box.findData(current)
-        if index >= 0:
-            box.setCurrentIndex(index)
+        # findData cannot match Python objects such as UUIDs: compare item by item.
+        for index in range(box.count()):
+            if box.itemData(index) == current:
+                box.setCurrentIndex(index)
+                break
     box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     return box
 

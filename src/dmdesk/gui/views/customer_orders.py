@@ -1,0 +1,309 @@
+"""The Customer orders area: a list filtered by state, and a detail pane with the order's lines
+and the work orders serving each line; "Create work order…" plans the selected line."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QItemSelection, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dmdesk.domain.errors import NotFoundError
+from dmdesk.domain.kinds import CustomerOrderState
+from dmdesk.domain.workorder_states import WOState
+from dmdesk.gui.context import GuiContext
+from dmdesk.gui.dialogs.customer_order_create import open_create_customer_order
+from dmdesk.gui.dialogs.work_order_create import open_create_work_order
+from dmdesk.gui.formatting import display
+from dmdesk.gui.views.area import Area
+from dmdesk.gui.views.list_area import ListArea
+from dmdesk.gui.views.work_orders import (
+    DetailRow,
+    InfoGrid,
+    RowsModel,
+    caption,
+    detail_table,
+    qty_text,
+    state_label,
+)
+from dmdesk.queries import lists, orders
+from dmdesk.queries.orders import CustomerOrderDetail, CustomerOrderLineRow
+from dmdesk.services.customer_orders import CreatedOrder
+from dmdesk.services.workorders import CreatedWorkOrder
+
+WATCHED = frozenset({"customer_orders", "work_orders", "contacts", "products"})
+# Columns the list shows and their widths; "ship to" is in the detail pane, which needs the room.
+LIST_WIDTHS = {"number": 105, "customer": 170, "due_date": 85, "state": 75}
+CUSTOMER_ORDER_LIST = replace(lists.CUSTOMER_ORDERS, columns=tuple(
+    replace(c, kind="enum") if c.key == "state" else c for c in lists.CUSTOMER_ORDERS.columns))
+
+_STATE_NAMES = {
+    CustomerOrderState.OPEN: str(QT_TRANSLATE_NOOP("CustomerOrders", "open")),
+    CustomerOrderState.FULFILLED: str(QT_TRANSLATE_NOOP("CustomerOrders", "fulfilled")),
+    CustomerOrderState.CANCELLED: str(QT_TRANSLATE_NOOP("CustomerOrders", "cancelled")),
+}
+_STATE_COLORS = {CustomerOrderState.OPEN: "#1d4ed8", CustomerOrderState.FULFILLED: "#15803d",
+                 CustomerOrderState.CANCELLED: "#44403c"}
+
+
+def order_state_label(state: str) -> str:
+    return QCoreApplication.translate("CustomerOrders",
+                                      _STATE_NAMES[CustomerOrderState(state)])
+
+
+class CustomerOrderDetailPane(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("customer_order_detail")
+        self.detail: CustomerOrderDetail | None = None
+        self.stack = QStackedWidget(self)
+        placeholder = QLabel(self.tr("Select a customer order to see its lines and the work "
+                                     "orders that serve them."), self)
+        placeholder.setWordWrap(True)
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(placeholder)
+        self.stack.addWidget(self._content())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 0, 0, 0)
+        layout.addWidget(self.stack)
+
+    def _content(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.number = QLabel(page)
+        self.number.setObjectName("co_number")
+        font = self.number.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.number.setFont(font)
+        self.number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.state = QLabel(page)
+        self.state.setObjectName("co_state")
+        header = QHBoxLayout()
+        header.addWidget(self.number)
+        header.addWidget(self.state)
+        header.addStretch(1)
+        layout.addLayout(header)
+        layout.addWidget(self._info(page))
+        layout.addLayout(self._lines(page), 1)
+        return page
+
+    def _info(self, page: QWidget) -> InfoGrid:
+        self.info = InfoGrid(page)
+        for name, label, row, column, span in (
+                ("customer", self.tr("Customer"), 0, 0, 2),
+                ("due", self.tr("Due"), 1, 0, 1), ("total", self.tr("Total"), 1, 1, 1),
+                ("ship_to", self.tr("Ship to"), 2, 0, 2),
+                ("created", self.tr("Created"), 3, 0, 2),
+                ("notes", self.tr("Notes"), 4, 0, 2)):
+            self.info.add(name, label, row, column, span)
+        return self.info
+
+    def _lines(self, page: QWidget) -> QVBoxLayout:
+        self.lines_model = RowsModel(
+            [self.tr("Line"), self.tr("Product"), self.tr("Quantity"), self.tr("Unit price"),
+             self.tr("Total"), self.tr("Planned"), self.tr("Work orders")],
+            right=(0, 2, 3, 4, 5), parent=self)
+        self.lines_table = detail_table(self.lines_model, page, stretch=6)
+        self.lines_table.setObjectName("order_lines")
+        self.lines_table.setWordWrap(True)
+        self.create_wo = QPushButton(self.tr("Create &work order…"), page)
+        self.create_wo.setObjectName("create_work_order")
+        self.create_wo.setToolTip(self.tr("Plan the selected line: a work order for its "
+                                          "product, quantity and due date"))
+        self.create_wo.setEnabled(False)
+        self.hint = QLabel(page)
+        self.hint.setObjectName("lines_hint")
+        self.hint.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.create_wo)
+        buttons.addWidget(self.hint, 1)
+        box = QVBoxLayout()
+        box.addWidget(caption(self.tr("Lines"), page))
+        box.addWidget(self.lines_table, 1)
+        box.addLayout(buttons)
+        self.lines_table.selectionModel().selectionChanged.connect(self._line_selected)
+        return box
+
+    def show_detail(self, detail: CustomerOrderDetail | None) -> None:
+        self.detail = detail
+        if detail is None:
+            self.stack.setCurrentIndex(0)
+            return
+        self.stack.setCurrentIndex(1)
+        self.number.setText(detail.number)
+        self.state.setText(order_state_label(detail.state))
+        self.state.setStyleSheet(f"background: {_STATE_COLORS[detail.state]}; color: white; "
+                                 "border-radius: 9px; padding: 2px 10px; font-weight: 600;")
+        info = self.info
+        info.set("customer", detail.customer_name)
+        info.set("due", detail.due_date.isoformat())
+        info.set("total", display(detail.total, "money"))
+        info.set("ship_to", detail.ship_to or self.tr("(not given)"))
+        info.set("created", display(detail.created_at, "datetime"))
+        info.set("notes", detail.notes, hide_empty=True)
+        self.lines_model.set_rows([self._line_row(line) for line in detail.lines])
+        self.lines_table.resizeRowsToContents()
+        self._line_selected()
+
+    def _line_row(self, line: CustomerOrderLineRow) -> DetailRow:
+        serving = "\n".join(self.tr("{0} ({1})").format(wo.number, state_label(wo.state))
+                            for wo in line.work_orders)
+        cells = (str(line.line_no), line.sku, qty_text(line.quantity, line.unit),
+                 display(line.unit_price, "money"), display(line.total, "money"),
+                 qty_text(line.planned), serving or self.tr("none yet"))
+        tooltip = "\n".join([f"{line.sku} — {line.name}", *(
+            self.tr("{0}: {1} at {2}, {3}; good {4}").format(
+                wo.number, qty_text(wo.quantity, line.unit), wo.site_code,
+                state_label(wo.state), qty_text(wo.good_qty))
+            for wo in line.work_orders)])
+        unplanned = line.unplanned > 0 and not any(
+            wo.state == WOState.DONE for wo in line.work_orders)
+        return DetailRow(cells, line.id, tooltip, frozenset({5}) if unplanned else frozenset())
+
+    def selected_line(self) -> CustomerOrderLineRow | None:
+        if self.detail is None:
+            return None
+        rows = self.lines_table.selectionModel().selectedRows()
+        key = self.lines_model.key(rows[0].row()) if rows else None
+        return next((line for line in self.detail.lines if line.id == key), None)
+
+    def select_line(self, line_id: uuid.UUID) -> bool:
+        for row in range(self.lines_model.rowCount()):
+            if self.lines_model.key(row) == line_id:
+                self.lines_table.selectRow(row)
+                return True
+        return False
+
+    def _line_selected(self, *_args: QItemSelection) -> None:
+        line = self.selected_line()
+        is_open = self.detail is not None and self.detail.state == CustomerOrderState.OPEN
+        self.create_wo.setEnabled(line is not None and is_open)
+        if self.detail is not None and not is_open:
+            self.hint.setText(self.tr("The order is {0}: no new work orders.").format(
+                order_state_label(self.detail.state)))
+        elif line is None:
+            self.hint.setText(self.tr("Select a line to plan a work order for it."))
+        else:
+            self.hint.setText(self.tr("Line {0}: {1} of {2} planned.").format(
+                line.line_no, qty_text(line.planned), qty_text(line.quantity, line.unit)))
+
+
+class CustomerOrdersArea(Area):
+    title = "Customer orders"
+    can_create = True
+    can_search = True
+
+    def __init__(self, gctx: GuiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.gctx = gctx
+        self.title = self.tr("Customer orders")
+        self.current: CustomerOrderDetail | None = None
+        self.dialog: QDialog | None = None  # the dialog opened last (tests reach it here)
+        self.list = ListArea(gctx.db, CUSTOMER_ORDER_LIST, self)
+        self.detail = CustomerOrderDetailPane(self)
+        self.list.set_detail(self.detail)
+        self._add_toolbar()
+        self._size_columns()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list)
+        self.list.selection_changed.connect(self._selected)
+        self.list.opened.connect(self._selected)
+        self.detail.create_wo.clicked.connect(self.create_work_order)
+        gctx.events.changed.connect(self._data_changed)
+        self._apply_filter()
+
+    def _add_toolbar(self) -> None:
+        self.state_filter = QComboBox(self)
+        self.state_filter.setObjectName("state_filter")
+        self.state_filter.addItem(self.tr("Open"), CustomerOrderState.OPEN.value)
+        self.state_filter.addItem(self.tr("All states"), None)
+        for state in (CustomerOrderState.FULFILLED, CustomerOrderState.CANCELLED):
+            self.state_filter.addItem(order_state_label(state), state.value)
+        self.state_filter.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        self.new_button = QPushButton(self.tr("New customer order…"), self)
+        self.new_button.setObjectName("new_customer_order")
+        self.new_button.setToolTip(self.tr("Create a customer order (Ctrl+N)"))
+        self.new_button.clicked.connect(self.create_new)
+        self.list.toolbar.addWidget(self.state_filter)
+        self.list.toolbar.addWidget(self.new_button)
+
+    def _size_columns(self) -> None:
+        header = self.list.table.horizontalHeader()
+        for index, column in enumerate(CUSTOMER_ORDER_LIST.columns):
+            if column.key in LIST_WIDTHS:
+                header.resizeSection(index, LIST_WIDTHS[column.key])
+            else:
+                self.list.table.setColumnHidden(index, True)
+        self.list.splitter.setSizes([sum(LIST_WIDTHS.values()) + 20, 560])
+
+    def _apply_filter(self) -> None:
+        state = self.state_filter.currentData()
+        self.list.model.filters = {"state": state} if state else {}
+        self.list.refresh()
+
+    # --- Area ---------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self.list.refresh()
+        if self.current is not None:
+            self.show_order(self.current.id)
+
+    def focus_search(self) -> None:
+        self.list.focus_search()
+
+    def create_new(self) -> None:
+        self.dialog = open_create_customer_order(self.gctx, self, on_created=self._created)
+
+    def create_work_order(self) -> None:
+        """Plan the selected line: the work order form, prefilled from the line."""
+        line = self.detail.selected_line()
+        if line is None:
+            return
+        self.dialog = open_create_work_order(
+            self.gctx, self, line_id=line.id,
+            on_created=lambda created: self._work_order_created(line.id, created))
+
+    # --- showing -------------------------------------------------------------------------------
+
+    def _selected(self, order_id: object) -> None:
+        if isinstance(order_id, uuid.UUID) and (self.current is None
+                                                or self.current.id != order_id):
+            self.show_order(order_id)
+
+    def show_order(self, order_id: uuid.UUID) -> None:
+        keep = self.detail.selected_line()
+        try:
+            with self.gctx.db.read_session() as session:
+                self.current = orders.customer_order_detail(session, order_id)
+        except NotFoundError:
+            self.current = None
+        self.detail.show_detail(self.current)
+        if keep is not None:
+            self.detail.select_line(keep.id)
+
+    def _created(self, created: CreatedOrder) -> None:
+        self.list.refresh()
+        self.list.select_id(created.id)
+        self.show_order(created.id)
+
+    def _work_order_created(self, line_id: uuid.UUID, created: CreatedWorkOrder) -> None:
+        if self.current is not None:
+            self.show_order(self.current.id)
+            self.detail.select_line(line_id)
+
+    def _data_changed(self, what: str) -> None:
+        if what in WATCHED and self.isVisible():
+            self.refresh()

@@ -1,0 +1,306 @@
+"""The dashboard: the counts that matter, at a glance.
+
+Three figures (open work orders, late ones, items below their reorder point), a table of open
+work orders with sites as rows and states as columns, and the two lists behind the worrying
+figures: late work orders, and stock below its reorder point per site.
+
+The figures are SQL aggregates (``queries.dashboard``) computed on the task runner's worker, so
+opening the window on a large database never waits on them; the lists are paged models.
+Double-clicking a cell or a late order asks (by signal) to show it in the Work orders area.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dmdesk.gui.context import GuiContext
+from dmdesk.gui.dialogs.site_common import DeferredModel, ScopedModel, enum_label, small_table
+from dmdesk.gui.views.area import Area
+from dmdesk.gui.views.sites import heading_font
+from dmdesk.queries import dashboard as queries
+from dmdesk.queries.dashboard import Dashboard, OpenWork
+
+Index = QModelIndex | QPersistentModelIndex
+COUNT_ROLE = Qt.ItemDataRole.UserRole + 1  # the cell's number, as an int
+SITE_ROLE = Qt.ItemDataRole.UserRole + 2  # the row's site id (None on the totals row)
+STATE_ROLE = Qt.ItemDataRole.UserRole + 3  # the column's state (None on Site and Total)
+RELEVANT = frozenset({"work_orders", "stock", "sites", "products"})
+LATE_COLOUR = "#b3261e"
+
+
+class OpenWorkModel(QAbstractTableModel):
+    """Open work orders: a row per site (then a totals row), a column per open state (then a
+    total column). Small by nature (one row per site), so it holds the whole table."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.work = OpenWork(queries.OPEN_STATE_VALUES, ())
+
+    def set_work(self, work: OpenWork) -> None:
+        self.beginResetModel()
+        self.work = work
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.work.sites) + 1
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.work.states) + 2
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        if section == 0:
+            return self.tr("Site")
+        if section <= len(self.work.states):
+            return enum_label(self.work.states[section - 1]).capitalize()
+        if section == len(self.work.states) + 1:
+            return self.tr("Total")
+        return None
+
+    def state_of(self, column: int) -> str | None:
+        return self.work.states[column - 1] if 1 <= column <= len(self.work.states) else None
+
+    def count(self, row: int, column: int) -> int:
+        state = self.state_of(column)
+        if row < len(self.work.sites):
+            site = self.work.sites[row]
+            return site.count(state) if state else site.total
+        return self.work.state_total(state) if state else self.work.total
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < self.rowCount()
+                                       and 0 <= index.column() < self.columnCount()):
+            return None
+        row, column = index.row(), index.column()
+        totals = row == len(self.work.sites)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, column, totals)
+        if role == COUNT_ROLE and column > 0:
+            return self.count(row, column)
+        if role == SITE_ROLE and not totals:
+            return self.work.sites[row].site_id
+        if role == STATE_ROLE:
+            return self.state_of(column)
+        return self._look(role, row, column, totals)
+
+    def _text(self, row: int, column: int, totals: bool) -> str:
+        if column == 0:
+            if totals:
+                return self.tr("All sites")
+            site = self.work.sites[row]
+            return f"{site.code} — {site.name}"
+        return str(self.count(row, column))
+
+    def _look(self, role: int, row: int, column: int, totals: bool) -> Any:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column > 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole and (totals or column == self.columnCount() - 1):
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ForegroundRole and column > 0 and not self.count(row, column):
+            return QPalette().brush(QPalette.ColorRole.PlaceholderText)
+        if role == Qt.ItemDataRole.ToolTipRole and column == 0 and not totals:
+            return enum_label(self.work.sites[row].kind)
+        return None
+
+
+class Figure(QFrame):
+    """A big number with a caption under it."""
+
+    def __init__(self, caption: str, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.number = QLabel("–", self)
+        self.number.setObjectName(name)
+        self.number.setFont(heading_font(self, 2.2))
+        self.caption = QLabel(caption, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 8, 16, 8)
+        layout.addWidget(self.number)
+        layout.addWidget(self.caption)
+
+    def set_value(self, value: int, alarming: bool = False) -> None:
+        self.number.setText(f"{value:,}")
+        self.number.setStyleSheet(f"color: {LATE_COLOUR};" if alarming and value else "")
+
+
+def section_title(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    label.setFont(heading_font(parent, 1.1))
+    return label
+
+
+class DashboardArea(Area):
+    loaded = Signal()  # the figures on screen are fresh
+    open_work_requested = Signal(object, object)  # site id or None, state or None
+    work_order_requested = Signal(object)  # work order id
+
+    def __init__(self, gctx: GuiContext, parent: QWidget | None = None, *,
+                 today: Callable[[], date] = date.today) -> None:
+        super().__init__(parent)
+        self.gctx = gctx
+        self.title = self.tr("Dashboard")
+        self.today = today
+        self.data: Dashboard | None = None
+        self._generation = 0
+        self.open_work = OpenWorkModel(self)
+        self.late = ScopedModel(gctx.db, queries.LATE_WORK_ORDERS, "late_on", self)
+        self.below = DeferredModel(gctx.db, queries.BELOW_REORDER_POINT, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addLayout(self._header())
+        layout.addLayout(self._figures())
+        layout.addWidget(self._body(), 1)
+        gctx.events.changed.connect(self._data_changed)
+
+    # --- layout --------------------------------------------------------------------------------
+
+    def _header(self) -> QHBoxLayout:
+        title = QLabel(self.tr("Dashboard"), self)
+        title.setFont(heading_font(self, 1.5))
+        self.as_of = QLabel(self)
+        self.as_of.setObjectName("as_of")
+        refresh = QPushButton(self.tr("Refresh"), self)
+        refresh.setToolTip(self.tr("Count again (F5)"))
+        refresh.clicked.connect(self.refresh)
+        row = QHBoxLayout()
+        row.addWidget(title)
+        row.addSpacing(12)
+        row.addWidget(self.as_of, 1, Qt.AlignmentFlag.AlignBottom)
+        row.addWidget(refresh)
+        return row
+
+    def _figures(self) -> QHBoxLayout:
+        self.open_figure = Figure(self.tr("open work orders"), "open_total", self)
+        self.late_figure = Figure(self.tr("late work orders (due before today, not done)"),
+                                  "late_total", self)
+        self.below_figure = Figure(self.tr("items below their reorder point"), "below_total",
+                                   self)
+        row = QHBoxLayout()
+        for figure in (self.open_figure, self.late_figure, self.below_figure):
+            row.addWidget(figure, 1)
+        return row
+
+    def _body(self) -> QWidget:
+        self.matrix = QTableView(self)
+        self.matrix.setObjectName("open_work_table")
+        self.matrix.setModel(self.open_work)
+        self.matrix.verticalHeader().hide()
+        self.matrix.verticalHeader().setDefaultSectionSize(24)
+        self.matrix.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.matrix.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.matrix.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.matrix.doubleClicked.connect(self._cell_opened)
+        self.late_table = small_table(self.late, self, "late_table")
+        self.late_table.doubleClicked.connect(self._late_opened)
+        self.below_table = small_table(self.below, self, "below_table")
+        self.late_title = section_title("", self)
+        self.below_title = section_title("", self)
+        lists = QSplitter(Qt.Orientation.Horizontal, self)
+        lists.addWidget(self._titled(self.late_title, self.late_table))
+        lists.addWidget(self._titled(self.below_title, self.below_table))
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._titled(section_title(
+            self.tr("Open work orders by site and state"), self), self.matrix))
+        layout.addWidget(lists, 1)
+        return body
+
+    def _titled(self, title: QLabel, table: QTableView) -> QWidget:
+        box = QWidget(self)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addWidget(title)
+        layout.addWidget(table, 1)
+        return box
+
+    # --- loading -----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Count again on the worker; the figures on screen change when the counts are in."""
+        self._generation += 1
+        generation, today, db = self._generation, self.today(), self.gctx.db
+        self.as_of.setText(self.tr("counting…"))
+
+        def count(_progress: object) -> Dashboard:  # on the worker thread
+            with db.read_session() as session:
+                return queries.dashboard(session, today)
+
+        self.gctx.runner.run(count, on_done=lambda data: self._show(generation, data),
+                             on_error=self._failed)
+
+    def _show(self, generation: int, data: Dashboard) -> None:
+        if generation != self._generation:
+            return  # a newer count is on its way
+        self.data = data
+        self.open_work.set_work(data.open_work)
+        self._fit_matrix()
+        self.open_figure.set_value(data.open_work.total)
+        self.late_figure.set_value(data.late, alarming=True)
+        self.below_figure.set_value(data.below_reorder, alarming=True)
+        self.late.set_scope(data.today)
+        self.below.start()
+        self.late_title.setText(self.tr("Late work orders ({0})").format(data.late))
+        self.below_title.setText(self.tr("Below reorder point ({0})").format(
+            data.below_reorder))
+        self.as_of.setText(self.tr("as of {0}").format(data.today.isoformat()))
+        self.loaded.emit()
+
+    def _fit_matrix(self) -> None:
+        """As tall as its rows (the lists below get the rest), scrolling past 12 sites."""
+        rows = self.matrix.verticalHeader()
+        visible = min(self.open_work.rowCount(), 12)
+        height = (self.matrix.horizontalHeader().height() + 2 * self.matrix.frameWidth()
+                  + sum(rows.sectionSize(r) for r in range(visible)))
+        self.matrix.setMaximumHeight(height)
+
+    def _failed(self, error: BaseException) -> None:
+        self.as_of.setText(self.tr("could not count: {0}").format(error))
+        self.gctx.notify(self.tr("The dashboard could not be counted: {0}").format(error))
+
+    def _data_changed(self, what: str) -> None:
+        if what in RELEVANT and self.isVisible():
+            self.refresh()
+
+    # --- going further ---------------------------------------------------------------------------
+
+    def _cell_opened(self, index: QModelIndex) -> None:
+        site: uuid.UUID | None = index.data(SITE_ROLE)
+        state: str | None = index.data(STATE_ROLE)
+        self.open_work_requested.emit(site, state)
+
+    def _late_opened(self, index: QModelIndex) -> None:
+        work_order = self.late.row_id(index.row())
+        if work_order is not None:
+            self.work_order_requested.emit(work_order)

@@ -1,0 +1,385 @@
+"""Sites & producers: the network's own workshops, micro-producers and warehouses.
+
+A list (filtered by kind and status, archived sites hidden unless asked for) and a detail pane:
+the site's facts, its stock locations, the people there, its open work orders and its history
+of finished work with on-time and scrap figures. Ctrl+N creates a site, Enter or a double-click
+edits it, Del archives it (Ctrl+Z brings it back).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dmdesk.db.database import Database
+from dmdesk.domain.kinds import SiteKind, SiteStatus
+from dmdesk.gui.context import GuiContext
+from dmdesk.gui.dialogs.form import FormDialog
+from dmdesk.gui.dialogs.site_common import (
+    Facts,
+    MappedDelegate,
+    ScopedModel,
+    enum_items,
+    enum_label,
+    fit_columns_on_reset,
+    hours_label,
+    humanize_columns,
+    percent_label,
+    show_error,
+    small_table,
+    tags_label,
+)
+from dmdesk.gui.dialogs.site_form import SiteForm
+from dmdesk.gui.dialogs.site_location import LocationForm
+from dmdesk.gui.undo import ServiceCommand, push
+from dmdesk.gui.views.area import Area
+from dmdesk.gui.views.list_area import ListArea
+from dmdesk.queries import lists, network
+from dmdesk.queries.network import SiteDetail, SiteFigures
+from dmdesk.queries.paging import ListSpec
+from dmdesk.services import sites
+
+# The SITES list, with kind and status shown as words ("micro producer", not micro_producer)
+# and the long capability lists after the short columns.
+_SITE_COLUMN_ORDER = ("code", "name", "kind", "status", "weekly_capacity_hours", "capabilities",
+                      "archived")
+SITES_LIST: ListSpec = dataclasses.replace(lists.SITES, columns=tuple(
+    dataclasses.replace(c, kind="enum") if c.key in ("kind", "status") else c
+    for c in sorted(lists.SITES.columns, key=lambda c: (
+        _SITE_COLUMN_ORDER.index(c.key) if c.key in _SITE_COLUMN_ORDER else 99))))
+# What else changes what this area shows.
+RELEVANT = frozenset({"sites", "contacts", "work_orders", "stock"})
+
+
+def heading_font(widget: QWidget, scale: float = 1.35) -> QFont:
+    font = QFont(widget.font())
+    font.setPointSizeF(font.pointSizeF() * scale)
+    font.setBold(True)
+    return font
+
+
+def coordinates_label(site: SiteDetail) -> str:
+    if site.latitude is None or site.longitude is None:
+        return ""
+    return f"{site.latitude:.5f}, {site.longitude:.5f}"
+
+
+class SiteDetailPane(QWidget):
+    """Everything about one site; empty (with a hint) while no site is selected."""
+
+    edit_requested = Signal(object)  # site id
+    add_location_requested = Signal(object)  # site id
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.site: SiteDetail | None = None
+        self.figures: SiteFigures | None = None
+        self.locations = ScopedModel(db, network.SITE_LOCATIONS, "site_id", self)
+        self.contacts = ScopedModel(db, network.SITE_CONTACTS, "site_id", self)
+        self.open_work = ScopedModel(db, network.SITE_OPEN_WORK, "site_id", self)
+        self.history = ScopedModel(db, network.SITE_HISTORY, "site_id", self)
+        self.history.descending = True  # latest first
+        self.pages = QStackedWidget(self)
+        hint = QLabel(self.tr("Select a site to see its locations, people, open work and "
+                              "history."), self)
+        hint.setWordWrap(True)
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pages.addWidget(hint)
+        self.pages.addWidget(self._content())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 0, 0, 0)
+        layout.addWidget(self.pages)
+
+    def _content(self) -> QWidget:
+        page = QWidget(self)
+        self.heading = QLabel(page)
+        self.heading.setObjectName("site_heading")
+        self.heading.setFont(heading_font(self))
+        self.heading.setWordWrap(True)
+        self.subheading = QLabel(page)
+        self.edit_button = QPushButton(self.tr("Edit…"), page)
+        self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self._site_id()))
+        top = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.addWidget(self.heading)
+        titles.addWidget(self.subheading)
+        top.addLayout(titles, 1)
+        top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.facts = Facts([("address", self.tr("Address")),
+                            ("coordinates", self.tr("Coordinates")),
+                            ("capabilities", self.tr("Capabilities")),
+                            ("capacity", self.tr("Weekly capacity"))], page)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.facts)
+        layout.addWidget(self._tabs(page), 1)
+        return page
+
+    def _tabs(self, parent: QWidget) -> QTabWidget:
+        self.tabs = QTabWidget(parent)
+        self.tabs.setObjectName("site_tabs")
+        add = QPushButton(self.tr("Add location…"))
+        add.setObjectName("add_location")
+        add.clicked.connect(lambda: self.add_location_requested.emit(self._site_id()))
+        self.open_summary = QLabel()
+        self.history_summary = QLabel()
+        self.history_summary.setWordWrap(True)
+        for model, name, extra in ((self.locations, "locations_table", add),
+                                   (self.contacts, "contacts_table", None),
+                                   (self.open_work, "open_work_table", self.open_summary),
+                                   (self.history, "history_table", self.history_summary)):
+            self.tabs.addTab(self._tab(model, name, extra), "")
+        history = self.tabs.findChild(QTableView, "history_table")
+        assert history is not None
+        on_time = [c.key for c in network.SITE_HISTORY.columns].index("on_time")
+        history.setItemDelegateForColumn(on_time, MappedDelegate(
+            lambda value: "✓" if value else self.tr("late"), history))
+        return self.tabs
+
+    def _tab(self, model: ScopedModel, name: str, extra: QWidget | None) -> QWidget:
+        tab = QWidget()
+        box = QVBoxLayout(tab)
+        box.setContentsMargins(4, 4, 4, 4)
+        if isinstance(extra, QPushButton):
+            row = QHBoxLayout()
+            row.addStretch(1)
+            row.addWidget(extra)
+            box.addLayout(row)
+        elif extra is not None:
+            box.addWidget(extra)
+        box.addWidget(small_table(model, tab, name), 1)
+        return tab
+
+    def _site_id(self) -> uuid.UUID | None:
+        return self.site.id if self.site else None
+
+    def show_site(self, site_id: uuid.UUID | None) -> None:
+        if site_id is None:
+            self.site = self.figures = None
+            for model in (self.locations, self.contacts, self.open_work, self.history):
+                model.set_scope(None)
+            self.pages.setCurrentIndex(0)
+            return
+        with self.db.read_session() as session:
+            self.site = network.site_detail(session, site_id)
+            self.figures = network.site_figures(session, site_id)
+        for model in (self.locations, self.contacts, self.open_work, self.history):
+            model.set_scope(site_id)
+        self._show_facts(self.site)
+        self._show_figures(self.figures)
+        self.pages.setCurrentIndex(1)
+
+    def _show_facts(self, site: SiteDetail) -> None:
+        self.heading.setText(f"{site.code} — {site.name}")
+        state = enum_label(site.status)
+        if site.archived:
+            state = self.tr("{0}, archived").format(state)
+        self.subheading.setText(f"{enum_label(site.kind)} · {state}")
+        self.facts.set("address", site.address)
+        self.facts.set("coordinates", coordinates_label(site))
+        self.facts.set("capabilities", tags_label(site.capabilities))
+        self.facts.set("capacity", hours_label(site.weekly_capacity_hours))
+
+    def _show_figures(self, f: SiteFigures) -> None:
+        self.tabs.setTabText(0, self.tr("Locations ({0})").format(f.locations))
+        self.tabs.setTabText(1, self.tr("People ({0})").format(f.contacts))
+        self.tabs.setTabText(2, self.tr("Open work ({0})").format(f.open_orders))
+        self.tabs.setTabText(3, self.tr("History ({0})").format(f.finished))
+        self.open_summary.setText(self.tr("{0} open work orders at this site, soonest due "
+                                          "first.").format(f.open_orders))
+        if f.finished:
+            self.history_summary.setText(self.tr(
+                "{0} finished · {1} on time ({2}) · scrap {3} of what was made").format(
+                f.finished, f.on_time, percent_label(f.on_time_share),
+                percent_label(f.scrap_share)))
+        else:
+            self.history_summary.setText(self.tr("No finished work orders yet."))
+
+
+class SitesArea(Area):
+    can_create = True
+    can_archive = True
+    can_search = True
+
+    def __init__(self, gctx: GuiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.gctx = gctx
+        self.title = self.tr("Sites & producers")
+        self.form: FormDialog | None = None
+        self._announcing = False
+        self.list = ListArea(gctx.db, SITES_LIST, self)
+        humanize_columns(self.list.table, SITES_LIST, tags=("capabilities",))
+        self._add_filters()
+        self.detail = SiteDetailPane(gctx.db, self)
+        self.list.set_detail(self.detail)
+        self.list.splitter.setSizes([560, 520])
+        fit_columns_on_reset(self.list.table, self.list.model)
+        self.list.selection_changed.connect(self.detail.show_site)
+        self.list.opened.connect(self.edit_site)
+        self.detail.edit_requested.connect(self.edit_site)
+        self.detail.add_location_requested.connect(self.add_location)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list)
+        gctx.events.changed.connect(self._data_changed)
+        self.set_show_archived(False)
+
+    # --- toolbar -------------------------------------------------------------------------------
+
+    def _add_filters(self) -> None:
+        self.kind_filter = self._filter_combo("kind_filter", self.tr("All kinds"),
+                                              enum_items(SiteKind), "kind")
+        self.status_filter = self._filter_combo("status_filter", self.tr("Any status"),
+                                                enum_items(SiteStatus), "status")
+        self.archived_box = QCheckBox(self.tr("Show archived"), self)
+        self.archived_box.setObjectName("show_archived")
+        self.archived_box.toggled.connect(self.set_show_archived)
+        new = QPushButton(self.tr("New site…"), self)
+        new.setObjectName("new_site")
+        new.setToolTip(self.tr("Create a site (Ctrl+N)"))
+        new.clicked.connect(self.create_new)
+        archive = QPushButton(self.tr("Archive"), self)
+        archive.setObjectName("archive_site")
+        archive.setToolTip(self.tr("Archive the selected sites (Del); Ctrl+Z undoes it"))
+        archive.clicked.connect(self.archive_selected)
+        for widget in (self.kind_filter, self.status_filter, self.archived_box, new, archive):
+            self.list.toolbar.addWidget(widget)
+
+    def _filter_combo(self, name: str, everything: str, items: list[tuple[str, object]],
+                      key: str) -> QComboBox:
+        box = QComboBox(self)
+        box.setObjectName(name)
+        box.addItem(everything, None)
+        for label, value in items:
+            box.addItem(label, value)
+        box.currentIndexChanged.connect(
+            lambda _i: self.list.model.set_filter(key, box.currentData()))
+        return box
+
+    def set_show_archived(self, show: bool) -> None:
+        if self.archived_box.isChecked() != show:
+            self.archived_box.setChecked(show)  # comes back here through toggled
+            return
+        column = [c.key for c in SITES_LIST.columns].index("archived")
+        self.list.table.setColumnHidden(column, not show)
+        self.list.model.set_filter("archived", None if show else False)
+
+    # --- the Area protocol -----------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self.list.refresh()
+        if self.list.current_id() is None:
+            self.detail.show_site(None)
+
+    def focus_search(self) -> None:
+        self.list.focus_search()
+
+    def create_new(self) -> None:
+        with self.gctx.db.read_session() as session:
+            taken = network.site_codes(session)
+        form = SiteForm(self.gctx.services, self.gctx.runner, taken_codes=taken, parent=self)
+        self._open_form(form, lambda new_id: self._site_saved(
+            new_id, self.tr("Created site {0}.").format(form.code_text())))
+
+    def edit_site(self, site_id: uuid.UUID | None) -> None:
+        if site_id is None:
+            return
+        with self.gctx.db.read_session() as session:
+            site = network.site_detail(session, site_id)
+            taken = network.site_codes(session)
+        form = SiteForm(self.gctx.services, self.gctx.runner, site=site, taken_codes=taken,
+                        parent=self)
+        self._open_form(form, lambda same_id: self._site_saved(
+            same_id, self.tr("Saved site {0}.").format(form.code_text())))
+
+    def add_location(self, site_id: uuid.UUID | None) -> None:
+        site = self.detail.site
+        if site_id is None or site is None:
+            return
+        with self.gctx.db.read_session() as session:
+            taken = network.location_codes(session, site_id)
+        message = self.tr("Added a location to {0}.").format(site.code)
+        self._open_form(LocationForm(self.gctx.services, self.gctx.runner, site_id, site.code,
+                                     taken, parent=self),
+                        lambda _location_id: self._saved(message))
+
+    def archive_selected(self) -> None:
+        ids = self.list.selected_ids()
+        if not ids:
+            self.gctx.notify(self.tr("Select the sites to archive first."))
+            return
+        codes = ", ".join(self._code_of(site_id) for site_id in ids)
+        command = ServiceCommand(
+            self.tr("Archive {0}").format(codes), self.gctx.runner,
+            do=self._set_archived(ids, True), undo=self._set_archived(ids, False),
+            after=self._after_write, on_error=self._write_failed)
+        push(self.gctx.undo, command)
+        self.gctx.notify(self.tr("Archived {0}. Ctrl+Z undoes it.").format(codes))
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def _open_form(self, form: FormDialog, done: Callable[[object], None]) -> None:
+        """Show ``form`` without blocking; ``done`` gets what its service returned."""
+        self.form = form
+        form.accepted.connect(lambda: done(form.result_value))
+        form.finished.connect(form.deleteLater)
+        form.open()
+
+    def _site_saved(self, site_id: object, message: str) -> None:
+        self._after_write()
+        if isinstance(site_id, uuid.UUID):
+            self.list.select_id(site_id)
+        self.gctx.notify(message)
+
+    def _saved(self, message: str) -> None:
+        self._after_write()
+        self.gctx.notify(message)
+
+    def _set_archived(self, ids: list[uuid.UUID], archived: bool) -> Callable[[], None]:
+        services = self.gctx.services
+
+        def run() -> None:  # on the worker thread
+            for site_id in ids:
+                sites.set_site_archived(services, site_id, archived)
+        return run
+
+    def _after_write(self) -> None:
+        self.refresh()
+        self._announcing = True
+        try:
+            self.gctx.events.changed.emit("sites")
+        finally:
+            self._announcing = False
+
+    def _write_failed(self, error: BaseException) -> None:
+        self.refresh()
+        self.gctx.notify(str(error))
+        show_error(self, self.tr("Sites & producers"), error)
+
+    def _data_changed(self, what: str) -> None:
+        if not self._announcing and what in RELEVANT and self.isVisible():
+            self.refresh()
+
+    def _code_of(self, site_id: uuid.UUID) -> str:
+        for row in range(self.list.model.rowCount()):
+            if self.list.model.row_id(row) == site_id:
+                return str(self.list.model.row_values(row)["code"])
+        return str(site_id)

@@ -1,0 +1,714 @@
+"""The Work orders area: a list filtered by site and state, and a detail pane with the order's
+materials (and shortages at the making site), its operations, and the actions its state allows.
+
+Every action runs its service on the task runner. A refusal (an illegal transition from a stale
+button, a validation error) comes back as a message in the detail pane, never a traceback;
+short stock on release or completion opens a dialog that lists the shortages and goes ahead
+only with a reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dmdesk.domain.errors import DomainError, InsufficientStockError, NotFoundError
+from dmdesk.domain.quantity import format_quantity
+from dmdesk.domain.workorder_states import OPEN_STATES, WOAction, WOState, allowed_actions
+from dmdesk.gui.context import GuiContext
+from dmdesk.gui.dialogs.form import ERROR_STYLE, FIELD_ERROR_STYLE
+from dmdesk.gui.dialogs.work_order_complete import CompleteDialog
+from dmdesk.gui.dialogs.work_order_create import dispose_when_idle, open_create_work_order
+from dmdesk.gui.dialogs.work_order_progress import ReportProgressDialog
+from dmdesk.gui.dialogs.work_order_reason import CancelDialog, OverrideDialog
+from dmdesk.gui.formatting import display
+from dmdesk.gui.views.area import Area
+from dmdesk.gui.views.list_area import ListArea
+from dmdesk.queries import lists, orders
+from dmdesk.queries.orders import MaterialRow, OperationRow, WorkOrderDetail
+from dmdesk.services import workorders
+from dmdesk.services.context import ServiceContext
+from dmdesk.services.workorders import CreatedWorkOrder
+
+log = logging.getLogger(__name__)
+Index = QModelIndex | QPersistentModelIndex
+WARN_COLOR = "#b3261e"
+OPEN = "open"  # the state filter's "every state that is not final"
+WATCHED = frozenset({"work_orders", "stock", "products", "sites", "customer_orders"})
+
+# Columns the list shows, and their widths; the rest (name, unit, good, scrap) are hidden so
+# the detail pane has room. The product's name is in the detail.
+LIST_WIDTHS = {"number": 105, "product": 80, "quantity": 65, "site": 50, "state": 85,
+               "due_date": 85, "priority": 55}
+
+# The list shows states as words ("in progress"), not as stored ("in_progress").
+WORK_ORDER_LIST = replace(lists.WORK_ORDERS, columns=tuple(
+    replace(c, kind="enum") if c.key == "state" else c for c in lists.WORK_ORDERS.columns))
+
+_STATE_NAMES = {
+    WOState.DRAFT: str(QT_TRANSLATE_NOOP("WorkOrders", "draft")),
+    WOState.RELEASED: str(QT_TRANSLATE_NOOP("WorkOrders", "released")),
+    WOState.IN_PROGRESS: str(QT_TRANSLATE_NOOP("WorkOrders", "in progress")),
+    WOState.ON_HOLD: str(QT_TRANSLATE_NOOP("WorkOrders", "on hold")),
+    WOState.DONE: str(QT_TRANSLATE_NOOP("WorkOrders", "done")),
+    WOState.CANCELLED: str(QT_TRANSLATE_NOOP("WorkOrders", "cancelled")),
+}
+_STATE_COLORS = {
+    WOState.DRAFT: "#6b7280", WOState.RELEASED: "#1d4ed8", WOState.IN_PROGRESS: "#b45309",
+    WOState.ON_HOLD: "#7c3aed", WOState.DONE: "#15803d", WOState.CANCELLED: "#44403c",
+}
+
+
+def state_label(state: str) -> str:
+    """The state as a person says it, translated: 'in progress', not 'in_progress'."""
+    return QCoreApplication.translate("WorkOrders", _STATE_NAMES[WOState(state)])
+
+
+def state_badge_style(state: str) -> str:
+    return (f"background: {_STATE_COLORS[WOState(state)]}; color: white; "
+            "border-radius: 9px; padding: 2px 10px; font-weight: 600;")
+
+
+def qty_text(value: Decimal, unit: str = "") -> str:
+    return f"{format_quantity(value)} {unit}".strip()
+
+
+# --- a small read-only table model for the detail panes -----------------------------------------
+
+
+@dataclass(frozen=True)
+class DetailRow:
+    cells: tuple[str, ...]
+    key: Any = None
+    tooltip: str = ""
+    warn: frozenset[int] = frozenset()  # columns shown in the warning colour
+
+
+class RowsModel(QAbstractTableModel):
+    """Rows already formatted for display: a detail pane's materials, operations or lines
+    (a handful of rows, read in one query with the detail, so no paging)."""
+
+    KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, headers: Sequence[str], right: Collection[int] = (),
+                 parent: QObject | None = None, tips: Sequence[str] = ()) -> None:
+        super().__init__(parent)
+        self._headers = list(headers)
+        self._tips = list(tips)
+        self._right = frozenset(right)
+        self._rows: list[DetailRow] = []
+
+    def set_rows(self, rows: Sequence[DetailRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def key(self, row: int) -> Any:
+        return self._rows[row].key if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._headers)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row, column = self._rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.cells[column] if column < len(row.cells) else ""
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in self._right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and row.tooltip:
+            return row.tooltip
+        if role == Qt.ItemDataRole.ForegroundRole and column in row.warn:
+            return QBrush(QColor(WARN_COLOR))
+        if role == self.KEY_ROLE:
+            return row.key
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._headers):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section]
+        if role == Qt.ItemDataRole.ToolTipRole and section < len(self._tips):
+            return self._tips[section] or None
+        return None
+
+
+def detail_table(model: RowsModel, parent: QWidget, stretch: int = 0) -> QTableView:
+    view = QTableView(parent)
+    view.setModel(model)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(22)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return view
+
+
+def caption(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+class InfoGrid(QWidget):
+    """Label/value pairs in two columns; a value left empty hides its row's pair."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(10)
+        self.grid.setVerticalSpacing(4)
+        self.grid.setColumnStretch(1, 1)
+        self.grid.setColumnStretch(3, 1)
+        self.values: dict[str, QLabel] = {}
+        self._keys: dict[str, QLabel] = {}
+
+    def add(self, name: str, label: str, row: int, column: int = 0, span: int = 1) -> None:
+        key = QLabel(label, self)
+        key.setStyleSheet("color: palette(placeholder-text);")
+        value = QLabel(self)
+        value.setObjectName(f"info_{name}")
+        value.setWordWrap(True)
+        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.grid.addWidget(key, row, column * 2, Qt.AlignmentFlag.AlignTop)
+        self.grid.addWidget(value, row, column * 2 + 1, 1, span * 2 - 1,
+                            Qt.AlignmentFlag.AlignTop)
+        self.values[name], self._keys[name] = value, key
+
+    def set(self, name: str, text: str, tooltip: str = "", *, hide_empty: bool = False) -> None:
+        self.values[name].setText(text)
+        self.values[name].setToolTip(tooltip)
+        visible = bool(text) or not hide_empty
+        self.values[name].setVisible(visible)
+        self._keys[name].setVisible(visible)
+
+
+# --- the detail pane -----------------------------------------------------------------------------
+
+
+class WorkOrderDetailPane(QWidget):
+    """One work order: header, actions, facts, materials and operations."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("work_order_detail")
+        self.detail: WorkOrderDetail | None = None
+        self.stack = QStackedWidget(self)
+        self.placeholder = QLabel(self.tr("Select a work order to see its materials, "
+                                          "operations and what can be done with it."), self)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.placeholder)
+        self.stack.addWidget(self._content())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 0, 0, 0)
+        layout.addWidget(self.stack)
+
+    def _content(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._header(page))
+        layout.addLayout(self._action_buttons(page))
+        self.message = QLabel(page)
+        self.message.setObjectName("wo_message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.hide()
+        layout.addWidget(self.message)
+        layout.addWidget(self._info(page))
+        layout.addLayout(self._materials(page), 3)
+        layout.addLayout(self._operations(page), 2)
+        return page
+
+    def _header(self, page: QWidget) -> QHBoxLayout:
+        self.number = QLabel(page)
+        self.number.setObjectName("wo_number")
+        font = self.number.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.number.setFont(font)
+        self.number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.state = QLabel(page)
+        self.state.setObjectName("wo_state")
+        row = QHBoxLayout()
+        row.addWidget(self.number)
+        row.addWidget(self.state)
+        row.addStretch(1)
+        return row
+
+    def _action_buttons(self, page: QWidget) -> QGridLayout:
+        labels = {
+            WOAction.RELEASE: self.tr("&Release"), WOAction.START: self.tr("&Start"),
+            WOAction.REPORT: self.tr("Report &progress…"),
+            WOAction.COMPLETE: self.tr("&Complete…"), WOAction.HOLD: self.tr("&Hold"),
+            WOAction.RESUME: self.tr("Res&ume"), WOAction.CANCEL: self.tr("Ca&ncel…"),
+        }
+        tips = {
+            WOAction.RELEASE: self.tr("Pin the BOM and design file and reserve the components "
+                                      "at the making site"),
+            WOAction.START: self.tr("Mark the order as being worked on"),
+            WOAction.REPORT: self.tr("Record good and scrap quantities on an operation"),
+            WOAction.COMPLETE: self.tr("Consume the components and put the product into stock"),
+            WOAction.HOLD: self.tr("Pause the order; its reservations are kept"),
+            WOAction.RESUME: self.tr("Continue where the order was held"),
+            WOAction.CANCEL: self.tr("Cancel the order and release its reservations"),
+        }
+        grid = QGridLayout()
+        grid.setSpacing(4)
+        self.buttons: dict[WOAction, QPushButton] = {}
+        for number, action in enumerate(WOAction):
+            button = QPushButton(labels[action], page)
+            button.setObjectName(f"action_{action.value}")
+            button.setToolTip(tips[action])
+            grid.addWidget(button, number // 4, number % 4)
+            self.buttons[action] = button
+        return grid
+
+    def _info(self, page: QWidget) -> InfoGrid:
+        self.info = InfoGrid(page)
+        for name, label, row, column, span in (
+                ("product", self.tr("Product"), 0, 0, 2),
+                ("quantity", self.tr("Quantity"), 1, 0, 1), ("site", self.tr("Site"), 1, 1, 1),
+                ("due", self.tr("Due"), 2, 0, 1), ("priority", self.tr("Priority"), 2, 1, 1),
+                ("progress", self.tr("Progress"), 3, 0, 1), ("bom", self.tr("BOM"), 3, 1, 1),
+                ("customer_order", self.tr("Customer order"), 4, 0, 2),
+                ("design", self.tr("Design file"), 5, 0, 2),
+                ("dates", self.tr("Dates"), 6, 0, 2),
+                ("override", self.tr("Override reason"), 7, 0, 2),
+                ("notes", self.tr("Notes"), 8, 0, 2)):
+            self.info.add(name, label, row, column, span)
+        return self.info
+
+    def _materials(self, page: QWidget) -> QVBoxLayout:
+        self.materials_caption = caption(self.tr("Materials"), page)
+        self.materials_note = QLabel(page)
+        self.materials_note.setObjectName("materials_note")
+        self.materials_note.setWordWrap(True)
+        self.shortage_summary = QLabel(page)
+        self.shortage_summary.setObjectName("shortage_summary")
+        self.shortage_summary.setWordWrap(True)
+        self.shortage_summary.setStyleSheet(FIELD_ERROR_STYLE)
+        self.materials_model = RowsModel(
+            [self.tr("Component"), self.tr("Required"), self.tr("Reserved"),
+             self.tr("Consumed"), self.tr("Available"), self.tr("Short")],
+            right=range(1, 6), parent=self, tips=[
+                "", self.tr("Needed for the order quantity, scrap allowance included"),
+                self.tr("Set aside for this order at the making site"),
+                self.tr("Taken from stock when the order was completed"),
+                self.tr("On hand at the making site less everything reserved there"),
+                self.tr("Still needed and neither reserved nor available")])
+        self.materials_table = detail_table(self.materials_model, page)
+        self.materials_table.setObjectName("materials")
+        box = QVBoxLayout()
+        box.addWidget(self.materials_caption)
+        box.addWidget(self.materials_note)
+        box.addWidget(self.shortage_summary)
+        box.addWidget(self.materials_table, 1)
+        return box
+
+    def _operations(self, page: QWidget) -> QVBoxLayout:
+        self.operations_model = RowsModel(
+            [self.tr("Seq."), self.tr("Operation"), self.tr("Capability"), self.tr("Good"),
+             self.tr("Scrap"), self.tr("To report"), self.tr("Status")],
+            right=(0, 3, 4, 5), parent=self)
+        self.operations_table = detail_table(self.operations_model, page, stretch=1)
+        self.operations_table.setObjectName("operations")
+        box = QVBoxLayout()
+        box.addWidget(caption(self.tr("Operations"), page))
+        box.addWidget(self.operations_table, 1)
+        return box
+
+    # --- showing an order ------------------------------------------------------------------------
+
+    def show_detail(self, detail: WorkOrderDetail | None) -> None:
+        if detail is None or self.detail is None or detail.id != self.detail.id:
+            self.clear_message()
+        self.detail = detail
+        if detail is None:
+            self.stack.setCurrentIndex(0)
+            return
+        self.stack.setCurrentIndex(1)
+        self.number.setText(detail.number)
+        self.state.setText(state_label(detail.state))
+        self.state.setStyleSheet(state_badge_style(detail.state))
+        self._fill_info(detail)
+        self._fill_materials(detail)
+        self.operations_model.set_rows([self._operation_row(detail, op)
+                                        for op in detail.operations])
+        self.set_busy(False)
+
+    def _fill_info(self, d: WorkOrderDetail) -> None:
+        info = self.info
+        info.set("product", f"{d.sku} — {d.product_name}")
+        info.set("quantity", qty_text(d.quantity, d.unit))
+        info.set("site", f"{d.site_code} — {d.site_name}")
+        info.set("due", d.due_date.isoformat())
+        info.set("priority", str(d.priority))
+        info.set("customer_order", self._customer_order_text(d))
+        info.set("progress", self.tr("{0} good, {1} scrapped").format(
+            format_quantity(d.good_qty), format_quantity(d.scrap_qty)),
+            self.tr("Good units out of the last operation; scrap over all operations"))
+        info.set("dates", self._dates_text(d), hide_empty=True)
+        info.set("bom", d.bom_hash[:8] if d.bom_hash else self.tr("pinned when released"),
+                 d.bom_hash or "")
+        info.set("design", self._design_text(d), d.design_sha256 or "")
+        info.set("override", d.override_reason, hide_empty=True)
+        info.set("notes", d.notes, hide_empty=True)
+
+    def _customer_order_text(self, d: WorkOrderDetail) -> str:
+        if d.customer_order_number is None:
+            return self.tr("none (made for stock)")
+        return self.tr("{0} line {1} — {2}").format(d.customer_order_number,
+                                                    d.customer_order_line_no, d.customer_name)
+
+    def _dates_text(self, d: WorkOrderDetail) -> str:
+        parts = [self.tr("{0} {1}").format(word, display(when, "datetime"))
+                 for word, when in ((self.tr("released"), d.released_at),
+                                    (self.tr("started"), d.started_at),
+                                    (self.tr("completed"), d.completed_at)) if when]
+        return " · ".join(parts)
+
+    def _design_text(self, d: WorkOrderDetail) -> str:
+        if d.design_name is None:
+            return self.tr("none")
+        text = self.tr("{0} v{1} ({2})").format(d.design_name, d.design_version,
+                                                (d.design_sha256 or "")[:8])
+        return text if d.design_pinned else self.tr("{0}, pinned when released").format(text)
+
+    def _fill_materials(self, d: WorkOrderDetail) -> None:
+        self.materials_note.setText(
+            self.tr("Reserved at {0} when released (BOM {1}).").format(
+                d.site_code, (d.bom_hash or "")[:8]) if d.materials_pinned else
+            self.tr("From the current bill of materials: nothing is reserved until the order "
+                    "is released."))
+        short = d.short
+        self.shortage_summary.setText(self.tr("Short at {0}: {1}.").format(
+            d.site_code, ", ".join(f"{r.sku} {qty_text(r.shortage, r.unit)}" for r in short))
+            if short else "")
+        self.shortage_summary.setVisible(bool(short))
+        reservations: dict[str, list[str]] = {}
+        for res in d.reservations:
+            where = f"{res.location} {res.lot}" if res.lot else res.location
+            reservations.setdefault(res.sku, []).append(
+                self.tr("{0} reserved at {1}").format(format_quantity(res.quantity), where))
+        self.materials_model.set_rows([self._material_row(row, reservations.get(row.sku, []))
+                                       for row in d.materials])
+
+    def _material_row(self, row: MaterialRow, reserved_at: list[str]) -> DetailRow:
+        cells = (row.sku, qty_text(row.required, row.unit), qty_text(row.reserved, row.unit),
+                 qty_text(row.consumed, row.unit), qty_text(row.available, row.unit),
+                 qty_text(row.shortage, row.unit) if row.shortage > 0 else "")
+        tooltip = "\n".join([f"{row.sku} — {row.name}", *reserved_at])
+        return DetailRow(cells, row.product_id, tooltip,
+                         frozenset({0, 5}) if row.shortage > 0 else frozenset())
+
+    def _operation_row(self, d: WorkOrderDetail, op: OperationRow) -> DetailRow:
+        status = (self.tr("finished") if op.finished_at else
+                  self.tr("started") if op.started_at else "")
+        cells = (str(op.sequence), op.name, op.capability, qty_text(op.good),
+                 qty_text(op.scrap), qty_text(d.reportable(op.sequence)), status)
+        tooltip = self.tr("Setup {0} min, run {1} min per unit").format(
+            format_quantity(op.setup_minutes), format_quantity(op.run_minutes))
+        return DetailRow(cells, op.sequence, tooltip)
+
+    # --- actions and messages ----------------------------------------------------------------
+
+    def set_busy(self, busy: bool) -> None:
+        """Enable exactly the actions the order's state allows (none while one is running)."""
+        allowed = set(allowed_actions(self.detail.state)) if self.detail else set()
+        for action, button in self.buttons.items():
+            button.setEnabled(not busy and action in allowed and self._possible(action))
+
+    def _possible(self, action: WOAction) -> bool:
+        # Reporting needs an operation to report on.
+        return action != WOAction.REPORT or bool(self.detail and self.detail.operations)
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+    def clear_message(self) -> None:
+        self.message.clear()
+        self.message.hide()
+
+
+# --- the area ----------------------------------------------------------------------------------
+
+
+class WorkOrdersArea(Area):
+    title = "Work orders"
+    can_create = True
+    can_search = True
+
+    def __init__(self, gctx: GuiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.gctx = gctx
+        self.title = self.tr("Work orders")
+        self.current: WorkOrderDetail | None = None
+        self.dialog: QDialog | None = None  # the dialog opened last (tests reach it here)
+        self._announcing = False
+        self.list = ListArea(gctx.db, WORK_ORDER_LIST, self)
+        self.detail = WorkOrderDetailPane(self)
+        self.list.set_detail(self.detail)
+        self._size_columns()
+        self._add_toolbar()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list)
+        for action, button in self.detail.buttons.items():
+            button.clicked.connect(lambda _=False, a=action: self._act(a))
+        self.list.selection_changed.connect(self._selected)
+        self.list.opened.connect(self._selected)
+        gctx.events.changed.connect(self._data_changed)
+        self._fill_site_filter()
+        self._apply_filters()
+
+    def _size_columns(self) -> None:
+        header = self.list.table.horizontalHeader()
+        for index, column in enumerate(WORK_ORDER_LIST.columns):
+            if column.key in LIST_WIDTHS:
+                header.resizeSection(index, LIST_WIDTHS[column.key])
+            else:
+                self.list.table.setColumnHidden(index, True)
+        self.list.splitter.setSizes([sum(LIST_WIDTHS.values()) + 20, 470])
+
+    def _add_toolbar(self) -> None:
+        self.site_filter = QComboBox(self)
+        self.site_filter.setObjectName("site_filter")
+        self.site_filter.setToolTip(self.tr("Show the work orders of one site"))
+        self.state_filter = QComboBox(self)
+        self.state_filter.setObjectName("state_filter")
+        self.state_filter.setToolTip(self.tr("Show the work orders in one state"))
+        self.state_filter.addItem(self.tr("Open"), OPEN)
+        self.state_filter.addItem(self.tr("All states"), None)
+        for state in WOState:
+            self.state_filter.addItem(state_label(state), state.value)
+        self.new_button = QPushButton(self.tr("New work order…"), self)
+        self.new_button.setObjectName("new_work_order")
+        self.new_button.setToolTip(self.tr("Create a work order (Ctrl+N)"))
+        self.new_button.clicked.connect(self.create_new)
+        for widget in (self.site_filter, self.state_filter, self.new_button):
+            self.list.toolbar.addWidget(widget)
+        self.site_filter.currentIndexChanged.connect(lambda _i: self._apply_filters())
+        self.state_filter.currentIndexChanged.connect(lambda _i: self._apply_filters())
+
+    def _fill_site_filter(self) -> None:
+        keep = self.site_filter.currentData()
+        with self.gctx.db.read_session() as session:
+            choices = orders.site_choices(session)
+        self.site_filter.blockSignals(True)
+        self.site_filter.clear()
+        self.site_filter.addItem(self.tr("All sites"), None)
+        for site in choices:
+            self.site_filter.addItem(f"{site.code} — {site.name}", site.id)
+            if site.id == keep:
+                self.site_filter.setCurrentIndex(self.site_filter.count() - 1)
+        self.site_filter.blockSignals(False)
+
+    def set_filters(self, *, site_id: uuid.UUID | None = None, state: str | None = OPEN) -> None:
+        """Choose the site and state filters (None: all)."""
+        for box, value in ((self.site_filter, site_id), (self.state_filter, state)):
+            for index in range(box.count()):
+                if box.itemData(index) == value:
+                    box.setCurrentIndex(index)
+
+    def _apply_filters(self) -> None:
+        state = self.state_filter.currentData()
+        states = (sorted(s.value for s in OPEN_STATES) if state == OPEN
+                  else [state] if state else None)
+        filters = {"site_id": self.site_filter.currentData(), "states": states}
+        self.list.model.filters = {k: v for k, v in filters.items() if v is not None}
+        self.list.refresh()
+
+    # --- Area ---------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self._fill_site_filter()
+        self.list.refresh()
+        if self.current is not None:
+            self.show_work_order(self.current.id)
+
+    def focus_search(self) -> None:
+        self.list.focus_search()
+
+    def create_new(self) -> None:
+        self.dialog = open_create_work_order(self.gctx, self, on_created=self._created)
+
+    def create_for_line(self, line_id: uuid.UUID) -> QDialog:
+        """Open the create form prefilled from a customer order line."""
+        self.dialog = open_create_work_order(self.gctx, self, line_id=line_id,
+                                             on_created=self._created)
+        return self.dialog
+
+    # --- showing --------------------------------------------------------------------------------
+
+    def _selected(self, wo_id: object) -> None:
+        if isinstance(wo_id, uuid.UUID) and (self.current is None or self.current.id != wo_id):
+            self.show_work_order(wo_id)
+
+    def show_work_order(self, wo_id: uuid.UUID) -> None:
+        try:
+            with self.gctx.db.read_session() as session:
+                self.current = orders.work_order_detail(session, wo_id)
+        except NotFoundError:
+            self.current = None
+        self.detail.show_detail(self.current)
+
+    def _created(self, created: CreatedWorkOrder) -> None:
+        self.list.refresh()
+        self.list.select_id(created.id)
+        self.show_work_order(created.id)
+
+    def _data_changed(self, what: str) -> None:
+        if not self._announcing and what in WATCHED and self.isVisible():
+            self.refresh()
+
+    def _announce(self, *what: str) -> None:
+        self._announcing = True
+        try:
+            for name in what:
+                self.gctx.events.changed.emit(name)
+        finally:
+            self._announcing = False
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def _act(self, action: WOAction) -> None:
+        if self.current is None:
+            return
+        handlers: dict[WOAction, Callable[[WorkOrderDetail], None]] = {
+            WOAction.RELEASE: self._release, WOAction.START: self._start,
+            WOAction.REPORT: self._report, WOAction.COMPLETE: self._complete,
+            WOAction.HOLD: self._hold, WOAction.RESUME: self._resume,
+            WOAction.CANCEL: self._cancel,
+        }
+        handlers[action](self.current)
+
+    def _write(self, d: WorkOrderDetail, call: Callable[[ServiceContext, uuid.UUID], Any],
+               message: str, on_error: Callable[[BaseException], None] | None = None) -> None:
+        services = self.gctx.services
+        self.detail.set_busy(True)
+        self.gctx.runner.run(lambda _p: call(services, d.id),
+                             on_done=lambda _r: self._written(message),
+                             on_error=on_error or self._refused)
+
+    def _release(self, d: WorkOrderDetail) -> None:
+        self._write(d, workorders.release,
+                    self.tr("Released {0}: components reserved at {1}.").format(
+                        d.number, d.site_code),
+                    on_error=lambda error: self._release_refused(d, error))
+
+    def _release_refused(self, d: WorkOrderDetail, error: BaseException) -> None:
+        if not isinstance(error, InsufficientStockError):
+            self._refused(error)
+            return
+        services = self.gctx.services
+        dialog = OverrideDialog(
+            self.tr("Release {0} short of stock?").format(d.number),
+            self.tr("{0} does not have enough of these components for {1}. Releasing anyway "
+                    "reserves what there is.").format(d.site_code, d.number),
+            error, self.gctx.runner,
+            lambda reason: workorders.release(services, d.id, override_reason=reason),
+            self.tr("Release anyway"), self)
+        self._open(dialog, self.tr("Released {0} short of stock; the reason is kept on the "
+                                   "order.").format(d.number))
+
+    def _start(self, d: WorkOrderDetail) -> None:
+        self._write(d, workorders.start, self.tr("Started {0}.").format(d.number))
+
+    def _hold(self, d: WorkOrderDetail) -> None:
+        self._write(d, workorders.hold, self.tr("Put {0} on hold.").format(d.number))
+
+    def _resume(self, d: WorkOrderDetail) -> None:
+        self._write(d, workorders.resume, self.tr("Resumed {0}.").format(d.number))
+
+    def _report(self, d: WorkOrderDetail) -> None:
+        self._open(ReportProgressDialog(d, self.gctx.services, self.gctx.runner, d.whole_only,
+                                        self),
+                   self.tr("Recorded progress on {0}.").format(d.number))
+
+    def _complete(self, d: WorkOrderDetail) -> None:
+        self._open(CompleteDialog(d, self.gctx.services, self.gctx.runner, d.whole_only, self),
+                   self.tr("Completed {0}: components consumed, {1} put into stock at {2}.")
+                   .format(d.number, d.sku, d.site_code))
+
+    def _cancel(self, d: WorkOrderDetail) -> None:
+        services = self.gctx.services
+        self._open(CancelDialog(d.number, self.gctx.runner,
+                                lambda reason: workorders.cancel(services, d.id, reason), self),
+                   self.tr("Cancelled {0}.").format(d.number))
+
+    def _open(self, dialog: QDialog, message: str) -> None:
+        self.dialog = dialog
+        self.detail.set_busy(True)
+        dialog.accepted.connect(lambda: self._written(message))
+        dialog.finished.connect(lambda _result: self._closed(dialog))
+        dialog.open()
+
+    def _closed(self, dialog: QDialog) -> None:
+        self.detail.set_busy(False)
+        if self.dialog is dialog:
+            self.dialog = None
+        dispose_when_idle(dialog, self.gctx.runner)
+
+    def _written(self, message: str) -> None:
+        self.detail.clear_message()
+        self.refresh()
+        self._announce("work_orders", "stock")
+        self.gctx.notify(message)
+
+    def _refused(self, error: BaseException) -> None:
+        if isinstance(error, DomainError):
+            message = str(error)
+        else:
+            log.error("a work order action failed", exc_info=error)
+            message = self.tr("Something went wrong: {0}").format(error)
+        self.refresh()  # the order may have changed under a stale button
+        self.detail.set_busy(False)
+        self.detail.show_message(message)
+        self.gctx.notify(message)

@@ -1,0 +1,281 @@
+"""The Customer orders area through its widgets, over a real database file: the detail lists
+the lines and the work orders serving them; "Create work order" plans a line (the work order is
+linked to it); a new order's lines are typed into a small table that is checked as you type."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QWidget
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from dmdesk.db import models as m
+from dmdesk.db.database import Database, open_database
+from dmdesk.domain.kinds import CustomerOrderState
+from dmdesk.gui.context import GuiContext
+from dmdesk.gui.dialogs.customer_order_create import PRICE, QUANTITY, SKU, CustomerOrderCreateDialog
+from dmdesk.gui.dialogs.work_order_create import WorkOrderCreateDialog
+from dmdesk.gui.main_window import MainWindow
+from dmdesk.gui.tasks import TaskRunner
+from dmdesk.gui.views.area import Area
+from dmdesk.gui.views.customer_orders import CustomerOrdersArea
+from dmdesk.gui.views.placeholder import NoticeArea
+from dmdesk.gui.views.work_orders import WorkOrdersArea
+from dmdesk.services import contacts, customer_orders, workorders
+from dmdesk.services.context import ServiceContext
+from dmdesk.services.customer_orders import CreatedOrder, OrderLineSpec
+from tests.integration.support import Network, build_network
+
+D = Decimal
+DUE = "2030-06-30"
+SCREENSHOTS = Path(os.environ.get("DMDESK_SCREENSHOTS", "screenshots"))
+AREA_TITLES = ["Dashboard", "Work orders", "Customer orders", "Products", "Stock",
+               "Sites & producers", "Contacts", "Documents", "Sync"]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = open_database(tmp_path / "shop.sqlite")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def ctx(db: Database) -> ServiceContext:
+    return ServiceContext(db, actor="tester")
+
+
+@pytest.fixture
+def net(ctx: ServiceContext) -> Network:
+    return build_network(ctx)
+
+
+@pytest.fixture
+def customer(ctx: ServiceContext, net: Network) -> uuid.UUID:
+    return contacts.create_contact(ctx, name="Casa Ribeiro, Lda",
+                                   address="Rua Augusta 12, Lisboa")
+
+
+@pytest.fixture
+def order(ctx: ServiceContext, net: Network, customer: uuid.UUID) -> CreatedOrder:
+    return customer_orders.create_customer_order(
+        ctx, customer, DUE, [OrderLineSpec(net.chair, 5), OrderLineSpec(net.frame, 2, "30.5")])
+
+
+@pytest.fixture
+def gctx(db: Database, ctx: ServiceContext) -> Iterator[GuiContext]:
+    runner = TaskRunner()
+    yield GuiContext(db, ctx, runner, status=lambda _message: None)
+    runner.shutdown()
+
+
+@pytest.fixture
+def area(qtbot: QtBot, gctx: GuiContext, net: Network) -> CustomerOrdersArea:
+    widget = CustomerOrdersArea(gctx)
+    qtbot.addWidget(widget)
+    widget.resize(1060, 760)
+    widget.show()
+    return widget
+
+
+def idle(qtbot: QtBot, gctx: GuiContext) -> None:
+    qtbot.waitUntil(lambda: not gctx.runner.busy, timeout=10_000)
+
+
+def click(qtbot: QtBot, button: QWidget) -> None:
+    assert button.isEnabled(), f"{button.objectName()} is disabled"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def type_into(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
+    edit.clear()
+    qtbot.keyClicks(edit, text)
+    completer = edit.completer()
+    if completer is not None:
+        completer.popup().hide()
+
+
+def show(area: CustomerOrdersArea, order_id: uuid.UUID) -> None:
+    area.refresh()
+    assert area.list.select_id(order_id)
+    assert area.current is not None and area.current.id == order_id
+
+
+def cells(area: CustomerOrdersArea, row: int) -> list[str]:
+    model = area.detail.lines_model
+    return [model.index(row, column).data() for column in range(model.columnCount())]
+
+
+def test_detail_lists_lines_and_the_work_orders_serving_them(
+        area: CustomerOrdersArea, ctx: ServiceContext, net: Network,
+        order: CreatedOrder) -> None:
+    served = workorders.create_work_order(ctx, net.chair, 3, net.hq, DUE,
+                                          customer_order_line_id=order.line_ids[0])
+    workorders.release(ctx, served.id, override_reason="test")
+    show(area, order.id)
+    detail = area.detail
+    assert detail.number.text() == order.number
+    assert detail.state.text() == "open"
+    assert detail.info.values["customer"].text() == "Casa Ribeiro, Lda"
+    assert detail.info.values["ship_to"].text() == "Rua Augusta 12, Lisboa"
+    assert detail.info.values["total"].text() == "1,306.00"
+    assert cells(area, 0) == ["1", "CHAIR", "5 pcs", "249.00", "1,245.00", "3",
+                              f"{served.number} (released)"]
+    assert cells(area, 1) == ["2", "FRAME", "2 pcs", "30.50", "61.00", "0", "none yet"]
+    assert not detail.create_wo.isEnabled()  # no line selected yet
+
+
+def test_create_work_order_from_a_line_links_it(qtbot: QtBot, area: CustomerOrdersArea,
+                                                gctx: GuiContext, ctx: ServiceContext,
+                                                db: Database, net: Network,
+                                                order: CreatedOrder) -> None:
+    workorders.create_work_order(ctx, net.chair, 2, net.mp, DUE,
+                                 customer_order_line_id=order.line_ids[0])
+    show(area, order.id)
+    assert area.detail.select_line(order.line_ids[0])
+    assert area.detail.hint.text() == "Line 1: 2 of 5 pcs planned."
+    click(qtbot, area.detail.create_wo)
+    dialog = area.dialog
+    assert isinstance(dialog, WorkOrderCreateDialog)
+    assert dialog.product.text() == "CHAIR"
+    assert dialog.quantity.text() == "3"  # what is not planned yet
+    assert dialog.due.date().toPython().isoformat() == DUE
+    assert dialog.line.text().startswith(f"{order.number}/1 — CHAIR × 5")
+    dialog.site.setCurrentIndex(dialog.site.findText("HQ", Qt.MatchFlag.MatchStartsWith))
+    click(qtbot, dialog.ok_button)
+    idle(qtbot, gctx)
+
+    with db.read_session() as session:
+        made = session.scalars(select(m.WorkOrder).where(
+            m.WorkOrder.customer_order_line_id == order.line_ids[0])
+            .order_by(m.WorkOrder.number)).all()
+    assert [(wo.quantity, wo.site_id) for wo in made] == [(D(2), net.mp), (D(3), net.hq)]
+    assert made[1].due_date.isoformat() == DUE
+    assert area.detail.selected_line() is not None  # the line stays selected
+    assert cells(area, 0)[5:] == ["5", f"{made[0].number} (draft)\n{made[1].number} (draft)"]
+
+
+def test_work_orders_area_creates_for_a_line_too(qtbot: QtBot, gctx: GuiContext,
+                                                 ctx: ServiceContext, db: Database,
+                                                 net: Network, order: CreatedOrder) -> None:
+    area = WorkOrdersArea(gctx)
+    qtbot.addWidget(area)
+    area.show()
+    dialog = area.create_for_line(order.line_ids[1])
+    assert isinstance(dialog, WorkOrderCreateDialog)
+    assert (dialog.product.text(), dialog.quantity.text()) == ("FRAME", "2")
+    click(qtbot, dialog.ok_button)
+    idle(qtbot, gctx)
+    assert area.current is not None
+    assert area.current.customer_order_line_id == order.line_ids[1]
+    assert area.detail.info.values["customer_order"].text() == (
+        f"{order.number} line 2 — Casa Ribeiro, Lda")
+
+
+def test_new_order_lines_are_checked_as_you_type(qtbot: QtBot, area: CustomerOrdersArea,
+                                                 gctx: GuiContext, db: Database,
+                                                 customer: uuid.UUID) -> None:
+    area.create_new()
+    dialog = area.dialog
+    assert isinstance(dialog, CustomerOrderCreateDialog)
+    assert dialog.customer.currentData() == customer
+    assert not dialog.ok_button.isEnabled()  # one blank line: nothing to order yet
+
+    dialog.lines.item(0, SKU).setText("chair")
+    assert [dialog.cell(0, c) for c in (SKU, QUANTITY, PRICE)] == ["CHAIR", "1", "249.00"]
+    assert dialog.ok_button.isEnabled()
+    dialog.lines.item(0, QUANTITY).setText("1.5")
+    assert dialog.lines_error.isVisible()
+    assert dialog.lines_error.text().startswith("Line 1: Quantity 1.5 pcs must be a whole")
+    assert not dialog.ok_button.isEnabled()
+    dialog.lines.item(0, QUANTITY).setText("4")
+    row = dialog.add_line("NOPE", "2")
+    assert dialog.lines_error.text() == "Line 2: no product has the SKU 'NOPE'."
+    dialog.lines.item(row, SKU).setText("FRAME")
+    dialog.lines.item(row, PRICE).setText("-3")
+    assert "Line 2: Unit price must not be negative" in dialog.lines_error.text()
+    dialog.lines.item(row, PRICE).setText("35")
+    assert not dialog.lines_error.isVisible() and dialog.ok_button.isEnabled()
+    dialog.ship_to.setText("Praça do Comércio 1, Lisboa")  # keyClicks takes ASCII only
+    click(qtbot, dialog.ok_button)
+    idle(qtbot, gctx)
+
+    assert area.current is not None and area.current.number == "HQ-CO-00001"
+    with db.read_session() as session:
+        saved = session.scalars(select(m.CustomerOrder)).one()
+        lines = [(ln.line_no, ln.quantity, ln.unit_price) for ln in saved.lines]
+    assert saved.ship_to == "Praça do Comércio 1, Lisboa"
+    assert lines == [(1, D(4), D("249.00")), (2, D(2), D(35))]
+
+
+def test_state_filter_and_closed_orders(area: CustomerOrdersArea, ctx: ServiceContext,
+                                        order: CreatedOrder, net: Network,
+                                        customer: uuid.UUID) -> None:
+    done = customer_orders.create_customer_order(ctx, customer, DUE,
+                                                 [OrderLineSpec(net.chair, 1)])
+    customer_orders.set_customer_order_state(ctx, done.id, CustomerOrderState.FULFILLED)
+    area.refresh()
+    assert area.list.model.rowCount() == 1  # open ones by default
+    area.state_filter.setCurrentIndex(area.state_filter.findData(None))
+    assert area.list.model.rowCount() == 2
+    show(area, done.id)
+    assert area.detail.select_line(done.line_ids[0])
+    assert not area.detail.create_wo.isEnabled()
+    assert area.detail.hint.text() == "The order is fulfilled: no new work orders."
+
+
+def test_lines_model_passes_the_model_tester(qtmodeltester: ModelTester,
+                                             area: CustomerOrdersArea,
+                                             order: CreatedOrder) -> None:
+    show(area, order.id)
+    assert area.detail.lines_model.rowCount() == 2
+    qtmodeltester.check(area.detail.lines_model)
+
+
+def window_with(gctx: GuiContext, title: str, area: Area) -> MainWindow:
+    areas: list[Area] = [area if name == title else NoticeArea(name, "")
+                         for name in AREA_TITLES]
+    window = MainWindow("dmdesk — shop.sqlite", areas, gctx.undo)
+    window.set_status("Database: shop.sqlite", "Site: HQ", "Sync: not set up")
+    return window
+
+
+def test_screenshot_of_the_customer_orders_area(qtbot: QtBot, gctx: GuiContext,
+                                                ctx: ServiceContext, net: Network,
+                                                customer: uuid.UUID) -> None:
+    other = contacts.create_contact(ctx, name="Hotel Miradouro", address="Rua do Alecrim 5")
+    customer_orders.create_customer_order(ctx, other, "2030-05-30",
+                                          [OrderLineSpec(net.chair, 12)])
+    shown = customer_orders.create_customer_order(
+        ctx, customer, "2030-06-20",
+        [OrderLineSpec(net.chair, 6), OrderLineSpec(net.frame, 4, "45"),
+         OrderLineSpec(net.chair, 2, "229")],
+        notes="Deliver to the back entrance; call before.")
+    first = workorders.create_work_order(ctx, net.chair, 4, net.hq, "2030-06-15",
+                                         customer_order_line_id=shown.line_ids[0])
+    workorders.release(ctx, first.id, override_reason="fabric arrives Tuesday")
+    workorders.create_work_order(ctx, net.chair, 2, net.mp, "2030-06-15",
+                                 customer_order_line_id=shown.line_ids[0])
+    workorders.create_work_order(ctx, net.frame, 4, net.mp, "2030-06-12",
+                                 customer_order_line_id=shown.line_ids[1])
+    area = CustomerOrdersArea(gctx)
+    window = window_with(gctx, "Customer orders", area)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    window.show_area("Customer orders")
+    assert area.list.select_id(shown.id)
+    assert area.detail.select_line(shown.line_ids[2])
+    qtbot.wait(50)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    image = window.grab()
+    assert (image.width(), image.height()) == (1280, 800)
+    assert image.save(str(SCREENSHOTS / "customer-orders-area.png"))

@@ -26,6 +26,7 @@ from dmdesk.gui.models.paged_table import PagedTableModel
 from dmdesk.queries.paging import ListSpec
 
 SEARCH_DELAY_MS = 150
+MIN_COLUMN_WIDTH, MAX_COLUMN_WIDTH = 60, 260
 
 
 class ListTable(QTableView):
@@ -91,10 +92,13 @@ class ListArea(QWidget):
         return keys.index(self.model.sort_key) if self.model.sort_key in keys else 0
 
     def _size_columns(self) -> None:
+        """Fit the first page's contents once, within bounds; later pages and refreshes keep
+        the widths (and whatever the user dragged them to)."""
+        self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
-        for i, column in enumerate(self.model.spec.columns):
-            width = 90 if column.kind in ("qty", "money", "int", "bool", "date") else 160
-            header.resizeSection(i, width)
+        for i in range(len(self.model.spec.columns)):
+            header.resizeSection(i, max(MIN_COLUMN_WIDTH,
+                                        min(header.sectionSize(i), MAX_COLUMN_WIDTH)))
 
     def set_detail(self, widget: QWidget) -> None:
         self.splitter.addWidget(widget)

@@ -67,7 +67,7 @@ WATCHED = frozenset({"work_orders", "stock", "products", "sites", "customer_orde
 
 # Columns the list shows, and their widths; the rest (name, unit, good, scrap) are hidden so
 # the detail pane has room. The product's name is in the detail.
-LIST_WIDTHS = {"number": 105, "product": 80, "quantity": 65, "site": 50, "state": 85,
+LIST_WIDTHS = {"number": 105, "product": 115, "quantity": 65, "site": 50, "state": 85,
                "due_date": 85, "priority": 55}
 
 # The list shows states as words ("in progress"), not as stored ("in_progress").

@@ -88,3 +88,20 @@ def test_figures_and_shortages_follow_reservations(ctx: ServiceContext,
         assert (steel.on_hand, steel.reserved, steel.available) == (
             Decimal("30"), Decimal("27.5"), Decimal("2.5"))
         assert stock_queries.work_order_shortages(session, wo.id) == []
+
+
+def test_move_history_searches_by_sku_or_full_reference(ctx: ServiceContext,
+                                                        moved: Network) -> None:
+    with ctx.db.read_session() as session:
+        by_sku = paging.fetch_page(session, lists.MOVES, search="ste").rows
+        assert {r.product for r in by_sku} == {"STEEL"}
+        by_reference = paging.fetch_page(session, lists.MOVES, search="hq-mv-00003").rows
+        assert [r.reference for r in by_reference] == ["HQ-MV-00003"]
+        # Part of a reference is not a search key (it would scan the whole ledger).
+        assert paging.fetch_page(session, lists.MOVES, search="MV-0000").rows == []
+
+
+def test_only_time_order_is_offered_for_the_ledger() -> None:
+    sortable = [c.key for c in lists.MOVES.columns if c.sortable]
+    assert sortable == ["created_at"]
+    assert lists.MOVES.column("created_at").sort_by is not None

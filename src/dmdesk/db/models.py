@@ -295,6 +295,8 @@ class StockMove(Base):
         Index("ix_stock_move_product_id_id", "product_id", "id"),
         Index("ix_stock_move_location_id_id", "location_id", "id"),
         Index("ix_stock_move_document_id", "document_id"),
+        # Moves are looked up by document number (reversal, search, sync checks).
+        Index("ix_stock_move_reference", "reference"),
     )
 
     id: Mapped[uuid.UUID] = _pk()

@@ -26,7 +26,13 @@ class Column:
     key: str
     label: str
     expr: Expr
-    kind: str = "text"  # text | qty | money | date | datetime | int | bool
+    kind: str = "text"  # text | qty | money | date | datetime | int | bool | enum
+    # What sorting by this column orders by, when not the shown value itself (an indexed
+    # stand-in that sorts the same way).
+    sort_by: Expr | None = None
+    # False where ordering by it would sort the whole table on every page (a million moves
+    # by quantity): the list then keeps its current order when this header is clicked.
+    sortable: bool = True
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,9 @@ class ListSpec:
     search: tuple[Expr, ...] = ()
     filters: Mapping[str, Callable[[Any], ColumnElement[bool]]] = field(default_factory=dict)
     default_sort: str = ""
+    # How one search word narrows the list, when a plain "any search column contains it"
+    # would scan a large table (the ledger searches through its indexes instead).
+    search_word: Callable[[str], ColumnElement[bool]] | None = None
 
     def column(self, key: str) -> Column:
         for column in self.columns:
@@ -62,6 +71,12 @@ class Page:
         return (row[-2], row[-1])
 
 
+def contains_pattern(word: str) -> str:
+    """A LIKE pattern for "contains word", with the user's % and _ taken literally."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def _filtered(spec: ListSpec, search: str, filters: Mapping[str, Any]) -> Select[Any]:
     query = spec.base()
     for name, value in filters.items():
@@ -75,8 +90,10 @@ def _filtered(spec: ListSpec, search: str, filters: Mapping[str, Any]) -> Select
     words = search.split()
     for word in words:
         # Each word must appear somewhere: "oak chair" finds "Chair, oak, large".
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+        if spec.search_word is not None:
+            query = query.where(spec.search_word(word))
+            continue
+        pattern = contains_pattern(word)
         query = query.where(or_(*(col.ilike(pattern, escape="\\") for col in spec.search)))
     return query
 
@@ -88,7 +105,8 @@ def fetch_page(session: Session, spec: ListSpec, *, search: str = "",
     """One page of rows: each row has the spec's columns, then the sort value and the id."""
     if limit < 1 or offset < 0:
         raise ValidationError("A page needs a positive size and a non-negative offset.")
-    sort_expr = spec.column(sort or spec.default_sort or spec.columns[0].key).expr
+    sort_column = spec.column(sort or spec.default_sort or spec.columns[0].key)
+    sort_expr = sort_column.sort_by if sort_column.sort_by is not None else sort_column.expr
     base = _filtered(spec, search, filters or {})
     columns = [c.expr.label(c.key) for c in spec.columns]
     query: Select[Any] = base.with_only_columns(*columns, sort_expr.label("_sort"),

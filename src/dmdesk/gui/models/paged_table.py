@@ -89,7 +89,7 @@ class PagedTableModel(QAbstractTableModel):
             self.endInsertRows()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(self.spec.columns):
+        if not 0 <= column < len(self.spec.columns) or not self.spec.columns[column].sortable:
             return
         self.sort_key = self.spec.columns[column].key
         self.descending = order == Qt.SortOrder.DescendingOrder

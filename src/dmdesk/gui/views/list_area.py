@@ -65,6 +65,7 @@ class ListArea(QWidget):
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(self._default_sort_column(), Qt.SortOrder.AscendingOrder)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._keep_sortable)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
@@ -99,6 +100,17 @@ class ListArea(QWidget):
         for i in range(len(self.model.spec.columns)):
             header.resizeSection(i, max(MIN_COLUMN_WIDTH,
                                         min(header.sectionSize(i), MAX_COLUMN_WIDTH)))
+
+    def _keep_sortable(self, column: int, _order: Qt.SortOrder) -> None:
+        """A click on a column the list cannot sort by puts the indicator back."""
+        columns = self.model.spec.columns
+        if 0 <= column < len(columns) and not columns[column].sortable:
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            order = (Qt.SortOrder.DescendingOrder if self.model.descending
+                     else Qt.SortOrder.AscendingOrder)
+            header.setSortIndicator(self._default_sort_column(), order)
+            header.blockSignals(False)
 
     def set_detail(self, widget: QWidget) -> None:
         self.splitter.addWidget(widget)

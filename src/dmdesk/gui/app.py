@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -87,11 +88,47 @@ def _build_demo_then(window: MainWindow, gctx: GuiContext) -> None:
                     parent=window)
 
 
+@dataclass
+class Session:
+    """An open database with its window: what ``run`` keeps alive until the app quits."""
+
+    db: Database
+    window: MainWindow
+    gctx: GuiContext
+    server: InstanceServer
+
+    def close(self) -> None:
+        self.gctx.runner.shutdown()
+        self.server.deleteLater()
+        self.db.close()
+
+
+def open_session(path: Path, kind: str = "open") -> Session | None:
+    """Open ``path`` in a new window, or None when refused (a message was shown)."""
+    fresh = not path.exists()
+    try:
+        db = open_database(path)
+    except DomainError as exc:
+        QMessageBox.critical(None, "dmdesk", str(exc))
+        return None
+    remember(path)
+    window, gctx = build_window(db, TaskRunner())
+    server = InstanceServer(path, lambda: bring_forward(window))
+    window.restore_geometry_from_settings()
+    window.show()
+    if kind == "demo" and fresh:
+        _build_demo_then(window, gctx)
+    elif not fresh:
+        # A copy per opening, made on the worker so the window paints first.
+        gctx.runner.run(lambda _p: rotating_backup(path, "open"),
+                        on_error=lambda e: log.warning("backup on open failed: %s", e))
+    return Session(db, window, gctx, server)
+
+
 def run(path: Path | None, *, explicit: bool = True) -> int:
     """Open ``path`` (or ask, when none was given and the default does not exist)."""
     app = application()
-    log_path = setup_logging()
-    install_excepthook(log_path)
+    install_excepthook(setup_logging())
     from dmdesk.paths import default_database_path
 
     kind = "open"
@@ -103,27 +140,10 @@ def run(path: Path | None, *, explicit: bool = True) -> int:
     if ask_running_instance(path):
         log.info("%s is open in another window; brought it forward", path)
         return 0
-    fresh = not path.exists()
-    try:
-        db = open_database(path)
-    except DomainError as exc:
-        QMessageBox.critical(None, "dmdesk", str(exc))
+    session = open_session(path, kind)
+    if session is None:
         return 1
-    remember(path)
-    runner = TaskRunner()
-    window, gctx = build_window(db, runner)
-    server = InstanceServer(path, lambda: bring_forward(window))
-    window.restore_geometry_from_settings()
-    window.show()
-    if kind == "demo" and fresh:
-        _build_demo_then(window, gctx)
-    elif not fresh:
-        # A copy per opening, made on the worker so the window paints first.
-        runner.run(lambda _p: rotating_backup(path, "open"),
-                   on_error=lambda e: log.warning("backup on open failed: %s", e))
     try:
         return int(app.exec())
     finally:
-        runner.shutdown()
-        server.deleteLater()
-        db.close()
+        session.close()

@@ -1,0 +1,125 @@
+"""The app around the areas: first-run welcome, recent files, one window per database, a
+backup on every opening, and a dialog (not a traceback) when something breaks."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from dmdesk.db.database import open_database
+from dmdesk.gui.app import open_session
+from dmdesk.gui.crash import install_excepthook, setup_logging
+from dmdesk.gui.dialogs.welcome import WelcomeDialog
+from dmdesk.gui.recent import recent_databases
+from dmdesk.gui.single_instance import InstanceServer, ask_running_instance
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path: Path) -> Iterator[None]:
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      str(tmp_path / "settings"))
+    QApplication.setOrganizationName("dmdesk-tests")
+    yield
+    QSettings().clear()
+
+
+def _answer_next_message_box(seen: list[str]) -> None:
+    """Read and close the next modal message box (a person clicking OK)."""
+    def close() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            seen.append(box.text() + "\n" + box.informativeText())
+            box.accept()
+        else:
+            QTimer.singleShot(20, close)
+    QTimer.singleShot(20, close)
+
+
+def _database(path: Path) -> Path:
+    open_database(path).close()
+    return path
+
+
+def test_welcome_offers_the_demo(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = WelcomeDialog(tmp_path, [])
+    qtbot.addWidget(dialog)
+    dialog.demo_button.click()
+    assert dialog.choice == ("demo", tmp_path / "demo.sqlite")
+    assert dialog.result() == WelcomeDialog.DialogCode.Accepted
+
+
+def test_welcome_lists_recent_databases(qtbot: QtBot, tmp_path: Path) -> None:
+    recent = _database(tmp_path / "lisbon.sqlite")
+    dialog = WelcomeDialog(tmp_path, [recent])
+    qtbot.addWidget(dialog)
+    assert dialog.recent.count() == 1
+    dialog.recent.itemActivated.emit(dialog.recent.item(0))
+    assert dialog.choice == ("open", recent)
+
+
+def test_opening_backs_up_and_remembers(qtbot: QtBot, tmp_path: Path) -> None:
+    path = _database(tmp_path / "porto.sqlite")
+    session = open_session(path)
+    assert session is not None
+    qtbot.addWidget(session.window)
+    try:
+        session.gctx.runner.wait_idle()
+        backups = list((tmp_path / "porto.sqlite.backups").glob("porto-*-open.sqlite"))
+        assert len(backups) == 1
+        assert recent_databases()[0] == path.resolve()
+        assert session.window.isVisible()
+    finally:
+        session.close()
+
+
+def test_a_second_start_on_the_same_database_reaches_the_first(qtbot: QtBot,
+                                                                tmp_path: Path) -> None:
+    raised: list[bool] = []
+    server = InstanceServer(tmp_path / "a.sqlite", lambda: raised.append(True))
+    try:
+        assert ask_running_instance(tmp_path / "a.sqlite")
+        qtbot.waitUntil(lambda: raised == [True], timeout=3000)
+        assert not ask_running_instance(tmp_path / "b.sqlite")
+    finally:
+        server.server.close()
+
+
+def test_a_refused_file_is_explained_and_left_alone(qtbot: QtBot, tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite"
+    path.write_bytes(b"not a database" * 100)
+    seen: list[str] = []
+    _answer_next_message_box(seen)
+    assert open_session(path) is None
+    assert "not a dmdesk database" in seen[0]
+    assert path.read_bytes() == b"not a database" * 100
+
+
+def test_an_unexpected_error_shows_a_dialog_naming_the_log(qtbot: QtBot,
+                                                            tmp_path: Path) -> None:
+    log_path = setup_logging(tmp_path / "logs")
+    previous = sys.excepthook
+    install_excepthook(log_path)
+    seen: list[str] = []
+    try:
+        _answer_next_message_box(seen)
+        try:
+            raise RuntimeError("the printer caught fire")
+        except RuntimeError as error:
+            sys.excepthook(RuntimeError, error, error.__traceback__)
+    finally:
+        sys.excepthook = previous
+        for handler in list(logging.getLogger().handlers):
+            if getattr(handler, "baseFilename", None) == str(log_path):
+                logging.getLogger().removeHandler(handler)
+                handler.close()
+    assert "the printer caught fire" in seen[0] and str(log_path) in seen[0]
+    logged = log_path.read_text()
+    assert "Traceback" in logged and "the printer caught fire" in logged

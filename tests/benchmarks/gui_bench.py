@@ -29,7 +29,7 @@ DEFAULT_DB = Path("/tmp/dmdesk-bench-large.sqlite")
 
 # A child process measures start-up: the parent passes its wall-clock time at spawn.
 _CHILD = r"""
-import json, os, resource, sys, time
+import json, os, sys, time
 t0 = float(os.environ["BENCH_T0"])
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -58,9 +58,11 @@ while "t" not in painted:
     if time.time() - t0 > 60: break
 if mode == "app" and len(sys.argv) > 3:
     area = window.show_area("Stock"); area.tabs.setCurrentWidget(area.moves); app.processEvents()
-    for _ in range(int(sys.argv[3])):
+    while area.moves.model.canFetchMore():
         area.moves.model.fetchMore(); area.moves.table.scrollToBottom(); app.processEvents()
-rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# Peak resident memory of this process (VmHWM; getrusage's maxrss can carry the parent's).
+status = open("/proc/self/status").read()
+rss_mb = int(status.split("VmHWM:")[1].split()[0]) / 1024
 print(json.dumps({"paint_s": painted.get("t"), "rss_mb": rss_mb}))
 """
 
@@ -116,36 +118,50 @@ def bench_filter(db: Path) -> tuple[float, float]:
     return max(timings), _median(raw_timings)
 
 
-def bench_scroll(db: Path, pages: int = 400) -> tuple[float, float, float]:
+def bench_scroll(db: Path) -> tuple[float, float, float, float]:
+    """Per page fetch: the model scrolled to its row limit, and every keyset page of the
+    whole million-row ledger; baseline: a raw keyset query on the moves table alone."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
     from dmdesk.db.database import open_database
     from dmdesk.gui.models.paged_table import PagedTableModel
-    from dmdesk.queries import lists
+    from dmdesk.queries import lists, paging
 
     _app = QApplication.instance() or QApplication([])
     database = open_database(db)
     model = PagedTableModel(database, lists.MOVES)
-    times = []
+    model_times = []
     while model.canFetchMore():
         t = time.perf_counter()
         model.fetchMore()
-        times.append(time.perf_counter() - t)
+        model_times.append(time.perf_counter() - t)
+    page_times = []
+    after = None
+    with database.read_session() as session:
+        while True:
+            t = time.perf_counter()
+            page = paging.fetch_page(session, lists.MOVES, limit=200, after=after)
+            page_times.append(time.perf_counter() - t)
+            if not page.has_more:
+                break
+            after = page.last_key
     database.close()
     raw = sqlite3.connect(db)
-    after = (b"",)
+    key = b""
     raw_times = []
-    for _ in range(pages):
+    while True:
         t = time.perf_counter()
         rows = raw.execute("SELECT id, product_id, location_id, quantity, reason, reference "
                            "FROM stock_move WHERE id > ? ORDER BY id LIMIT 201",
-                           (after[0],)).fetchall()
+                           (key,)).fetchall()
         raw_times.append(time.perf_counter() - t)
-        if not rows:
+        if len(rows) < 201:
             break
-        after = (rows[-1][0],)
-    return max(times) if times else 0.0, _median(times) if times else 0.0, _median(raw_times)
+        key = rows[-2][0]
+    page_times.sort()
+    p99 = page_times[int(len(page_times) * 0.99)]
+    return max(model_times), max(page_times), p99, _median(page_times) / _median(raw_times)
 
 
 def main() -> None:
@@ -155,12 +171,12 @@ def main() -> None:
     if not args.db.exists():
         raise SystemExit(f"{args.db} does not exist; build it with "
                          "`dmdesk demo --scale large --db PATH` first.")
-    print(f"{'measure':45} {'dmdesk':>12} {'baseline':>22} {'ratio':>18} {'target':>10}",
+    print(f"{'measure':52} {'dmdesk':>12} {'baseline':>22} {'ratio':>18} {'target':>10}",
           flush=True)
 
     def show(row: tuple[str, str, str, str, str, bool]) -> None:
         name, value, base, ratio, target, ok = row
-        print(f"{name:45} {value:>12} {base:>22} {ratio:>18} {target:>10} "
+        print(f"{name:52} {value:>12} {base:>22} {ratio:>18} {target:>10} "
               f"{'PASS' if ok else 'MISS'}", flush=True)
 
     app, bare = bench_startup(args.db)
@@ -170,13 +186,15 @@ def main() -> None:
     show(("keystroke in product filter (worst)", f"{worst * 1000:.1f} ms",
                  f"raw LIKE {raw * 1000:.1f} ms", f"{worst / raw:.1f}x", "<= 100 ms",
                  worst <= 0.1))
-    worst_page, median_page, raw_page = bench_scroll(args.db)
-    show(("move history page fetch to the end (worst)", f"{worst_page * 1000:.1f} ms",
-                 f"raw keyset {raw_page * 1000:.2f} ms", f"{median_page / raw_page:.1f}x (median)",
-                 "<= 100 ms", worst_page <= 0.1))
+    model_worst, worst_page, p99, ratio = bench_scroll(args.db)
+    show(("move history: model pages to its row limit (worst)", f"{model_worst * 1000:.1f} ms",
+          "", "", "<= 100 ms", model_worst <= 0.1))
+    show(("move history: every page of 1M moves (worst)", f"{worst_page * 1000:.1f} ms",
+          f"p99 {p99 * 1000:.1f} ms", f"{ratio:.1f}x raw (median)", "<= 100 ms",
+          worst_page <= 0.1))
     rss = _child("app", args.db, scroll_pages=50)["rss_mb"]
     bare_rss = _child("bare", args.db)["rss_mb"]
-    show(("resident memory, large demo open", f"{rss:.0f} MB", f"bare {bare_rss:.0f} MB",
+    show(("resident memory, large demo open, history at limit", f"{rss:.0f} MB", f"bare {bare_rss:.0f} MB",
                  f"+{rss - bare_rss:.0f} MB", "<= 250 MB", rss <= 250))
 
 

@@ -188,3 +188,25 @@ def test_screenshot(qtbot: QtBot, gctx: GuiContext, net: Network, area: StockAre
     stock.receive(gctx.services, net.fabric, net.hq_stock, "35", lot_code="F-2026-11")
     area.refresh()
     assert area.grab().save(str(screenshots / "stock-area.png"))
+
+
+def test_a_long_history_stops_at_the_row_limit_and_says_so(
+        qtbot: QtBot, gctx: GuiContext, net: Network, monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = [stock.ReceiptLine(net.screw, net.hq_stock, n + 1) for n in range(30)]
+    stock.receive_many(gctx.services, lines)
+    monkeypatch.setattr(PagedTableModel, "PAGE_SIZE", 4)
+    monkeypatch.setattr(PagedTableModel, "MAX_ROWS", 10)
+    area = StockArea(gctx)
+    qtbot.addWidget(area)
+    area.show()
+    model = area.moves.model
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == 12 and model.truncated  # three pages: the third crosses 10
+    assert area.moves.limit_note.isVisibleTo(area.moves)
+    assert "first 12 rows" in area.moves.limit_note.text()
+    # The other end of the list is one click away: oldest first shows receipt number 1.
+    model.sort(0, Qt.SortOrder.AscendingOrder)
+    assert model.row_values(0)["quantity"] == 1
+    area.moves.search.setText("SCREW")
+    qtbot.waitUntil(lambda: model.search == "SCREW")

@@ -28,6 +28,10 @@ RAW_ROLE = Qt.ItemDataRole.UserRole + 2
 
 class PagedTableModel(QAbstractTableModel):
     PAGE_SIZE = 200
+    # Rows kept in memory at most. Scrolling a whole million-move ledger into a view would
+    # hold a gigabyte of rows; past this the view asks the user to search, filter or sort the
+    # other way (each end of any list is one page away).
+    MAX_ROWS = 20_000
 
     def __init__(self, db: Database, spec: ListSpec, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -72,7 +76,14 @@ class PagedTableModel(QAbstractTableModel):
         return None
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008, N802
-        return not parent.isValid() and self._last is not None and self._last.has_more
+        return (not parent.isValid() and self._last is not None and self._last.has_more
+                and len(self._rows) < self.MAX_ROWS)
+
+    @property
+    def truncated(self) -> bool:
+        """More rows match than the model will hold."""
+        return (self._last is not None and self._last.has_more
+                and len(self._rows) >= self.MAX_ROWS)
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008, N802
         if not self.canFetchMore(parent):

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QSplitter,
     QTableView,
@@ -78,6 +79,13 @@ class ListArea(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.modelReset.connect(lambda: self.selection_changed.emit(None))
 
+        self.limit_note = QLabel(self)
+        self.limit_note.setObjectName("limit_note")
+        self.limit_note.setWordWrap(True)
+        self.limit_note.hide()
+        self.model.rowsInserted.connect(self._update_limit_note)
+        self.model.modelReset.connect(self._update_limit_note)
+
         self.toolbar = QHBoxLayout()
         self.toolbar.addWidget(self.search, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -86,6 +94,7 @@ class ListArea(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(self.toolbar)
         layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.limit_note)
         self._size_columns()
 
     def _default_sort_column(self) -> int:
@@ -100,6 +109,13 @@ class ListArea(QWidget):
         for i in range(len(self.model.spec.columns)):
             header.resizeSection(i, max(MIN_COLUMN_WIDTH,
                                         min(header.sectionSize(i), MAX_COLUMN_WIDTH)))
+
+    def _update_limit_note(self) -> None:
+        if self.model.truncated:
+            self.limit_note.setText(self.tr(
+                "Showing the first {0} rows. Search, filter or sort the other way to see the "
+                "others.").format(f"{self.model.rowCount():,}"))
+        self.limit_note.setVisible(self.model.truncated)
 
     def _keep_sortable(self, column: int, _order: Qt.SortOrder) -> None:
         """A click on a column the list cannot sort by puts the indicator back."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from dmdesk.gui.tasks import TaskRunner
@@ -38,3 +39,16 @@ class ServiceCommand(QUndoCommand):
 def push(stack: QUndoStack, command: ServiceCommand) -> None:
     """Run the command now (QUndoStack.push calls redo) and keep it for undo."""
     stack.push(command)
+
+
+def archive_with_undo(stack: QUndoStack, runner: TaskRunner, label: str,
+                      set_archived: Callable[[bool], Callable[[], Any]],
+                      after: Callable[[], None],
+                      on_error: Callable[[BaseException], None]) -> str:
+    """Archive now (on the worker), keep the restore for Ctrl+Z; returns the message to show.
+
+    ``set_archived(flag)`` gives the service call that archives (True) or restores (False)."""
+    push(stack, ServiceCommand(
+        QCoreApplication.translate("undo", "Archive {0}").format(label), runner,
+        do=set_archived(True), undo=set_archived(False), after=after, on_error=on_error))
+    return QCoreApplication.translate("undo", "Archived {0}. Ctrl+Z undoes it.").format(label)

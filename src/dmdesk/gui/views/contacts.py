@@ -40,7 +40,7 @@ from dmdesk.gui.dialogs.site_common import (
     small_table,
     tags_label,
 )
-from dmdesk.gui.undo import ServiceCommand, push
+from dmdesk.gui.undo import archive_with_undo
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.list_area import ListArea
 from dmdesk.gui.views.sites import heading_font
@@ -254,12 +254,9 @@ class ContactsArea(Area):
             self.gctx.notify(self.tr("Select the contacts to archive first."))
             return
         names = ", ".join(self._name_of(contact_id) for contact_id in ids)
-        command = ServiceCommand(
-            self.tr("Archive {0}").format(names), self.gctx.runner,
-            do=self._set_archived(ids, True), undo=self._set_archived(ids, False),
-            after=self._after_write, on_error=self._write_failed)
-        push(self.gctx.undo, command)
-        self.gctx.notify(self.tr("Archived {0}. Ctrl+Z undoes it.").format(names))
+        self.gctx.notify(archive_with_undo(
+            self.gctx.undo, self.gctx.runner, names,
+            lambda flag: self._set_archived(ids, flag), self._after_write, self._write_failed))
 
     # --- writing ---------------------------------------------------------------------------
 

@@ -47,7 +47,7 @@ from dmdesk.gui.dialogs.site_common import (
 )
 from dmdesk.gui.dialogs.site_form import SiteForm
 from dmdesk.gui.dialogs.site_location import LocationForm
-from dmdesk.gui.undo import ServiceCommand, push
+from dmdesk.gui.undo import archive_with_undo
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.list_area import ListArea
 from dmdesk.queries import lists, network
@@ -327,12 +327,9 @@ class SitesArea(Area):
             self.gctx.notify(self.tr("Select the sites to archive first."))
             return
         codes = ", ".join(self._code_of(site_id) for site_id in ids)
-        command = ServiceCommand(
-            self.tr("Archive {0}").format(codes), self.gctx.runner,
-            do=self._set_archived(ids, True), undo=self._set_archived(ids, False),
-            after=self._after_write, on_error=self._write_failed)
-        push(self.gctx.undo, command)
-        self.gctx.notify(self.tr("Archived {0}. Ctrl+Z undoes it.").format(codes))
+        self.gctx.notify(archive_with_undo(
+            self.gctx.undo, self.gctx.runner, codes,
+            lambda flag: self._set_archived(ids, flag), self._after_write, self._write_failed))
 
     # --- writing ---------------------------------------------------------------------------
 

@@ -23,7 +23,8 @@ from dmdesk.gui.dialogs.product_bom import BomLineDialog
 from dmdesk.gui.dialogs.product_form import ProductFormDialog
 from dmdesk.gui.main_window import MainWindow
 from dmdesk.gui.tasks import TaskRunner
-from dmdesk.gui.views.products import NODE_ROLE, KindDelegate, ProductsArea, size_text
+from dmdesk.gui.views.product_tabs import NODE_ROLE, KindDelegate, size_text
+from dmdesk.gui.views.products import ProductsArea
 from dmdesk.queries.products import BomNode
 from dmdesk.services import products, stock
 from dmdesk.services.context import ServiceContext

@@ -26,8 +26,7 @@ from dmdesk.gui.dialogs.customer_order_create import open_create_customer_order
 from dmdesk.gui.dialogs.work_order_create import open_create_work_order
 from dmdesk.gui.formatting import display
 from dmdesk.gui.views.area import Area
-from dmdesk.gui.views.list_area import ListArea
-from dmdesk.gui.views.work_orders import (
+from dmdesk.gui.views.detail_widgets import (
     DetailRow,
     InfoGrid,
     RowsModel,
@@ -36,6 +35,7 @@ from dmdesk.gui.views.work_orders import (
     qty_text,
     state_label,
 )
+from dmdesk.gui.views.list_area import ListArea
 from dmdesk.queries import lists, orders
 from dmdesk.queries.orders import CustomerOrderDetail, CustomerOrderLineRow
 from dmdesk.services.customer_orders import CreatedOrder

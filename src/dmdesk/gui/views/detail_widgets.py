@@ -1,0 +1,202 @@
+"""Building blocks of the order detail panes: state words and badges, a small read-only
+table model, captions and a label grid."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QWidget,
+)
+
+from dmdesk.domain.quantity import format_quantity
+from dmdesk.domain.workorder_states import WOState
+from dmdesk.queries import lists
+
+Index = QModelIndex | QPersistentModelIndex
+
+WARN_COLOR = "#b3261e"
+OPEN = "open"  # the state filter's "every state that is not final"
+WATCHED = frozenset({"work_orders", "stock", "products", "sites", "customer_orders"})
+
+# Columns the list shows, and their widths; the rest (name, unit, good, scrap) are hidden so
+# the detail pane has room. The product's name is in the detail.
+LIST_WIDTHS = {"number": 105, "product": 115, "quantity": 65, "site": 50, "state": 85,
+               "due_date": 85, "priority": 55}
+
+# The list shows states as words ("in progress"), not as stored ("in_progress").
+WORK_ORDER_LIST = replace(lists.WORK_ORDERS, columns=tuple(
+    replace(c, kind="enum") if c.key == "state" else c for c in lists.WORK_ORDERS.columns))
+
+_STATE_NAMES = {
+    WOState.DRAFT: str(QT_TRANSLATE_NOOP("WorkOrders", "draft")),
+    WOState.RELEASED: str(QT_TRANSLATE_NOOP("WorkOrders", "released")),
+    WOState.IN_PROGRESS: str(QT_TRANSLATE_NOOP("WorkOrders", "in progress")),
+    WOState.ON_HOLD: str(QT_TRANSLATE_NOOP("WorkOrders", "on hold")),
+    WOState.DONE: str(QT_TRANSLATE_NOOP("WorkOrders", "done")),
+    WOState.CANCELLED: str(QT_TRANSLATE_NOOP("WorkOrders", "cancelled")),
+}
+_STATE_COLORS = {
+    WOState.DRAFT: "#6b7280", WOState.RELEASED: "#1d4ed8", WOState.IN_PROGRESS: "#b45309",
+    WOState.ON_HOLD: "#7c3aed", WOState.DONE: "#15803d", WOState.CANCELLED: "#44403c",
+}
+
+
+def state_label(state: str) -> str:
+    """The state as a person says it, translated: 'in progress', not 'in_progress'."""
+    return QCoreApplication.translate("WorkOrders", _STATE_NAMES[WOState(state)])
+
+
+def state_badge_style(state: str) -> str:
+    return (f"background: {_STATE_COLORS[WOState(state)]}; color: white; "
+            "border-radius: 9px; padding: 2px 10px; font-weight: 600;")
+
+
+def qty_text(value: Decimal, unit: str = "") -> str:
+    return f"{format_quantity(value)} {unit}".strip()
+
+
+# --- a small read-only table model for the detail panes -----------------------------------------
+
+
+@dataclass(frozen=True)
+class DetailRow:
+    cells: tuple[str, ...]
+    key: Any = None
+    tooltip: str = ""
+    warn: frozenset[int] = frozenset()  # columns shown in the warning colour
+
+
+class RowsModel(QAbstractTableModel):
+    """Rows already formatted for display: a detail pane's materials, operations or lines
+    (a handful of rows, read in one query with the detail, so no paging)."""
+
+    KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, headers: Sequence[str], right: Collection[int] = (),
+                 parent: QObject | None = None, tips: Sequence[str] = ()) -> None:
+        super().__init__(parent)
+        self._headers = list(headers)
+        self._tips = list(tips)
+        self._right = frozenset(right)
+        self._rows: list[DetailRow] = []
+
+    def set_rows(self, rows: Sequence[DetailRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def key(self, row: int) -> Any:
+        return self._rows[row].key if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._headers)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row, column = self._rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.cells[column] if column < len(row.cells) else ""
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in self._right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and row.tooltip:
+            return row.tooltip
+        if role == Qt.ItemDataRole.ForegroundRole and column in row.warn:
+            return QBrush(QColor(WARN_COLOR))
+        if role == self.KEY_ROLE:
+            return row.key
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._headers):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section]
+        if role == Qt.ItemDataRole.ToolTipRole and section < len(self._tips):
+            return self._tips[section] or None
+        return None
+
+
+def detail_table(model: RowsModel, parent: QWidget, stretch: int = 0) -> QTableView:
+    view = QTableView(parent)
+    view.setModel(model)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(22)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return view
+
+
+def caption(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+class InfoGrid(QWidget):
+    """Label/value pairs in two columns; a value left empty hides its row's pair."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(10)
+        self.grid.setVerticalSpacing(4)
+        self.grid.setColumnStretch(1, 1)
+        self.grid.setColumnStretch(3, 1)
+        self.values: dict[str, QLabel] = {}
+        self._keys: dict[str, QLabel] = {}
+
+    def add(self, name: str, label: str, row: int, column: int = 0, span: int = 1) -> None:
+        key = QLabel(label, self)
+        key.setStyleSheet("color: palette(placeholder-text);")
+        value = QLabel(self)
+        value.setObjectName(f"info_{name}")
+        value.setWordWrap(True)
+        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.grid.addWidget(key, row, column * 2, Qt.AlignmentFlag.AlignTop)
+        self.grid.addWidget(value, row, column * 2 + 1, 1, span * 2 - 1,
+                            Qt.AlignmentFlag.AlignTop)
+        self.values[name], self._keys[name] = value, key
+
+    def set(self, name: str, text: str, tooltip: str = "", *, hide_empty: bool = False) -> None:
+        self.values[name].setText(text)
+        self.values[name].setToolTip(tooltip)
+        visible = bool(text) or not hide_empty
+        self.values[name].setVisible(visible)
+        self._keys[name].setVisible(visible)
+
+
+# --- the detail pane -----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from sqlalchemy import and_, bindparam, insert, select, update
 
 from dmdesk.db import models as m
 from dmdesk.db.ids import new_id
+from dmdesk.db.raw_insert import insert_many, qty_int, utc_text, uuid_bytes
 from dmdesk.db.types import Qty
 from dmdesk.domain.errors import InsufficientStockError, NotFoundError, ValidationError
 from dmdesk.domain.kinds import MoveReason
@@ -168,26 +169,34 @@ def post_moves(uow: UnitOfWork, lines: Sequence[MoveLine], *, reference: str,
     return ids
 
 
+MOVE_COLUMNS = ("id", "product_id", "location_id", "lot_id", "quantity", "reason",
+                "reference", "document_id", "note", "override_reason", "actor", "created_at")
+OUTBOX_COLUMNS = ("op_id", "entity", "entity_id", "op", "payload", "hlc", "schema_version",
+                  "created_at")
+
+
 def _insert_moves(uow: UnitOfWork, lines: Sequence[MoveLine], reference: str,
                   document_id: uuid.UUID | None, note: str,
                   override_reason: str) -> list[uuid.UUID]:
-    rows: list[dict[str, Any]] = []
-    outbox: list[dict[str, Any]] = []
+    # Values the whole batch shares are encoded once.
+    now, document = utc_text(uow.now), uuid_bytes(document_id)
+    schema = uow.changes.schema_version
+    ids: list[uuid.UUID] = []
+    moves: list[tuple[Any, ...]] = []
+    outbox: list[tuple[Any, ...]] = []
     for line in lines:
         move_id = new_id()
-        row: dict[str, Any] = {
-            "id": move_id, "product_id": line.product_id, "location_id": line.location_id,
-            "lot_id": line.lot_id, "quantity": line.quantity, "reason": line.reason.value,
-            "reference": reference, "document_id": document_id, "note": note,
-            "override_reason": override_reason, "actor": uow.actor, "created_at": uow.now,
-        }
-        rows.append(row)
+        ids.append(move_id)
+        moves.append((move_id.bytes, line.product_id.bytes, line.location_id.bytes,
+                      uuid_bytes(line.lot_id), qty_int(line.quantity), line.reason.value,
+                      reference, document, note, override_reason, uow.actor, now))
         # Moves are immutable: the outbox refers to the row instead of copying it.
-        outbox.append(uow.changes.outbox_row("stock_move", move_id.bytes, "insert", {}))
+        outbox.append((new_id().bytes, "stock_move", move_id.bytes, "insert", "",
+                       uow.changes.stamp(), schema, now))
     connection = uow.session.connection()
-    connection.execute(insert(m.StockMove), rows)
-    connection.execute(insert(m.OutboxOp), outbox)
-    return [row["id"] for row in rows]
+    insert_many(connection, "stock_move", MOVE_COLUMNS, moves)
+    insert_many(connection, "outbox", OUTBOX_COLUMNS, outbox)
+    return ids
 
 
 def _fold_into_balances(uow: UnitOfWork, deltas: dict[BalanceKey, Decimal],

@@ -1,0 +1,39 @@
+"""Inserting many rows at driver speed, with values encoded exactly as the column types would.
+
+The ledger writes thousands of moves per call; passing each value through SQLAlchemy's type
+processors (UUID -> bytes, Decimal -> scaled integer, datetime -> text) cost a fifth of the
+write time. These encoders produce the same stored values (tests read them back through the
+ORM), and ``insert_many`` hands them to the driver's executemany directly.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection
+
+from dmdesk.domain.quantity import QUANTITY_SCALE, to_scaled
+
+
+def uuid_bytes(value: uuid.UUID | None) -> bytes | None:
+    return None if value is None else value.bytes
+
+
+def qty_int(value: Decimal) -> int:
+    return to_scaled(value, QUANTITY_SCALE)
+
+
+def utc_text(value: datetime) -> str:
+    """The text SQLAlchemy's SQLite DateTime stores for our UTC timestamps."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def insert_many(connection: Connection, table: str, columns: Sequence[str],
+                rows: Sequence[Sequence[Any]]) -> None:
+    marks = ", ".join("?" for _ in columns)
+    connection.exec_driver_sql(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", list(rows))

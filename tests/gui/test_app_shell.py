@@ -123,3 +123,23 @@ def test_an_unexpected_error_shows_a_dialog_naming_the_log(qtbot: QtBot,
     assert "the printer caught fire" in seen[0] and str(log_path) in seen[0]
     logged = log_path.read_text()
     assert "Traceback" in logged and "the printer caught fire" in logged
+
+
+def test_choosing_the_demo_builds_it_on_the_worker(qtbot: QtBot, tmp_path: Path) -> None:
+    path = tmp_path / "demo.sqlite"
+    session = open_session(path, "demo")
+    assert session is not None
+    qtbot.addWidget(session.window)
+    try:
+        assert session.window.isVisible()  # the window is up while the demo is built
+        session.gctx.runner.wait_idle(timeout_s=180)
+        qtbot.waitUntil(lambda: not session.gctx.runner.busy, timeout=10_000)
+        with session.db.read_session() as read:
+            from sqlalchemy import func, select
+
+            from dmdesk.db import models as m
+
+            assert (read.scalar(select(func.count()).select_from(m.Product)) or 0) >= 150
+        assert not list(tmp_path.glob("demo.sqlite.backups/*"))  # nothing to back up yet
+    finally:
+        session.close()

@@ -20,7 +20,7 @@ from dmdesk.gui.dialogs.welcome import WelcomeDialog
 from dmdesk.gui.main_window import MainWindow
 from dmdesk.gui.recent import recent_databases, remember
 from dmdesk.gui.single_instance import InstanceServer, ask_running_instance
-from dmdesk.gui.tasks import TaskRunner
+from dmdesk.gui.tasks import Progress, TaskRunner
 from dmdesk.services.context import DEFAULT_SITE_CODE, SETTING_SITE, ServiceContext
 
 log = logging.getLogger(__name__)
@@ -71,16 +71,13 @@ def choose_database(default: Path) -> tuple[str, Path] | None:
 
 
 def _build_demo_then(window: MainWindow, gctx: GuiContext) -> None:
-    from dmdesk.services.demo import build_demo
+    from dmdesk.services.demo import DemoSummary, build_demo
 
-    def work(progress: object) -> object:
-        from dmdesk.gui.tasks import Progress
-
-        assert isinstance(progress, Progress)
+    def work(progress: Progress) -> DemoSummary:
         return build_demo(gctx.services, "small",
                           progress=lambda step, done, total: progress.report(done, total, step))
 
-    def done(_summary: object) -> None:
+    def done(_summary: DemoSummary) -> None:
         for area in window.areas:
             area.refresh()
 

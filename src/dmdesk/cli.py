@@ -47,6 +47,27 @@ def build_parser() -> argparse.ArgumentParser:
     _db_argument(backup)
     backup.add_argument("--out", type=Path, default=None,
                         help="target file (default: a timestamped copy beside the database)")
+
+    jobsheet = commands.add_parser(
+        "jobsheet", help="print work orders' job sheets to one PDF (one sheet each)")
+    jobsheet.add_argument("numbers", nargs="+", metavar="NUMBER", help="work order number")
+    _db_argument(jobsheet)
+    jobsheet.add_argument("--out", type=Path, required=True, help="the PDF file to write")
+    jobsheet.add_argument("--page-size", choices=("A4", "Letter"), default=None,
+                          help="paper size (default: Letter in the US and Canada, else A4, "
+                               "from the locale)")
+
+    export = commands.add_parser("export", help="write an Excel workbook (.xlsx) of stock, "
+                                 "valuation, moves, work orders or producers")
+    export.add_argument("kind", choices=("stock", "valuation", "moves", "workorders",
+                                         "producers"))
+    _db_argument(export)
+    export.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
+    export.add_argument("--site", default=None, help="only this site (its code)")
+    export.add_argument("--from", dest="date_from", default=None, metavar="DATE",
+                        help="first day of the period, YYYY-MM-DD (UTC)")
+    export.add_argument("--to", dest="date_to", default=None, metavar="DATE",
+                        help="last day of the period, YYYY-MM-DD (UTC, included)")
     return parser
 
 
@@ -131,6 +152,39 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_jobsheet(args: argparse.Namespace) -> int:
+    from dmdesk.db.database import open_database
+    from dmdesk.documents.jobsheet import render_job_sheets
+
+    path = _database_path(args)
+    out = Path(args.out).expanduser()
+    db = open_database(path, create=False, upgrade=False)
+    try:
+        pages = render_job_sheets(db, args.numbers, out, page_size=args.page_size)
+    finally:
+        db.close()
+    count = len(args.numbers)
+    print(f"Wrote {count} job sheet{'s' if count > 1 else ''} ({pages} page"
+          f"{'s' if pages > 1 else ''}) to {out}.")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from dmdesk.db.database import open_database
+    from dmdesk.documents.exports import export_workbook, parse_period
+
+    parse_period(args.date_from, args.date_to)  # refuse bad dates before opening anything
+    path = _database_path(args)
+    db = open_database(path, create=False, upgrade=False)
+    try:
+        result = export_workbook(db, args.kind, args.out, site=args.site,
+                                 date_from=args.date_from, date_to=args.date_to)
+    finally:
+        db.close()
+    print(f"Wrote {result.rows} rows ({', '.join(result.sheets)}) to {result.path}.")
+    return EXIT_OK
+
+
 def _no_display() -> bool:
     if sys.platform in ("win32", "darwin") or os.environ.get("QT_QPA_PLATFORM"):
         return False
@@ -161,6 +215,8 @@ COMMANDS: dict[tuple[str | None, str | None], Callable[[argparse.Namespace], int
     ("db", "upgrade"): cmd_db_upgrade,
     ("db", "check"): cmd_db_check,
     ("db", "backup"): cmd_db_backup,
+    ("jobsheet", None): cmd_jobsheet,
+    ("export", None): cmd_export,
     (None, None): cmd_gui,
 }
 

@@ -34,6 +34,7 @@ from dmdesk.gui.views.detail_widgets import (
     detail_table,
     qty_text,
     state_label,
+    title_label,
 )
 from dmdesk.gui.views.list_area import ListArea
 from dmdesk.queries import lists, orders
@@ -81,13 +82,7 @@ class CustomerOrderDetailPane(QWidget):
         page = QWidget(self)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.number = QLabel(page)
-        self.number.setObjectName("co_number")
-        font = self.number.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        self.number.setFont(font)
-        self.number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.number = title_label(page, "co_number")
         self.state = QLabel(page)
         self.state.setObjectName("co_state")
         header = QHBoxLayout()

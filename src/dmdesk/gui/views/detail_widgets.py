@@ -200,3 +200,15 @@ class InfoGrid(QWidget):
 
 
 # --- the detail pane -----------------------------------------------------------------------------
+
+
+def title_label(parent: QWidget, name: str) -> QLabel:
+    """The big, bold, selectable document number at the top of a detail pane."""
+    label = QLabel(parent)
+    label.setObjectName(name)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 1.4)
+    font.setBold(True)
+    label.setFont(font)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label

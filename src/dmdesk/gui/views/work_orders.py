@@ -53,6 +53,7 @@ from dmdesk.gui.views.detail_widgets import (
     qty_text,
     state_badge_style,
     state_label,
+    title_label,
 )
 from dmdesk.gui.views.list_area import ListArea
 from dmdesk.queries import orders
@@ -100,13 +101,7 @@ class WorkOrderDetailPane(QWidget):
         return page
 
     def _header(self, page: QWidget) -> QHBoxLayout:
-        self.number = QLabel(page)
-        self.number.setObjectName("wo_number")
-        font = self.number.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        self.number.setFont(font)
-        self.number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.number = title_label(page, "wo_number")
         self.state = QLabel(page)
         self.state.setObjectName("wo_state")
         row = QHBoxLayout()

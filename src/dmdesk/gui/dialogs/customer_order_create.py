@@ -34,11 +34,16 @@ from PySide6.QtWidgets import (
 from dmdesk.domain.errors import DomainError, ValidationError
 from dmdesk.domain.quantity import money, quantity, whole_number_required
 from dmdesk.gui.context import GuiContext
-from dmdesk.gui.dialogs.form import FIELD_ERROR_STYLE, FormDialog, combo, line_edit
+from dmdesk.gui.dialogs.form import (
+    FIELD_ERROR_STYLE,
+    FormDialog,
+    combo,
+    line_edit,
+    open_create_form,
+)
 from dmdesk.gui.dialogs.work_order_create import (
     SEARCH_LIMIT,
     attach_search,
-    dispose_when_idle,
     first_word,
 )
 from dmdesk.queries import orders
@@ -284,16 +289,8 @@ def open_create_customer_order(gctx: GuiContext, parent: QWidget | None = None, 
     """Open the form (window-modal, not blocking); on success say so, broadcast the change,
     and call ``on_created``."""
     dialog = CustomerOrderCreateDialog(gctx, parent)
-
-    def created() -> None:
-        result = dialog.result_value
-        assert isinstance(result, CreatedOrder)
-        gctx.notify(dialog.tr("Created customer order {0}.").format(result.number))
-        gctx.events.changed.emit("customer_orders")
-        if on_created is not None:
-            on_created(result)
-
-    dialog.accepted.connect(created)
-    dialog.finished.connect(lambda _result: dispose_when_idle(dialog, gctx.runner))
-    dialog.open()
+    open_create_form(
+        dialog, gctx.notify, lambda: gctx.events.changed.emit("customer_orders"),
+        lambda result: dialog.tr("Created customer order {0}.").format(result.number),
+        on_created)
     return dialog

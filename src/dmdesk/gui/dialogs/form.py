@@ -193,3 +193,37 @@ def combo(items: list[tuple[str, Any]], current: Any = None) -> QComboBox:
 def right_aligned(edit: QLineEdit) -> QLineEdit:
     edit.setAlignment(Qt.AlignmentFlag.AlignRight)
     return edit
+
+
+def dispose_when_idle(dialog: QDialog, runner: TaskRunner) -> None:
+    """Delete a closed dialog once the runner has nothing queued: a form cancelled while its
+    submit was still running still gets the result delivered to it (and so says what was
+    done) instead of to a deleted object."""
+    if not runner.busy:
+        dialog.deleteLater()
+        return
+
+    def when_idle(busy: bool) -> None:
+        if not busy:
+            runner.busy_changed.disconnect(when_idle)
+            dialog.deleteLater()
+
+    runner.busy_changed.connect(when_idle)
+
+
+def open_create_form(dialog: FormDialog, notify: Callable[[str], None],
+                     announce: Callable[[], None], message: Callable[[Any], str],
+                     on_created: Callable[[Any], None] | None = None) -> None:
+    """Show a create form window-modally without blocking; when it has created something,
+    say so (``message`` of the service's result), announce the change, call ``on_created``,
+    and dispose of the form once the worker is idle."""
+    def created() -> None:
+        result = dialog.result_value
+        notify(message(result))
+        announce()
+        if on_created is not None:
+            on_created(result)
+
+    dialog.accepted.connect(created)
+    dialog.finished.connect(lambda _result: dispose_when_idle(dialog, dialog.runner))
+    dialog.open()

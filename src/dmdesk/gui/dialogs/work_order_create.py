@@ -18,7 +18,6 @@ from PySide6.QtCore import QDate, QStringListModel, Qt
 from PySide6.QtWidgets import (
     QCompleter,
     QDateEdit,
-    QDialog,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -29,8 +28,7 @@ from dmdesk.domain.errors import ValidationError
 from dmdesk.domain.kinds import ProductKind, SiteKind
 from dmdesk.domain.quantity import format_quantity, quantity, whole_number_required
 from dmdesk.gui.context import GuiContext
-from dmdesk.gui.dialogs.form import FormDialog, combo, line_edit, right_aligned
-from dmdesk.gui.tasks import TaskRunner
+from dmdesk.gui.dialogs.form import FormDialog, combo, line_edit, open_create_form, right_aligned
 from dmdesk.queries import orders
 from dmdesk.queries.orders import OpenLine, ProductChoice, SiteChoice
 from dmdesk.services import workorders
@@ -59,20 +57,6 @@ def attach_search(edit: QLineEdit, lookup: Callable[[str], list[str]]) -> QCompl
     return completer
 
 
-def dispose_when_idle(dialog: QDialog, runner: TaskRunner) -> None:
-    """Delete a closed dialog once the runner has nothing queued: a form cancelled while its
-    submit was still running still gets the result delivered to it (and so says what was
-    done) instead of to a deleted object."""
-    if not runner.busy:
-        dialog.deleteLater()
-        return
-
-    def when_idle(busy: bool) -> None:
-        if not busy:
-            runner.busy_changed.disconnect(when_idle)
-            dialog.deleteLater()
-
-    runner.busy_changed.connect(when_idle)
 
 
 def first_word(text: Any) -> str:
@@ -260,16 +244,7 @@ def open_create_work_order(gctx: GuiContext, parent: QWidget | None = None, *,
     dialog = WorkOrderCreateDialog(gctx, parent)
     if line_id is not None:
         dialog.set_line(line_id)
-
-    def created() -> None:
-        result = dialog.result_value
-        assert isinstance(result, CreatedWorkOrder)
-        gctx.notify(dialog.tr("Created work order {0}.").format(result.number))
-        gctx.events.changed.emit("work_orders")
-        if on_created is not None:
-            on_created(result)
-
-    dialog.accepted.connect(created)
-    dialog.finished.connect(lambda _result: dispose_when_idle(dialog, gctx.runner))
-    dialog.open()
+    open_create_form(
+        dialog, gctx.notify, lambda: gctx.events.changed.emit("work_orders"),
+        lambda result: dialog.tr("Created work order {0}.").format(result.number), on_created)
     return dialog

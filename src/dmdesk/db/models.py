@@ -509,3 +509,8 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# Feature tables live in their own modules; importing them here registers them on Base.metadata
+# for Alembic and create_all.
+from dmdesk.db import models_network, models_sync  # noqa: E402, F401

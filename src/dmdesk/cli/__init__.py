@@ -14,7 +14,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from dmdesk import __version__
+from dmdesk.cli import imports, network, sync
 from dmdesk.domain.errors import DomainError
+
+# Each group of subcommands lives in its own module with a `register(commands, db_argument)`
+# that adds its parsers and returns its handlers, keyed like COMMANDS below.
+EXTENSIONS = (imports, sync, network)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -68,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="first day of the period, YYYY-MM-DD (UTC)")
     export.add_argument("--to", dest="date_to", default=None, metavar="DATE",
                         help="last day of the period, YYYY-MM-DD (UTC, included)")
+    for extension in EXTENSIONS:
+        COMMANDS.update(extension.register(commands, _db_argument))
     return parser
 
 
@@ -223,7 +230,9 @@ COMMANDS: dict[tuple[str | None, str | None], Callable[[argparse.Namespace], int
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = COMMANDS[(args.command, getattr(args, "db_command", None))]
+    # Nested subcommands store their action as `db_command` (dmdesk db ...) or `subcommand`.
+    action = getattr(args, "db_command", None) or getattr(args, "subcommand", None)
+    handler = COMMANDS[(args.command, action)]
     try:
         return handler(args)
     except DomainError as exc:
@@ -237,5 +246,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())

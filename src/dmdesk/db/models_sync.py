@@ -1,0 +1,3 @@
+"""Tables of the sync feature (kept apart from models.py, which holds the core data)."""
+
+from __future__ import annotations

@@ -1,0 +1,88 @@
+"""The sync wire protocol, version 1: what a site and the sync server say to each other.
+
+Plain JSON over HTTP, so the server (FastAPI, in dmdesk.server) and the client (dmdesk.sync)
+agree on this module and nothing else. Modelled on CouchDB replication: idempotent bulk
+writes keyed by the writer's op id, and a pull cursor that is the server's own sequence.
+
+Every request carries:
+  ``Authorization: Bearer <token>``          the site's token (the server stores only its hash)
+  ``X-Dmdesk-Schema: <schema version>``      the client's Alembic head, e.g. "0004"
+  ``X-Dmdesk-Clock: <ms since epoch, UTC>``  the client's wall clock when it sent the request
+
+Endpoints (all under /v1):
+  GET  /v1/status   -> {"server": "dmdesk", "protocol": 1, "schema_version": str,
+                        "server_time_ms": int, "site": code, "role": "owner"|"site"|"accountant"}
+  POST /v1/push     body {"ops": [Op, ...]}  (at most MAX_PUSH_OPS ops, MAX_BODY_BYTES bytes)
+                    -> 200 {"stored": int, "duplicates": int, "last_op_id": hex, "server_seq": int}
+                    The batch is all or nothing: if one op is malformed (422) or not the
+                    caller's to write (403), nothing of the batch is stored. An op already
+                    stored for this site (same op_id) counts as a duplicate and is not stored
+                    again, so resending a batch whose reply was lost is harmless.
+  GET  /v1/pull?after=SEQ&limit=N   (N <= MAX_PULL_CHANGES)
+                    -> 200 {"changes": [Change, ...], "last_seq": int, "more": bool}
+                    Changes with server seq > SEQ, in seq order, excluding the caller's own,
+                    filtered by what the caller may see. ``last_seq`` is the cursor to store
+                    (it may be past the last change returned when filtered ones were skipped).
+
+Op (one row change, as the site's outbox holds it):
+  {"op_id": 32 hex (UUIDv7), "entity": table name, "entity_id": hex of the key bytes,
+   "op": "insert"|"update"|"delete", "payload": {column: JSON value}, "hlc": str,
+   "schema_version": str}
+  payload: insert = the whole row; update = the changed columns only; delete = {}.
+  Immutable rows (stock_move, lot_genealogy) have an empty outbox payload locally: the client
+  reads the row and sends it whole when it pushes.
+  Values: UUIDs as 32 hex, decimals as strings, datetimes/dates ISO 8601, bytes as hex
+  (dmdesk.db.changes.to_json_value).
+Change = Op + {"seq": int, "origin": site code of the writer}.
+
+Errors: {"detail": "a sentence saying what is wrong"} with
+  401 missing, unknown or revoked token      403 not allowed for this site or role
+  409 schema version differs (the client keeps its outbox and says "upgrade")
+  400 clock more than MAX_CLOCK_SKEW_MS off the server's (as Anki refuses)
+  413 body too large                         422 malformed body or op
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypedDict
+
+PROTOCOL_VERSION = 1
+API_PREFIX = "/v1"
+HEADER_SCHEMA = "X-Dmdesk-Schema"
+HEADER_CLOCK = "X-Dmdesk-Clock"
+
+MAX_PUSH_OPS = 1000
+MAX_PULL_CHANGES = 5000
+MAX_BODY_BYTES = 8 * 1024 * 1024
+MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
+
+Role = Literal["owner", "site", "accountant"]
+OpKind = Literal["insert", "update", "delete"]
+
+
+class Op(TypedDict):
+    op_id: str
+    entity: str
+    entity_id: str
+    op: OpKind
+    payload: dict[str, Any]
+    hlc: str
+    schema_version: str
+
+
+class Change(Op):
+    seq: int
+    origin: str
+
+
+class PushReply(TypedDict):
+    stored: int
+    duplicates: int
+    last_op_id: str
+    server_seq: int
+
+
+class PullReply(TypedDict):
+    changes: list[Change]
+    last_seq: int
+    more: bool

@@ -237,20 +237,21 @@ def remaining_minutes(quantity: Decimal, setup: Decimal, run: Decimal, good: Dec
 
 def open_work_minutes(session: Session, site_id: uuid.UUID | None = None
                       ) -> list[tuple[uuid.UUID, uuid.UUID, date, Decimal]]:
-    """(site, work order, due date, minutes left) of every open work order."""
+    """(site, work order, due date, minutes left) of every open work order (or the site's)."""
     query = (select(m.WorkOrder.site_id, m.WorkOrder.id, m.WorkOrder.due_date,
                     m.WorkOrder.quantity, m.WOOperation.setup_minutes,
                     m.WOOperation.run_minutes, m.WOOperation.good_qty, m.WOOperation.scrap_qty)
-             .join(m.WOOperation, m.WOOperation.work_order_id == m.WorkOrder.id)
+             .outerjoin(m.WOOperation, m.WOOperation.work_order_id == m.WorkOrder.id)
              .where(m.WorkOrder.state.in_(OPEN_STATE_VALUES)))
     if site_id is not None:
         query = query.where(m.WorkOrder.site_id == site_id)
     minutes: dict[uuid.UUID, Decimal] = defaultdict(Decimal)
     where: dict[uuid.UUID, tuple[uuid.UUID, date]] = {}
     for site, wo, due, qty, setup, run, good, scrap in session.execute(query):
-        minutes[wo] += remaining_minutes(qty, setup, run, good, scrap)
+        if setup is not None:  # an order without operations takes no time
+            minutes[wo] += remaining_minutes(qty, setup, run, good, scrap)
         where[wo] = (site, due)
-    return [(where[wo][0], wo, where[wo][1], total) for wo, total in minutes.items()]
+    return [(site, wo, due, minutes.get(wo, Decimal(0))) for wo, (site, due) in where.items()]
 
 
 def _load_work(session: Session) -> dict[uuid.UUID, SiteLoad]:

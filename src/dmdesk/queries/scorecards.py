@@ -139,3 +139,28 @@ def producer_scorecards(session: Session) -> list[Scorecard]:
     """Micro-producers' scorecards, by code (for the network's overview and the dashboard)."""
     return [card for card in site_scorecards(session).values()
             if card.kind == SiteKind.MICRO_PRODUCER]
+
+
+# --- quality checks --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    id: uuid.UUID
+    operation_sequence: int | None
+    name: str
+    unit: str
+    target: Decimal
+    tolerance: Decimal
+    measured: Decimal
+    passed: bool
+    actor: str
+    notes: str
+
+
+def work_order_checks(session: Session, work_order_id: uuid.UUID) -> list[CheckRow]:
+    """The quality checks of one work order, in the order they were recorded."""
+    rows = session.scalars(select(QualityCheck).where(
+        QualityCheck.work_order_id == work_order_id).order_by(QualityCheck.id))
+    return [CheckRow(c.id, c.operation_sequence, c.name, c.unit, c.target, c.tolerance,
+                     c.measured, c.passed, c.actor, c.notes) for c in rows]

@@ -93,6 +93,6 @@ def test_export_writes_number_cells(ctx: ServiceContext, geo: GeoNetwork,
     assert rows[1][0] == "WH" and rows[1][1] == "CHAIR"
     numbers = [v for v in rows[1] if isinstance(v, int | float)]
     assert 8 in numbers and 3 in numbers
-    with pytest.raises(ValidationError, match="should end in .xlsx"):
+    with pytest.raises(ValidationError, match=r"should end in \.xlsx"):
         export_reorder(ctx.db, tmp_path / "reorder.csv")
     assert not (tmp_path / "reorder.csv").exists()

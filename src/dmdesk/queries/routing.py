@@ -15,7 +15,8 @@ are normalised so a score stays on 0-100):
 - lead time: the share of the time until the due date still left when the goods are ready;
 - record: the site's scorecard (on time, scrap, failed quality checks), queries.scorecards;
 - materials (make only): 1 if the site holds every component, less when components must be
-  transferred in, or bought.
+  transferred in, or bought; work starts when they arrive (a day per 300 km for a transfer,
+  PURCHASE_LEAD_DAYS for a purchase), which moves the ready date.
 
 The plan is a snapshot (``NetworkSnapshot``): sites, their open work and records are read once,
 so routing a thousand lines costs one query per product rather than per site and line.
@@ -50,6 +51,8 @@ OPEN_STATE_VALUES = tuple(s.value for s in OPEN_STATES)
 WEIGHTS = {"distance": 0.35, "load": 0.2, "lead time": 0.2, "record": 0.15, "materials": 0.1}
 KM_HALF_SCORE = 200.0   # the distance at which the distance part is 0.5
 KM_PER_TRANSIT_DAY = 300.0  # a rough day's haul: lead time of a shipment
+# Components no site holds are bought; dmdesk has no purchasing yet, so a week is assumed.
+PURCHASE_LEAD_DAYS = 7
 Point = tuple[float | None, float | None]
 
 
@@ -393,8 +396,7 @@ def _ship_candidates(network: NetworkSnapshot, product: ProductInfo, demand: Dem
             refusals.short_stock.append(f"{site.code} has {format_quantity(available)}")
             continue
         distance = distance_km(site.point, demand.ship_to)
-        transit = 1 + int((distance or 0.0) // KM_PER_TRANSIT_DAY)
-        ready = network.today + timedelta(days=transit)
+        ready = network.today + timedelta(days=transit_days(distance))
         reasons = [f"Ships from stock: {site.code} holds {format_quantity(available)} "
                    f"{product.unit} of {product.sku} free of reservations (needs "
                    f"{format_quantity(demand.quantity)})."]
@@ -456,6 +458,12 @@ def _make_candidate(network: NetworkSnapshot, site: SiteInfo, product: ProductIn
         components = _components(network, site, product, demand.quantity)
         parts.append(_materials_part(components))
         reasons += [_component_reason(c) for c in components]
+        # Work starts when the components are there (a capacity check alone would not see it).
+        waiting = max((material_days(c) for c in components), default=0)
+        if waiting > site.lead_days:
+            ready += timedelta(days=waiting - site.lead_days)
+            reasons.append(f"Components are expected in {waiting} day"
+                           f"{'s' if waiting != 1 else ''}: work starts then.")
     return _finish(network, site, "make", demand, parts, reasons,
                    distance_km(site.point, demand.ship_to), ready, share, Decimal(0),
                    components)
@@ -492,6 +500,15 @@ def nearest_source(network: NetworkSnapshot, site: SiteInfo, stock: dict[uuid.UU
     return holders[0] if holders else None
 
 
+def transit_days(distance: float | None) -> int:
+    """A shipment's lead time: a day, plus one per KM_PER_TRANSIT_DAY."""
+    return 1 + int((distance or 0.0) // KM_PER_TRANSIT_DAY)
+
+
+def material_days(c: ComponentSource) -> int:
+    return transit_days(c.distance_km) if c.from_site_id else PURCHASE_LEAD_DAYS
+
+
 def _materials_part(components: Sequence[ComponentSource]) -> ScorePart:
     if not components:
         return ScorePart("materials", 1.0, WEIGHTS["materials"], "every component on site")
@@ -505,7 +522,7 @@ def _component_reason(c: ComponentSource) -> str:
     short = f"Lacks {format_quantity(c.missing)} {c.unit} of {c.sku}"
     if c.from_site_id is None:
         return f"{short}: no site holds that much, so it must be bought."
-    away = f", {c.distance_km:.0f} km away" if c.distance_km is not None else ""
+    away = f" ({c.distance_km:.0f} km away)" if c.distance_km is not None else ""
     return f"{short}: a transfer from {c.from_site_code}{away} is needed."
 
 

@@ -92,7 +92,7 @@ def test_reroute_proposes_then_applies(network_file: tuple[Path, str, str],
 
 def test_trace_capacity_and_reorder(network_file: tuple[Path, str, str], tmp_path: Path,
                                     capsys: pytest.CaptureFixture[str]) -> None:
-    path, _number, wo = network_file
+    path, _number, _wo = network_file
     assert cli.main(["trace", "F-9", "--db", str(path)]) == 0
     out = capsys.readouterr().out
     assert "FABRIC lot F-9" in out and "bought:" in out and "receipt 3 at HQ/STOCK" in out

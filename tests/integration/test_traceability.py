@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import text
@@ -67,7 +68,7 @@ def test_backward_from_the_chair_down_to_bought_lots(ctx: ServiceContext,
     assert frame.origin is not None and frame.origin.number == frame_wo
     # Second level: the frame's own components.
     assert {(c.lot.label, c.quantity) for c in frame.components} == {
-        ("STEEL lot S-1", 5.5), ("SCREW lot SC-1", 16)}
+        ("STEEL lot S-1", Decimal("5.5")), ("SCREW lot SC-1", Decimal(16))}
 
 
 def test_forward_from_the_steel_up_to_where_the_chairs_went(ctx: ServiceContext,
@@ -77,12 +78,12 @@ def test_forward_from_the_steel_up_to_where_the_chairs_went(ctx: ServiceContext,
         trace = trace_lot(session, find_lot(session, "S-1").lot_id)
     steel = trace.forward
     assert [(mv.reason, mv.quantity) for mv in steel.moves] == [
-        ("receipt", 20), ("production_consume", -5.5)]
+        ("receipt", Decimal(20)), ("production_consume", Decimal("-5.5"))]
     (frame,) = steel.used_in
     assert frame.lot.code == frame_wo and frame.quantity == 5.5
     (chair,) = frame.used_in
     assert chair.lot.code == chair_wo
-    assert [(t.from_site, t.to_site, t.quantity) for t in chair.transfers] == [("HQ", "WH", 2)]
+    assert [(t.from_site, t.to_site, t.quantity) for t in chair.transfers] == [("HQ", "WH", Decimal(2))]
     assert {mv.site_code for mv in chair.moves} == {"HQ", "TRN"}
     assert trace.backward.components == ()  # bought steel has nothing behind it
 

@@ -10,7 +10,7 @@ import pytest
 from dmdesk.db import models as m
 from dmdesk.db.database import Database
 from dmdesk.domain.errors import NotFoundError, ValidationError
-from dmdesk.queries.routing import LineRouting, route_line, route_order
+from dmdesk.queries.routing import LineRouting, route_line, route_lines, route_order
 from dmdesk.services import sites, stock
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.routing import apply_route
@@ -156,3 +156,18 @@ def test_bad_input_is_refused_with_a_clear_message(ctx: ServiceContext,
     with pytest.raises(ValidationError, match="Unknown routing action"):
         apply_route(ctx, line, geo.net.wh, "teleport")
     assert db_fingerprint(ctx.db) == before
+
+
+def test_a_batch_ranks_as_single_lines_do(ctx: ServiceContext, geo: GeoNetwork) -> None:
+    net = geo.net
+    stock.receive(ctx, net.chair, net.wh_stock, 5)
+    lines = [order(ctx, customer, product, 2)[1] for customer, product in (
+        (geo.lisbon_customer, net.chair), (geo.porto_customer, net.chair),
+        (geo.nowhere_customer, net.frame))]
+    with ctx.db.read_session() as session:
+        batch = route_lines(session, lines, today=TODAY)
+        single = [route_line(session, line, today=TODAY) for line in lines]
+        with pytest.raises(NotFoundError, match="Unknown customer order line"):
+            route_lines(session, [*lines, uuid.uuid4()], today=TODAY)
+    assert batch == single
+    assert [r.line_id for r in batch] == lines

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
 from dmdesk.domain.kinds import SiteStatus
-from dmdesk.queries.routing import MAKING_KINDS, open_work_minutes, today_utc
+from dmdesk.queries.network_snapshot import MAKING_KINDS, open_work_minutes, today_utc
 
 MINUTES_PER_HOUR = Decimal(60)
 

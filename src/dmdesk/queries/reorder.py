@@ -31,7 +31,7 @@ from dmdesk.domain.forecast import add_months, forecast, month_start, monthly_se
 from dmdesk.domain.geo import distance_km
 from dmdesk.domain.kinds import CustomerOrderState, LocationKind, ProductKind, SiteKind
 from dmdesk.domain.quantity import format_quantity
-from dmdesk.queries.routing import MAKING_KINDS, today_utc
+from dmdesk.queries.network_snapshot import MAKING_KINDS, today_utc
 
 DEFAULT_MONTHS = 6
 

@@ -21,15 +21,8 @@ from dmdesk.db import models as m
 from dmdesk.db.models_network import WorkOrderReroute
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.quantity import format_quantity
-from dmdesk.queries.routing import (
-    OPEN_STATE_VALUES,
-    Candidate,
-    Demand,
-    NetworkSnapshot,
-    Point,
-    rank,
-    ship_to_of,
-)
+from dmdesk.queries.network_snapshot import OPEN_STATE_VALUES, NetworkSnapshot, Point
+from dmdesk.queries.routing import Candidate, Demand, rank, ship_to_of
 
 
 @dataclass(frozen=True)

@@ -18,46 +18,43 @@ are normalised so a score stays on 0-100):
   transferred in, or bought; work starts when they arrive (a day per 300 km for a transfer,
   PURCHASE_LEAD_DAYS for a purchase), which moves the ready date.
 
-The plan is a snapshot (``NetworkSnapshot``): sites, their open work and records are read once,
-so routing a thousand lines costs one query per product rather than per site and line.
+The network is read once into a snapshot (queries.network_snapshot), so routing many lines
+costs a few queries a line.
 Writes (creating the transfer or the work order) are in services.routing.
 """
 
 from __future__ import annotations
 
-import bisect
 import math
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.geo import distance_km
-from dmdesk.domain.kinds import LocationKind, ProductKind, SiteKind, SiteStatus
+from dmdesk.domain.kinds import ProductKind
 from dmdesk.domain.quantity import format_quantity, required_with_scrap
-from dmdesk.domain.workorder_states import OPEN_STATES
-from dmdesk.queries.scorecards import Scorecard, site_scorecards
-
-MAKING_KINDS = frozenset({SiteKind.OWN_WORKSHOP.value, SiteKind.MICRO_PRODUCER.value})
-OPEN_STATE_VALUES = tuple(s.value for s in OPEN_STATES)
+from dmdesk.queries.network_snapshot import (
+    MAKING_KINDS,
+    NetworkSnapshot,
+    Point,
+    ProductInfo,
+    SiteInfo,
+)
 
 WEIGHTS = {"distance": 0.35, "load": 0.2, "lead time": 0.2, "record": 0.15, "materials": 0.1}
 KM_HALF_SCORE = 200.0   # the distance at which the distance part is 0.5
 KM_PER_TRANSIT_DAY = 300.0  # a rough day's haul: lead time of a shipment
 # Components no site holds are bought; dmdesk has no purchasing yet, so a week is assumed.
 PURCHASE_LEAD_DAYS = 7
-Point = tuple[float | None, float | None]
-
-
-def today_utc() -> date:
-    return datetime.now(UTC).date()
+_BATCH = 400  # ids per IN (...)
 
 
 # --- results -------------------------------------------------------------------------------
@@ -127,185 +124,6 @@ class LineRouting:
         return self.candidates[0] if self.candidates else None
 
 
-# --- the snapshot of the network ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SiteInfo:
-    id: uuid.UUID
-    code: str
-    name: str
-    kind: str
-    status: str
-    archived: bool
-    point: Point
-    capabilities: frozenset[str]
-    weekly_minutes: Decimal
-    lead_days: int  # a producer's own lead time (its contacts'), added before it can start
-
-    @property
-    def usable(self) -> bool:
-        return self.status == SiteStatus.ACTIVE and not self.archived
-
-    @property
-    def daily_minutes(self) -> float:
-        return float(self.weekly_minutes) / 7
-
-    def state_text(self) -> str:
-        return "archived" if self.archived else self.status
-
-
-@dataclass(frozen=True)
-class ProductInfo:
-    id: uuid.UUID
-    sku: str
-    name: str
-    kind: str
-    unit: str
-    whole: bool
-    capabilities: frozenset[str]
-    setup_minutes: Decimal  # summed over the operations
-    run_minutes: Decimal    # per unit, summed over the operations
-    bom: tuple[tuple[uuid.UUID, Decimal, Decimal], ...]  # (component, per unit, scrap %)
-
-    def minutes_for(self, qty: Decimal) -> float:
-        return float(self.setup_minutes + self.run_minutes * qty)
-
-
-@dataclass
-class SiteLoad:
-    """A site's open work as (due date, minutes left), sorted, with running totals."""
-
-    dues: list[date] = field(default_factory=list)
-    totals: list[float] = field(default_factory=list)
-
-    def before(self, due: date) -> float:
-        """Minutes of open work due on or before ``due`` (done first, earliest due first)."""
-        index = bisect.bisect_right(self.dues, due)
-        return self.totals[index - 1] if index else 0.0
-
-
-class NetworkSnapshot:
-    """Sites, open work, records and (lazily, per product) stock, read once for many lines."""
-
-    def __init__(self, session: Session, today: date | None = None) -> None:
-        self.session = session
-        self.today = today or today_utc()
-        self.sites = _load_sites(session)
-        self.loads = _load_work(session)
-        self.records: dict[uuid.UUID, Scorecard] = site_scorecards(session)
-        self._products: dict[uuid.UUID, ProductInfo] = {}
-        self._stock: dict[uuid.UUID, dict[uuid.UUID, Decimal]] = {}
-
-    def product(self, product_id: uuid.UUID) -> ProductInfo:
-        if product_id not in self._products:
-            self._products[product_id] = _load_product(self.session, product_id)
-        return self._products[product_id]
-
-    def available(self, product_id: uuid.UUID) -> dict[uuid.UUID, Decimal]:
-        """Per site: on hand less reserved, in internal locations that are not archived."""
-        if product_id not in self._stock:
-            self._stock[product_id] = available_by_site(self.session, product_id)
-        return self._stock[product_id]
-
-    def load(self, site_id: uuid.UUID) -> SiteLoad:
-        return self.loads.get(site_id, SiteLoad())
-
-    def record(self, site_id: uuid.UUID) -> Scorecard | None:
-        return self.records.get(site_id)
-
-
-def _load_sites(session: Session) -> dict[uuid.UUID, SiteInfo]:
-    lead = {site_id: days for site_id, days in session.execute(
-        select(m.Contact.site_id, func.max(m.Contact.lead_time_days))
-        .where(m.Contact.site_id.is_not(None), m.Contact.archived.is_(False))
-        .group_by(m.Contact.site_id))}
-    result = {}
-    for site in session.scalars(select(m.Site).where(
-            m.Site.kind != SiteKind.IN_TRANSIT.value).order_by(m.Site.code)):
-        caps = frozenset(t.strip() for t in site.capabilities.split(",") if t.strip())
-        result[site.id] = SiteInfo(site.id, site.code, site.name, site.kind, site.status,
-                                   site.archived, (site.latitude, site.longitude), caps,
-                                   site.weekly_capacity_hours * 60, int(lead.get(site.id) or 0))
-    return result
-
-
-def remaining_minutes(quantity: Decimal, setup: Decimal, run: Decimal, good: Decimal,
-                      scrap: Decimal) -> Decimal:
-    """Minutes an operation still needs: setup unless begun, run time for what is left."""
-    handled = good + scrap
-    left = max(quantity - handled, Decimal(0))
-    return (setup if handled == 0 else Decimal(0)) + run * left if left > 0 else Decimal(0)
-
-
-def open_work_minutes(session: Session, site_id: uuid.UUID | None = None
-                      ) -> list[tuple[uuid.UUID, uuid.UUID, date, Decimal]]:
-    """(site, work order, due date, minutes left) of every open work order (or the site's)."""
-    query = (select(m.WorkOrder.site_id, m.WorkOrder.id, m.WorkOrder.due_date,
-                    m.WorkOrder.quantity, m.WOOperation.setup_minutes,
-                    m.WOOperation.run_minutes, m.WOOperation.good_qty, m.WOOperation.scrap_qty)
-             .outerjoin(m.WOOperation, m.WOOperation.work_order_id == m.WorkOrder.id)
-             .where(m.WorkOrder.state.in_(OPEN_STATE_VALUES)))
-    if site_id is not None:
-        query = query.where(m.WorkOrder.site_id == site_id)
-    minutes: dict[uuid.UUID, Decimal] = defaultdict(Decimal)
-    where: dict[uuid.UUID, tuple[uuid.UUID, date]] = {}
-    for site, wo, due, qty, setup, run, good, scrap in session.execute(query):
-        if setup is not None:  # an order without operations takes no time
-            minutes[wo] += remaining_minutes(qty, setup, run, good, scrap)
-        where[wo] = (site, due)
-    return [(site, wo, due, minutes.get(wo, Decimal(0))) for wo, (site, due) in where.items()]
-
-
-def _load_work(session: Session) -> dict[uuid.UUID, SiteLoad]:
-    by_site: dict[uuid.UUID, list[tuple[date, float]]] = defaultdict(list)
-    for site, _wo, due, minutes in open_work_minutes(session):
-        by_site[site].append((due, float(minutes)))
-    loads = {}
-    for site, work in by_site.items():
-        work.sort()
-        load = SiteLoad()
-        running = 0.0
-        for due, taken in work:
-            running += taken
-            load.dues.append(due)
-            load.totals.append(running)
-        loads[site] = load
-    return loads
-
-
-def _load_product(session: Session, product_id: uuid.UUID) -> ProductInfo:
-    row = session.execute(select(m.Product, m.Unit.whole_only)
-                          .join(m.Unit, m.Unit.code == m.Product.unit)
-                          .where(m.Product.id == product_id)).first()
-    if row is None:
-        raise NotFoundError(f"Unknown product: {product_id}.", field="product")
-    product, whole = row
-    operations = list(session.scalars(select(m.Operation).where(
-        m.Operation.product_id == product_id)))
-    bom = tuple((c, q, s) for c, q, s in session.execute(
-        select(m.BomLine.component_id, m.BomLine.quantity, m.BomLine.scrap_pct)
-        .where(m.BomLine.parent_id == product_id).order_by(m.BomLine.sequence)))
-    return ProductInfo(
-        product.id, product.sku, product.name, product.kind, product.unit, bool(whole),
-        frozenset(op.capability for op in operations if op.capability),
-        sum((op.setup_minutes for op in operations), Decimal(0)),
-        sum((op.run_minutes for op in operations), Decimal(0)), bom)
-
-
-def available_by_site(session: Session, product_id: uuid.UUID) -> dict[uuid.UUID, Decimal]:
-    """Per site: on hand less reserved of ``product_id`` in internal, open locations."""
-    # Each SUM keeps the column's type (so comes back as a Decimal); a difference would not.
-    rows = session.execute(
-        select(m.Location.site_id, func.sum(m.StockBalance.on_hand),
-               func.sum(m.StockBalance.reserved))
-        .join(m.Location, m.Location.id == m.StockBalance.location_id)
-        .where(m.StockBalance.product_id == product_id,
-               m.Location.kind == LocationKind.INTERNAL.value, m.Location.archived.is_(False))
-        .group_by(m.Location.site_id))
-    return {site: on_hand - held for site, on_hand, held in rows if on_hand - held > 0}
-
-
 # --- ranking --------------------------------------------------------------------------------
 
 
@@ -359,6 +177,7 @@ class _Refusals:
 
 def rank(network: NetworkSnapshot, demand: Demand) -> tuple[list[Candidate], str, list[str]]:
     """Candidates best first, the reason when there are none, and notes about the ranking."""
+    network.prefetch(demand.product_id)
     product = network.product(demand.product_id)
     notes = []
     if not demand.located:
@@ -589,11 +408,26 @@ def route_order(session: Session, number: str, today: date | None = None,
     return [_route(network, line, order, customer) for line in order.lines]
 
 
-def route_lines(session: Session, line_ids: Iterable[uuid.UUID], today: date | None = None
-                ) -> list[LineRouting]:
-    """Many lines against one snapshot of the network (the benchmark, batch planning)."""
-    network = NetworkSnapshot(session, today)
-    return [route_line(session, line_id, network=network) for line_id in line_ids]
+def route_lines(session: Session, line_ids: Iterable[uuid.UUID], today: date | None = None,
+                network: NetworkSnapshot | None = None) -> list[LineRouting]:
+    """Many lines against one snapshot of the network (batch planning, the benchmark): the
+    lines, their products and components and their stock are read in batches, then ranked.
+    Lines come back in the order given; an unknown line raises NotFoundError."""
+    wanted = list(line_ids)
+    network = network or NetworkSnapshot(session, today)
+    rows: dict[uuid.UUID, tuple[m.CustomerOrderLine, m.CustomerOrder, m.Contact]] = {}
+    for start in range(0, len(wanted), _BATCH):
+        for line, order, customer in session.execute(
+                select(m.CustomerOrderLine, m.CustomerOrder, m.Contact)
+                .join(m.CustomerOrder, m.CustomerOrder.id == m.CustomerOrderLine.order_id)
+                .join(m.Contact, m.Contact.id == m.CustomerOrder.customer_id)
+                .where(m.CustomerOrderLine.id.in_(wanted[start:start + _BATCH]))):
+            rows[line.id] = (line, order, customer)
+    unknown = [line_id for line_id in wanted if line_id not in rows]
+    if unknown:
+        raise NotFoundError(f"Unknown customer order line: {unknown[0]}.", field="line")
+    network.prefetch(*{line.product_id for line, _o, _c in rows.values()})
+    return [_route(network, *rows[line_id]) for line_id in wanted]
 
 
 def ship_to_of(order: m.CustomerOrder, customer: m.Contact) -> Point:

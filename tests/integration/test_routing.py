@@ -42,7 +42,8 @@ def test_stock_near_the_customer_ships_first(ctx: ServiceContext, geo: GeoNetwor
     best = routing.candidates[0]
     assert best.distance_km is not None and best.distance_km < 5
     assert any("holds 5 pcs of CHAIR" in r for r in best.reasons)
-    assert {p.name for p in best.parts} == {"distance", "load", "lead time", "record"}
+    assert {p.name for p in best.parts} == {"distance", "load", "materials", "lead time",
+                                            "record"}
     assert routing.notes == ()
 
 

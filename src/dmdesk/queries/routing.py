@@ -14,9 +14,9 @@ are normalised so a score stays on 0-100):
   stock takes none);
 - lead time: the share of the time until the due date still left when the goods are ready;
 - record: the site's scorecard (on time, scrap, failed quality checks), queries.scorecards;
-- materials (make only): 1 if the site holds every component, less when components must be
-  transferred in, or bought; work starts when they arrive (a day per 300 km for a transfer,
-  PURCHASE_LEAD_DAYS for a purchase), which moves the ready date.
+- materials: 1 when shipping (already made) or when the site holds every component, less when
+  components must be transferred in, or bought; work starts when they arrive (a day per
+  300 km for a transfer, PURCHASE_LEAD_DAYS for a purchase), which moves the ready date.
 
 The network is read once into a snapshot (queries.network_snapshot), so routing many lines
 costs a few queries a line.
@@ -55,6 +55,7 @@ KM_PER_TRANSIT_DAY = 300.0  # a rough day's haul: lead time of a shipment
 # Components no site holds are bought; dmdesk has no purchasing yet, so a week is assumed.
 PURCHASE_LEAD_DAYS = 7
 _BATCH = 400  # ids per IN (...)
+ASAP_HORIZON_DAYS = 7  # the capacity a line already past due is weighed against
 
 
 # --- results -------------------------------------------------------------------------------
@@ -219,7 +220,8 @@ def _ship_candidates(network: NetworkSnapshot, product: ProductInfo, demand: Dem
         reasons = [f"Ships from stock: {site.code} holds {format_quantity(available)} "
                    f"{product.unit} of {product.sku} free of reservations (needs "
                    f"{format_quantity(demand.quantity)})."]
-        parts = [ScorePart("load", 1.0, WEIGHTS["load"], "from stock: no production load")]
+        parts = [ScorePart("load", 1.0, WEIGHTS["load"], "from stock: no production load"),
+                 ScorePart("materials", 1.0, WEIGHTS["materials"], "already made")]
         result.append(_finish(network, site, "ship", demand, parts, reasons, distance, ready,
                               None, available, ()))
     return result
@@ -250,12 +252,14 @@ def _make_candidates(network: NetworkSnapshot, product: ProductInfo, demand: Dem
 def _make_candidate(network: NetworkSnapshot, site: SiteInfo, product: ProductInfo,
                     demand: Demand, refusals: _Refusals) -> Candidate | None:
     need = product.minutes_for(demand.quantity)
-    queued = network.load(site.id).before(demand.due_date)
     days_left = (demand.due_date - network.today).days
+    # A line already past due is made as soon as possible: its load is weighed over a week.
+    horizon = (demand.due_date if days_left > 0
+               else network.today + timedelta(days=ASAP_HORIZON_DAYS))
+    queued = network.load(site.id).before(horizon)
     work_days = math.ceil((queued + need) / site.daily_minutes) if need + queued > 0 else 0
     ready = network.today + timedelta(days=site.lead_days + work_days)
-    usable_days = max(days_left - site.lead_days, 0)
-    capacity = site.daily_minutes * usable_days
+    capacity = site.daily_minutes * max((horizon - network.today).days - site.lead_days, 0)
     if days_left > 0 and ready > demand.due_date:
         free = max(capacity - queued, 0.0)
         refusals.too_busy.append(f"{site.code} (needs {need / 60:.1f} h, {free / 60:.1f} h "
@@ -264,14 +268,14 @@ def _make_candidate(network: NetworkSnapshot, site: SiteInfo, product: ProductIn
     share = (queued + need) / capacity if capacity > 0 else 1.0
     needed = ", ".join(sorted(product.capabilities)) or "no special capability"
     reasons = [f"Makes it: {site.code} has what the operations need ({needed})."]
-    if days_left > 0:
-        reasons.append(f"Load until {demand.due_date.isoformat()}: {(queued + need) / 60:.1f} h "
-                       f"of {capacity / 60:.1f} h ({share:.0%}), this line "
-                       f"{need / 60:.1f} h.")
+    until = (f"until {demand.due_date.isoformat()}" if days_left > 0
+             else f"in the coming {ASAP_HORIZON_DAYS} days")
+    reasons.append(f"Load {until}: {(queued + need) / 60:.1f} h of {capacity / 60:.1f} h "
+                   f"({share:.0%}), this line {need / 60:.1f} h.")
     if site.lead_days:
         reasons.append(f"{site.code} needs {site.lead_days} days' notice before it starts.")
     parts = [ScorePart("load", max(0.0, 1.0 - min(share, 1.0)), WEIGHTS["load"],
-                       f"{share:.0%} of the capacity until the due date")]
+                       f"{share:.0%} of the capacity {until}")]
     components: tuple[ComponentSource, ...] = ()
     if demand.consider_materials:
         components = _components(network, site, product, demand.quantity)

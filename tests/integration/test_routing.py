@@ -138,7 +138,23 @@ def test_no_capacity_and_offline_sites_are_named(ctx: ServiceContext, geo: GeoNe
     routing = _route(ctx.db, line)
     assert routing.candidates == ()
     assert f"no capacity before {routing.due_date.isoformat()} at MP2" in routing.why_none
-    assert "offline or paused: HQ (offline)" in routing.why_none
+    assert "offline or paused: HQ offline" in routing.why_none
+
+
+def test_every_maker_offline_is_said_in_one_sentence(ctx: ServiceContext,
+                                                     geo: GeoNetwork) -> None:
+    net = geo.net
+    stock.receive(ctx, net.chair, net.wh_stock, 5)
+    for site, status in ((net.hq, "offline"), (net.mp, "paused"), (geo.mp2, "offline"),
+                         (net.wh, "paused")):
+        sites.update_site(ctx, site, status=status)
+    _number, line = order(ctx, geo.lisbon_customer, net.chair, 2)
+    routing = _route(ctx.db, line)
+    assert routing.candidates == ()
+    assert routing.why_none == (
+        "No site can serve it: every site that makes things is offline or paused (HQ offline, "
+        "MP1 paused, MP2 offline); no site holds 2 pcs of CHAIR (WH holds some but is offline "
+        "or paused).")
 
 
 def test_bad_input_is_refused_with_a_clear_message(ctx: ServiceContext,

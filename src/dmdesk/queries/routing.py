@@ -148,31 +148,40 @@ class Demand:
 class _Refusals:
     """Why sites were not candidates, grouped into the sentences of the no-candidate answer."""
 
-    offline: list[str] = field(default_factory=list)
+    makers: int = 0  # making sites looked at (not excluded)
+    offline_makers: list[str] = field(default_factory=list)
+    offline_holders: list[str] = field(default_factory=list)
     missing: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     no_capacity_set: list[str] = field(default_factory=list)
     too_busy: list[str] = field(default_factory=list)
     short_stock: list[str] = field(default_factory=list)
 
-    def sentence(self, product: ProductInfo, demand: Demand, make: bool, ship: bool) -> str:
-        parts = []
-        if not make:
-            parts.append(f"{product.sku} is a raw material: it is bought, not made")
-        parts += [f"missing capability {caps} at {', '.join(codes)}"
-                  for caps, codes in sorted(self.missing.items())]
+    def _making(self, product: ProductInfo, demand: Demand) -> list[str]:
+        if self.makers == 0:
+            return ["no other site makes things (no own workshop or micro-producer)"]
+        if len(self.offline_makers) == self.makers:
+            return ["every site that makes things is offline or paused ("
+                    f"{', '.join(self.offline_makers)})"]
+        parts = [f"missing capability {caps} at {', '.join(codes)}"
+                 for caps, codes in sorted(self.missing.items())]
         if self.too_busy:
             parts.append(f"no capacity before {demand.due_date.isoformat()} at "
                          f"{', '.join(self.too_busy)}")
         if self.no_capacity_set:
             parts.append(f"no weekly capacity set at {', '.join(self.no_capacity_set)}")
-        if self.offline:
-            parts.append(f"offline or paused: {', '.join(self.offline)}")
+        if self.offline_makers:
+            parts.append(f"offline or paused: {', '.join(self.offline_makers)}")
+        return parts
+
+    def sentence(self, product: ProductInfo, demand: Demand, make: bool, ship: bool) -> str:
+        parts = (self._making(product, demand) if make
+                 else [f"{product.sku} is a raw material: it is bought, not made"])
         if ship:
+            held = self.short_stock + [f"{h} holds some but is offline or paused"
+                                       for h in self.offline_holders]
             parts.append("no site holds "
                          f"{format_quantity(demand.quantity)} {product.unit} of {product.sku}"
-                         + (f" ({', '.join(self.short_stock)})" if self.short_stock else ""))
-        if make and not parts[:-1] and not self.missing and not self.too_busy:
-            parts.insert(0, "no site makes it (no own workshop or micro-producer)")
+                         + (f" ({', '.join(held)})" if held else ""))
         return "No site can serve it: " + "; ".join(parts) + "."
 
 
@@ -209,8 +218,7 @@ def _ship_candidates(network: NetworkSnapshot, product: ProductInfo, demand: Dem
         if site is None or site_id in demand.exclude:
             continue
         if not site.usable:
-            refusals.offline.append(f"{site.code} ({site.state_text()}, holds "
-                                    f"{format_quantity(available)})")
+            refusals.offline_holders.append(site.code)
             continue
         if available < demand.quantity:
             refusals.short_stock.append(f"{site.code} has {format_quantity(available)}")
@@ -233,8 +241,9 @@ def _make_candidates(network: NetworkSnapshot, product: ProductInfo, demand: Dem
     for site in network.sites.values():
         if site.kind not in MAKING_KINDS or site.id in demand.exclude:
             continue
+        refusals.makers += 1
         if not site.usable:
-            refusals.offline.append(f"{site.code} ({site.state_text()})")
+            refusals.offline_makers.append(f"{site.code} {site.state_text()}")
             continue
         missing = product.capabilities - site.capabilities
         if missing:

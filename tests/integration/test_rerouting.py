@@ -13,7 +13,7 @@ from dmdesk.db import models as m
 from dmdesk.db.models_network import WorkOrderReroute
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.queries.rerouting import propose_reroute, reroute_history
-from dmdesk.services import stock, workorders
+from dmdesk.services import sites, stock, workorders
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.rerouting import RerouteChoice, apply_reroute
 from tests.integration.network_geo import TODAY, GeoNetwork, build_geo_network
@@ -133,3 +133,19 @@ def test_nowhere_to_go_is_explained_and_a_bad_choice_writes_nothing(
     with ctx.db.read_session() as session, pytest.raises(NotFoundError,
                                                         match="There is no site NOPE"):
         propose_reroute(session, "NOPE")
+
+
+def test_proposals_share_the_free_capacity(ctx: ServiceContext, geo: GeoNetwork) -> None:
+    net = geo.net
+    # MP2 (the only other chair maker) has 2 h a week: room for 2 chairs (110 min) this week,
+    # not for a third (165 min).
+    sites.update_site(ctx, geo.mp2, weekly_capacity_hours=2)
+    due = TODAY + timedelta(days=7)
+    first = workorders.create_work_order(ctx, net.chair, 2, net.hq, due)
+    second = workorders.create_work_order(ctx, net.chair, 1, net.hq, due)
+    with ctx.db.read_session() as session:
+        moves = {mv.number: mv for mv in propose_reroute(session, "HQ", today=TODAY).moves}
+    assert moves[first.number].best is not None
+    assert moves[first.number].best.site_code == "MP2"
+    assert moves[second.number].best is None
+    assert f"no capacity before {due.isoformat()} at MP2" in moves[second.number].why_none

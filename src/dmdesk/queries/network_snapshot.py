@@ -93,6 +93,14 @@ class SiteLoad:
         index = bisect.bisect_right(self.dues, due)
         return self.totals[index - 1] if index else 0.0
 
+    def add(self, due: date, minutes: float) -> None:
+        """Queue more work (a proposal being planned): later totals grow by ``minutes``."""
+        index = bisect.bisect_right(self.dues, due)
+        self.dues.insert(index, due)
+        self.totals.insert(index, (self.totals[index - 1] if index else 0.0) + minutes)
+        for later in range(index + 1, len(self.totals)):
+            self.totals[later] += minutes
+
 
 class NetworkSnapshot:
     """Sites, open work, records and (lazily, in batches) products and stock."""
@@ -137,7 +145,7 @@ class NetworkSnapshot:
         return self._stock[product_id]
 
     def load(self, site_id: uuid.UUID) -> SiteLoad:
-        return self.loads.get(site_id, SiteLoad())
+        return self.loads.setdefault(site_id, SiteLoad())
 
     def record(self, site_id: uuid.UUID) -> Scorecard | None:
         return self.records.get(site_id)

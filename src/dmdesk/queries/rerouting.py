@@ -109,7 +109,8 @@ def find_site(session: Session, site: uuid.UUID | str) -> m.Site:
 def propose_reroute(session: Session, site: uuid.UUID | str, today: date | None = None
                     ) -> RerouteProposal:
     """The open work orders of ``site`` (id or code), each with the best other site and the
-    stock that must move; earliest due first."""
+    stock that must move; earliest due first. Each proposal counts the orders proposed before
+    it as load at their new sites, so one free site is not offered to every order."""
     leaving = find_site(session, site)
     network = NetworkSnapshot(session, today)
     orders = list(session.scalars(
@@ -145,7 +146,11 @@ def _propose(session: Session, network: NetworkSnapshot, leaving: m.Site,
                     _ship_to(session, order, leaving), exclude=frozenset({leaving.id}),
                     consider_materials=False)
     candidates, why, _notes = rank(network, demand)
-    sku = network.product(order.product_id).sku
+    product = network.product(order.product_id)
+    if candidates:  # later proposals see this order queued at its new site
+        network.load(candidates[0].site_id).add(order.due_date,
+                                                product.minutes_for(demand.quantity))
+    sku = product.sku
     return ProposedMove(order.id, order.number, sku, order.quantity, remaining, order.state,
                         order.due_date, progress, reserved_stock(session, order.id),
                         candidates[0] if candidates else None, tuple(candidates[1:]), why)

@@ -158,15 +158,15 @@ def test_a_cancelled_reroute_keeps_the_moves_already_made(ctx: ServiceContext,
                                                           geo: GeoNetwork) -> None:
     draft, released, _started = _chair_orders(ctx, geo)
 
-    class Cancelled(Exception):
+    class CancelledError(Exception):
         pass
 
     def progress(done: int, _total: int, _text: str) -> None:
         if done == 1:
-            raise Cancelled
+            raise CancelledError
 
     choices = [RerouteChoice(draft.id, geo.mp2), RerouteChoice(released.id, geo.mp2)]
-    with pytest.raises(Cancelled):
+    with pytest.raises(CancelledError):
         apply_reroute(ctx, geo.net.hq, choices, progress=progress)
     with ctx.db.read_session() as session:
         moved, kept = session.get(m.WorkOrder, draft.id), session.get(m.WorkOrder, released.id)

@@ -63,9 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
                                "from the locale)")
 
     export = commands.add_parser("export", help="write an Excel workbook (.xlsx) of stock, "
-                                 "valuation, moves, work orders or producers")
+                                 "valuation, moves, work orders, producers, products or BOMs")
     export.add_argument("kind", choices=("stock", "valuation", "moves", "workorders",
-                                         "producers"))
+                                         "producers", "products", "bom"))
     _db_argument(export)
     export.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
     export.add_argument("--site", default=None, help="only this site (its code)")

@@ -12,7 +12,7 @@ from dmdesk.documents.importing.base import Checker, ImportKind, RowView
 from dmdesk.documents.importing.columns import Field
 from dmdesk.domain.kinds import ProductKind
 from dmdesk.domain.quantity import MONEY_PLACES
-from dmdesk.services import products
+from dmdesk.services import products, records
 from dmdesk.services.context import UnitOfWork
 
 SKU_SYNONYMS = ("item code", "item", "code", "product code", "article", "article number",
@@ -29,6 +29,7 @@ FIELDS = (
     Field("price", "Price", False, ("sales price", "selling price", "unit price", "list price")),
     Field("lot_tracked", "Lot tracked", False,
           ("lot", "lots", "tracked by lot", "batch tracked", "lot tracking")),
+    Field("archived", "Archived", False, ("inactive", "discontinued")),
 )
 
 KIND_SPELLINGS = {k.value: k.value for k in ProductKind} | {
@@ -61,6 +62,7 @@ class ProductChecker(Checker[dict[str, Any]]):
             "unit": self._unit(row), "description": row.text("description", 4000) or "",
             "kind": row.choice("kind", KIND_SPELLINGS) or ProductKind.COMPONENT.value,
             "lot_tracked": bool(row.flag("lot_tracked")),
+            "archived": bool(row.flag("archived")),
         }
         for money in ("standard_cost", "price"):
             amount = row.decimal(money, places=MONEY_PLACES)
@@ -79,7 +81,11 @@ class ProductChecker(Checker[dict[str, Any]]):
         return code
 
     def write(self, uow: UnitOfWork, record: dict[str, Any]) -> None:
-        products.create_product_in(uow, record, sku_checked=True)
+        values = dict(record)
+        archived = values.pop("archived")
+        product = products.create_product_in(uow, values, sku_checked=True)
+        if archived:
+            records.set_archived(uow, product, True)
 
     def summary(self, rows: int) -> str:
         return f"{rows} product{'s' if rows != 1 else ''}"

@@ -88,12 +88,26 @@ def _choose_sheet(titles: Sequence[str], wanted: Sequence[str]) -> str:
 
 @contextmanager
 def _open_xlsx(path: Path, sheet_names: Sequence[str]) -> Iterator[Table]:
+    # Given a name, openpyxl refuses any extension but .xlsx/.xlsm; the content decides here.
+    with path.open("rb") as handle, _workbook(path, handle) as workbook:
+        yield _xlsx_table(path, workbook, sheet_names)
+
+
+@contextmanager
+def _workbook(path: Path, handle: IO[bytes]) -> Iterator[Any]:
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(handle, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, zlib_error) as exc:
         raise ValidationError(f"{path.name} cannot be read as an Excel workbook ({exc}). Open "
                               "it in Excel or LibreOffice and save it again as .xlsx.",
                               field="file") from None
+    try:
+        yield workbook
+    finally:
+        workbook.close()
+
+
+def _xlsx_table(path: Path, workbook: Any, sheet_names: Sequence[str]) -> Table:
     try:
         title = _choose_sheet(workbook.sheetnames, sheet_names)
         sheet = workbook[title]
@@ -103,10 +117,22 @@ def _open_xlsx(path: Path, sheet_names: Sequence[str]) -> Iterator[Table]:
         numbered = ((n, tuple(values)) for n, values in
                     enumerate(sheet.iter_rows(values_only=True), start=1))
         header_row, header = _split_header(path, numbered)
-        yield Table(path, "xlsx", title, header_row, header, estimate,
-                    _data_rows(numbered, len(header)))
-    finally:
-        workbook.close()
+    except (zipfile.BadZipFile, KeyError, OSError, zlib_error, SyntaxError) as exc:
+        raise ValidationError(f"{path.name} is damaged and cannot be read ({exc}). Open it "
+                              "in Excel or LibreOffice and save it again as .xlsx.",
+                              field="file") from None
+    return Table(path, "xlsx", title, header_row, header, estimate,
+                 _data_rows(_guarded(path, numbered), len(header)))
+
+
+def _guarded(path: Path, rows: Iterator[Row]) -> Iterator[Row]:
+    """Rows of a sheet whose XML may turn out to be cut off halfway down."""
+    try:
+        yield from rows
+    except (zipfile.BadZipFile, KeyError, OSError, zlib_error, SyntaxError) as exc:
+        raise ValidationError(f"{path.name} is damaged and cannot be read to the end ({exc})."
+                              " Open it in Excel or LibreOffice and save it again as .xlsx.",
+                              field="file") from None
 
 
 # --- csv ---------------------------------------------------------------------------------

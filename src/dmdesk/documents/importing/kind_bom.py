@@ -115,6 +115,12 @@ class BomChecker(Checker[BomRecord]):
             rows = [self.file_rows[p] for p in pairs if p in self.file_rows]
             if not rows:
                 return  # a loop already in the database is not this file's doing
+            # Start the path at the file's first line in the loop, whatever node the search
+            # happened to start from.
+            first = min((p for p in pairs if p in self.file_rows), key=self.file_rows.__getitem__)
+            turn = pairs.index(first)
+            cycle = [*cycle[turn:-1], *cycle[:turn], cycle[turn]]
+            pairs = list(pairwise(cycle))
             path = " → ".join(self.sku_of[node] for node in cycle)
             where = ", ".join(map(str, sorted(rows)))
             also = " with lines already in the database" if len(rows) < len(pairs) else ""

@@ -321,13 +321,13 @@ def test_cancel_part_way_through_writing_rolls_everything_back(db: Database,
     path = write_csv(tmp_path / "p.csv", rows)
     before = db_fingerprint(db)
 
-    class Cancelled(Exception):
+    class CancelledError(Exception):
         pass
 
     def progress(text: str, done: int, total: int) -> None:
         if text.startswith("Importing") and done >= 1500:
-            raise Cancelled
+            raise CancelledError
 
-    with pytest.raises(Cancelled):
+    with pytest.raises(CancelledError):
         import_file(ServiceContext(db), "products", path, progress=progress)
     assert db_fingerprint(db) == before

@@ -144,7 +144,7 @@ def test_a_file_that_cannot_be_read_is_named_on_the_first_page(
 
 
 def test_file_import_in_the_main_window(qtbot: QtBot, gctx: GuiContext) -> None:
-    window, window_gctx = build_window(gctx.db, gctx.runner)
+    window, _ = build_window(gctx.db, gctx.runner)
     qtbot.addWidget(window)
     assert window.import_action.shortcut().toString() == "Ctrl+I"
     window.show_area(next(a for a in window.areas if isinstance(a, StockArea)).title)

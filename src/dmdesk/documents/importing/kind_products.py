@@ -44,7 +44,10 @@ class ProductChecker(Checker[dict[str, Any]]):
     def __init__(self, session: Session) -> None:
         super().__init__(session)
         self.taken = set(session.scalars(select(func.lower(m.Product.sku))))
-        self.units = {code.casefold(): code for code in session.scalars(select(m.Unit.code))}
+        # Held, so the service's per-row unit lookup (session.get) is answered from the
+        # session's identity map instead of a query per row.
+        self.unit_rows = list(session.scalars(select(m.Unit)))
+        self.units = {unit.code.casefold(): unit.code for unit in self.unit_rows}
         self.seen: dict[str, int] = {}
 
     def check(self, row: RowView) -> dict[str, Any] | None:

@@ -31,7 +31,7 @@ from dmdesk.domain.errors import DomainError
 from dmdesk.services.context import ServiceContext, UnitOfWork
 
 ImportProgress = Callable[[str, int, int], None]
-REPORT_EVERY = 500
+REPORT_EVERY = 250
 
 
 @dataclass(frozen=True)

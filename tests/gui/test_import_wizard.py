@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QProgressDialog, QPushButton, QWizard
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -153,3 +153,35 @@ def test_file_import_in_the_main_window(qtbot: QtBot, gctx: GuiContext) -> None:
     assert wizard is not None and wizard.isVisible()
     assert wizard.source_page.kind.currentData() == "counts"
     wizard.reject()
+
+
+def test_cancel_during_the_import_writes_nothing(qtbot: QtBot, gctx: GuiContext,
+                                                 tmp_path: Path) -> None:
+    rows = [("SKU", "Name", "Unit")] + [(f"P-{i:05d}", f"Part {i}", "pcs") for i in range(6000)]
+    path = write_csv(tmp_path / "many.csv", rows)
+    before = db_fingerprint(gctx.db)
+    wizard = _start(qtbot, gctx, path, "products")
+    _next(qtbot, wizard, wizard.preview_page)
+    _next(qtbot, wizard, wizard.columns_page)
+    _next(qtbot, wizard, wizard.check_page)
+    qtbot.waitUntil(wizard.check_page.isComplete, timeout=WAIT_MS)
+    _next(qtbot, wizard, wizard.import_page)
+
+    def progress_dialog() -> QProgressDialog | None:
+        found = [d for d in wizard.findChildren(QProgressDialog) if d.isVisible()]
+        return found[0] if found else None
+
+    def writing() -> bool:  # past the second check (under the write lock), into the writes
+        dialog = progress_dialog()
+        return dialog is not None and dialog.labelText().startswith("Importing products")
+
+    qtbot.waitUntil(writing, timeout=WAIT_MS)
+    dialog = progress_dialog()
+    assert dialog is not None
+    cancel = dialog.findChild(QPushButton)
+    assert cancel is not None and cancel.text() == "Cancel"
+    cancel.click()
+    qtbot.waitUntil(wizard.import_page.isComplete, timeout=WAIT_MS)
+    assert wizard.import_page.summary.text() == \
+        "The import was cancelled; nothing was written."
+    assert db_fingerprint(gctx.db) == before

@@ -4,6 +4,7 @@ database; a bad file shows every problem on the check page and writes nothing.""
 
 from __future__ import annotations
 
+import csv
 from decimal import Decimal
 from pathlib import Path
 
@@ -126,6 +127,12 @@ def test_a_bad_file_shows_every_problem_and_writes_nothing(
     ]
     assert not wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
     _shot(wizard, screenshots, "4-check-problems")
+    assert page.save.isVisible()
+    page.save_problems(tmp_path / "problems.csv")
+    with (tmp_path / "problems.csv").open(encoding="utf-8-sig", newline="") as handle:
+        saved = list(csv.reader(handle))
+    assert saved[0] == ["Row", "Column", "Problem"]
+    assert saved[1:] == [[str(r), c, p] for r, c, p in problems]
     wizard.reject()
     assert db_fingerprint(gctx.db) == before
 

@@ -8,8 +8,14 @@ one transaction), ``preview`` (the wizard's first look).
 
 from dmdesk.documents.importing.kinds import KINDS, get_kind
 from dmdesk.documents.importing.preview import Preview, preview_file
-from dmdesk.documents.importing.problems import ImportRefusedError, Problem, problem_lines
+from dmdesk.documents.importing.problems import (
+    ImportRefusedError,
+    Problem,
+    problem_lines,
+    write_problems_csv,
+)
 from dmdesk.documents.importing.run import ImportProgress, ImportResult, check_file, import_file
 
 __all__ = ["KINDS", "ImportProgress", "ImportRefusedError", "ImportResult", "Preview", "Problem",
-           "check_file", "get_kind", "import_file", "preview_file", "problem_lines"]
+           "check_file", "get_kind", "import_file", "preview_file", "problem_lines",
+           "write_problems_csv"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from dmdesk.domain.errors import DomainError
 
@@ -57,3 +59,17 @@ def problem_lines(problems: Sequence[Problem], count: int, limit: int = 50) -> l
     if count > len(lines):
         lines.append(f"... and {count - len(lines)} more.")
     return lines
+
+
+def write_problems_csv(path: Path, problems: Sequence[Problem], count: int) -> Path:
+    """The problems as a CSV file (UTF-8 with BOM, so Excel shows accents), to work through
+    beside the spreadsheet; a last line says how many more there were beyond those kept."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(("Row", "Column", "Problem"))
+        for problem in problems:
+            writer.writerow(("" if problem.row is None else problem.row, problem.column,
+                             problem.message))
+        if count > len(problems):
+            writer.writerow(("", "", f"... and {count - len(problems)} more."))
+    return path

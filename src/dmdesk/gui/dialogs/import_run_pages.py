@@ -7,9 +7,20 @@ import leaves the database untouched (the import's one transaction is rolled bac
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+)
 
 from dmdesk.documents.importing import (
     KINDS,
@@ -19,6 +30,7 @@ from dmdesk.documents.importing import (
     Problem,
     check_file,
     import_file,
+    write_problems_csv,
 )
 from dmdesk.domain.errors import DomainError
 from dmdesk.gui.dialogs.form import ERROR_STYLE
@@ -57,9 +69,13 @@ class CheckPage(WizardPage):
         self.summary.setWordWrap(True)
         self.model = ProblemsModel(self)
         self.view = _problems_view(self, self.model)
+        self.save = QPushButton(self.tr("&Save the problems as CSV…"), self)
+        self.save.clicked.connect(self._ask_where_to_save)
+        self.save.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.save, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch()  # keeps the summary at the top while the list is hidden
 
     def initializePage(self) -> None:  # noqa: N802
@@ -67,6 +83,7 @@ class CheckPage(WizardPage):
         state.checked = None
         self.model.set_problems([])
         self.view.hide()
+        self.save.hide()
         self.summary.setStyleSheet("")
         self.summary.setText(self.tr("Checking every row…"))
         self.setSubTitle(self.tr("Every row is checked before anything is written."))
@@ -110,6 +127,27 @@ class CheckPage(WizardPage):
         self.view.resizeColumnToContents(0)
         self.view.resizeColumnToContents(1)
         self.view.show()
+        self.save.show()
+
+    def _ask_where_to_save(self) -> None:
+        path = self.state.path
+        assert path is not None
+        name, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save the problems"), str(path.with_name(f"{path.stem}-problems.csv")),
+            self.tr("CSV files (*.csv)"))
+        if name:
+            self.save_problems(Path(name))
+
+    def save_problems(self, target: Path) -> None:
+        checked = self.state.checked
+        if checked is None:
+            return
+        try:
+            write_problems_csv(target, checked.problems, checked.problem_count)
+        except OSError as exc:
+            QMessageBox.warning(self, self.tr("Save the problems"), str(exc))
+            return
+        self.owner.gctx.notify(self.tr("Saved the problems to {0}.").format(target))
 
     def _failed(self, error: BaseException) -> None:
         if not isinstance(error, DomainError | OSError):

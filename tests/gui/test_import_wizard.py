@@ -9,13 +9,16 @@ from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtWidgets import QProgressDialog, QPushButton, QWizard
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from dmdesk.db import models as m
+from dmdesk.documents.importing import Problem
 from dmdesk.gui.app import build_window
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.import_wizard import ImportWizard, open_import_wizard
+from dmdesk.gui.models.problems import ProblemsModel
 from dmdesk.gui.views.stock import StockArea
 from tests.integration.import_files import write_csv, write_xlsx
 from tests.integration.support import Network, db_fingerprint
@@ -192,3 +195,10 @@ def test_cancel_during_the_import_writes_nothing(qtbot: QtBot, gctx: GuiContext,
     assert wizard.import_page.summary.text() == \
         "The import was cancelled; nothing was written."
     assert db_fingerprint(gctx.db) == before
+
+
+def test_the_problems_model_passes_qtmodeltester(qtmodeltester: ModelTester) -> None:
+    model = ProblemsModel()
+    model.set_problems([Problem(2, "SKU", "unknown SKU 'X'."), Problem(None, "", "whole file")])
+    qtmodeltester.check(model)
+    assert model.index(1, 0).data() == "" and model.index(0, 2).data() == "unknown SKU 'X'."

@@ -63,9 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
                                "from the locale)")
 
     export = commands.add_parser("export", help="write an Excel workbook (.xlsx) of stock, "
-                                 "valuation, moves, work orders or producers")
+                                 "valuation, moves, work orders, producers, products, BOMs "
+                                 "or reorder suggestions")
     export.add_argument("kind", choices=("stock", "valuation", "moves", "workorders",
-                                         "producers", "reorder"))
+                                         "producers", "products", "bom", "reorder"))
     _db_argument(export)
     export.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
     export.add_argument("--site", default=None, help="only this site (its code)")

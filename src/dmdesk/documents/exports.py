@@ -15,6 +15,8 @@ one of ``EXPORT_KINDS`` as an .xlsx file:
   ``queries.exports.DEFAULT_LABOUR_RATE``).
 - ``producers``: micro-producer sites, their contacts, capabilities, and on-time and scrap rates
   from the work orders finished within the period.
+- ``products`` and ``bom``: master data in the column layout ``dmdesk import`` reads back, so
+  products and BOMs can move between databases (and be edited in a spreadsheet on the way).
 
 Every file starts with an "About" sheet: what it is, for which site and period, made when (local
 time, with its UTC offset) and by which dmdesk version. Periods are whole UTC days, inclusive;
@@ -58,7 +60,7 @@ from dmdesk.documents.excel_writer import (
 from dmdesk.domain.errors import ValidationError
 from dmdesk.queries import exports as q
 
-EXPORT_KINDS = ("stock", "valuation", "moves", "workorders", "producers")
+EXPORT_KINDS = ("stock", "valuation", "moves", "workorders", "producers", "products", "bom")
 
 TITLES = {
     "stock": "Stock on hand",
@@ -66,6 +68,8 @@ TITLES = {
     "moves": "Stock moves",
     "workorders": "Work orders",
     "producers": "Micro-producers",
+    "products": "Products",
+    "bom": "Bills of materials",
 }
 
 
@@ -199,10 +203,16 @@ _NOTES = {
                   f"rate (its contacts' rate, else {q.DEFAULT_LABOUR_RATE} per hour) / 60.",
     "producers": "Micro-producer sites. On-time and scrap rates count the work orders finished "
                  "within the period. Scrap rate = scrap / (good + scrap).",
+    "products": "Every product, archived ones marked, in the layout `dmdesk import products` "
+                "reads back (the site and period are not used).",
+    "bom": "Every BOM line, in the layout `dmdesk import bom` reads back (the site and period "
+           "are not used). Quantity is per one unit of the parent.",
 }
 
 
 def _period_text(kind: str, period: Period) -> str:
+    if kind in ("products", "bom"):
+        return "not used: master data, as made"
     if kind == "stock":
         return "not used: current balances, as made"
     if kind == "valuation":
@@ -365,10 +375,33 @@ def _producers(job: _Job, progress: Progress | None
     return counter, ()
 
 
+PRODUCT_COLUMNS = (Col("SKU"), Col("Name"), Col("Unit"), Col("Kind"), Col("Description"),
+                   Col("Standard cost", "money"), Col("Price", "money"), Col("Lot tracked"),
+                   Col("Archived"))
+BOM_COLUMNS = (Col("Parent SKU"), Col("Parent name"), Col("Component SKU"),
+               Col("Component name"), Col("Quantity", "qty"), Col("Unit"),
+               Col("Scrap %", "qty"), Col("Sequence", "int"), Col("Notes"))
+
+
+def _products(job: _Job, progress: Progress | None) -> tuple[Counter, Sequence[FormulaSheet]]:
+    counter = Counter(q.product_count(job.session), progress)
+    TableWriter(job.workbook, "Products", PRODUCT_COLUMNS, counter).write(
+        q.product_rows(job.session))
+    return counter, ()
+
+
+def _bom(job: _Job, progress: Progress | None) -> tuple[Counter, Sequence[FormulaSheet]]:
+    counter = Counter(q.bom_count(job.session), progress)
+    TableWriter(job.workbook, "BOM", BOM_COLUMNS, counter).write(q.bom_rows(job.session))
+    return counter, ()
+
+
 _WRITERS: dict[str, _Writer] = {
     "stock": _stock,
     "valuation": _valuation,
     "moves": _moves,
     "workorders": _work_orders,
     "producers": _producers,
+    "products": _products,
+    "bom": _bom,
 }

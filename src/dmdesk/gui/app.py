@@ -16,11 +16,16 @@ from dmdesk.domain.errors import DomainError
 from dmdesk.gui.areas import build_areas, connect_areas
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.crash import install_excepthook, setup_logging
+from dmdesk.gui.dialogs.import_wizard import open_import_wizard
 from dmdesk.gui.dialogs.welcome import WelcomeDialog
 from dmdesk.gui.main_window import MainWindow
 from dmdesk.gui.recent import recent_databases, remember
 from dmdesk.gui.single_instance import InstanceServer, ask_running_instance
 from dmdesk.gui.tasks import Progress, TaskRunner
+from dmdesk.gui.views.area import Area
+from dmdesk.gui.views.contacts import ContactsArea
+from dmdesk.gui.views.products import ProductsArea
+from dmdesk.gui.views.stock import StockArea
 from dmdesk.services.context import DEFAULT_SITE_CODE, SETTING_SITE, ServiceContext
 
 log = logging.getLogger(__name__)
@@ -51,10 +56,18 @@ def build_window(db: Database, runner: TaskRunner) -> tuple[MainWindow, GuiConte
     window = MainWindow(f"dmdesk — {db.path.name}", build_areas(gctx), gctx.undo)
     gctx.status = lambda message: window.statusBar().showMessage(message, 8000)
     connect_areas(window)
+    window.import_requested.connect(
+        lambda: open_import_wizard(gctx, window, import_kind_for(window.current_area())))
     window.set_status(window.tr("Database: {0}").format(db.path),
                       window.tr("Site: {0}").format(local_site_code(db)),
                       window.tr("Sync: not set up"))
     return window, gctx
+
+
+def import_kind_for(area: Area) -> str | None:
+    """File > Import... from the products, stock or contacts list preselects that kind."""
+    kinds = ((ProductsArea, "products"), (StockArea, "counts"), (ContactsArea, "contacts"))
+    return next((kind for cls, kind in kinds if isinstance(area, cls)), None)
 
 
 def bring_forward(window: MainWindow) -> None:

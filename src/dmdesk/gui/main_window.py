@@ -26,6 +26,7 @@ AreaFactory = Callable[[], Area]
 
 class MainWindow(QMainWindow):
     area_changed = Signal(int)
+    import_requested = Signal()  # File > Import... (the composition root opens the wizard)
 
     def __init__(self, title: str, areas: Sequence[Area], undo: QUndoStack | None = None,
                  parent: QWidget | None = None) -> None:
@@ -71,6 +72,10 @@ class MainWindow(QMainWindow):
             self.addAction(action)
 
     def _add_menus(self) -> None:
+        file = self.menuBar().addMenu(self.tr("&File"))
+        self.import_action = file.addAction(self.tr("&Import…"))
+        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_action.triggered.connect(self.import_requested)
         edit = self.menuBar().addMenu(self.tr("&Edit"))
         undo = self.undo_stack.createUndoAction(self, self.tr("&Undo"))
         undo.setShortcut(QKeySequence.StandardKey.Undo)

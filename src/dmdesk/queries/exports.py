@@ -484,3 +484,43 @@ def producer_contact_rows(session: Session, site_id: uuid.UUID | None
                                            contact.capabilities.replace(",", ", "),
                                            contact.lead_time_days, contact.hourly_rate))
     return rows
+
+
+# --- products and BOMs (the layout the importer reads back) -----------------------------------
+
+ProductRow = tuple[str, str, str, str, str, Decimal, Decimal, str, str]
+
+
+def product_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(m.Product)) or 0)
+
+
+def product_rows(session: Session) -> Iterator[ProductRow]:
+    """(sku, name, unit, kind, description, standard cost, price, lot tracked, archived),
+    archived products too (marked), by SKU."""
+    query = select(m.Product.sku, m.Product.name, m.Product.unit, m.Product.kind,
+                   m.Product.description, m.Product.standard_cost, m.Product.price,
+                   m.Product.lot_tracked, m.Product.archived).order_by(m.Product.sku)
+    for sku, name, unit, kind, description, cost, price, lot, archived in session.execute(query):
+        yield (sku, name, unit, kind, description, cost, price, "yes" if lot else "no",
+               "yes" if archived else "no")
+
+
+BomRow = tuple[str, str, str, str, Decimal, str, Decimal, int, str]
+
+
+def bom_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(m.BomLine)) or 0)
+
+
+def bom_rows(session: Session) -> Iterator[BomRow]:
+    """(parent sku, parent name, component sku, component name, quantity, component unit,
+    scrap %, sequence, notes) by parent SKU and sequence."""
+    parent, component = aliased(m.Product), aliased(m.Product)
+    query = (select(parent.sku, parent.name, component.sku, component.name, m.BomLine.quantity,
+                    component.unit, m.BomLine.scrap_pct, m.BomLine.sequence, m.BomLine.notes)
+             .join(parent, parent.id == m.BomLine.parent_id)
+             .join(component, component.id == m.BomLine.component_id)
+             .order_by(parent.sku, m.BomLine.sequence, component.sku))
+    for row in session.execute(query):
+        yield tuple(row)  # type: ignore[misc]

@@ -44,11 +44,16 @@ def _check_links(uow: UnitOfWork, values: dict[str, Any]) -> None:
 
 
 def create_contact(ctx: ServiceContext, **values: Any) -> uuid.UUID:
-    values = {"kind": ContactKind.ORGANISATION, "role": ContactRole.CUSTOMER, **values}
     with ctx.transaction() as uow:
-        _check_links(uow, values)
-        return records.create_row(uow, m.Contact, CONTACT_FIELDS, values, what="contact",
-                                  require=("name",)).id
+        return create_contact_in(uow, values).id
+
+
+def create_contact_in(uow: UnitOfWork, values: dict[str, Any]) -> m.Contact:
+    """Create a contact in the caller's transaction (imports: many in one)."""
+    values = {"kind": ContactKind.ORGANISATION, "role": ContactRole.CUSTOMER, **values}
+    _check_links(uow, values)
+    return records.create_row(uow, m.Contact, CONTACT_FIELDS, values, what="contact",
+                              require=("name",))
 
 
 def update_contact(ctx: ServiceContext, contact_id: uuid.UUID, **changes: Any) -> None:

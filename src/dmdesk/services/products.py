@@ -60,9 +60,19 @@ def create_product(ctx: ServiceContext, **values: Any) -> uuid.UUID:
         return _create_product(uow, values).id
 
 
-def _create_product(uow: UnitOfWork, values: dict[str, Any]) -> m.Product:
+def create_product_in(uow: UnitOfWork, values: dict[str, Any], *,
+                      sku_checked: bool = False) -> m.Product:
+    """Create a product in the caller's transaction (imports: many in one). ``sku_checked``:
+    the caller has already checked, under this transaction's lock, that no SKU is taken; the
+    case-insensitive lookup cannot use the index, so 100,000 of them would scan quadratically."""
+    return _create_product(uow, values, sku_checked=sku_checked)
+
+
+def _create_product(uow: UnitOfWork, values: dict[str, Any], *,
+                    sku_checked: bool = False) -> m.Product:
     sku = PRODUCT_FIELDS["sku"](values.get("sku"), "sku")
-    records.ensure_unique(uow, m.Product, "sku", sku, what="SKU")
+    if not sku_checked:
+        records.ensure_unique(uow, m.Product, "sku", sku, what="SKU")
     values = {"kind": ProductKind.COMPONENT, "unit": "pcs", **values, "sku": sku}
     _check_unit(uow, PRODUCT_FIELDS["unit"](values["unit"], "unit"))
     return records.create_row(uow, m.Product, PRODUCT_FIELDS, values, what="product",
@@ -130,6 +140,13 @@ def add_bom_line(ctx: ServiceContext, parent_id: uuid.UUID, component_id: uuid.U
     with ctx.transaction() as uow:
         return _add_bom_line(uow, parent_id, component_id, quantity, scrap_pct, sequence,
                              notes).id
+
+
+def add_bom_line_in(uow: UnitOfWork, parent_id: uuid.UUID, component_id: uuid.UUID,
+                    quantity: Any, scrap_pct: Any = 0, sequence: int | None = None,
+                    notes: str = "") -> m.BomLine:
+    """Add a BOM line in the caller's transaction (imports: many in one)."""
+    return _add_bom_line(uow, parent_id, component_id, quantity, scrap_pct, sequence, notes)
 
 
 def _add_bom_line(uow: UnitOfWork, parent_id: uuid.UUID, component_id: uuid.UUID,

@@ -132,30 +132,57 @@ def adjust(ctx: ServiceContext, product_id: uuid.UUID, location_id: uuid.UUID, d
         return MoveResult(reference, ids)
 
 
+@dataclass(frozen=True)
+class CountLine:
+    product_id: uuid.UUID
+    location_id: uuid.UUID
+    counted: Decimal | int | str
+    lot_id: uuid.UUID | None = None
+
+
 def count(ctx: ServiceContext, product_id: uuid.UUID, location_id: uuid.UUID, counted: Any,
           lot_id: uuid.UUID | None = None, note: str = "") -> MoveResult | None:
     """Record a physical count: the difference from the books becomes a count move.
     Returns None when the count agrees with the books (nothing to post)."""
     amount = quantity(counted, what="Counted quantity", allow_zero=True)
     with ctx.transaction() as uow:
-        # Checked here too: a count that agrees with the books posts no move (and so never
-        # reaches the ledger's own checks), but must not be recorded for a product or place
-        # that does not exist.
+        return record_counts(uow, [CountLine(product_id, location_id, amount, lot_id)], note)
+
+
+def record_counts(uow: UnitOfWork, lines: Sequence[CountLine],
+                  note: str = "") -> MoveResult | None:
+    """Counts of many (product, location, lot) in the caller's transaction, posted as one
+    document (one reference); None when every count agrees with the books."""
+    amounts = [quantity(line.counted, what="Counted quantity", allow_zero=True)
+               for line in lines]
+    # Checked here too: a count that agrees with the books posts no move (and so never
+    # reaches the ledger's own checks), but must not be recorded for a product or place
+    # that does not exist.
+    for product_id in {line.product_id for line in lines}:
         uow.get(m.Product, product_id, "product")
+    for location_id in {line.location_id for line in lines}:
         uow.get(m.Location, location_id, "location")
-        key = (product_id, location_id, lot_key(lot_id))
-        on_hand = load_balances(uow, [key]).get(key, (Decimal(0), Decimal(0)))[0]
-        difference = amount - on_hand
-        if difference == 0:
-            uow.audit("count", "stock_balance", None, counted=str(amount), difference="0")
-            return None
-        reference = uow.next_number(DocKind.MOVE)
-        ids = post_moves(uow, [MoveLine(product_id, location_id, difference, MoveReason.COUNT,
-                                        lot_id)],
-                         reference=reference, note=note, check=StockCheck.NONE)
-        uow.audit("count", "stock_move", ids[0], reference=reference, counted=str(amount),
-                  difference=str(difference))
-        return MoveResult(reference, ids)
+    keys = [(line.product_id, line.location_id, lot_key(line.lot_id)) for line in lines]
+    balances = load_balances(uow, keys)
+    moves = []
+    for line, key, amount in zip(lines, keys, amounts, strict=True):
+        difference = amount - balances.get(key, (Decimal(0), Decimal(0)))[0]
+        if difference != 0:
+            moves.append(MoveLine(line.product_id, line.location_id, difference,
+                                  MoveReason.COUNT, line.lot_id))
+    if not moves:
+        uow.audit("count", "stock_balance", None, counted=", ".join(map(str, amounts)),
+                  difference="0")
+        return None
+    reference = uow.next_number(DocKind.MOVE)
+    ids = post_moves(uow, moves, reference=reference, note=note, check=StockCheck.NONE)
+    if len(lines) == 1:
+        uow.audit("count", "stock_move", ids[0], reference=reference, counted=str(amounts[0]),
+                  difference=str(moves[0].quantity))
+    else:
+        uow.audit("count", "stock_move", ids[0], reference=reference, lines=len(lines),
+                  moves=len(moves))
+    return MoveResult(reference, ids)
 
 
 # --- transfers between sites ------------------------------------------------------------------

@@ -2,10 +2,11 @@
 
 One sheet per work order (one or more pages): the number as a QR code and Code128, product,
 quantity, making site, due date, customer order, the pick list, the operations with boxes to
-fill in by hand, the design file (with a thumbnail when it is an image) and the notes. Long pick
-lists flow onto further pages with the table header repeated; every page says "page x of y" of
-its own sheet. Text is set in DejaVu Sans (embedded), so names in any script the font covers
-(Latin, Greek, Cyrillic...) print.
+fill in by hand, the design file (with a thumbnail when it is an image, or the first page of a
+PDF drawing, rasterised by PDFium) and the notes. Long pick lists flow onto further pages with
+the table header repeated; every page says "page x of y" of its own sheet. Text is set in
+DejaVu Sans (embedded), so names in any script the font covers (Latin, Greek, Cyrillic...)
+print.
 
 The data is read first, so an unknown number raises NotFoundError before a byte is written; the
 PDF is written to a temporary file beside ``out`` and moved into place when complete.
@@ -49,6 +50,7 @@ from sqlalchemy.orm import Session
 
 from dmdesk.db.database import Database
 from dmdesk.documents.fonts import register_fonts
+from dmdesk.documents.pdf_pages import first_page_png
 from dmdesk.domain.errors import ValidationError
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.queries.jobsheet import JobSheetData, PickRow, job_sheets_data
@@ -359,6 +361,12 @@ def _design(sheet: JobSheetData, styles: _Styles, width: float) -> list[Flowable
 
 
 def _thumbnail(data: bytes, max_width: float, max_height: float) -> Flowable | None:
+    if data.startswith(b"%PDF-"):
+        # A PDF drawing: its first page, rasterised at about 300 dpi of the thumbnail's size.
+        page = first_page_png(data, longest_side_px=int(max(max_width, max_height) / 72 * 300))
+        if page is None:
+            return None
+        data = page
     try:
         width, height = ImageReader(BytesIO(data)).getSize()
     except Exception:  # a damaged image: the sheet prints without the thumbnail

@@ -1,0 +1,197 @@
+"""Print, preview and save job sheets from anywhere in the app (Work orders, Documents).
+
+``JobSheetPrinting`` owns one QPrinter for the session, so the printer, paper and copies the
+user chose last are offered again. Print… shows Qt's print dialog, then prints every given
+sheet as one job on the worker (see gui/printing.py for why the painting happens there) with a
+cancellable progress dialog. Preview… prepares the pages on the worker and opens Qt's preview,
+from which the user can also print. Save as PDF… writes ReportLab's PDF as it is (text stays
+text), to a temporary file renamed into place.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import QDialog, QWidget
+
+from dmdesk.documents.jobsheet import render_job_sheets
+from dmdesk.domain.errors import DomainError
+from dmdesk.gui.context import GuiContext
+from dmdesk.gui.dialogs.save_file import ask_save_path
+from dmdesk.gui.printing import (
+    PrintError,
+    PrintResult,
+    default_printer,
+    doc_name,
+    preview_pages,
+    preview_painter,
+    print_job_sheets,
+    raster_dpi,
+    sheet_size_for,
+)
+
+log = logging.getLogger(__name__)
+
+
+class JobSheetPrinting(QObject):
+    """The job-sheet actions; ``done`` and ``failed`` carry a sentence for the user."""
+
+    done = Signal(str)
+    failed = Signal(str)
+    busy_changed = Signal(bool)
+
+    def __init__(self, gctx: GuiContext, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.gctx = gctx
+        self.widget = parent
+        self._printer: QPrinter | None = None
+        self.dialog: QDialog | None = None  # the dialog open now (tests answer it)
+        self.busy = False
+
+    @property
+    def printer(self) -> QPrinter:
+        if self._printer is None:
+            self._printer = default_printer()
+        return self._printer
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.busy_changed.emit(busy)
+
+    # --- Print… ---------------------------------------------------------------------------
+
+    def print_sheets(self, numbers: Sequence[str]) -> None:
+        if not self._ready(numbers):
+            return
+        dialog = QPrintDialog(self.printer, self.widget)
+        dialog.setWindowTitle(self.tr("Print {0}").format(doc_name(numbers)))
+        dialog.accepted.connect(lambda: self.print_now(numbers))
+        self._show(dialog)
+
+    def print_now(self, numbers: Sequence[str]) -> None:
+        """Print on the current printer without asking (after the dialog, or a batch)."""
+        numbers = tuple(numbers)
+        if self.busy or not numbers:
+            return
+        db, printer = self.gctx.db, self.printer
+        self._set_busy(True)
+        title = (self.tr("Printing job sheet {0}").format(numbers[0]) if len(numbers) == 1
+                 else self.tr("Printing {0} job sheets").format(len(numbers)))
+        self.gctx.runner.run(lambda p: print_job_sheets(db, numbers, printer, p),
+                             on_done=self._printed, on_error=self._failed, title=title,
+                             parent=self.widget)
+        self._when_idle()
+
+    def _printed(self, result: PrintResult) -> None:
+        sheets = len(result.numbers)
+        if result.stopped:
+            self._finish(self.tr(
+                "Printing stopped: {0} of {1} page(s) had already gone to {2}, which cannot "
+                "take back a job it has started.").format(result.pages, result.total_pages,
+                                                          result.printer))
+            return
+        self._finish(self.tr("Sent {0} to {1}: {2} page(s).").format(
+            doc_name(result.numbers) if sheets == 1 else self.tr("{0} job sheets").format(sheets),
+            result.printer or self.tr("the printer"), result.pages))
+
+    # --- Preview… ---------------------------------------------------------------------------
+
+    def preview(self, numbers: Sequence[str]) -> None:
+        if not self._ready(numbers):
+            return
+        numbers = tuple(numbers)
+        db, size, dpi = self.gctx.db, sheet_size_for(self.printer), raster_dpi(self.printer)
+        self._set_busy(True)
+        self.gctx.runner.run(lambda p: preview_pages(db, numbers, size, p, dpi),
+                             on_done=lambda images: self._show_preview(numbers, images),
+                             on_error=self._failed, title=self.tr("Preparing the preview"),
+                             parent=self.widget)
+        self._when_idle()
+
+    def _show_preview(self, numbers: tuple[str, ...], images: list[QImage]) -> None:
+        self._set_busy(False)
+        dialog = QPrintPreviewDialog(self.printer, self.widget)
+        dialog.setWindowTitle(self.tr("Preview: {0}").format(doc_name(numbers)))
+        dialog.paintRequested.connect(preview_painter(images))
+        dialog.resize(900, 1000)
+        self._show(dialog)
+
+    # --- Save as PDF… -----------------------------------------------------------------------
+
+    def save_pdf(self, numbers: Sequence[str]) -> None:
+        if not self._ready(numbers):
+            return
+        numbers = tuple(numbers)
+        name = (f"job-sheet-{numbers[0]}.pdf" if len(numbers) == 1
+                else f"job-sheets-{numbers[0]}-and-{len(numbers) - 1}-more.pdf")
+        self.dialog = ask_save_path(self.widget, self.tr("Save job sheet as PDF"), name,
+                                    self.tr("PDF files (*.pdf)"), "pdf",
+                                    lambda path: self.save_pdf_to(numbers, path))
+
+    def save_pdf_to(self, numbers: Sequence[str], path: Path) -> None:
+        numbers = tuple(numbers)
+        db, size = self.gctx.db, sheet_size_for(self.printer)
+        self._set_busy(True)
+        self.gctx.runner.run(lambda _p: render_job_sheets(db, numbers, path, page_size=size),
+                             on_done=lambda pages: self._saved(numbers, path, pages),
+                             on_error=self._failed, title=self.tr("Saving {0}").format(path.name),
+                             parent=self.widget)
+        self._when_idle()
+
+    def _saved(self, numbers: tuple[str, ...], path: Path, pages: int) -> None:
+        self.gctx.documents.add(path, doc_name(numbers))
+        self._finish(self.tr("Saved {0} ({1} page(s)) as {2}.").format(
+            doc_name(numbers), pages, path))
+
+    # --- shared -------------------------------------------------------------------------------
+
+    def _ready(self, numbers: Sequence[str]) -> bool:
+        if self.busy:
+            return False
+        if not numbers:
+            self.failed.emit(self.tr("Select at least one work order first."))
+            return False
+        return True
+
+    def _show(self, dialog: QDialog) -> None:
+        self.dialog = dialog
+
+        def closed(_result: int) -> None:
+            if self.dialog is dialog:
+                self.dialog = None
+            dialog.deleteLater()
+
+        dialog.finished.connect(closed)
+        QDialog.open(dialog)  # QPrintDialog's binding hides the no-argument open()
+
+    def _when_idle(self) -> None:
+        """A cancelled task delivers nothing: the runner going idle clears the busy flag."""
+
+        def idle(busy: bool) -> None:
+            if not busy:
+                self.gctx.runner.busy_changed.disconnect(idle)
+                if self.busy:  # nothing was delivered: the user cancelled
+                    self._set_busy(False)
+                    self.gctx.notify(self.tr("Cancelled."))
+
+        self.gctx.runner.busy_changed.connect(idle)
+
+    def _finish(self, message: str) -> None:
+        self._set_busy(False)
+        self.gctx.notify(message)
+        self.done.emit(message)
+
+    def _failed(self, error: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(error, DomainError | PrintError):
+            message = str(error)
+        else:
+            log.error("a job sheet action failed", exc_info=error)
+            message = self.tr("Could not make the job sheet: {0}").format(error)
+        self.gctx.notify(message)
+        self.failed.emit(message)

@@ -322,7 +322,8 @@ class WorkOrdersArea(Area):
         self.current: WorkOrderDetail | None = None
         self.dialog: QDialog | None = None  # the dialog opened last (tests reach it here)
         self._announcing = False
-        self.list = ListArea(gctx.db, WORK_ORDER_LIST, self)
+        self.list = ListArea(gctx.db, WORK_ORDER_LIST, self, gctx=gctx,
+                              title=self.tr("Work orders"))
         self.detail = WorkOrderDetailPane(self)
         self.list.set_detail(self.detail)
         self._size_columns()

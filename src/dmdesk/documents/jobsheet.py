@@ -6,7 +6,7 @@ fill in by hand, the design file (with a thumbnail when it is an image, or the f
 PDF drawing, rasterised by PDFium) and the notes. Long pick lists flow onto further pages with
 the table header repeated; every page says "page x of y" of its own sheet. Text is set in
 DejaVu Sans (embedded), so names in any script the font covers (Latin, Greek, Cyrillic...)
-print.
+print; Chinese and Japanese runs are set in Droid Sans Fallback (see fonts.py).
 
 The data is read first, so an unknown number raises NotFoundError before a byte is written; the
 PDF is written to a temporary file beside ``out`` and moved into place when complete.
@@ -49,7 +49,7 @@ from reportlab.platypus import (
 from sqlalchemy.orm import Session
 
 from dmdesk.db.database import Database
-from dmdesk.documents.fonts import register_fonts
+from dmdesk.documents.fonts import needs_fallback, register_fonts, with_fallback
 from dmdesk.documents.pdf_pages import first_page_png
 from dmdesk.domain.errors import ValidationError
 from dmdesk.domain.quantity import format_quantity
@@ -186,7 +186,12 @@ class _Styles:
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    if not needs_fallback(text):
+        return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    # Chinese, Japanese: glyphs from the fallback font, and lines may break between any two
+    # ideographs (such text has no spaces to break at).
+    cjk = ParagraphStyle(f"{style.name}-cjk", parent=style, wordWrap="CJK")
+    return Paragraph(with_fallback(text).replace("\n", "<br/>"), cjk)
 
 
 def _q(value: Any) -> str:

@@ -18,6 +18,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import (
     QPrintDialog,
+    QPrinter,
     QPrinterInfo,
     QPrintPreviewDialog,
     QPrintPreviewWidget,
@@ -253,3 +254,31 @@ def test_an_unknown_order_is_named_and_nothing_is_printed(
     assert "HQ-WO-99999" in failed.args[0]
     assert _jobs() == jobs
     assert not printing.busy
+
+
+def test_the_page_range_of_the_print_dialog_is_honoured(
+        gctx: GuiContext, orders: list[tuple[uuid.UUID, str]], tmp_path: Path) -> None:
+    """Pages 2 to 3 of three one-page sheets: the second and third orders (a PDF-file printer,
+    so the pages can be read back at once)."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "range.pdf"))
+    printer.setPrintRange(QPrinter.PrintRange.PageRange)
+    printer.setFromTo(2, 3)
+    numbers = [n for _id, n in orders]
+    result = print_job_sheets(gctx.db, numbers, printer, Progress(lambda d, t, s: None))
+    assert (result.pages, result.total_pages, result.stopped) == (2, 2, False)
+    assert _qr_per_page(tmp_path / "range.pdf", tmp_path) == numbers[1:]
+
+
+def test_ctrl_p_opens_the_print_dialog_for_the_selection(
+        qtbot: QtBot, area: WorkOrdersArea, orders: list[tuple[uuid.UUID, str]]) -> None:
+    _select(area, orders[0][0], orders[2][0])
+    area.activateWindow()
+    area.list.table.setFocus()
+    qtbot.waitUntil(area.list.table.hasFocus, timeout=5_000)
+    qtbot.keyClick(area.list.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    dialog = area.job_sheets.printing.dialog
+    assert isinstance(dialog, QPrintDialog)
+    assert dialog.windowTitle() == f"Print Job sheets {orders[0][1]} and 1 more"
+    dialog.reject()

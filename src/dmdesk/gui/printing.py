@@ -26,9 +26,10 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QCoreApplication, QRectF
 from PySide6.QtGui import QImage, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
@@ -42,6 +43,11 @@ MAX_DPI = 300
 # rasterises at PREVIEW_DPI_MANY instead, which still reads well on screen.
 PREVIEW_FULL_PAGES = 8
 PREVIEW_DPI_MANY = 150
+
+
+def _tr(text: str) -> str:
+    # QCoreApplication.translate is thread-safe: these texts are made on the worker.
+    return QCoreApplication.translate("Printing", text)
 
 
 class PrintError(Exception):
@@ -84,8 +90,8 @@ def raster_dpi(printer: QPrinter) -> int:
 def doc_name(numbers: Sequence[str]) -> str:
     """The print job's title (what the queue shows and cups-pdf names its file after)."""
     if len(numbers) == 1:
-        return f"Job sheet {numbers[0]}"
-    return f"Job sheets {numbers[0]} and {len(numbers) - 1} more"
+        return _tr("Job sheet {0}").format(numbers[0])
+    return _tr("Job sheets {0} and {1} more").format(numbers[0], len(numbers) - 1)
 
 
 def _image(bitmap: PageBitmap) -> QImage:
@@ -112,8 +118,8 @@ def _render_each(db: Database, numbers: Sequence[str], folder: Path, size: str |
     """One PDF per sheet, so the batch shows progress and can stop between sheets."""
     paths: list[Path] = []
     for index, number in enumerate(numbers):
-        progress.report(index, len(numbers), f"Preparing job sheet {number} "
-                                             f"({index + 1} of {len(numbers)})…")
+        progress.report(index, len(numbers), _tr("Preparing job sheet {0} ({1} of {2})…")
+                        .format(number, index + 1, len(numbers)))
         path = folder / f"{index:05d}.pdf"
         render_job_sheets(db, [number], path, page_size=size)
         paths.append(path)
@@ -125,7 +131,7 @@ def print_job_sheets(db: Database, numbers: Sequence[str], printer: QPrinter,
     """Print one job sheet per number on ``printer``, as one print job (on the worker)."""
     numbers = tuple(numbers)
     if not numbers:
-        raise PrintError("Select at least one work order to print.")
+        raise PrintError(_tr("Select at least one work order to print."))
     with tempfile.TemporaryDirectory(prefix="dmdesk-print-") as temp:
         # Every sheet is made (and every number checked) before the first page is painted.
         paths = _render_each(db, numbers, Path(temp), sheet_size_for(printer), progress)
@@ -137,22 +143,25 @@ def _paint(printer: QPrinter, paths: Sequence[Path], numbers: tuple[str, ...],
     printer.setDocName(doc_name(numbers))
     printer.setFullPage(True)  # the sheet has its own margins; draw it on the whole paper
     dpi = raster_dpi(printer)
-    total = 0
+    pages: list[tuple[Path, int]] = []
     for path in paths:
         with PdfPages(path) as pdf:
-            total += pdf.count
+            pages += [(path, index) for index in range(pdf.count)]
+    pages = _in_range(printer, pages)
+    total = len(pages)
     painter = QPainter()
     if not painter.begin(printer):
-        raise PrintError(f"The printer {printer.printerName() or '(none)'} could not start a "
-                         f"print job.")
+        raise PrintError(_tr("The printer {0} could not start a print job.").format(
+            printer.printerName() or _tr("(none)")))
     done = 0
     try:
-        for path in paths:
+        for path, group in groupby(pages, key=lambda page: page[0]):
             with PdfPages(path) as pdf:
-                for index in range(pdf.count):
+                for _path, index in group:
                     if progress.cancelled:
                         return _stop(printer, numbers, done, total)
-                    progress.report(done, total, f"Printing page {done + 1} of {total}…")
+                    progress.report(done, total, _tr("Printing page {0} of {1}…")
+                                    .format(done + 1, total))
                     bitmap = pdf.render(index, dpi)  # kept alive while the image uses it
                     if done:
                         printer.newPage()
@@ -163,6 +172,14 @@ def _paint(printer: QPrinter, paths: Sequence[Path], numbers: tuple[str, ...],
     finally:
         painter.end()
     return PrintResult(numbers, done, printer.printerName(), total)
+
+
+def _in_range(printer: QPrinter, pages: list[tuple[Path, int]]) -> list[tuple[Path, int]]:
+    """The pages the print dialog's "Pages from ... to ..." asked for (all by default)."""
+    if printer.printRange() != QPrinter.PrintRange.PageRange or printer.fromPage() < 1:
+        return pages
+    last = printer.toPage() if printer.toPage() >= printer.fromPage() else len(pages)
+    return pages[printer.fromPage() - 1:last]
 
 
 def _stop(printer: QPrinter, numbers: tuple[str, ...], done: int, total: int) -> PrintResult:
@@ -185,7 +202,8 @@ def preview_pages(db: Database, numbers: Sequence[str], size: str | None,
             for pdf in pdfs:
                 for index in range(pdf.count):
                     progress.report(len(images), pages,
-                                    f"Preparing page {len(images) + 1} of {pages}…")
+                                    _tr("Preparing page {0} of {1}…").format(
+                                        len(images) + 1, pages))
                     # A copy owns its pixels: the bitmap's bytes go away after this line.
                     bitmap = pdf.render(index, dpi)
                     images.append(_image(bitmap).copy())

@@ -126,6 +126,66 @@ def print_through_qt(pdf: Path, out_dir: Path) -> tuple[int, float] | None:
     return result.pages, time.perf_counter() - started
 
 
+def gui_stall_while_printing(db: Any, numbers: Sequence[str] | None, out_dir: Path
+                             ) -> tuple[float, float, float] | None:
+    """Print the sheets on a worker thread (as the app does) while the GUI thread's event loop
+    ticks every 10 ms: the longest and 99th-percentile gap between ticks (how long the window
+    would not answer), and the print's seconds. Without numbers the worker only sleeps 3 s:
+    the baseline (what the machine's load alone does to the ticks)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+        from PySide6.QtPrintSupport import QPrinter
+        from PySide6.QtWidgets import QApplication
+    except ImportError:
+        return None
+    import threading
+
+    from dmdesk.gui.printing import print_job_sheets
+    from dmdesk.gui.tasks import Progress
+
+    _app = QApplication.instance() or QApplication([])
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(out_dir / "jobsheet-bench-stall.pdf"))
+    loop = QEventLoop()
+    clock = QElapsedTimer()
+    gaps: list[float] = []
+    last = [0.0]
+
+    def tick() -> None:
+        now = clock.nsecsElapsed() / 1e9
+        gaps.append(now - last[0])
+        last[0] = now
+        if done.is_set():
+            loop.quit()
+
+    done = threading.Event()
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+
+    def work() -> None:
+        try:
+            if numbers is None:
+                time.sleep(3)
+            else:
+                print_job_sheets(db, numbers, printer, Progress(lambda d, t, s: None))
+        finally:
+            done.set()  # the next tick ends the loop (this thread has no event loop)
+
+    clock.start()
+    timer.start()
+    started = time.perf_counter()
+    threading.Thread(target=work).start()
+    loop.exec()
+    seconds = time.perf_counter() - started
+    timer.stop()
+    done.wait()
+    gaps.sort()
+    return gaps[-1], gaps[int(len(gaps) * 0.99) - 1], seconds
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=None)
@@ -165,6 +225,8 @@ def main() -> int:
 
         batch_seconds = timed(run_batch)
         split = breakdown(db, numbers, out)
+        idle = gui_stall_while_printing(db, None, out)
+        stall = gui_stall_while_printing(db, numbers[:20], out)
     finally:
         db.close()
     lines = sum(len(t) - 1 for t in tables)
@@ -186,6 +248,13 @@ def main() -> int:
         pages, seconds = printed
         print(f"print   {pages} pages rasterised at 300 dpi and painted onto a QPrinter: "
               f"{seconds:.2f} s = {pages / seconds:.1f} pages/s")
+    if stall is not None and idle is not None:
+        print(f"gui     idle worker (baseline, 3 s): longest gap between 10 ms ticks "
+              f"{idle[0] * 1000:.0f} ms, 99th percentile {idle[1] * 1000:.0f} ms")
+        longest, p99, seconds = stall
+        print(f"gui     printing 20 sheets on the worker ({seconds:.1f} s): the GUI thread's "
+              f"longest gap between 10 ms ticks {longest * 1000:.0f} ms, 99th percentile "
+              f"{p99 * 1000:.0f} ms")
     return 0 if ratio >= RATIO_TARGET else 1
 
 

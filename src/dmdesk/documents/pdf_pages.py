@@ -12,7 +12,6 @@ little-endian machines; this module stays free of Qt (documents may not import i
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from types import TracebackType
@@ -23,12 +22,27 @@ POINTS_PER_INCH = 72
 _LOCK = threading.RLock()
 
 
-@dataclass(frozen=True)
 class PageBitmap:
-    width: int
-    height: int
-    stride: int
-    data: bytes  # BGRx, top row first
+    """A rendered page: BGRx rows (``stride`` bytes each, top row first) in PDFium's own
+    buffer, lent as ``data`` without a copy (a 300 dpi A4 page is 35 MB; copying it holds the
+    GIL ~40 ms). Use it as a context manager: the buffer is freed on exit, so nothing may keep
+    ``data`` beyond it."""
+
+    def __init__(self, bitmap: pdfium.PdfBitmap) -> None:
+        self._bitmap = bitmap
+        self.width: int = bitmap.width
+        self.height: int = bitmap.height
+        self.stride: int = bitmap.stride
+        self.data = memoryview(bitmap.buffer).cast("B")
+
+    def __enter__(self) -> PageBitmap:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.data.release()
+        with _LOCK:
+            self._bitmap.close()
 
 
 class PdfPages:
@@ -61,16 +75,12 @@ class PdfPages:
         return float(width), float(height)
 
     def render(self, index: int, dpi: float) -> PageBitmap:
+        """Page ``index`` at ``dpi``; use the result in a ``with`` block."""
         with _LOCK:
             page = self._doc[index]
             try:
-                bitmap = page.render(scale=dpi / POINTS_PER_INCH, prefer_bgrx=True,
-                                     optimize_mode="print")
-                try:
-                    return PageBitmap(bitmap.width, bitmap.height, bitmap.stride,
-                                      bytes(bitmap.buffer))
-                finally:
-                    bitmap.close()
+                return PageBitmap(page.render(scale=dpi / POINTS_PER_INCH, prefer_bgrx=True,
+                                              optimize_mode="print"))
             finally:
                 page.close()
 

@@ -6,12 +6,16 @@ The sheet is the ReportLab PDF of ``documents.jobsheet``; PySide6 has no QtPdf h
 and the pages are drawn onto a ``QPrinter`` scaled to fit the paper.
 
 Where the work happens (measured on an A4 sheet printed to the cups-pdf queue at 300 dpi: PDF
-~0.09 s a sheet, rasterising ~0.035 s and painting ~0.09 s a page): all of it on the task
-runner's worker thread, painting included. Qt allows a QPainter on a QPrinter outside the GUI
-thread ("QPainter can be used in a thread to paint onto QImage, QPrinter, and QPicture paint
-devices", Qt's threading docs), and the printer is handed over whole: the GUI thread does not
-touch it until the task is done. A batch of 50 sheets (~10 s) therefore never freezes the
-window.
+~0.05-0.09 s a sheet, rasterising ~0.04 s and painting ~0.1-0.2 s a page): all of it on the
+task runner's worker thread, painting included. Qt allows a QPainter on a QPrinter outside the
+GUI thread ("QPainter can be used in a thread to paint onto QImage, QPrinter, and QPicture
+paint devices", Qt's threading docs), and the printer is handed over whole: the GUI thread does
+not touch it until the task is done. Painting on the GUI thread instead would freeze the window
+for the whole batch (50 sheets: ~10 s). One catch, measured: PySide6 keeps the GIL during
+QPainter.drawImage, so one big drawImage per page still stalled the GUI thread ~200 ms a page;
+pages are therefore drawn in strips (STRIP_ROWS), and PDFium's pixels are lent to QImage
+without a copy (copying 35 MB also holds the GIL). tests/benchmarks/jobsheet_bench.py reports
+the GUI thread's longest stall while a batch prints.
 
 Cancel: every sheet is made before the first page is painted, so a Cancel while sheets are
 being prepared sends nothing. Once painting has begun, Qt can withdraw the job only where the
@@ -39,6 +43,12 @@ from dmdesk.documents.pdf_pages import PageBitmap, PdfPages
 from dmdesk.gui.tasks import Progress, TaskCancelledError
 
 MAX_DPI = 300
+# QPainter.drawImage keeps Python's GIL for the whole call (PySide6 does not release it), and
+# a 300 dpi page takes ~200 ms to go into the print engine: the GUI thread would stall that
+# long even though the painting is on the worker. Strips of 256 rows (~15 drawImage calls a
+# page, the same total time) cut the longest stall to a few tens of ms. Each strip starts on
+# an exact device row (300 dpi onto a 600/1200 dpi printer), so no seam shows on paper.
+STRIP_ROWS = 256
 # The preview keeps every page in memory (35 MB a page at 300 dpi): past this many pages it
 # rasterises at PREVIEW_DPI_MANY instead, which still reads well on screen.
 PREVIEW_FULL_PAGES = 8
@@ -100,14 +110,21 @@ def _image(bitmap: PageBitmap) -> QImage:
                   QImage.Format.Format_RGB32)
 
 
-def draw_page(painter: QPainter, image: QImage) -> None:
-    """Draw a page image as large as the painter's device allows, keeping its proportions."""
+def draw_page(painter: QPainter, image: QImage, strip_rows: int = 0) -> None:
+    """Draw a page image as large as the painter's device allows, keeping its proportions;
+    with ``strip_rows``, as horizontal strips of that many rows (see STRIP_ROWS)."""
     area = QRectF(painter.viewport())
     scale = min(area.width() / image.width(), area.height() / image.height())
     width, height = image.width() * scale, image.height() * scale
-    target = QRectF(area.x() + (area.width() - width) / 2,
-                    area.y() + (area.height() - height) / 2, width, height)
-    painter.drawImage(target, image)
+    left = area.x() + (area.width() - width) / 2
+    top = area.y() + (area.height() - height) / 2
+    if strip_rows <= 0:
+        painter.drawImage(QRectF(left, top, width, height), image)
+        return
+    for row in range(0, image.height(), strip_rows):
+        rows = min(strip_rows, image.height() - row)
+        painter.drawImage(QRectF(left, top + row * scale, width, rows * scale), image,
+                          QRectF(0, row, image.width(), rows))
 
 
 # --- on the worker -------------------------------------------------------------------------
@@ -162,10 +179,10 @@ def _paint(printer: QPrinter, paths: Sequence[Path], numbers: tuple[str, ...],
                         return _stop(printer, numbers, done, total)
                     progress.report(done, total, _tr("Printing page {0} of {1}…")
                                     .format(done + 1, total))
-                    bitmap = pdf.render(index, dpi)  # kept alive while the image uses it
                     if done:
                         printer.newPage()
-                    draw_page(painter, _image(bitmap))
+                    with pdf.render(index, dpi) as bitmap:
+                        draw_page(painter, _image(bitmap), STRIP_ROWS)
                     done += 1
     except TaskCancelledError:
         return _stop(printer, numbers, done, total)
@@ -204,9 +221,9 @@ def preview_pages(db: Database, numbers: Sequence[str], size: str | None,
                     progress.report(len(images), pages,
                                     _tr("Preparing page {0} of {1}…").format(
                                         len(images) + 1, pages))
-                    # A copy owns its pixels: the bitmap's bytes go away after this line.
-                    bitmap = pdf.render(index, dpi)
-                    images.append(_image(bitmap).copy())
+                    with pdf.render(index, dpi) as bitmap:
+                        # A copy owns its pixels: PDFium's buffer is freed at the block's end.
+                        images.append(_image(bitmap).copy())
         finally:
             for pdf in pdfs:
                 pdf.close()

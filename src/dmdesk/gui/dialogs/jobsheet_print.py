@@ -59,6 +59,11 @@ class JobSheetPrinting(QObject):
             self._printer = default_printer()
         return self._printer
 
+    def use_printer(self, printer: QPrinter) -> None:
+        """Print on ``printer`` from now on (the print dialog still lets the user change it)."""
+        if not self.busy:
+            self._printer = printer
+
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
         self.busy_changed.emit(busy)

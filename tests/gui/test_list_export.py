@@ -94,3 +94,21 @@ def test_the_moves_list_exports_every_row_page_by_page(
     assert quantities == list(range(1, 24))
     shown = [moves.model.row_values(i)["quantity"] for i in range(moves.model.rowCount())]
     assert [int(r[7]) for r in rows[1:]] == [int(q) for q in shown]
+
+
+def test_cancel_stops_a_list_export_and_leaves_no_file(
+        qtbot: QtBot, gctx: GuiContext, net: Network, tmp_path: Path) -> None:
+    # Enough rows for the export to report progress (every 2,000 rows) and so see Cancel.
+    stock.receive_many(gctx.services, [ReceiptLine(net.screw, net.hq_stock, 1)] * 4500)
+    area = StockArea(gctx)
+    qtbot.addWidget(area)
+    exporter = area.moves.exporter
+    assert exporter is not None
+    folder = tmp_path / "out"
+    folder.mkdir()
+    progress = exporter.export_to(folder / "moves.xlsx")
+    progress.cancel()
+    qtbot.waitUntil(lambda: not gctx.runner.busy, timeout=30_000)
+    qtbot.waitUntil(exporter.button.isEnabled, timeout=5_000)
+    assert list(folder.iterdir()) == []
+    assert gctx.documents.items == []

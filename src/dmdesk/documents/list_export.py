@@ -122,6 +122,14 @@ def _about(db: ReadableDatabase, view: ListView, rows: int, made: datetime
     ]
 
 
+def _discard(workbook: Workbook) -> None:
+    """Finish an abandoned write-only workbook's sheets now: left to the garbage collector,
+    their half-written streams would complain about their closed temporary files."""
+    for sheet in workbook.worksheets:
+        with contextlib.suppress(Exception):
+            sheet.close()
+
+
 def export_list(db: ReadableDatabase, view: ListView, out: Path | str, *,
                 progress: Progress | None = None,
                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> ListExportResult:
@@ -139,8 +147,12 @@ def export_list(db: ReadableDatabase, view: ListView, out: Path | str, *,
         write_about(workbook, _about(db, view, total, now()))
         counter = Counter(total, progress)
         columns: Sequence[Col] = [_column(c) for c in view.spec.columns]
-        TableWriter(workbook, sheet_title(view.name), columns, counter).write(
-            _rows(session, view))
+        try:
+            TableWriter(workbook, sheet_title(view.name), columns, counter).write(
+                _rows(session, view))
+        except BaseException:  # cancelled (the progress callback raised) or failed
+            _discard(workbook)
+            raise
         fd, temp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.part",
                                          dir=target.parent)
         os.close(fd)

@@ -402,11 +402,24 @@ def _design(sheet: JobSheetData, styles: _Styles, width: float) -> list[Flowable
 
 def _thumbnail(data: bytes, max_width: float, max_height: float) -> Flowable | None:
     if data.startswith(b"%PDF-"):
-        # A PDF drawing: its first page, rasterised at about 300 dpi of the thumbnail's size.
+        # A PDF drawing: its first page, rasterised at about 300 dpi of the thumbnail's size,
+        # framed so the page's white edges show.
         page = first_page_png(data, longest_side_px=int(max(max_width, max_height) / 72 * 300))
-        if page is None:
+        image = _image(page, max_width, max_height) if page else None
+        if image is None:
             return None
-        data = page
+        frame = Table([[image]], colWidths=[image.drawWidth], rowHeights=[image.drawHeight])
+        frame.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.4, GRID),
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                   ("TOPPADDING", (0, 0), (-1, -1), 0),
+                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+        frame.hAlign = "RIGHT"
+        return frame
+    return _image(data, max_width, max_height)
+
+
+def _image(data: bytes, max_width: float, max_height: float) -> Image | None:
     try:
         width, height = ImageReader(BytesIO(data)).getSize()
     except Exception:  # a damaged image: the sheet prints without the thumbnail

@@ -86,3 +86,5 @@ class JobSheetActions:
         self.button.setEnabled(not busy and count > 0)
         self.button.setText(_tr("Print job sheet…") if count <= 1
                             else _tr("Print {0} job sheets…").format(count))
+        self.print_action.setText(_tr("&Print job sheet…") if count <= 1
+                                  else _tr("&Print {0} job sheets…").format(count))

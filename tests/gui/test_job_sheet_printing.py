@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import threading
 import uuid
 from pathlib import Path
 
@@ -185,6 +186,27 @@ def test_a_batch_of_selected_orders_is_one_job_with_a_sheet_each(
     printed.unlink()
 
 
+def test_cancel_in_the_progress_dialog_says_cancelled(
+        qtbot: QtBot, area: WorkOrdersArea, gctx: GuiContext, tmp_path: Path) -> None:
+    """What the user sees when they press Cancel: the status says so and the actions return."""
+    said: list[str] = []
+    gctx.status = said.append
+    printing = area.job_sheets.printing
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "never.pdf"))
+    printing.use_printer(printer)
+    gate = threading.Event()
+    gctx.runner.run(lambda _p: gate.wait(10))  # keeps the print queued behind it
+    progress = printing.print_now(["HQ-WO-00001", "HQ-WO-00002"])
+    assert progress is not None and printing.busy
+    progress.cancel()
+    gate.set()
+    qtbot.waitUntil(lambda: not printing.busy, timeout=10_000)
+    assert said == ["Cancelled."]
+    assert not (tmp_path / "never.pdf").exists()
+
+
 def test_cancel_while_preparing_sends_nothing_to_the_spooler(
         gctx: GuiContext, pdf_queue: Path, orders: list[tuple[uuid.UUID, str]]) -> None:
     jobs = _jobs()
@@ -228,6 +250,8 @@ def test_preview_shows_the_pages_and_save_as_pdf_keeps_the_text(
     wo_id, number = orders[0]
     assert area.list.select_id(wo_id)
     printing = area.job_sheets.printing
+    said: list[str] = []
+    gctx.status = said.append
     area.job_sheets.preview_action.trigger()
     qtbot.waitUntil(lambda: isinstance(printing.dialog, QPrintPreviewDialog), timeout=30_000)
     preview = printing.dialog
@@ -250,6 +274,9 @@ def test_preview_shows_the_pages_and_save_as_pdf_keeps_the_text(
     assert number in text and "Chair frame" in text and "STEEL" in text
     assert [d.path for d in gctx.documents.items] == [saved]
     assert not list(tmp_path.glob(".sheet.pdf*"))  # no temporary file left behind
+    qtbot.waitUntil(lambda: not printing.busy, timeout=5_000)
+    qtbot.wait(50)
+    assert said == [f"Saved Job sheet {number} (1 page(s)) as {saved}."]
 
 
 def test_an_unknown_order_is_named_and_nothing_is_printed(

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QDialog, QWidget
@@ -34,6 +34,7 @@ from dmdesk.gui.printing import (
     raster_dpi,
     sheet_size_for,
 )
+from dmdesk.gui.tasks import Progress
 
 log = logging.getLogger(__name__)
 
@@ -75,22 +76,26 @@ class JobSheetPrinting(QObject):
             return
         dialog = QPrintDialog(self.printer, self.widget)
         dialog.setWindowTitle(self.tr("Print {0}").format(doc_name(numbers)))
-        dialog.accepted.connect(lambda: self.print_now(numbers))
+        dialog.accepted.connect(lambda: self._print_accepted(numbers))
         self._show(dialog)
 
-    def print_now(self, numbers: Sequence[str]) -> None:
+    def print_now(self, numbers: Sequence[str]) -> Progress | None:
         """Print on the current printer without asking (after the dialog, or a batch)."""
         numbers = tuple(numbers)
         if self.busy or not numbers:
-            return
+            return None
         db, printer = self.gctx.db, self.printer
         self._set_busy(True)
         title = (self.tr("Printing job sheet {0}").format(numbers[0]) if len(numbers) == 1
                  else self.tr("Printing {0} job sheets").format(len(numbers)))
-        self.gctx.runner.run(lambda p: print_job_sheets(db, numbers, printer, p),
-                             on_done=self._printed, on_error=self._failed, title=title,
-                             parent=self.widget)
+        progress = self.gctx.runner.run(lambda p: print_job_sheets(db, numbers, printer, p),
+                                        on_done=self._printed, on_error=self._failed,
+                                        title=title, parent=self.widget)
         self._when_idle()
+        return progress
+
+    def _print_accepted(self, numbers: Sequence[str]) -> None:
+        self.print_now(numbers)
 
     def _printed(self, result: PrintResult) -> None:
         sheets = len(result.numbers)
@@ -180,11 +185,15 @@ class JobSheetPrinting(QObject):
         def idle(busy: bool) -> None:
             if not busy:
                 self.gctx.runner.busy_changed.disconnect(idle)
-                if self.busy:  # nothing was delivered: the user cancelled
-                    self._set_busy(False)
-                    self.gctx.notify(self.tr("Cancelled."))
+                # The runner says "idle" just before it delivers the result: look after it.
+                QTimer.singleShot(0, self._cancelled_if_busy)
 
         self.gctx.runner.busy_changed.connect(idle)
+
+    def _cancelled_if_busy(self) -> None:
+        if self.busy:  # nothing was delivered: the user cancelled
+            self._set_busy(False)
+            self.gctx.notify(self.tr("Cancelled."))
 
     def _finish(self, message: str) -> None:
         self._set_busy(False)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QDate, Qt, QUrl
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
@@ -124,3 +124,29 @@ def test_numbers_and_periods_parse_as_a_user_types_them() -> None:
     assert preset_period("Last month", date(2026, 1, 5)) == (date(2025, 12, 1),
                                                              date(2025, 12, 31))
     assert preset_period("All dates", date(2026, 1, 5)) == (None, None)
+
+
+def test_the_period_pickers_reach_the_export(
+        qtbot: QtBot, area: DocumentsArea, tmp_path: Path) -> None:
+    """Last month holds none of today's moves; a custom period ending today holds all three."""
+    from datetime import date
+
+    panel = area.exports
+    _choose(panel.preset, "Last month")
+    first, last = preset_period("Last month", date.today())
+    assert panel.period() == (first, last) and panel.date_from.isEnabled()
+    target = tmp_path / "last-month.xlsx"
+    qtbot.mouseClick(panel.buttons["moves"], Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(panel.written, timeout=30_000):
+        _answer_save(qtbot, panel.dialog, target)
+    panel.date_to.setDate(QDate.currentDate())  # editing a date makes the period custom
+    assert panel.preset.currentData() == "Custom"
+    custom = tmp_path / "custom.xlsx"
+    qtbot.mouseClick(panel.buttons["moves"], Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(panel.written, timeout=30_000):
+        _answer_save(qtbot, panel.dialog, custom)
+    old = sheets_as_csv(target, tmp_path)
+    assert ["Period", f"{first} to {last} (UTC days, inclusive)"] in old["About"]
+    assert len(old["Moves"]) == 1  # the header only
+    new = sheets_as_csv(custom, tmp_path)
+    assert len(new["Moves"]) == 1 + 3

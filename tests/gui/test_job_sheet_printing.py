@@ -292,17 +292,21 @@ def test_an_unknown_order_is_named_and_nothing_is_printed(
 
 def test_the_page_range_of_the_print_dialog_is_honoured(
         gctx: GuiContext, orders: list[tuple[uuid.UUID, str]], tmp_path: Path) -> None:
-    """Pages 2 to 3 of three one-page sheets: the second and third orders (a PDF-file printer,
-    so the pages can be read back at once)."""
+    """Pages 2 to 3 of three one-page sheets: the second and third orders, in grey as asked (a
+    PDF-file printer, so the pages can be read back at once)."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "range.pdf"))
     printer.setPrintRange(QPrinter.PrintRange.PageRange)
     printer.setFromTo(2, 3)
+    printer.setColorMode(QPrinter.ColorMode.GrayScale)
     numbers = [n for _id, n in orders]
     result = print_job_sheets(gctx.db, numbers, printer, Progress(lambda d, t, s: None))
     assert (result.pages, result.total_pages, result.stopped) == (2, 2, False)
     assert _qr_per_page(tmp_path / "range.pdf", tmp_path) == numbers[1:]
+    images = subprocess.run([require_tool("pdfimages"), "-list", str(tmp_path / "range.pdf")],
+                            capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert images and all(line.split()[5] == "gray" for line in images)  # the dialog's grey
 
 
 def test_ctrl_p_opens_the_print_dialog_for_the_selection(

@@ -6,7 +6,8 @@ them. PDFium is not thread-safe: every call into it goes through one lock, so th
 thread, a CLI run and a test can never be inside PDFium at once.
 
 Pixels are 4-byte BGRx rows (``stride`` bytes each), which is Qt's ``QImage.Format_RGB32`` on
-little-endian machines; this module stays free of Qt (documents may not import it).
+little-endian machines, or 8-bit grey (``Format_Grayscale8``); this module stays free of Qt
+(documents may not import it).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from types import TracebackType
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 POINTS_PER_INCH = 72
 _LOCK = threading.RLock()
@@ -33,6 +35,7 @@ class PageBitmap:
         self.width: int = bitmap.width
         self.height: int = bitmap.height
         self.stride: int = bitmap.stride
+        self.grayscale: bool = bitmap.n_channels == 1  # one byte a pixel, else BGRx
         self.data = memoryview(bitmap.buffer).cast("B")
 
     def __enter__(self) -> PageBitmap:
@@ -74,13 +77,18 @@ class PdfPages:
                 page.close()
         return float(width), float(height)
 
-    def render(self, index: int, dpi: float) -> PageBitmap:
-        """Page ``index`` at ``dpi``; use the result in a ``with`` block."""
+    def render(self, index: int, dpi: float, *, grayscale: bool = False) -> PageBitmap:
+        """Page ``index`` at ``dpi`` (8-bit grey or BGRx); use the result in a ``with`` block."""
         with _LOCK:
             page = self._doc[index]
             try:
-                return PageBitmap(page.render(scale=dpi / POINTS_PER_INCH, prefer_bgrx=True,
-                                              optimize_mode="print"))
+                if grayscale:  # a quarter of the bytes for a printer set to print in grey
+                    bitmap = page.render(scale=dpi / POINTS_PER_INCH, optimize_mode="print",
+                                         force_bitmap_format=pdfium_c.FPDFBitmap_Gray)
+                else:
+                    bitmap = page.render(scale=dpi / POINTS_PER_INCH, prefer_bgrx=True,
+                                         optimize_mode="print")
+                return PageBitmap(bitmap)
             finally:
                 page.close()
 

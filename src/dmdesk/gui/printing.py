@@ -106,8 +106,8 @@ def doc_name(numbers: Sequence[str]) -> str:
 
 def _image(bitmap: PageBitmap) -> QImage:
     # BGRx bytes are Format_RGB32 on little-endian machines (x86, ARM as run by desktops).
-    return QImage(bitmap.data, bitmap.width, bitmap.height, bitmap.stride,
-                  QImage.Format.Format_RGB32)
+    form = QImage.Format.Format_Grayscale8 if bitmap.grayscale else QImage.Format.Format_RGB32
+    return QImage(bitmap.data, bitmap.width, bitmap.height, bitmap.stride, form)
 
 
 def draw_page(painter: QPainter, image: QImage, strip_rows: int = 0) -> None:
@@ -160,6 +160,8 @@ def _paint(printer: QPrinter, paths: Sequence[Path], numbers: tuple[str, ...],
     printer.setDocName(doc_name(numbers))
     printer.setFullPage(True)  # the sheet has its own margins; draw it on the whole paper
     dpi = raster_dpi(printer)
+    # The print dialog's "Grayscale": pages go to the printer in grey (a quarter of the data).
+    grey = printer.colorMode() == QPrinter.ColorMode.GrayScale
     pages: list[tuple[Path, int]] = []
     for path in paths:
         with PdfPages(path) as pdf:
@@ -181,7 +183,7 @@ def _paint(printer: QPrinter, paths: Sequence[Path], numbers: tuple[str, ...],
                                     .format(done + 1, total))
                     if done:
                         printer.newPage()
-                    with pdf.render(index, dpi) as bitmap:
+                    with pdf.render(index, dpi, grayscale=grey) as bitmap:
                         draw_page(painter, _image(bitmap), STRIP_ROWS)
                     done += 1
     except TaskCancelledError:

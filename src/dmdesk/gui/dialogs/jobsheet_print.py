@@ -11,8 +11,9 @@ text), to a temporary file renamed into place.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
@@ -37,6 +38,7 @@ from dmdesk.gui.printing import (
 from dmdesk.gui.tasks import Progress
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class JobSheetPrinting(QObject):
@@ -53,6 +55,8 @@ class JobSheetPrinting(QObject):
         self._printer: QPrinter | None = None
         self.dialog: QDialog | None = None  # the dialog open now (tests answer it)
         self.busy = False
+        self._job = 0  # the task started last, and the last one whose result came back
+        self._delivered = 0
 
     @property
     def printer(self) -> QPrinter:
@@ -85,14 +89,10 @@ class JobSheetPrinting(QObject):
         if self.busy or not numbers:
             return None
         db, printer = self.gctx.db, self.printer
-        self._set_busy(True)
         title = (self.tr("Printing job sheet {0}").format(numbers[0]) if len(numbers) == 1
                  else self.tr("Printing {0} job sheets").format(len(numbers)))
-        progress = self.gctx.runner.run(lambda p: print_job_sheets(db, numbers, printer, p),
-                                        on_done=self._printed, on_error=self._failed,
-                                        title=title, parent=self.widget)
-        self._when_idle()
-        return progress
+        return self._run(lambda p: print_job_sheets(db, numbers, printer, p), self._printed,
+                         title)
 
     def _print_accepted(self, numbers: Sequence[str]) -> None:
         self.print_now(numbers)
@@ -116,12 +116,9 @@ class JobSheetPrinting(QObject):
             return
         numbers = tuple(numbers)
         db, size, dpi = self.gctx.db, sheet_size_for(self.printer), raster_dpi(self.printer)
-        self._set_busy(True)
-        self.gctx.runner.run(lambda p: preview_pages(db, numbers, size, p, dpi),
-                             on_done=lambda images: self._show_preview(numbers, images),
-                             on_error=self._failed, title=self.tr("Preparing the preview"),
-                             parent=self.widget)
-        self._when_idle()
+        self._run(lambda p: preview_pages(db, numbers, size, p, dpi),
+                  lambda images: self._show_preview(numbers, images),
+                  self.tr("Preparing the preview"))
 
     def _show_preview(self, numbers: tuple[str, ...], images: list[QImage]) -> None:
         self._set_busy(False)
@@ -146,12 +143,9 @@ class JobSheetPrinting(QObject):
     def save_pdf_to(self, numbers: Sequence[str], path: Path) -> None:
         numbers = tuple(numbers)
         db, size = self.gctx.db, sheet_size_for(self.printer)
-        self._set_busy(True)
-        self.gctx.runner.run(lambda _p: render_job_sheets(db, numbers, path, page_size=size),
-                             on_done=lambda pages: self._saved(numbers, path, pages),
-                             on_error=self._failed, title=self.tr("Saving {0}").format(path.name),
-                             parent=self.widget)
-        self._when_idle()
+        self._run(lambda _p: render_job_sheets(db, numbers, path, page_size=size),
+                  lambda pages: self._saved(numbers, path, pages),
+                  self.tr("Saving {0}").format(path.name))
 
     def _saved(self, numbers: tuple[str, ...], path: Path, pages: int) -> None:
         self.gctx.documents.add(path, doc_name(numbers))
@@ -179,19 +173,36 @@ class JobSheetPrinting(QObject):
         dialog.finished.connect(closed)
         QDialog.open(dialog)  # QPrintDialog's binding hides the no-argument open()
 
-    def _when_idle(self) -> None:
-        """A cancelled task delivers nothing: the runner going idle clears the busy flag."""
+    def _run(self, work: Callable[[Progress], T], on_done: Callable[[T], None],
+             title: str) -> Progress:
+        """Run ``work`` on the worker with a progress dialog; the actions wait till it ends."""
+        self._set_busy(True)
+        self._job += 1
+        job = self._job
+
+        def done(result: T) -> None:
+            self._delivered = job
+            on_done(result)
+
+        def failed(error: BaseException) -> None:
+            self._delivered = job
+            self._failed(error)
+
+        progress = self.gctx.runner.run(work, on_done=done, on_error=failed, title=title,
+                                        parent=self.widget)
 
         def idle(busy: bool) -> None:
             if not busy:
                 self.gctx.runner.busy_changed.disconnect(idle)
-                # The runner says "idle" just before it delivers the result: look after it.
-                QTimer.singleShot(0, self._cancelled_if_busy)
+                # The runner says "idle" just before it delivers: look once it has.
+                QTimer.singleShot(0, lambda: self._cancelled_unless_delivered(job))
 
         self.gctx.runner.busy_changed.connect(idle)
+        return progress
 
-    def _cancelled_if_busy(self) -> None:
-        if self.busy:  # nothing was delivered: the user cancelled
+    def _cancelled_unless_delivered(self, job: int) -> None:
+        """A cancelled task delivers nothing: say so and give the actions back."""
+        if self._job == job and self._delivered != job and self.busy:
             self._set_busy(False)
             self.gctx.notify(self.tr("Cancelled."))
 

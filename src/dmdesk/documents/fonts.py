@@ -1,12 +1,17 @@
-"""The Unicode font documents embed: DejaVu Sans, shipped in resources/fonts.
+"""The Unicode fonts documents embed, shipped in resources/fonts.
 
 ReportLab's built-in fonts (Helvetica...) cover Latin-1 only; DejaVu Sans covers Latin, Greek,
 Cyrillic and more, and is embedded (subset) in every PDF, so a sheet prints the same anywhere.
+DejaVu has no Chinese or Japanese glyphs: for those, Droid Sans Fallback (4 MB, loaded only
+when a text needs it) sets each run of characters DejaVu lacks (``with_fallback``). It has no
+Hangul, so Korean still prints as boxes (that would take a Korean font, e.g. Noto Sans KR).
+ReportLab does not fall back from font to font by itself, so the runs are marked up here.
 """
 
 from __future__ import annotations
 
 import threading
+from xml.sax.saxutils import escape
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
@@ -16,26 +21,79 @@ from dmdesk.paths import resources_dir
 
 REGULAR = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"
+FALLBACK = "DroidSansFallback"
 _FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
+_FALLBACK_FILE = "DroidSansFallbackFull.ttf"
 _lock = threading.Lock()
 _registered = False
+_covered: frozenset[int] = frozenset()
+_fallback: frozenset[int] | None = None  # set once the fallback font is registered
+
+
+def _font_path(file: str) -> str:
+    path = resources_dir() / "fonts" / file
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"The font {path} is missing from this installation; reinstall dmdesk.")
+    return str(path)
 
 
 def register_fonts() -> tuple[str, str]:
     """Register the fonts with ReportLab once; return (regular, bold) font names."""
-    global _registered
+    global _registered, _covered
     with _lock:
         if not _registered:
-            folder = resources_dir() / "fonts"
             for name, file in _FILES.items():
-                path = folder / file
-                if not path.is_file():
-                    raise FileNotFoundError(
-                        f"The font {path} is missing from this installation; reinstall dmdesk.")
-                pdfmetrics.registerFont(TTFont(name, str(path)))
+                font = TTFont(name, _font_path(file))
+                pdfmetrics.registerFont(font)
+                if name == REGULAR:
+                    _covered = frozenset(font.face.charToGlyph)
             addMapping(REGULAR, 0, 0, REGULAR)
             addMapping(REGULAR, 1, 0, BOLD)
             addMapping(REGULAR, 0, 1, REGULAR)
             addMapping(REGULAR, 1, 1, BOLD)
             _registered = True
     return REGULAR, BOLD
+
+
+def _fallback_glyphs() -> frozenset[int]:
+    global _fallback
+    with _lock:
+        if _fallback is None:
+            font = TTFont(FALLBACK, _font_path(_FALLBACK_FILE))
+            pdfmetrics.registerFont(font)
+            _fallback = frozenset(font.face.charToGlyph)
+        return _fallback
+
+
+def needs_fallback(text: str) -> bool:
+    """Whether ``text`` has characters DejaVu Sans cannot show (after register_fonts)."""
+    return any(ord(char) not in _covered for char in text if char not in "\n\t")
+
+
+def with_fallback(text: str) -> str:
+    """``text`` as escaped Paragraph markup, each run DejaVu lacks set in the fallback font.
+
+    Characters neither font has stay in DejaVu (they print as its "missing" box, as before).
+    """
+    if not needs_fallback(text):
+        return escape(text)
+    fallback = _fallback_glyphs()
+    parts: list[str] = []
+    run: list[str] = []
+    in_fallback = False
+    for char in text:
+        code = ord(char)
+        wanted = code not in _covered and code in fallback
+        if wanted != in_fallback and run:
+            parts.append(_run("".join(run), in_fallback))
+            run = []
+        in_fallback = wanted
+        run.append(char)
+    if run:
+        parts.append(_run("".join(run), in_fallback))
+    return "".join(parts)
+
+
+def _run(text: str, fallback: bool) -> str:
+    return f'<font name="{FALLBACK}">{escape(text)}</font>' if fallback else escape(text)

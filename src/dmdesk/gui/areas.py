@@ -13,6 +13,7 @@ from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.contacts import ContactsArea
 from dmdesk.gui.views.customer_orders import CustomerOrdersArea
 from dmdesk.gui.views.dashboard import DashboardArea
+from dmdesk.gui.views.documents import DocumentsArea
 from dmdesk.gui.views.placeholder import NoticeArea
 from dmdesk.gui.views.products import ProductsArea
 from dmdesk.gui.views.sites import SitesArea
@@ -33,8 +34,7 @@ def build_areas(gctx: GuiContext) -> list[Area]:
         StockArea(gctx),
         SitesArea(gctx),
         ContactsArea(gctx),
-        NoticeArea(_tr("Documents"), _tr(
-            "Job sheets and Excel exports for the accountant will be listed here.")),
+        DocumentsArea(gctx),
         NoticeArea(_tr("Sync"), _tr(
             "This database is not connected to a sync server. Every site keeps working on its "
             "own database; the sync server lets sites exchange their changes.")),

@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from dmdesk.db.database import Database
+from dmdesk.gui.document_log import DocumentLog
 from dmdesk.gui.tasks import TaskRunner
 from dmdesk.services.context import ServiceContext
 
@@ -26,6 +27,7 @@ class GuiContext:
     runner: TaskRunner
     events: DataEvents = field(default_factory=DataEvents)
     undo: QUndoStack = field(default_factory=QUndoStack)
+    documents: DocumentLog = field(default_factory=DocumentLog)  # written this session
     # Where areas say what just happened ("Archived P-100. Ctrl+Z undoes it."); the main
     # window connects it to its status bar.
     status: Callable[[str], None] = print

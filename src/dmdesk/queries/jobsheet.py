@@ -56,7 +56,7 @@ class SheetDesign:
     name: str
     version: int
     sha256: str
-    image: bytes | None  # the blob when it is a PNG or JPEG image, for a thumbnail
+    image: bytes | None  # the blob when it is a PNG or JPEG image or a PDF, for a thumbnail
 
     @property
     def short_hash(self) -> str:
@@ -212,4 +212,5 @@ def _design(session: Session, name: str | None, version: int | None,
 
 
 def _is_image(data: bytes) -> bool:
-    return data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")
+    """PNG, JPEG, or a PDF drawing (the sheet shows its first page)."""
+    return data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"%PDF-"))

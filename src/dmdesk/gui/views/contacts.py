@@ -178,7 +178,7 @@ class ContactsArea(Area):
         self.title = self.tr("Contacts")
         self.form: FormDialog | None = None
         self._announcing = False
-        self.list = ListArea(gctx.db, CONTACTS_LIST, self)
+        self.list = ListArea(gctx.db, CONTACTS_LIST, self, gctx=gctx, title=self.tr("Contacts"))
         humanize_columns(self.list.table, CONTACTS_LIST, tags=("capabilities",))
         self._add_toolbar()
         self.detail = ContactDetailPane(gctx.db, self)

@@ -206,7 +206,8 @@ class CustomerOrdersArea(Area):
         self.title = self.tr("Customer orders")
         self.current: CustomerOrderDetail | None = None
         self.dialog: QDialog | None = None  # the dialog opened last (tests reach it here)
-        self.list = ListArea(gctx.db, CUSTOMER_ORDER_LIST, self)
+        self.list = ListArea(gctx.db, CUSTOMER_ORDER_LIST, self, gctx=gctx,
+                             title=self.tr("Customer orders"))
         self.detail = CustomerOrderDetailPane(self)
         self.list.set_detail(self.detail)
         self._add_toolbar()

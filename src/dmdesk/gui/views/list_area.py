@@ -1,7 +1,8 @@
 """A list with a search box, sortable columns and a detail pane: the shape of most areas.
 
 Typing in the search box filters in SQL after a short pause (so a fast typist costs one
-query, not one per key). Enter or double-click opens the selected row's detail.
+query, not one per key). Enter or double-click opens the selected row's detail. Export… (given
+the GUI context) saves every row of the current search, filters and sort as an .xlsx workbook.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from dmdesk.db.database import Database
+from dmdesk.gui.context import GuiContext
 from dmdesk.gui.models.paged_table import PagedTableModel
+from dmdesk.gui.views.list_export import ListExporter
 from dmdesk.queries.paging import ListSpec
 
 SEARCH_DELAY_MS = 150
@@ -48,7 +51,8 @@ class ListArea(QWidget):
     selection_changed = Signal(object)  # the selected row's id, or None
     opened = Signal(object)  # id of the row the user opened
 
-    def __init__(self, db: Database, spec: ListSpec, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database, spec: ListSpec, parent: QWidget | None = None, *,
+                 gctx: GuiContext | None = None, title: str = "") -> None:
         super().__init__(parent)
         self.db = db
         self.model = PagedTableModel(db, spec, self)
@@ -88,11 +92,17 @@ class ListArea(QWidget):
 
         self.toolbar = QHBoxLayout()
         self.toolbar.addWidget(self.search, 1)
+        top = QHBoxLayout()
+        top.addLayout(self.toolbar, 1)  # views add their filters and buttons here
+        self.exporter = ListExporter(gctx, self.model, title or spec.name.capitalize(), self) \
+            if gctx is not None else None
+        if self.exporter is not None:
+            top.addWidget(self.exporter.button)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.table)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addLayout(self.toolbar)
+        layout.addLayout(top)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.limit_note)
         self._size_columns()

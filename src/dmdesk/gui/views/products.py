@@ -245,7 +245,7 @@ class ProductsArea(Area):
         self.gctx = gctx
         self.title = self.tr("Products")
         self.dialog: ProductFormDialog | None = None
-        self.list = ListArea(gctx.db, lists.PRODUCTS, self)
+        self.list = ListArea(gctx.db, lists.PRODUCTS, self, gctx=gctx, title=self.tr("Products"))
         self.detail = ProductDetailPane(gctx, self)
         self.list.set_detail(self.detail)
         self.list.splitter.setSizes([545, 465])

@@ -225,7 +225,8 @@ class SitesArea(Area):
         self.title = self.tr("Sites & producers")
         self.form: FormDialog | None = None
         self._announcing = False
-        self.list = ListArea(gctx.db, SITES_LIST, self)
+        self.list = ListArea(gctx.db, SITES_LIST, self, gctx=gctx,
+                             title=self.tr("Sites and producers"))
         humanize_columns(self.list.table, SITES_LIST, tags=("capabilities",))
         self._add_filters()
         self.detail = SiteDetailPane(gctx.db, self)

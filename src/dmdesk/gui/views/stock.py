@@ -42,11 +42,14 @@ class StockArea(Area):
         super().__init__(parent)
         self.gctx = gctx
         self.title = self.tr("Stock")
-        self.on_hand = ListArea(gctx.db, lists.ON_HAND, self)
-        self.moves = ListArea(gctx.db, lists.MOVES, self)
+        self.on_hand = ListArea(gctx.db, lists.ON_HAND, self, gctx=gctx,
+                                title=self.tr("Stock on hand"))
+        self.moves = ListArea(gctx.db, lists.MOVES, self, gctx=gctx,
+                              title=self.tr("Stock moves"))
         self.moves.model.descending = True
         self.moves.model.refresh()
-        self.transit = ListArea(gctx.db, lists.TRANSFERS, self)
+        self.transit = ListArea(gctx.db, lists.TRANSFERS, self, gctx=gctx,
+                                 title=self.tr("Transfers in transit"))
         self.transit.model.set_filter("state", TransferState.SHIPPED.value)
         self.site_filter = self._site_combo()
         self.on_hand.toolbar.addWidget(self.site_filter)

@@ -56,6 +56,7 @@ from dmdesk.gui.views.detail_widgets import (
     title_label,
 )
 from dmdesk.gui.views.list_area import ListArea
+from dmdesk.gui.views.work_order_printing import JobSheetActions
 from dmdesk.queries import orders
 from dmdesk.queries.orders import MaterialRow, OperationRow, WorkOrderDetail
 from dmdesk.services import workorders
@@ -321,11 +322,17 @@ class WorkOrdersArea(Area):
         self.current: WorkOrderDetail | None = None
         self.dialog: QDialog | None = None  # the dialog opened last (tests reach it here)
         self._announcing = False
-        self.list = ListArea(gctx.db, WORK_ORDER_LIST, self)
+        self.list = ListArea(gctx.db, WORK_ORDER_LIST, self, gctx=gctx,
+                              title=self.tr("Work orders"))
         self.detail = WorkOrderDetailPane(self)
         self.list.set_detail(self.detail)
         self._size_columns()
         self._add_toolbar()
+        self.job_sheets = JobSheetActions(
+            gctx, self, self.list, lambda: self.current.number if self.current else None)
+        self.list.toolbar.insertWidget(self.list.toolbar.indexOf(self.new_button),
+                                       self.job_sheets.button)
+        self.job_sheets.printing.failed.connect(self.detail.show_message)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list)

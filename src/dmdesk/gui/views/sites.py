@@ -292,6 +292,15 @@ class SitesArea(Area):
     def focus_search(self) -> None:
         self.list.focus_search()
 
+    def show_history(self, site_id: uuid.UUID) -> None:
+        """Select ``site_id`` (whatever the filters hid) and show its finished work."""
+        self.list.search.clear()
+        self.list.model.set_search("")  # now: the debounced search then finds nothing to do
+        for box in (self.kind_filter, self.status_filter):
+            box.setCurrentIndex(0)
+        if self.list.select_id(site_id):
+            self.detail.tabs.setCurrentIndex(3)
+
     def create_new(self) -> None:
         with self.gctx.db.read_session() as session:
             taken = network.site_codes(session)

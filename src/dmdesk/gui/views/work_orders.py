@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
@@ -41,6 +42,7 @@ from dmdesk.gui.dialogs.work_order_reason import CancelDialog, OverrideDialog
 from dmdesk.gui.formatting import display
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.detail_widgets import (
+    LATE,
     LIST_WIDTHS,
     OPEN,
     WATCHED,
@@ -321,6 +323,8 @@ class WorkOrdersArea(Area):
         self.current: WorkOrderDetail | None = None
         self.dialog: QDialog | None = None  # the dialog opened last (tests reach it here)
         self._announcing = False
+        self.today: Callable[[], date] = date.today
+        self.completed: tuple[date, date] | None = None  # a week the dashboard opened
         self.list = ListArea(gctx.db, WORK_ORDER_LIST, self)
         self.detail = WorkOrderDetailPane(self)
         self.list.set_detail(self.detail)
@@ -354,6 +358,9 @@ class WorkOrdersArea(Area):
         self.state_filter.setObjectName("state_filter")
         self.state_filter.setToolTip(self.tr("Show the work orders in one state"))
         self.state_filter.addItem(self.tr("Open"), OPEN)
+        self.state_filter.addItem(self.tr("Late"), LATE)
+        self.state_filter.setItemData(1, self.tr("Open and due before today"),
+                                      Qt.ItemDataRole.ToolTipRole)
         self.state_filter.addItem(self.tr("All states"), None)
         for state in WOState:
             self.state_filter.addItem(state_label(state), state.value)
@@ -361,7 +368,12 @@ class WorkOrdersArea(Area):
         self.new_button.setObjectName("new_work_order")
         self.new_button.setToolTip(self.tr("Create a work order (Ctrl+N)"))
         self.new_button.clicked.connect(self.create_new)
-        for widget in (self.site_filter, self.state_filter, self.new_button):
+        self.period = QPushButton(self)
+        self.period.setObjectName("completed_period")
+        self.period.setToolTip(self.tr("Show every completion date again"))
+        self.period.clicked.connect(lambda: self.set_completed(None))
+        self.period.hide()
+        for widget in (self.period, self.site_filter, self.state_filter, self.new_button):
             self.list.toolbar.addWidget(widget)
         self.site_filter.currentIndexChanged.connect(lambda _i: self._apply_filters())
         self.state_filter.currentIndexChanged.connect(lambda _i: self._apply_filters())
@@ -386,11 +398,23 @@ class WorkOrdersArea(Area):
                 if box.itemData(index) == value:
                     box.setCurrentIndex(index)
 
+    def set_completed(self, period: tuple[date, date] | None) -> None:
+        """Show only the orders completed from ``period[0]`` to before ``period[1]``."""
+        self.completed = period
+        if period is not None:
+            self.period.setText(self.tr("Completed {0} – {1}  ✕").format(
+                period[0].isoformat(), (period[1] - timedelta(days=1)).isoformat()))
+        self.period.setVisible(period is not None)
+        self._apply_filters()
+
     def _apply_filters(self) -> None:
         state = self.state_filter.currentData()
-        states = (sorted(s.value for s in OPEN_STATES) if state == OPEN
+        states = (sorted(s.value for s in OPEN_STATES) if state in (OPEN, LATE)
                   else [state] if state else None)
-        filters = {"site_id": self.site_filter.currentData(), "states": states}
+        first, end = self.completed or (None, None)
+        filters = {"site_id": self.site_filter.currentData(), "states": states,
+                   "due_before": self.today() if state == LATE else None,
+                   "completed_from": first, "completed_before": end}
         self.list.model.filters = {k: v for k, v in filters.items() if v is not None}
         self.list.refresh()
 

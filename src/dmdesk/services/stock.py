@@ -165,43 +165,51 @@ def ship_transfer(ctx: ServiceContext, from_location_id: uuid.UUID,
                   to_location_id: uuid.UUID, lines: Sequence[TransferLineSpec],
                   note: str = "", override_reason: str = "") -> MoveResult:
     """Ship stock towards another site: out of the source, into in-transit."""
+    with ctx.transaction() as uow:
+        return ship_transfer_in(uow, from_location_id, to_location_id, lines, note,
+                                override_reason)
+
+
+def ship_transfer_in(uow: UnitOfWork, from_location_id: uuid.UUID,
+                     to_location_id: uuid.UUID, lines: Sequence[TransferLineSpec],
+                     note: str = "", override_reason: str = "") -> MoveResult:
+    """``ship_transfer`` inside the caller's transaction (routing ships several at once)."""
     if not lines:
         raise ValidationError("A transfer needs at least one line.", field="lines")
-    with ctx.transaction() as uow:
-        source = uow.get(m.Location, from_location_id, "source location")
-        destination = uow.get(m.Location, to_location_id, "destination location")
-        if source.id == destination.id:
-            raise ValidationError("Source and destination are the same location.",
-                                  field="to_location")
-        for end in (source, destination):
-            if end.archived:
-                raise ValidationError(f"Location {end.code} is archived; restore it to move "
-                                      "stock there.", field="to_location")
-        if LocationKind.TRANSIT in (source.kind, destination.kind):
-            raise ValidationError("Ship from and to real locations; in-transit is used "
-                                  "automatically.", field="to_location")
-        transit = transit_location(uow)
-        transfer = m.Transfer(number=uow.next_number(DocKind.TRANSFER),
-                              from_location_id=source.id, to_location_id=destination.id,
-                              transit_location_id=transit.id,
-                              state=TransferState.SHIPPED.value, shipped_at=uow.now,
-                              note=note)
-        uow.session.add(transfer)
-        uow.session.flush()
-        moves: list[MoveLine] = []
-        for number, spec in enumerate(lines, start=1):
-            amount = quantity(spec.quantity)
-            uow.session.add(m.TransferLine(transfer_id=transfer.id, line_no=number,
-                                           product_id=spec.product_id, lot_id=spec.lot_id,
-                                           quantity=amount))
-            moves.append(MoveLine(spec.product_id, source.id, -amount,
-                                  MoveReason.TRANSFER_OUT, spec.lot_id))
-            moves.append(MoveLine(spec.product_id, transit.id, amount,
-                                  MoveReason.TRANSFER_IN, spec.lot_id))
-        ids = post_moves(uow, moves, reference=transfer.number, document_id=transfer.id,
-                         note=note, override_reason=override_reason)
-        uow.audit("ship", "transfer", transfer.id, number=transfer.number, lines=len(lines))
-        return MoveResult(transfer.number, ids)
+    source = uow.get(m.Location, from_location_id, "source location")
+    destination = uow.get(m.Location, to_location_id, "destination location")
+    if source.id == destination.id:
+        raise ValidationError("Source and destination are the same location.",
+                              field="to_location")
+    for end in (source, destination):
+        if end.archived:
+            raise ValidationError(f"Location {end.code} is archived; restore it to move "
+                                  "stock there.", field="to_location")
+    if LocationKind.TRANSIT in (source.kind, destination.kind):
+        raise ValidationError("Ship from and to real locations; in-transit is used "
+                              "automatically.", field="to_location")
+    transit = transit_location(uow)
+    transfer = m.Transfer(number=uow.next_number(DocKind.TRANSFER),
+                          from_location_id=source.id, to_location_id=destination.id,
+                          transit_location_id=transit.id,
+                          state=TransferState.SHIPPED.value, shipped_at=uow.now,
+                          note=note)
+    uow.session.add(transfer)
+    uow.session.flush()
+    moves: list[MoveLine] = []
+    for number, spec in enumerate(lines, start=1):
+        amount = quantity(spec.quantity)
+        uow.session.add(m.TransferLine(transfer_id=transfer.id, line_no=number,
+                                       product_id=spec.product_id, lot_id=spec.lot_id,
+                                       quantity=amount))
+        moves.append(MoveLine(spec.product_id, source.id, -amount,
+                              MoveReason.TRANSFER_OUT, spec.lot_id))
+        moves.append(MoveLine(spec.product_id, transit.id, amount,
+                              MoveReason.TRANSFER_IN, spec.lot_id))
+    ids = post_moves(uow, moves, reference=transfer.number, document_id=transfer.id,
+                     note=note, override_reason=override_reason)
+    uow.audit("ship", "transfer", transfer.id, number=transfer.number, lines=len(lines))
+    return MoveResult(transfer.number, ids)
 
 
 def receive_transfer(ctx: ServiceContext, transfer_id: uuid.UUID) -> MoveResult:

@@ -65,38 +65,47 @@ def create_work_order(ctx: ServiceContext, product_id: uuid.UUID, qty: Any,
                       site_id: uuid.UUID, due_date: date | str, priority: int = 3,
                       customer_order_line_id: uuid.UUID | None = None,
                       notes: str = "") -> CreatedWorkOrder:
-    amount = quantity(qty)
     with ctx.transaction() as uow:
-        product = uow.get(m.Product, product_id, "product")
-        if product.archived:
-            raise ValidationError(f"{product.sku} is archived.", field="product")
-        if product.kind == ProductKind.RAW_MATERIAL:
-            raise ValidationError(f"{product.sku} is a raw material: it is bought, not made.",
-                                  field="product")
-        if product.unit in _whole_units(uow) and amount != amount.to_integral_value():
-            raise ValidationError(f"{format_quantity(amount)} {product.unit} is not a whole "
-                                  "number.", field="quantity")
-        _check_making_site(uow.get(m.Site, site_id, "site"))
-        if customer_order_line_id is not None:
-            uow.get(m.CustomerOrderLine, customer_order_line_id, "customer order line")
-        order = m.WorkOrder(
-            number=uow.next_number(DocKind.WORK_ORDER), product_id=product_id,
-            quantity=amount, site_id=site_id, due_date=a_date()(due_date, "due_date"),
-            priority=integer(1, 5)(priority, "priority"),
-            customer_order_line_id=customer_order_line_id, state=WOState.DRAFT.value,
-            notes=text(10_000)(notes, "notes"))
-        uow.session.add(order)
-        uow.session.flush()
-        for op in uow.session.scalars(select(m.Operation).where(
-                m.Operation.product_id == product_id).order_by(m.Operation.sequence)):
-            uow.session.add(m.WOOperation(
-                work_order_id=order.id, sequence=op.sequence, name=op.name,
-                capability=op.capability, setup_minutes=op.setup_minutes,
-                run_minutes=op.run_minutes))
-        uow.session.flush()
-        uow.audit("create", "work_order", order.id, number=order.number,
-                  quantity=str(amount))
-        return CreatedWorkOrder(order.id, order.number)
+        return create_work_order_in(uow, product_id, qty, site_id, due_date, priority,
+                                    customer_order_line_id, notes)
+
+
+def create_work_order_in(uow: UnitOfWork, product_id: uuid.UUID, qty: Any,
+                         site_id: uuid.UUID, due_date: date | str, priority: int = 3,
+                         customer_order_line_id: uuid.UUID | None = None,
+                         notes: str = "") -> CreatedWorkOrder:
+    """``create_work_order`` inside the caller's transaction (routing adds transfers)."""
+    amount = quantity(qty)
+    product = uow.get(m.Product, product_id, "product")
+    if product.archived:
+        raise ValidationError(f"{product.sku} is archived.", field="product")
+    if product.kind == ProductKind.RAW_MATERIAL:
+        raise ValidationError(f"{product.sku} is a raw material: it is bought, not made.",
+                              field="product")
+    if product.unit in _whole_units(uow) and amount != amount.to_integral_value():
+        raise ValidationError(f"{format_quantity(amount)} {product.unit} is not a whole "
+                              "number.", field="quantity")
+    _check_making_site(uow.get(m.Site, site_id, "site"))
+    if customer_order_line_id is not None:
+        uow.get(m.CustomerOrderLine, customer_order_line_id, "customer order line")
+    order = m.WorkOrder(
+        number=uow.next_number(DocKind.WORK_ORDER), product_id=product_id,
+        quantity=amount, site_id=site_id, due_date=a_date()(due_date, "due_date"),
+        priority=integer(1, 5)(priority, "priority"),
+        customer_order_line_id=customer_order_line_id, state=WOState.DRAFT.value,
+        notes=text(10_000)(notes, "notes"))
+    uow.session.add(order)
+    uow.session.flush()
+    for op in uow.session.scalars(select(m.Operation).where(
+            m.Operation.product_id == product_id).order_by(m.Operation.sequence)):
+        uow.session.add(m.WOOperation(
+            work_order_id=order.id, sequence=op.sequence, name=op.name,
+            capability=op.capability, setup_minutes=op.setup_minutes,
+            run_minutes=op.run_minutes))
+    uow.session.flush()
+    uow.audit("create", "work_order", order.id, number=order.number,
+              quantity=str(amount))
+    return CreatedWorkOrder(order.id, order.number)
 
 
 def _check_making_site(site: m.Site) -> None:

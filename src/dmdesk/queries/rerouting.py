@@ -1,0 +1,211 @@
+"""Rerouting, read side: a site's open work orders, the best other site for each, and the stock
+that would have to move with them (the components reserved at the site).
+
+The write side (moving the accepted ones) is services.rerouting; the history of moves is
+``reroute_history``. Work orders are ranked like customer order lines (queries.routing), for
+what is left to make of them, towards the customer's ship-to when the order serves one (else
+towards the site they leave, so the work stays near where it was planned).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from dmdesk.db import models as m
+from dmdesk.db.models_network import WorkOrderReroute
+from dmdesk.domain.errors import NotFoundError
+from dmdesk.domain.quantity import format_quantity
+from dmdesk.queries.network_snapshot import OPEN_STATE_VALUES, NetworkSnapshot, Point
+from dmdesk.queries.routing import Candidate, Demand, rank, ship_to_of
+
+
+@dataclass(frozen=True)
+class OperationProgress:
+    sequence: int
+    name: str
+    good: Decimal
+    scrap: Decimal
+    of: Decimal  # the order quantity
+    finished: bool
+
+    @property
+    def text(self) -> str:
+        done = " (finished)" if self.finished else ""
+        return (f"{self.sequence} {self.name}: {format_quantity(self.good)} good, "
+                f"{format_quantity(self.scrap)} scrap of {format_quantity(self.of)}{done}")
+
+
+@dataclass(frozen=True)
+class StockToMove:
+    """Components reserved for the order at the site it leaves."""
+
+    product_id: uuid.UUID
+    sku: str
+    unit: str
+    location_id: uuid.UUID
+    location_code: str
+    lot_id: uuid.UUID | None
+    lot_code: str
+    quantity: Decimal
+
+    @property
+    def text(self) -> str:
+        lot = f" lot {self.lot_code}" if self.lot_code else ""
+        return f"{format_quantity(self.quantity)} {self.unit} {self.sku}{lot} from " \
+               f"{self.location_code}"
+
+
+@dataclass(frozen=True)
+class ProposedMove:
+    work_order_id: uuid.UUID
+    number: str
+    product_sku: str
+    quantity: Decimal
+    remaining: Decimal  # units not yet made good by the last operation
+    state: str
+    due_date: date
+    progress: tuple[OperationProgress, ...]
+    stock: tuple[StockToMove, ...]
+    best: Candidate | None
+    alternatives: tuple[Candidate, ...]  # the other candidates, best first
+    why_none: str  # why no other site can take it (empty when best is set)
+
+    @property
+    def in_progress(self) -> bool:
+        return any(p.good or p.scrap for p in self.progress)
+
+
+@dataclass(frozen=True)
+class RerouteProposal:
+    site_id: uuid.UUID
+    site_code: str
+    site_name: str
+    status: str
+    moves: tuple[ProposedMove, ...]
+
+    @property
+    def movable(self) -> tuple[ProposedMove, ...]:
+        return tuple(move for move in self.moves if move.best is not None)
+
+
+def find_site(session: Session, site: uuid.UUID | str) -> m.Site:
+    """A site by id or by code (NotFoundError naming what was given)."""
+    if isinstance(site, uuid.UUID):
+        found = session.get(m.Site, site)
+    else:
+        found = session.scalars(select(m.Site).where(
+            m.Site.code == site.strip().upper())).first()
+    if found is None:
+        raise NotFoundError(f"There is no site {site!s}.", field="site")
+    return found
+
+
+def propose_reroute(session: Session, site: uuid.UUID | str, today: date | None = None
+                    ) -> RerouteProposal:
+    """The open work orders of ``site`` (id or code), each with the best other site and the
+    stock that must move; earliest due first. Each proposal counts the orders proposed before
+    it as load at their new sites, so one free site is not offered to every order."""
+    leaving = find_site(session, site)
+    network = NetworkSnapshot(session, today)
+    orders = list(session.scalars(
+        select(m.WorkOrder).where(m.WorkOrder.site_id == leaving.id,
+                                  m.WorkOrder.state.in_(OPEN_STATE_VALUES))
+        .order_by(m.WorkOrder.due_date, m.WorkOrder.priority, m.WorkOrder.number)))
+    moves = tuple(_propose(session, network, leaving, order) for order in orders)
+    return RerouteProposal(leaving.id, leaving.code, leaving.name, leaving.status, moves)
+
+
+def _ship_to(session: Session, order: m.WorkOrder, leaving: m.Site) -> Point:
+    if order.customer_order_line_id is not None:
+        row = session.execute(
+            select(m.CustomerOrder, m.Contact)
+            .join(m.CustomerOrderLine, m.CustomerOrderLine.order_id == m.CustomerOrder.id)
+            .join(m.Contact, m.Contact.id == m.CustomerOrder.customer_id)
+            .where(m.CustomerOrderLine.id == order.customer_order_line_id)).first()
+        if row is not None:
+            point = ship_to_of(*row)
+            if point[0] is not None:
+                return point
+    return (leaving.latitude, leaving.longitude)
+
+
+def _propose(session: Session, network: NetworkSnapshot, leaving: m.Site,
+             order: m.WorkOrder) -> ProposedMove:
+    progress = tuple(OperationProgress(op.sequence, op.name, op.good_qty, op.scrap_qty,
+                                       order.quantity, op.finished_at is not None)
+                     for op in order.operations)
+    remaining = max(order.quantity - (order.operations[-1].good_qty if order.operations
+                                      else Decimal(0)), Decimal(0))
+    demand = Demand(order.product_id, remaining or order.quantity, order.due_date,
+                    _ship_to(session, order, leaving), exclude=frozenset({leaving.id}),
+                    consider_materials=False)
+    candidates, why, _notes = rank(network, demand)
+    product = network.product(order.product_id)
+    if candidates:  # later proposals see this order queued at its new site
+        network.load(candidates[0].site_id).add(order.due_date,
+                                                product.minutes_for(demand.quantity))
+    sku = product.sku
+    return ProposedMove(order.id, order.number, sku, order.quantity, remaining, order.state,
+                        order.due_date, progress, reserved_stock(session, order.id),
+                        candidates[0] if candidates else None, tuple(candidates[1:]), why)
+
+
+def reserved_stock(session: Session, work_order_id: uuid.UUID) -> tuple[StockToMove, ...]:
+    """The components reserved for a work order, where they lie."""
+    rows = session.execute(
+        select(m.Reservation, m.Product.sku, m.Product.unit, m.Location.code, m.Lot.code)
+        .join(m.WOMaterial, m.WOMaterial.id == m.Reservation.material_id)
+        .join(m.Product, m.Product.id == m.Reservation.product_id)
+        .join(m.Location, m.Location.id == m.Reservation.location_id)
+        .outerjoin(m.Lot, m.Lot.id == m.Reservation.lot_id)
+        .where(m.WOMaterial.work_order_id == work_order_id)
+        .order_by(m.WOMaterial.line_no, m.Reservation.id))
+    return tuple(StockToMove(res.product_id, sku, unit, res.location_id, location, res.lot_id,
+                             lot or "", res.quantity)
+                 for res, sku, unit, location, lot in rows)
+
+
+# --- history -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RerouteEntry:
+    at: datetime
+    work_order_id: uuid.UUID
+    number: str
+    from_site: str
+    to_site: str
+    state: str
+    progress: str
+    transfers: str
+    reason: str
+    actor: str
+
+
+_from = aliased(m.Site)
+_to = aliased(m.Site)
+
+
+def reroute_history(session: Session, *, work_order_id: uuid.UUID | None = None,
+                    site_id: uuid.UUID | None = None) -> list[RerouteEntry]:
+    """Where work orders were before they moved, newest first; for one order, or the moves
+    from or to one site, or all."""
+    query = (select(WorkOrderReroute, m.WorkOrder.number, _from.code, _to.code)
+             .join(m.WorkOrder, m.WorkOrder.id == WorkOrderReroute.work_order_id)
+             .join(_from, _from.id == WorkOrderReroute.from_site_id)
+             .join(_to, _to.id == WorkOrderReroute.to_site_id))
+    if work_order_id is not None:
+        query = query.where(WorkOrderReroute.work_order_id == work_order_id)
+    if site_id is not None:
+        query = query.where((WorkOrderReroute.from_site_id == site_id)
+                            | (WorkOrderReroute.to_site_id == site_id))
+    rows = session.execute(query.order_by(WorkOrderReroute.created_at.desc(),
+                                          WorkOrderReroute.id.desc()))
+    return [RerouteEntry(r.created_at, r.work_order_id, number, src, dst, r.state, r.progress,
+                         r.transfers, r.reason, r.actor) for r, number, src, dst in rows]

@@ -1,0 +1,123 @@
+"""`dmdesk route`, `reroute`, `trace`, `capacity` and `reorder` on a real database file."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from dmdesk import cli
+from dmdesk.db import models as m
+from dmdesk.db.database import open_database
+from dmdesk.services import products, stock, workorders
+from dmdesk.services.context import ServiceContext
+from tests.integration.network_geo import TODAY, build_geo_network, order
+from tests.integration.support import checkpoint
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def network_file(tmp_path: Path) -> tuple[Path, str, str]:
+    """A network with stock and open work at HQ; (path, customer order number, WO number)."""
+    path = tmp_path / "network.sqlite"
+    db = open_database(path)
+    ctx = ServiceContext(db, actor="tester")
+    geo = build_geo_network(ctx)
+    net = geo.net
+    stock.receive(ctx, net.chair, net.wh_stock, 4)
+    stock.receive(ctx, net.frame, net.hq_stock, 5)
+    stock.receive(ctx, net.fabric, net.hq_stock, 3, lot_code="F-9")
+    stock.receive(ctx, net.screw, net.hq_stock, 50)
+    number, _line = order(ctx, geo.lisbon_customer, net.chair, 2)
+    wo = workorders.create_work_order(ctx, net.chair, 2, net.hq, TODAY + timedelta(days=10))
+    workorders.release(ctx, wo.id)
+    products.set_reorder_point(ctx, net.screw, geo.mp2, 10)
+    checkpoint(db)
+    db.close()
+    return path, number, wo.number
+
+
+def test_route_prints_ranked_candidates_with_reasons(
+        network_file: tuple[Path, str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    path, number, _wo = network_file
+    before = _digest(path)
+    assert cli.main(["route", number, "--db", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"{number} line 1: 2 pcs CHAIR (Lounge chair)" in out
+    assert "1. HQ     make" in out and "WH     ship" in out and "MP2    make" in out
+    assert "Makes it: HQ has what the operations need (assembly, upholstery)." in out
+    assert "score parts: distance" in out
+    assert _digest(path) == before  # reading changes nothing
+
+
+def test_route_apply_creates_the_documents(network_file: tuple[Path, str, str],
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    path, number, _wo = network_file
+    assert cli.main(["route", number, "--db", str(path), "--apply"]) == 0
+    out = capsys.readouterr().out
+    assert f"{number} line 1: Work order HQ-WO-" in out
+    db = open_database(path, create=False)
+    try:
+        with db.read_session() as session:
+            made = session.scalars(select(m.WorkOrder).where(
+                m.WorkOrder.customer_order_line_id.is_not(None))).all()
+        assert len(made) == 1 and made[0].notes.startswith(f"For {number} line 1")
+    finally:
+        db.close()
+
+
+def test_reroute_proposes_then_applies(network_file: tuple[Path, str, str],
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    path, _number, wo = network_file
+    before = _digest(path)
+    assert cli.main(["reroute", "HQ", "--db", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "HQ (Head office workshop, active): 1 open work order" in out
+    assert f"{wo}  2 of 2 CHAIR, released" in out and "-> MP2" in out
+    assert "moves with it: 2 pcs FRAME from STOCK" in out
+    assert _digest(path) == before
+    assert cli.main(["reroute", "HQ", "--db", str(path), "--apply", "--reason", "flood"]) == 0
+    out = capsys.readouterr().out
+    assert "HQ is now offline; moved 1 work order." in out
+    assert f"{wo}: HQ -> MP2." in out
+
+
+def test_trace_capacity_and_reorder(network_file: tuple[Path, str, str], tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    path, _number, _wo = network_file
+    assert cli.main(["trace", "F-9", "--db", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "FABRIC lot F-9" in out and "bought:" in out and "receipt 3 at HQ/STOCK" in out
+    assert cli.main(["capacity", "--db", str(path), "--weeks", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "HQ (Head office workshop, active): 40 h a week, backlog 1.8 h" in out
+    assert cli.main(["reorder", "--db", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "MP2 SCREW: 0 available, minimum 10; transfer 10 pcs from HQ." in out
+    target = tmp_path / "reorder.xlsx"
+    assert cli.main(["reorder", "--db", str(path), "--out", str(target)]) == 0
+    assert target.is_file() and "Wrote 1 suggestion" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["route", "CO-NOPE"], "dmdesk: There is no customer order 'CO-NOPE'."),
+    (["reroute", "NOPE"], "dmdesk: There is no site NOPE."),
+    (["trace", "NOPE"], "dmdesk: There is no lot 'NOPE'."),
+])
+def test_bad_input_is_one_line_and_changes_nothing(network_file: tuple[Path, str, str],
+                                                   argv: list[str], message: str) -> None:
+    path, _number, _wo = network_file
+    before = _digest(path)
+    result = subprocess.run([sys.executable, "-m", "dmdesk.cli", *argv, "--db", str(path)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert result.stderr.strip() == message
+    assert _digest(path) == before

@@ -1,0 +1,151 @@
+"""Rerouting a site's open work when it goes offline, on a network where the answer is known:
+only HQ (Lisbon) and MP2 (Faro) can make chairs, so HQ's chairs must go to MP2."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from dmdesk.db import models as m
+from dmdesk.db.models_network import WorkOrderReroute
+from dmdesk.domain.errors import NotFoundError
+from dmdesk.queries.rerouting import propose_reroute, reroute_history
+from dmdesk.services import sites, stock, workorders
+from dmdesk.services.context import ServiceContext
+from dmdesk.services.rerouting import RerouteChoice, apply_reroute
+from tests.integration.network_geo import TODAY, GeoNetwork, build_geo_network
+from tests.integration.support import (
+    assert_cache_matches_ledger,
+    audit_entries,
+    balance,
+    db_fingerprint,
+    on_hand,
+)
+
+
+@pytest.fixture
+def geo(ctx: ServiceContext) -> GeoNetwork:
+    geo = build_geo_network(ctx)
+    net = geo.net
+    stock.receive(ctx, net.frame, net.hq_stock, 10)
+    stock.receive(ctx, net.fabric, net.hq_stock, 10, lot_code="F-7")
+    stock.receive(ctx, net.screw, net.hq_stock, 100)
+    stock.receive(ctx, net.screw, geo.mp2_stock, 8)  # MP2 holds some screws already
+    return geo
+
+
+def _chair_orders(ctx: ServiceContext, geo: GeoNetwork) -> tuple[workorders.CreatedWorkOrder,
+                                                                   ...]:
+    net = geo.net
+    due = TODAY + timedelta(days=21)
+    draft = workorders.create_work_order(ctx, net.chair, 1, net.hq, due)
+    released = workorders.create_work_order(ctx, net.chair, 2, net.hq, due)
+    workorders.release(ctx, released.id)
+    started = workorders.create_work_order(ctx, net.chair, 3, net.hq, due)
+    workorders.release(ctx, started.id)
+    workorders.start(ctx, started.id)
+    workorders.report_progress(ctx, started.id, 10, good=2, scrap=1, finished=True)
+    return draft, released, started
+
+
+def test_proposal_names_the_other_site_and_the_stock_to_move(ctx: ServiceContext,
+                                                              geo: GeoNetwork) -> None:
+    draft, released, started = _chair_orders(ctx, geo)
+    with ctx.db.read_session() as session:
+        proposal = propose_reroute(session, "hq", today=TODAY)
+    assert proposal.site_code == "HQ"
+    assert {move.number for move in proposal.moves} == {draft.number, released.number,
+                                                        started.number}
+    assert all(move.best is not None and move.best.site_code == "MP2"
+               for move in proposal.moves)
+    by_number = {move.number: move for move in proposal.moves}
+    assert by_number[draft.number].stock == ()
+    moving = {s.sku: s.quantity for s in by_number[released.number].stock}
+    assert moving == {"FRAME": 2, "FABRIC": Decimal("1.5"), "SCREW": 8}
+    started_move = by_number[started.number]
+    assert started_move.in_progress
+    assert started_move.progress[0].text == "10 Assemble: 2 good, 1 scrap of 3 (finished)"
+
+
+def test_apply_moves_orders_reservations_and_stock_and_keeps_history(
+        ctx: ServiceContext, geo: GeoNetwork) -> None:
+    net = geo.net
+    draft, released, started = _chair_orders(ctx, geo)
+    with ctx.db.read_session() as session:
+        proposal = propose_reroute(session, net.hq, today=TODAY)
+    choices = [RerouteChoice(move.work_order_id, move.best.site_id)
+               for move in proposal.moves if move.best is not None]
+    result = apply_reroute(ctx, net.hq, choices, reason="HQ roof repairs")
+
+    assert result.failed == () and result.status == "offline"
+    assert {mv.number for mv in result.moved} == {draft.number, released.number,
+                                                  started.number}
+    with ctx.db.read_session() as session:
+        assert session.get(m.Site, net.hq).status == "offline"  # type: ignore[union-attr]
+        for created in (draft, released, started):
+            order = session.get(m.WorkOrder, created.id)
+            assert order is not None and order.site_id == geo.mp2
+        kept = session.get(m.WorkOrder, started.id)
+        assert kept is not None and kept.state == "in_progress"
+        assert kept.operations[0].good_qty == 2 and kept.operations[0].scrap_qty == 1
+        # Nothing stays reserved at HQ; MP2's 8 screws are reserved for the released order
+        # (which needs 8), the in-progress order's screws follow from HQ.
+        held = session.execute(select(m.Reservation.location_id)).scalars().all()
+        assert set(held) == {geo.mp2_stock}
+    moved_started = next(mv for mv in result.moved if mv.number == started.number)
+    assert moved_started.progress_kept == ("10 Assemble: 2 good, 1 scrap of 3 (finished)",)
+    assert moved_started.transfers  # its components follow it from HQ
+    assert balance(ctx.db, net.screw, geo.mp2_stock) == (Decimal(8), Decimal(8))
+    # Frames: 2 + 3 were reserved at HQ and are now in transit to MP2.
+    assert on_hand(ctx.db, net.frame, net.hq_stock) == 5
+    assert_cache_matches_ledger(ctx.db)
+    with ctx.db.read_session() as session:
+        history = reroute_history(session, site_id=net.hq)
+        rows = session.scalars(select(WorkOrderReroute)).all()
+    assert len(history) == len(rows) == 3
+    assert {(h.from_site, h.to_site) for h in history} == {("HQ", "MP2")}
+    assert any(h.progress.startswith("10 Assemble: 2 good") for h in history)
+    assert all(h.reason == "HQ roof repairs" for h in history)
+    actions = [e.action for e in audit_entries(ctx.db)]
+    assert actions.count("reroute") == 3 and "set_status" in actions
+
+
+def test_nowhere_to_go_is_explained_and_a_bad_choice_writes_nothing(
+        ctx: ServiceContext, geo: GeoNetwork) -> None:
+    net = geo.net
+    frame = workorders.create_work_order(ctx, net.frame, 4, net.hq, TODAY + timedelta(days=9))
+    with ctx.db.read_session() as session:
+        (move,) = propose_reroute(session, "HQ", today=TODAY).moves
+    assert move.best is None
+    assert "missing capability laser-cut, welding at MP2" in move.why_none
+    assert "missing capability welding at MP1" in move.why_none
+    before = db_fingerprint(ctx.db)
+    result = apply_reroute(ctx, net.hq, [RerouteChoice(frame.id, net.wh)])
+    assert result.moved == ()
+    assert result.failed == ((frame.number, "WH is a warehouse: it does not make things."),)
+    after = db_fingerprint(ctx.db)
+    # Only the site's status changed (and its audit entry): the order stayed where it was.
+    assert after["work_order:rows"] == before["work_order:rows"]
+    assert after["reservation"] == before["reservation"]
+    with ctx.db.read_session() as session, pytest.raises(NotFoundError,
+                                                        match="There is no site NOPE"):
+        propose_reroute(session, "NOPE")
+
+
+def test_proposals_share_the_free_capacity(ctx: ServiceContext, geo: GeoNetwork) -> None:
+    net = geo.net
+    # MP2 (the only other chair maker) has 2 h a week: room for 2 chairs (110 min) this week,
+    # not for a third (165 min).
+    sites.update_site(ctx, geo.mp2, weekly_capacity_hours=2)
+    due = TODAY + timedelta(days=7)
+    first = workorders.create_work_order(ctx, net.chair, 2, net.hq, due)
+    second = workorders.create_work_order(ctx, net.chair, 1, net.hq, due)
+    with ctx.db.read_session() as session:
+        moves = {mv.number: mv for mv in propose_reroute(session, "HQ", today=TODAY).moves}
+    assert moves[first.number].best is not None
+    assert moves[first.number].best.site_code == "MP2"
+    assert moves[second.number].best is None
+    assert f"no capacity before {due.isoformat()} at MP2" in moves[second.number].why_none

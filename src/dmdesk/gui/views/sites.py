@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 from dmdesk.db.database import Database
 from dmdesk.domain.kinds import SiteKind, SiteStatus
 from dmdesk.gui.context import GuiContext
-from dmdesk.gui.dialogs.form import FormDialog
+from dmdesk.gui.dialogs.form import FormDialog, dispose_when_idle
+from dmdesk.gui.dialogs.reroute import RerouteDialog
 from dmdesk.gui.dialogs.site_common import (
     Facts,
     MappedDelegate,
@@ -53,7 +54,8 @@ from dmdesk.gui.views.list_area import ListArea
 from dmdesk.queries import lists, network
 from dmdesk.queries.network import SiteDetail, SiteFigures
 from dmdesk.queries.paging import ListSpec
-from dmdesk.services import sites
+from dmdesk.services import rerouting, sites
+from dmdesk.services.rerouting import RerouteResult
 
 # The SITES list, with kind and status shown as words ("micro producer", not micro_producer)
 # and the long capability lists after the short columns.
@@ -85,6 +87,8 @@ class SiteDetailPane(QWidget):
 
     edit_requested = Signal(object)  # site id
     add_location_requested = Signal(object)  # site id
+    offline_requested = Signal(object)  # site id: take it offline, moving its open work
+    online_requested = Signal(object)  # site id: active again
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,11 +120,17 @@ class SiteDetailPane(QWidget):
         self.subheading = QLabel(page)
         self.edit_button = QPushButton(self.tr("Edit…"), page)
         self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self._site_id()))
+        self.offline_button = QPushButton(self.tr("Take offline…"), page)
+        self.offline_button.setObjectName("take_offline")
+        self.offline_button.setToolTip(self.tr("Pause the site or take it offline, and move "
+                                               "its open work orders to other sites"))
+        self.offline_button.clicked.connect(self._status_clicked)
         top = QHBoxLayout()
         titles = QVBoxLayout()
         titles.addWidget(self.heading)
         titles.addWidget(self.subheading)
         top.addLayout(titles, 1)
+        top.addWidget(self.offline_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
         self.facts = Facts([("address", self.tr("Address")),
                             ("coordinates", self.tr("Coordinates")),
@@ -171,6 +181,14 @@ class SiteDetailPane(QWidget):
     def _site_id(self) -> uuid.UUID | None:
         return self.site.id if self.site else None
 
+    def _status_clicked(self) -> None:
+        if self.site is None:
+            return
+        if self.site.status == SiteStatus.ACTIVE:
+            self.offline_requested.emit(self.site.id)
+        else:
+            self.online_requested.emit(self.site.id)
+
     def show_site(self, site_id: uuid.UUID | None) -> None:
         if site_id is None:
             self.site = self.figures = None
@@ -193,6 +211,10 @@ class SiteDetailPane(QWidget):
         if site.archived:
             state = self.tr("{0}, archived").format(state)
         self.subheading.setText(f"{enum_label(site.kind)} · {state}")
+        active = site.status == SiteStatus.ACTIVE
+        self.offline_button.setText(self.tr("Take offline…") if active
+                                    else self.tr("Bring back online"))
+        self.offline_button.setVisible(not site.archived and site.kind != SiteKind.IN_TRANSIT)
         self.facts.set("address", site.address)
         self.facts.set("coordinates", coordinates_label(site))
         self.facts.set("capabilities", tags_label(site.capabilities))
@@ -224,6 +246,7 @@ class SitesArea(Area):
         self.gctx = gctx
         self.title = self.tr("Sites & producers")
         self.form: FormDialog | None = None
+        self.dialog: RerouteDialog | None = None  # the last reroute dialog (tests reach it)
         self._announcing = False
         self.list = ListArea(gctx.db, SITES_LIST, self)
         humanize_columns(self.list.table, SITES_LIST, tags=("capabilities",))
@@ -236,6 +259,8 @@ class SitesArea(Area):
         self.list.opened.connect(self.edit_site)
         self.detail.edit_requested.connect(self.edit_site)
         self.detail.add_location_requested.connect(self.add_location)
+        self.detail.offline_requested.connect(self.take_offline)
+        self.detail.online_requested.connect(self.bring_online)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list)
@@ -319,6 +344,29 @@ class SitesArea(Area):
         self._open_form(form, lambda same_id: self._site_saved(
             same_id, self.tr("Saved site {0}.").format(form.code_text())))
 
+    def take_offline(self, site_id: uuid.UUID) -> RerouteDialog:
+        """The dialog that marks the site and moves its open work orders elsewhere."""
+        dialog = RerouteDialog(self.gctx, site_id, self)
+        self.dialog = dialog
+        dialog.applied.connect(lambda result: self._rerouted(site_id, result))
+        dialog.finished.connect(lambda _r: dispose_when_idle(dialog, self.gctx.runner))
+        dialog.open()
+        return dialog
+
+    def _rerouted(self, site_id: uuid.UUID, result: RerouteResult) -> None:
+        self._after_write("work_orders", "stock")
+        self.list.select_id(site_id)
+        self.detail.show_site(site_id)
+        self.gctx.notify(self.tr("{0} is {1}: {2} work orders moved, {3} stayed.").format(
+            result.site_code, enum_label(result.status), len(result.moved), len(result.failed)))
+
+    def bring_online(self, site_id: uuid.UUID) -> None:
+        services = self.gctx.services
+        self.gctx.runner.run(
+            lambda _p: rerouting.set_site_status(services, site_id, SiteStatus.ACTIVE.value),
+            on_done=lambda code: self._site_saved(site_id, self.tr(
+                "{0} is active again.").format(code)), on_error=self._write_failed)
+
     def add_location(self, site_id: uuid.UUID | None) -> None:
         site = self.detail.site
         if site_id is None or site is None:
@@ -367,11 +415,12 @@ class SitesArea(Area):
                 sites.set_site_archived(services, site_id, archived)
         return run
 
-    def _after_write(self) -> None:
+    def _after_write(self, *also: str) -> None:
         self.refresh()
         self._announcing = True
         try:
-            self.gctx.events.changed.emit("sites")
+            for what in ("sites", *also):
+                self.gctx.events.changed.emit(what)
         finally:
             self._announcing = False
 

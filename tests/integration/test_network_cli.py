@@ -105,6 +105,9 @@ def test_trace_capacity_and_reorder(network_file: tuple[Path, str, str], tmp_pat
     target = tmp_path / "reorder.xlsx"
     assert cli.main(["reorder", "--db", str(path), "--out", str(target)]) == 0
     assert target.is_file() and "Wrote 1 suggestion" in capsys.readouterr().out
+    also = tmp_path / "also.xlsx"  # the same file through `dmdesk export reorder`
+    assert cli.main(["export", "reorder", "--db", str(path), "--out", str(also)]) == 0
+    assert also.is_file() and "Wrote 1 suggestion" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -3,6 +3,8 @@ order, or a purchase; the quantity from the forecast of monthly customer demand.
 
 from __future__ import annotations
 
+import csv
+import subprocess
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +19,7 @@ from dmdesk.queries.reorder import monthly_demand, reorder_suggestions
 from dmdesk.services import products, stock
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.customer_orders import OrderLineSpec, create_customer_order
+from tests.helpers import require_tool
 from tests.integration.network_geo import GeoNetwork, build_geo_network
 
 TODAY = date(2030, 5, 10)
@@ -96,3 +99,24 @@ def test_export_writes_number_cells(ctx: ServiceContext, geo: GeoNetwork,
     with pytest.raises(ValidationError, match=r"should end in \.xlsx"):
         export_reorder(ctx.db, tmp_path / "reorder.csv")
     assert not (tmp_path / "reorder.csv").exists()
+
+
+def test_libreoffice_reads_the_numbers(ctx: ServiceContext, geo: GeoNetwork,
+                                       tmp_path: Path) -> None:
+    soffice = require_tool("soffice")
+    products.set_reorder_point(ctx, geo.net.chair, geo.net.wh, 3, 2)
+    out = tmp_path / "reorder.xlsx"
+    export_reorder(ctx.db, out, today=TODAY)
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
+         "--convert-to",
+         "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+         "--outdir", str(tmp_path), str(out)], check=True, capture_output=True, timeout=240)
+    with (tmp_path / "reorder-Reorder.csv").open(newline="", encoding="utf-8") as handle:
+        header, row = list(csv.reader(handle))
+    values = dict(zip(header, row, strict=True))
+    assert values["Site"] == "WH" and values["SKU"] == "CHAIR"
+    assert (values["Available"], values["Minimum"], values["Reorder quantity"],
+            values["Forecast per month"], values["Suggested quantity"]) == (
+        "0", "3", "2", "4.454", "8")
+    assert values["Action"] == "make" and values["From / made at"] == "HQ"

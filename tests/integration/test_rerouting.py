@@ -78,7 +78,10 @@ def test_apply_moves_orders_reservations_and_stock_and_keeps_history(
         proposal = propose_reroute(session, net.hq, today=TODAY)
     choices = [RerouteChoice(move.work_order_id, move.best.site_id)
                for move in proposal.moves if move.best is not None]
-    result = apply_reroute(ctx, net.hq, choices, reason="HQ roof repairs")
+    steps: list[tuple[int, int]] = []
+    result = apply_reroute(ctx, net.hq, choices, reason="HQ roof repairs",
+                           progress=lambda done, total, _text: steps.append((done, total)))
+    assert steps == [(0, 3), (1, 3), (2, 3)]
 
     assert result.failed == () and result.status == "offline"
     assert {mv.number for mv in result.moved} == {draft.number, released.number,
@@ -149,3 +152,24 @@ def test_proposals_share_the_free_capacity(ctx: ServiceContext, geo: GeoNetwork)
     assert moves[first.number].best.site_code == "MP2"
     assert moves[second.number].best is None
     assert f"no capacity before {due.isoformat()} at MP2" in moves[second.number].why_none
+
+
+def test_a_cancelled_reroute_keeps_the_moves_already_made(ctx: ServiceContext,
+                                                          geo: GeoNetwork) -> None:
+    draft, released, _started = _chair_orders(ctx, geo)
+
+    class CancelledError(Exception):
+        pass
+
+    def progress(done: int, _total: int, _text: str) -> None:
+        if done == 1:
+            raise CancelledError
+
+    choices = [RerouteChoice(draft.id, geo.mp2), RerouteChoice(released.id, geo.mp2)]
+    with pytest.raises(CancelledError):
+        apply_reroute(ctx, geo.net.hq, choices, progress=progress)
+    with ctx.db.read_session() as session:
+        moved, kept = session.get(m.WorkOrder, draft.id), session.get(m.WorkOrder, released.id)
+        assert moved is not None and moved.site_id == geo.mp2
+        assert kept is not None and kept.site_id == geo.net.hq
+    assert_cache_matches_ledger(ctx.db)

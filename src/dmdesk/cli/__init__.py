@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write an Excel workbook (.xlsx) of stock, "
                                  "valuation, moves, work orders or producers")
     export.add_argument("kind", choices=("stock", "valuation", "moves", "workorders",
-                                         "producers"))
+                                         "producers", "reorder"))
     _db_argument(export)
     export.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
     export.add_argument("--site", default=None, help="only this site (its code)")
@@ -180,6 +180,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from dmdesk.db.database import open_database
     from dmdesk.documents.exports import export_workbook, parse_period
 
+    if args.kind == "reorder":  # suggestions as of today (the period is not used)
+        return network.cmd_reorder(args)
     parse_period(args.date_from, args.date_to)  # refuse bad dates before opening anything
     path = _database_path(args)
     db = open_database(path, create=False, upgrade=False)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -85,15 +85,21 @@ def set_site_status(ctx: ServiceContext, site_id: uuid.UUID, status: str) -> str
 
 
 def apply_reroute(ctx: ServiceContext, site_id: uuid.UUID, accepted: Sequence[RerouteChoice],
-                  status: str = SiteStatus.OFFLINE.value, reason: str = "") -> RerouteResult:
+                  status: str = SiteStatus.OFFLINE.value, reason: str = "",
+                  progress: Callable[[int, int, str], None] | None = None) -> RerouteResult:
     """Mark the site ``status`` (paused or offline), then move each accepted work order in its
-    own transaction. Refusals are collected per order (``failed``), not raised."""
+    own transaction. Refusals are collected per order (``failed``), not raised.
+
+    ``progress(done, total, text)`` is called before each move; if it raises (a task the user
+    cancelled), the moves made so far stay made: each is complete in itself."""
     if status not in (SiteStatus.PAUSED, SiteStatus.OFFLINE):
         raise ValidationError(f"A site being rerouted is paused or offline, not {status!r}.",
                               field="status")
     code = set_site_status(ctx, site_id, status)
     moved, failed = [], []
-    for choice in accepted:
+    for done, choice in enumerate(accepted):
+        if progress is not None:
+            progress(done, len(accepted), f"Moving work order {done + 1} of {len(accepted)}")
         try:
             moved.append(reroute_work_order(ctx, choice.work_order_id, choice.to_site_id,
                                             reason=reason, from_site_id=site_id))

@@ -80,6 +80,7 @@ def connect_areas(window: MainWindow) -> None:
             sites_area.show_history(site_id)
 
     dashboard.work_order_requested.connect(open_order)
+    sites_area.work_order_requested.connect(open_order)
     dashboard.open_work_requested.connect(open_list)
     dashboard.late_requested.connect(lambda site_id: open_list(site_id, LATE))
     dashboard.output_requested.connect(

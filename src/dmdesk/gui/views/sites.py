@@ -51,6 +51,8 @@ from dmdesk.gui.dialogs.site_location import LocationForm
 from dmdesk.gui.undo import archive_with_undo
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.list_area import ListArea
+from dmdesk.gui.views.site_reorder import SiteReorderTab
+from dmdesk.gui.views.site_scorecard import SiteScorecardTab
 from dmdesk.queries import lists, network
 from dmdesk.queries.network import SiteDetail, SiteFigures
 from dmdesk.queries.paging import ListSpec
@@ -237,6 +239,7 @@ class SiteDetailPane(QWidget):
 
 
 class SitesArea(Area):
+    work_order_requested = Signal(object)  # a work order at risk, to open in its area
     can_create = True
     can_archive = True
     can_search = True
@@ -253,9 +256,15 @@ class SitesArea(Area):
         self._add_filters()
         self.detail = SiteDetailPane(gctx.db, self)
         self.list.set_detail(self.detail)
+        self.scorecard = SiteScorecardTab(gctx, self)
+        self.reorder = SiteReorderTab(gctx, self)
+        self.detail.tabs.addTab(self.scorecard, self.tr("Scorecard"))
+        self.detail.tabs.addTab(self.reorder, self.tr("Reorder"))
+        self.scorecard.work_order_requested.connect(self.work_order_requested)
         self.list.splitter.setSizes([560, 520])
         fit_columns_on_reset(self.list.table, self.list.model)
         self.list.selection_changed.connect(self.detail.show_site)
+        self.list.selection_changed.connect(self._show_planning)  # after: it reads the code
         self.list.opened.connect(self.edit_site)
         self.detail.edit_requested.connect(self.edit_site)
         self.detail.add_location_requested.connect(self.add_location)
@@ -316,6 +325,12 @@ class SitesArea(Area):
 
     def focus_search(self) -> None:
         self.list.focus_search()
+
+    def _show_planning(self, site_id: object) -> None:
+        """The scorecard and reorder tabs of the selected site, read on the worker."""
+        site = self.detail.site
+        self.scorecard.show_site(site_id)
+        self.reorder.show_site(site_id, site.code if site is not None else "")
 
     def show_history(self, site_id: uuid.UUID) -> None:
         """Select ``site_id`` (whatever the filters hid) and show its finished work."""

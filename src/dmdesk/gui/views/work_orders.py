@@ -35,6 +35,7 @@ from dmdesk.domain.quantity import format_quantity
 from dmdesk.domain.workorder_states import OPEN_STATES, WOAction, WOState, allowed_actions
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.form import ERROR_STYLE, FIELD_ERROR_STYLE, dispose_when_idle
+from dmdesk.gui.dialogs.quality_check import QualityCheckDialog
 from dmdesk.gui.dialogs.work_order_complete import CompleteDialog
 from dmdesk.gui.dialogs.work_order_create import open_create_work_order
 from dmdesk.gui.dialogs.work_order_progress import ReportProgressDialog
@@ -58,10 +59,13 @@ from dmdesk.gui.views.detail_widgets import (
     title_label,
 )
 from dmdesk.gui.views.list_area import ListArea
+from dmdesk.gui.views.quality_checks import QualityChecksBox
 from dmdesk.queries import orders
 from dmdesk.queries.orders import MaterialRow, OperationRow, WorkOrderDetail
+from dmdesk.queries.scorecards import CheckRow, work_order_checks
 from dmdesk.services import workorders
 from dmdesk.services.context import ServiceContext
+from dmdesk.services.quality import CheckResult
 from dmdesk.services.workorders import CreatedWorkOrder
 
 log = logging.getLogger(__name__)
@@ -100,6 +104,8 @@ class WorkOrderDetailPane(QWidget):
         layout.addWidget(self._info(page))
         layout.addLayout(self._materials(page), 3)
         layout.addLayout(self._operations(page), 2)
+        self.checks = QualityChecksBox(page)
+        layout.addWidget(self.checks, 2)
         return page
 
     def _header(self, page: QWidget) -> QHBoxLayout:
@@ -196,7 +202,8 @@ class WorkOrderDetailPane(QWidget):
 
     # --- showing an order ------------------------------------------------------------------------
 
-    def show_detail(self, detail: WorkOrderDetail | None) -> None:
+    def show_detail(self, detail: WorkOrderDetail | None,
+                    checks: list[CheckRow] | None = None) -> None:
         if detail is None or self.detail is None or detail.id != self.detail.id:
             self.clear_message()
         self.detail = detail
@@ -211,6 +218,7 @@ class WorkOrderDetailPane(QWidget):
         self._fill_materials(detail)
         self.operations_model.set_rows([self._operation_row(detail, op)
                                         for op in detail.operations])
+        self.checks.set_checks(checks or [])
         self.set_busy(False)
 
     def _fill_info(self, d: WorkOrderDetail) -> None:
@@ -294,6 +302,10 @@ class WorkOrderDetailPane(QWidget):
         allowed = set(allowed_actions(self.detail.state)) if self.detail else set()
         for action, button in self.buttons.items():
             button.setEnabled(not busy and action in allowed and self._possible(action))
+        # Checks are recorded on work being made or made (not drafts, not cancelled orders).
+        self.checks.add_button.setEnabled(not busy and self.detail is not None and
+                                          self.detail.state not in (WOState.DRAFT,
+                                                                    WOState.CANCELLED))
 
     def _possible(self, action: WOAction) -> bool:
         # Reporting needs an operation to report on.
@@ -335,6 +347,7 @@ class WorkOrdersArea(Area):
         layout.addWidget(self.list)
         for action, button in self.detail.buttons.items():
             button.clicked.connect(lambda _=False, a=action: self._act(a))
+        self.detail.checks.add_button.clicked.connect(self.add_check)
         self.list.selection_changed.connect(self._selected)
         self.list.opened.connect(self._selected)
         gctx.events.changed.connect(self._data_changed)
@@ -448,9 +461,10 @@ class WorkOrdersArea(Area):
         try:
             with self.gctx.db.read_session() as session:
                 self.current = orders.work_order_detail(session, wo_id)
+                checks = work_order_checks(session, wo_id)
         except NotFoundError:
-            self.current = None
-        self.detail.show_detail(self.current)
+            self.current, checks = None, []
+        self.detail.show_detail(self.current, checks)
 
     def _created(self, created: CreatedWorkOrder) -> None:
         self.list.refresh()
@@ -535,6 +549,24 @@ class WorkOrdersArea(Area):
         self._open(CancelDialog(d.number, self.gctx.runner,
                                 lambda reason: workorders.cancel(services, d.id, reason), self),
                    self.tr("Cancelled {0}.").format(d.number))
+
+    def add_check(self) -> None:
+        d = self.current
+        if d is None:
+            return
+        dialog = QualityCheckDialog(self.gctx.services, self.gctx.runner, d.id, d.number,
+                                    [(op.sequence, op.name) for op in d.operations], self)
+        self.dialog = dialog
+        self.detail.set_busy(True)
+        dialog.accepted.connect(lambda: self._check_recorded(dialog.result_value))
+        dialog.finished.connect(lambda _result: self._closed(dialog))
+        dialog.open()
+
+    def _check_recorded(self, result: CheckResult) -> None:
+        if self.current is not None:
+            self.show_work_order(self.current.id)
+        self._announce("quality_checks")
+        self.gctx.notify(result.message)
 
     def _open(self, dialog: QDialog, message: str) -> None:
         self.dialog = dialog

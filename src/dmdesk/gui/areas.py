@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox
 from dmdesk.domain.workorder_states import WOState
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.main_window import MainWindow
+from dmdesk.gui.tools_menu import add_tools_menu, open_trace
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.contacts import ContactsArea
 from dmdesk.gui.views.customer_orders import CustomerOrdersArea
@@ -81,6 +82,8 @@ def connect_areas(window: MainWindow) -> None:
 
     dashboard.work_order_requested.connect(open_order)
     sites_area.work_order_requested.connect(open_order)
+    add_tools_menu(window, stock.gctx)
+    stock.trace_requested.connect(lambda lot: open_trace(stock.gctx, window, lot))
     dashboard.open_work_requested.connect(open_list)
     dashboard.late_requested.connect(lambda site_id: open_list(site_id, LATE))
     dashboard.output_requested.connect(

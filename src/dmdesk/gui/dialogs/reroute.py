@@ -88,6 +88,10 @@ class RerouteDialog(QDialog):
         self.setObjectName("reroute_dialog")
         self.gctx, self.site_id, self.today = gctx, site_id, today
         self.proposal: RerouteProposal | None = None
+        # (tick, site choice) per row, kept here: asking the table for each cell on every
+        # change would be quadratic, and PySide 6.12 drops a reference to None on every call
+        # that returns None (an empty cell), which a long loop turns into a crash.
+        self.rows: list[tuple[QTableWidgetItem, QComboBox | None]] = []
         self.outcome: RerouteResult | None = None
         self.setWindowTitle(self.tr("Take a site offline"))
         self.resize(1100, 560)
@@ -193,14 +197,14 @@ class RerouteDialog(QDialog):
                 proposal.site_code, proposal.site_name, total, movable))
         self.table.blockSignals(True)
         self.table.setRowCount(total)
-        for row, move in enumerate(proposal.moves):
-            self._fill_row(row, move)
+        self.rows = [self._fill_row(row, move) for row, move in enumerate(proposal.moves)]
         self.table.blockSignals(False)
         self.table.resizeRowsToContents()
         self._update_ok()
         self.proposal_loaded.emit()
 
-    def _fill_row(self, row: int, move: ProposedMove) -> None:
+    def _fill_row(self, row: int, move: ProposedMove
+                  ) -> tuple[QTableWidgetItem, QComboBox | None]:
         check = QTableWidgetItem()
         movable = move.best is not None
         check.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable
@@ -212,8 +216,9 @@ class RerouteDialog(QDialog):
                  enum_label(move.state), move.due_date.isoformat())
         for column, text in enumerate(cells, start=1):
             self.table.setItem(row, column, QTableWidgetItem(text))
-        if movable:
-            self.table.setCellWidget(row, 6, self._site_choice(move))
+        choice = self._site_choice(move) if movable else None
+        if choice is not None:
+            self.table.setCellWidget(row, 6, choice)
         else:
             nowhere = QTableWidgetItem(self.tr("nowhere: {0}").format(move.why_none))
             nowhere.setForeground(QBrush(WARN))
@@ -223,6 +228,7 @@ class RerouteDialog(QDialog):
         self.table.setItem(row, 7, QTableWidgetItem(stock))
         progress = "\n".join(p.text for p in move.progress if p.good or p.scrap)
         self.table.setItem(row, 8, QTableWidgetItem(progress or self.tr("not started")))
+        return check, choice
 
     def _site_choice(self, move: ProposedMove) -> QComboBox:
         box = QComboBox(self.table)
@@ -246,20 +252,19 @@ class RerouteDialog(QDialog):
 
     def set_all_checked(self, checked: bool) -> None:
         state = Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
-        for row in range(self.table.rowCount()):
-            item = self.table.item(row, 0)
-            if item is not None and item.flags() & Qt.ItemFlag.ItemIsEnabled:
+        self.table.blockSignals(True)  # one count at the end, not one per row
+        for item, choice in self.rows:
+            if choice is not None:
                 item.setCheckState(state)
+        self.table.blockSignals(False)
+        self.table.viewport().update()
+        self._update_ok()
 
     def chosen(self) -> tuple[tuple[uuid.UUID, uuid.UUID], ...]:
         """(work order, site) for every ticked row."""
-        picked = []
-        for row in range(self.table.rowCount()):
-            item, box = self.table.item(row, 0), self.table.cellWidget(row, 6)
-            if (item is not None and item.checkState() == Qt.CheckState.Checked
-                    and isinstance(box, QComboBox)):
-                picked.append((item.data(Qt.ItemDataRole.UserRole), box.currentData()))
-        return tuple(picked)
+        return tuple((item.data(Qt.ItemDataRole.UserRole), choice.currentData())
+                     for item, choice in self.rows
+                     if choice is not None and item.checkState() == Qt.CheckState.Checked)
 
     def _update_ok(self) -> None:
         count = len(self.chosen())

@@ -68,7 +68,7 @@ SITES_LIST: ListSpec = dataclasses.replace(lists.SITES, columns=tuple(
     for c in sorted(lists.SITES.columns, key=lambda c: (
         _SITE_COLUMN_ORDER.index(c.key) if c.key in _SITE_COLUMN_ORDER else 99))))
 # What else changes what this area shows.
-RELEVANT = frozenset({"sites", "contacts", "work_orders", "stock"})
+RELEVANT = frozenset({"sites", "contacts", "work_orders", "stock", "quality_checks"})
 
 
 def heading_font(widget: QWidget, scale: float = 1.35) -> QFont:
@@ -261,6 +261,9 @@ class SitesArea(Area):
         self.detail.tabs.addTab(self.scorecard, self.tr("Scorecard"))
         self.detail.tabs.addTab(self.reorder, self.tr("Reorder"))
         self.scorecard.work_order_requested.connect(self.work_order_requested)
+        self._planning_site: object = None
+        self._stale: set[QWidget] = set()
+        self.detail.tabs.currentChanged.connect(lambda _i: self._load_planning_tab())
         self.list.splitter.setSizes([560, 520])
         fit_columns_on_reset(self.list.table, self.list.model)
         self.list.selection_changed.connect(self.detail.show_site)
@@ -327,10 +330,22 @@ class SitesArea(Area):
         self.list.focus_search()
 
     def _show_planning(self, site_id: object) -> None:
-        """The scorecard and reorder tabs of the selected site, read on the worker."""
-        site = self.detail.site
-        self.scorecard.show_site(site_id)
-        self.reorder.show_site(site_id, site.code if site is not None else "")
+        """A new selection (or fresh data): the scorecard and reorder tabs are stale; the one
+        on show is read again, on the worker."""
+        self._planning_site = site_id
+        self._stale = {self.scorecard, self.reorder}
+        self._load_planning_tab()
+
+    def _load_planning_tab(self) -> None:
+        """Read the tab on show if it is stale. A tab nobody looks at is not read: the reorder
+        forecast of a big warehouse takes seconds, and the worker is serial."""
+        current, site = self.detail.tabs.currentWidget(), self.detail.site
+        if current is self.scorecard and current in self._stale:
+            self._stale.discard(current)
+            self.scorecard.show_site(self._planning_site)
+        elif current is self.reorder and current in self._stale:
+            self._stale.discard(current)
+            self.reorder.show_site(self._planning_site, site.code if site is not None else "")
 
     def show_history(self, site_id: uuid.UUID) -> None:
         """Select ``site_id`` (whatever the filters hid) and show its finished work."""

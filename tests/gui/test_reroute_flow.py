@@ -14,8 +14,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -58,7 +59,8 @@ def geo(gctx: GuiContext) -> GeoNetwork:
 
 
 def test_take_a_site_offline_and_accept_the_moves(qtbot: QtBot, gctx: GuiContext,
-                                                  geo: GeoNetwork, screenshots: Path) -> None:
+                                                  geo: GeoNetwork, screenshots: Path,
+                                                  qtmodeltester: ModelTester) -> None:
     ctx, net = gctx.services, geo.net
     due = TODAY + timedelta(days=21)
     draft = workorders.create_work_order(ctx, net.chair, 1, net.hq, due)
@@ -80,22 +82,35 @@ def test_take_a_site_offline_and_accept_the_moves(qtbot: QtBot, gctx: GuiContext
     dialog = area.dialog
     assert isinstance(dialog, RerouteDialog)
     qtbot.waitUntil(lambda: dialog.proposal is not None, timeout=WAIT_MS)
-    assert dialog.table.rowCount() == 4
-    rows = {dialog.table.item(r, 1).text(): r for r in range(4)}  # type: ignore[union-attr]
+    model, table = dialog.model, dialog.table
+    assert model.rowCount() == 4
+    qtmodeltester.check(model)
+    rows = {model.index(r, 1).data(): r for r in range(4)}
     for order in (draft, released, started):
-        box = dialog.table.cellWidget(rows[order.number], 6)
-        assert isinstance(box, QComboBox) and box.currentText().startswith("MP2 ")
-    stuck_row = rows[stuck.number]
-    assert dialog.table.cellWidget(stuck_row, 6) is None
-    assert "nowhere" in dialog.table.item(stuck_row, 6).text()  # type: ignore[union-attr]
-    assert "laser-cut" in dialog.table.item(stuck_row, 6).text()  # type: ignore[union-attr]
-    assert "FRAME" in dialog.table.item(rows[released.number], 7).text()  # type: ignore[union-attr]
-    assert "2 good, 1 scrap" in dialog.table.item(rows[started.number], 8).text()  # type: ignore[union-attr]
-    # Untick one, then accept all (the unmovable order cannot be ticked).
-    dialog.table.item(rows[draft.number], 0).setCheckState(Qt.CheckState.Unchecked)  # type: ignore[union-attr]
+        assert model.index(rows[order.number], 6).data().startswith("MP2 ")
+    stuck_cell = model.index(rows[stuck.number], 6)
+    assert stuck_cell.data().startswith("nowhere") and "laser-cut" in stuck_cell.data()
+    assert not model.flags(stuck_cell) & Qt.ItemFlag.ItemIsEditable
+    assert "FRAME" in model.index(rows[released.number], 7).data()
+    assert "2 good, 1 scrap" in model.index(rows[started.number], 8).data()
+    # The site cell edits as a combo of the candidates (MP2 is the only other chair maker).
+    table.edit(model.index(rows[draft.number], 6))
+    editor = table.findChild(QComboBox, "move_to")
+    assert isinstance(editor, QComboBox) and editor.count() == 1
+    assert editor.currentText().startswith("MP2 ")
+    table.closePersistentEditor(model.index(rows[draft.number], 6))
+    # Untick one by clicking its box, then accept all (the unmovable order cannot be ticked).
+    box = table.visualRect(model.index(rows[draft.number], 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=box.topLeft() + QPoint(12, box.height() // 2))
+    assert model.index(rows[draft.number], 0).data(Qt.ItemDataRole.CheckStateRole) == \
+        Qt.CheckState.Unchecked
     assert len(dialog.chosen()) == 2
+    assert dialog.apply_button.text() == "Mark offline and move 2 work orders"
     qtbot.mouseClick(dialog.select_all, Qt.MouseButton.LeftButton)
     assert len(dialog.chosen()) == 3
+    assert model.index(rows[stuck.number], 0).data(Qt.ItemDataRole.CheckStateRole) == \
+        Qt.CheckState.Unchecked
     assert dialog.apply_button.text() == "Mark offline and move 3 work orders"
     qtbot.keyClicks(dialog.reason, "roof repairs")
     dialog.grab().save(str(screenshots / "reroute-dialog.png"))

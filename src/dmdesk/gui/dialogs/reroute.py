@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,26 +26,21 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from dmdesk.domain.errors import DomainError
 from dmdesk.domain.kinds import SiteStatus
-from dmdesk.domain.quantity import format_quantity
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.form import ERROR_STYLE, FIELD_ERROR_STYLE
+from dmdesk.gui.dialogs.reroute_model import SITE, MovesModel, SiteDelegate
 from dmdesk.gui.dialogs.site_common import enum_label
 from dmdesk.gui.tasks import Progress, TaskCancelledError
-from dmdesk.queries.rerouting import ProposedMove, RerouteProposal, propose_reroute
+from dmdesk.queries.rerouting import RerouteProposal, propose_reroute
 from dmdesk.services import rerouting
 from dmdesk.services.rerouting import MovedWorkOrder, RerouteResult
-
-WARN = QColor("#b3261e")
-COLUMNS = ("Move", "Work order", "Product", "To make", "State", "Due", "Move to",
-           "Stock to move", "Progress kept")
 
 
 @dataclass(frozen=True)
@@ -88,10 +82,6 @@ class RerouteDialog(QDialog):
         self.setObjectName("reroute_dialog")
         self.gctx, self.site_id, self.today = gctx, site_id, today
         self.proposal: RerouteProposal | None = None
-        # (tick, site choice) per row, kept here: asking the table for each cell on every
-        # change would be quadratic, and PySide 6.12 drops a reference to None on every call
-        # that returns None (an empty cell), which a long loop turns into a crash.
-        self.rows: list[tuple[QTableWidgetItem, QComboBox | None]] = []
         self.outcome: RerouteResult | None = None
         self.setWindowTitle(self.tr("Take a site offline"))
         self.resize(1100, 560)
@@ -115,22 +105,26 @@ class RerouteDialog(QDialog):
 
     # --- layout ----------------------------------------------------------------------------------
 
-    def _table(self) -> QTableWidget:
-        table = QTableWidget(0, len(COLUMNS), self)
+    def _table(self) -> QTableView:
+        self.model = MovesModel(self)
+        table = QTableView(self)
         table.setObjectName("reroute_moves")
-        table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
+        table.setModel(self.model)
+        table.setItemDelegateForColumn(SITE, SiteDelegate(table))
         table.verticalHeader().hide()
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setWordWrap(True)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        table.setWordWrap(False)
+        table.verticalHeader().setDefaultSectionSize(26)
         header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        # The site choice and the reason nobody can take an order wrap in a fixed width, so
-        # the stock to move and the progress stay in view.
-        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(6, 290)
-        header.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
-        table.itemChanged.connect(lambda _item: self._update_ok())
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # Fixed widths (never fitted to thousands of rows); the long texts are one line,
+        # elided, whole in their tooltips.
+        for column, width in enumerate((44, 110, 110, 60, 80, 80, 290, 250, 200)):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(True)
+        self.model.dataChanged.connect(lambda *_args: self._update_ok())
+        self.model.modelReset.connect(self._update_ok)
         return table
 
     def _options(self, status: str) -> QFormLayout:
@@ -195,54 +189,8 @@ class RerouteDialog(QDialog):
                 "moves to make; each moves in its own transaction, its progress is kept, and "
                 "the stock reserved for it follows on a transfer.").format(
                 proposal.site_code, proposal.site_name, total, movable))
-        self.table.blockSignals(True)
-        self.table.setRowCount(total)
-        self.rows = [self._fill_row(row, move) for row, move in enumerate(proposal.moves)]
-        self.table.blockSignals(False)
-        self.table.resizeRowsToContents()
-        self._update_ok()
+        self.model.set_moves(list(proposal.moves))
         self.proposal_loaded.emit()
-
-    def _fill_row(self, row: int, move: ProposedMove
-                  ) -> tuple[QTableWidgetItem, QComboBox | None]:
-        check = QTableWidgetItem()
-        movable = move.best is not None
-        check.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable
-                       | (Qt.ItemFlag.ItemIsEnabled if movable else Qt.ItemFlag.NoItemFlags))
-        check.setCheckState(Qt.CheckState.Checked if movable else Qt.CheckState.Unchecked)
-        check.setData(Qt.ItemDataRole.UserRole, move.work_order_id)
-        self.table.setItem(row, 0, check)
-        cells = (move.number, move.product_sku, format_quantity(move.remaining),
-                 enum_label(move.state), move.due_date.isoformat())
-        for column, text in enumerate(cells, start=1):
-            self.table.setItem(row, column, QTableWidgetItem(text))
-        choice = self._site_choice(move) if movable else None
-        if choice is not None:
-            self.table.setCellWidget(row, 6, choice)
-        else:
-            nowhere = QTableWidgetItem(self.tr("nowhere: {0}").format(move.why_none))
-            nowhere.setForeground(QBrush(WARN))
-            nowhere.setToolTip(move.why_none)
-            self.table.setItem(row, 6, nowhere)
-        stock = "\n".join(s.text for s in move.stock) or self.tr("nothing reserved")
-        self.table.setItem(row, 7, QTableWidgetItem(stock))
-        progress = "\n".join(p.text for p in move.progress if p.good or p.scrap)
-        self.table.setItem(row, 8, QTableWidgetItem(progress or self.tr("not started")))
-        return check, choice
-
-    def _site_choice(self, move: ProposedMove) -> QComboBox:
-        box = QComboBox(self.table)
-        box.setObjectName(f"move_to_{move.number}")
-        for candidate in (move.best, *move.alternatives):
-            if candidate is None:
-                continue
-            late = self.tr(", late") if candidate.late else ""
-            box.addItem(self.tr("{0} (score {1:.0f}, ready {2}{3})").format(
-                candidate.site_code, candidate.score, candidate.ready_date.isoformat(), late),
-                candidate.site_id)
-            box.setItemData(box.count() - 1, "\n".join(candidate.reasons),
-                            Qt.ItemDataRole.ToolTipRole)
-        return box
 
     def _failed(self, error: BaseException) -> None:
         self.intro.setText(self.tr("Could not propose the moves: {0}").format(error))
@@ -251,20 +199,11 @@ class RerouteDialog(QDialog):
     # --- choosing -------------------------------------------------------------------------------
 
     def set_all_checked(self, checked: bool) -> None:
-        state = Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
-        self.table.blockSignals(True)  # one count at the end, not one per row
-        for item, choice in self.rows:
-            if choice is not None:
-                item.setCheckState(state)
-        self.table.blockSignals(False)
-        self.table.viewport().update()
-        self._update_ok()
+        self.model.set_all(checked)
 
     def chosen(self) -> tuple[tuple[uuid.UUID, uuid.UUID], ...]:
         """(work order, site) for every ticked row."""
-        return tuple((item.data(Qt.ItemDataRole.UserRole), choice.currentData())
-                     for item, choice in self.rows
-                     if choice is not None and item.checkState() == Qt.CheckState.Checked)
+        return self.model.chosen()
 
     def _update_ok(self) -> None:
         count = len(self.chosen())

@@ -25,6 +25,7 @@ from dmdesk.db.database import open_database
 from dmdesk.db.models_network import WorkOrderReroute
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.reroute import RerouteDialog
+from dmdesk.gui.dialogs.site_form import SiteForm
 from dmdesk.gui.tasks import TaskRunner
 from dmdesk.gui.views.sites import SitesArea
 from dmdesk.services import stock, workorders
@@ -153,3 +154,32 @@ def test_take_a_site_offline_and_accept_the_moves(qtbot: QtBot, gctx: GuiContext
     area.grab().save(str(screenshots / "sites-after-reroute.png"))
     qtbot.mouseClick(area.detail.offline_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: area.detail.subheading.text().endswith("active"), timeout=WAIT_MS)
+
+
+def test_pausing_a_site_in_its_form_offers_to_move_its_work(qtbot: QtBot, gctx: GuiContext,
+                                                            geo: GeoNetwork) -> None:
+    net = geo.net
+    order = workorders.create_work_order(gctx.services, net.chair, 1, net.hq,
+                                         TODAY + timedelta(days=21))
+    area = SitesArea(gctx)
+    qtbot.addWidget(area)
+    area.show()
+    assert area.list.select_id(net.hq)
+    area.edit_site(net.hq)
+    form = area.form
+    assert isinstance(form, SiteForm)
+    status = form.fields["status"].widget
+    assert isinstance(status, QComboBox)
+    status.setCurrentIndex(status.findData("paused"))
+    qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(area.dialog, RerouteDialog), timeout=WAIT_MS)
+    dialog = area.dialog
+    assert isinstance(dialog, RerouteDialog)
+    assert dialog.status.currentData() == "paused"
+    qtbot.waitUntil(lambda: dialog.proposal is not None, timeout=WAIT_MS)
+    assert dialog.chosen() == ((order.id, geo.mp2),)
+    with qtbot.waitSignal(dialog.applied, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    with gctx.db.read_session() as session:
+        assert session.get(m.Site, net.hq).status == "paused"  # type: ignore[union-attr]
+        assert session.get(m.WorkOrder, order.id).site_id == geo.mp2  # type: ignore[union-attr]

@@ -371,12 +371,22 @@ class SitesArea(Area):
             taken = network.site_codes(session)
         form = SiteForm(self.gctx.services, self.gctx.runner, site=site, taken_codes=taken,
                         parent=self)
-        self._open_form(form, lambda same_id: self._site_saved(
-            same_id, self.tr("Saved site {0}.").format(form.code_text())))
+        self._open_form(form, lambda same_id: self._edited(same_id, site.status, form))
 
-    def take_offline(self, site_id: uuid.UUID) -> RerouteDialog:
+    def _edited(self, site_id: object, was: str, form: SiteForm) -> None:
+        """Saved; a site the form just paused or took offline that still has open work
+        orders gets the reroute dialog, so its work does not sit where nobody makes it."""
+        self._site_saved(site_id, self.tr("Saved site {0}.").format(form.code_text()))
+        figures, site = self.detail.figures, self.detail.site
+        if (isinstance(site_id, uuid.UUID) and site is not None and site.id == site_id
+                and was == SiteStatus.ACTIVE and site.status != SiteStatus.ACTIVE
+                and figures is not None and figures.open_orders):
+            self.take_offline(site_id, site.status)
+
+    def take_offline(self, site_id: uuid.UUID,
+                     status: str = SiteStatus.OFFLINE.value) -> RerouteDialog:
         """The dialog that marks the site and moves its open work orders elsewhere."""
-        dialog = RerouteDialog(self.gctx, site_id, self)
+        dialog = RerouteDialog(self.gctx, site_id, self, status=status)
         self.dialog = dialog
         dialog.applied.connect(lambda result: self._rerouted(site_id, result))
         dialog.finished.connect(lambda _r: dispose_when_idle(dialog, self.gctx.runner))

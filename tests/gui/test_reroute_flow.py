@@ -79,6 +79,7 @@ def test_take_a_site_offline_and_accept_the_moves(qtbot: QtBot, gctx: GuiContext
     area.show()
     assert area.list.select_id(net.hq)
     assert area.detail.offline_button.text() == "Take offline…"
+    assert not area.detail.move_button.isVisible()  # active: its work is where it belongs
     qtbot.mouseClick(area.detail.offline_button, Qt.MouseButton.LeftButton)
     dialog = area.dialog
     assert isinstance(dialog, RerouteDialog)
@@ -151,6 +152,7 @@ def test_take_a_site_offline_and_accept_the_moves(qtbot: QtBot, gctx: GuiContext
     assert area.detail.offline_button.text() == "Bring back online"
     qtbot.waitUntil(lambda: area.detail.open_work.rowCount() == 1, timeout=WAIT_MS)
     assert area.detail.open_work.row_values(0)["number"] == stuck.number
+    assert area.detail.move_button.isVisible()  # the frame order can still be moved later
     area.grab().save(str(screenshots / "sites-after-reroute.png"))
     qtbot.mouseClick(area.detail.offline_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: area.detail.subheading.text().endswith("active"), timeout=WAIT_MS)

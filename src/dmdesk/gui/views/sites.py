@@ -91,6 +91,7 @@ class SiteDetailPane(QWidget):
     add_location_requested = Signal(object)  # site id
     offline_requested = Signal(object)  # site id: take it offline, moving its open work
     online_requested = Signal(object)  # site id: active again
+    move_requested = Signal(object)  # site id (paused or offline): move its open work
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,11 +128,17 @@ class SiteDetailPane(QWidget):
         self.offline_button.setToolTip(self.tr("Pause the site or take it offline, and move "
                                                "its open work orders to other sites"))
         self.offline_button.clicked.connect(self._status_clicked)
+        self.move_button = QPushButton(self.tr("Move open work…"), page)
+        self.move_button.setObjectName("move_open_work")
+        self.move_button.setToolTip(self.tr("Move the open work orders still at this paused or "
+                                            "offline site to other sites"))
+        self.move_button.clicked.connect(lambda: self.move_requested.emit(self._site_id()))
         top = QHBoxLayout()
         titles = QVBoxLayout()
         titles.addWidget(self.heading)
         titles.addWidget(self.subheading)
         top.addLayout(titles, 1)
+        top.addWidget(self.move_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.offline_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
         self.facts = Facts([("address", self.tr("Address")),
@@ -223,6 +230,9 @@ class SiteDetailPane(QWidget):
         self.facts.set("capacity", hours_label(site.weekly_capacity_hours))
 
     def _show_figures(self, f: SiteFigures) -> None:
+        site = self.site
+        self.move_button.setVisible(site is not None and site.status != SiteStatus.ACTIVE
+                                    and not site.archived and f.open_orders > 0)
         self.tabs.setTabText(0, self.tr("Locations ({0})").format(f.locations))
         self.tabs.setTabText(1, self.tr("People ({0})").format(f.contacts))
         self.tabs.setTabText(2, self.tr("Open work ({0})").format(f.open_orders))
@@ -273,6 +283,8 @@ class SitesArea(Area):
         self.detail.add_location_requested.connect(self.add_location)
         self.detail.offline_requested.connect(self.take_offline)
         self.detail.online_requested.connect(self.bring_online)
+        self.detail.move_requested.connect(lambda site_id: self.take_offline(
+            site_id, self.detail.site.status if self.detail.site else SiteStatus.OFFLINE))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list)

@@ -59,6 +59,10 @@ class SiteReorderTab(QWidget):
         if self.site_id is None:
             return
         generation, db, wanted, today = self._generation, self.gctx.db, self.site_id, self.today
+        self.summary.setText(self.tr("Forecasting from the customer orders of the last "
+                                     "months…"))
+        self.export_button.setEnabled(False)
+        self.model.set_rows([])
 
         def read(_progress: Progress) -> list[ReorderSuggestion]:
             with db.read_session() as session:

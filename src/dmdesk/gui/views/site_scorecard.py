@@ -77,6 +77,7 @@ class SiteScorecardTab(QWidget):
         if self.site_id is None:
             return
         generation, db, wanted, today = self._generation, self.gctx.db, self.site_id, self.today
+        self.note.setText(self.tr("Reading the record and the planned work…"))
 
         def read(_progress: Progress) -> tuple[Scorecard, SiteCapacity | None]:
             with db.read_session() as session:

@@ -127,9 +127,10 @@ def test_detail_lists_lines_and_the_work_orders_serving_them(
     assert detail.info.values["customer"].text() == "Casa Ribeiro, Lda"
     assert detail.info.values["ship_to"].text() == "Rua Augusta 12, Lisboa"
     assert detail.info.values["total"].text() == "1,306.00"
-    assert cells(area, 0) == ["1", "CHAIR", "5 pcs", "249.00", "1,245.00", "3",
+    assert cells(area, 0) == ["1", "CHAIR", "5 pcs", "249.00", "1,245.00", "3", "make at HQ",
                               f"{served.number} (released)"]
-    assert cells(area, 1) == ["2", "FRAME", "2 pcs", "30.50", "61.00", "0", "none yet"]
+    assert cells(area, 1) == ["2", "FRAME", "2 pcs", "30.50", "61.00", "0", "not yet",
+                              "none yet"]
     assert not detail.create_wo.isEnabled()  # no line selected yet
 
 
@@ -160,7 +161,8 @@ def test_create_work_order_from_a_line_links_it(qtbot: QtBot, area: CustomerOrde
     assert [(wo.quantity, wo.site_id) for wo in made] == [(D(2), net.mp), (D(3), net.hq)]
     assert made[1].due_date.isoformat() == DUE
     assert area.detail.selected_line() is not None  # the line stays selected
-    assert cells(area, 0)[5:] == ["5", f"{made[0].number} (draft)\n{made[1].number} (draft)"]
+    assert cells(area, 0)[5:] == ["5", "make at HQ, MP1",
+                                  f"{made[0].number} (draft)\n{made[1].number} (draft)"]
 
 
 def test_work_orders_area_creates_for_a_line_too(qtbot: QtBot, gctx: GuiContext,

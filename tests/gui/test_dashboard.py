@@ -145,6 +145,7 @@ def double_click(qtbot: QtBot, view: QAbstractItemView, index: QModelIndex) -> N
 
 def test_double_clicks_ask_for_the_work_orders(qtbot: QtBot, env: Env) -> None:
     area = shown(qtbot, env)
+    area.tabs.setCurrentIndex(1)  # the lists
     assert area.data is not None
     mp_row = [s.code for s in area.data.open_work.sites].index("MP1")
     cell = area.open_work.index(mp_row, STATES.index("released") + 1)

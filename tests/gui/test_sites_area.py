@@ -149,7 +149,8 @@ def test_detail_pane_shows_the_site_its_people_work_and_history(area: SitesArea,
     assert detail.subheading.text() == "own workshop · active"
     assert detail.facts.values["capabilities"].text() == "assembly, upholstery, welding"
     tabs = [detail.tabs.tabText(i) for i in range(detail.tabs.count())]
-    assert tabs == ["Locations (1)", "People (0)", "Open work (3)", "History (2)"]
+    assert tabs == ["Locations (1)", "People (0)", "Open work (3)", "History (2)", "Scorecard",
+                    "Reorder"]
     assert detail.open_work.rowCount() == 3
     assert detail.history_summary.text() == (
         "2 finished · 1 on time (50.0 %) · scrap 16.7 % of what was made")

@@ -7,12 +7,15 @@ import uuid
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QComboBox
 
+from dmdesk.domain.workorder_states import WOState
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.main_window import MainWindow
+from dmdesk.gui.tools_menu import add_tools_menu, open_trace
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.contacts import ContactsArea
 from dmdesk.gui.views.customer_orders import CustomerOrdersArea
 from dmdesk.gui.views.dashboard import DashboardArea
+from dmdesk.gui.views.detail_widgets import LATE, OPEN
 from dmdesk.gui.views.documents import DocumentsArea
 from dmdesk.gui.views.placeholder import NoticeArea
 from dmdesk.gui.views.products import ProductsArea
@@ -50,19 +53,40 @@ def _select_data(box: QComboBox, value: object) -> None:
 
 
 def connect_areas(window: MainWindow) -> None:
-    """Let the dashboard's figures open the work orders behind them."""
+    """Let the dashboard's figures and charts open the lists behind them."""
     dashboard = next(a for a in window.areas if isinstance(a, DashboardArea))
     work = next(a for a in window.areas if isinstance(a, WorkOrdersArea))
+    stock = next(a for a in window.areas if isinstance(a, StockArea))
+    sites_area = next(a for a in window.areas if isinstance(a, SitesArea))
 
     def open_order(wo_id: object) -> None:
         window.show_area(work.title)
         if isinstance(wo_id, uuid.UUID):
             work.show_work_order(wo_id)
 
-    def open_list(site_id: object, state: object) -> None:
+    def open_list(site_id: object, state: object, period: object = None) -> None:
         window.show_area(work.title)
+        work.set_completed(period if isinstance(period, tuple) else None)
         _select_data(work.site_filter, site_id)
-        _select_data(work.state_filter, state)
+        _select_data(work.state_filter, state or OPEN)
+
+    def open_stock(site_id: object) -> None:
+        window.show_area(stock.title)
+        stock.tabs.setCurrentWidget(stock.on_hand)
+        _select_data(stock.site_filter, site_id)
+
+    def open_producer(site_id: object) -> None:
+        window.show_area(sites_area.title)
+        if isinstance(site_id, uuid.UUID):
+            sites_area.show_history(site_id)
 
     dashboard.work_order_requested.connect(open_order)
+    sites_area.work_order_requested.connect(open_order)
+    add_tools_menu(window, stock.gctx)
+    stock.trace_requested.connect(lambda lot: open_trace(stock.gctx, window, lot))
     dashboard.open_work_requested.connect(open_list)
+    dashboard.late_requested.connect(lambda site_id: open_list(site_id, LATE))
+    dashboard.output_requested.connect(
+        lambda first, end: open_list(None, WOState.DONE.value, (first, end)))
+    dashboard.stock_requested.connect(open_stock)
+    dashboard.producer_requested.connect(open_producer)

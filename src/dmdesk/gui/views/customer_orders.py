@@ -4,6 +4,7 @@ and the work orders serving each line; "Create work order…" plans the selected
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import replace
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QItemSelection, Qt
@@ -23,6 +24,8 @@ from dmdesk.domain.kinds import CustomerOrderState
 from dmdesk.domain.workorder_states import WOState
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.customer_order_create import open_create_customer_order
+from dmdesk.gui.dialogs.form import dispose_when_idle
+from dmdesk.gui.dialogs.route_line import RouteDialog
 from dmdesk.gui.dialogs.work_order_create import open_create_work_order
 from dmdesk.gui.formatting import display
 from dmdesk.gui.views.area import Area
@@ -38,8 +41,10 @@ from dmdesk.gui.views.detail_widgets import (
 )
 from dmdesk.gui.views.list_area import ListArea
 from dmdesk.queries import lists, orders
+from dmdesk.queries.line_routes import LineRoute, line_routes
 from dmdesk.queries.orders import CustomerOrderDetail, CustomerOrderLineRow
 from dmdesk.services.customer_orders import CreatedOrder
+from dmdesk.services.routing import RouteResult
 from dmdesk.services.workorders import CreatedWorkOrder
 
 WATCHED = frozenset({"customer_orders", "work_orders", "contacts", "products"})
@@ -67,6 +72,7 @@ class CustomerOrderDetailPane(QWidget):
         super().__init__(parent)
         self.setObjectName("customer_order_detail")
         self.detail: CustomerOrderDetail | None = None
+        self.routes: Mapping[uuid.UUID, LineRoute] = {}
         self.stack = QStackedWidget(self)
         placeholder = QLabel(self.tr("Select a customer order to see its lines and the work "
                                      "orders that serve them."), self)
@@ -108,9 +114,9 @@ class CustomerOrderDetailPane(QWidget):
     def _lines(self, page: QWidget) -> QVBoxLayout:
         self.lines_model = RowsModel(
             [self.tr("Line"), self.tr("Product"), self.tr("Quantity"), self.tr("Unit price"),
-             self.tr("Total"), self.tr("Planned"), self.tr("Work orders")],
+             self.tr("Total"), self.tr("Planned"), self.tr("Routed"), self.tr("Work orders")],
             right=(0, 2, 3, 4, 5), parent=self)
-        self.lines_table = detail_table(self.lines_model, page, stretch=6)
+        self.lines_table = detail_table(self.lines_model, page, stretch=7)
         self.lines_table.setObjectName("order_lines")
         self.lines_table.setWordWrap(True)
         self.create_wo = QPushButton(self.tr("Create &work order…"), page)
@@ -118,10 +124,16 @@ class CustomerOrderDetailPane(QWidget):
         self.create_wo.setToolTip(self.tr("Plan the selected line: a work order for its "
                                           "product, quantity and due date"))
         self.create_wo.setEnabled(False)
+        self.route = QPushButton(self.tr("&Route…"), page)
+        self.route.setObjectName("route_line")
+        self.route.setToolTip(self.tr("Rank the sites that could serve the selected line and "
+                                      "ship it from stock or make it there"))
+        self.route.setEnabled(False)
         self.hint = QLabel(page)
         self.hint.setObjectName("lines_hint")
         self.hint.setWordWrap(True)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.route)
         buttons.addWidget(self.create_wo)
         buttons.addWidget(self.hint, 1)
         box = QVBoxLayout()
@@ -131,8 +143,10 @@ class CustomerOrderDetailPane(QWidget):
         self.lines_table.selectionModel().selectionChanged.connect(self._line_selected)
         return box
 
-    def show_detail(self, detail: CustomerOrderDetail | None) -> None:
+    def show_detail(self, detail: CustomerOrderDetail | None,
+                    routes: Mapping[uuid.UUID, LineRoute] | None = None) -> None:
         self.detail = detail
+        self.routes = routes or {}
         if detail is None:
             self.stack.setCurrentIndex(0)
             return
@@ -157,7 +171,7 @@ class CustomerOrderDetailPane(QWidget):
                             for wo in line.work_orders)
         cells = (str(line.line_no), line.sku, qty_text(line.quantity, line.unit),
                  display(line.unit_price, "money"), display(line.total, "money"),
-                 qty_text(line.planned), serving or self.tr("none yet"))
+                 qty_text(line.planned), self._routed_text(line), serving or self.tr("none yet"))
         tooltip = "\n".join([f"{line.sku} — {line.name}", *(
             self.tr("{0}: {1} at {2}, {3}; good {4}").format(
                 wo.number, qty_text(wo.quantity, line.unit), wo.site_code,
@@ -166,6 +180,16 @@ class CustomerOrderDetailPane(QWidget):
         unplanned = line.unplanned > 0 and not any(
             wo.state == WOState.DONE for wo in line.work_orders)
         return DetailRow(cells, line.id, tooltip, frozenset({5}) if unplanned else frozenset())
+
+    def _routed_text(self, line: CustomerOrderLineRow) -> str:
+        """Where the line is served: the routing decision, else the sites of its work orders."""
+        route = self.routes.get(line.id)
+        if route is not None:
+            how = (self.tr("ship from {0}") if route.how == "ship"
+                   else self.tr("make at {0}")).format(route.site_code)
+            return f"{how} ({', '.join(route.documents)})" if route.documents else how
+        sites = sorted({wo.site_code for wo in line.work_orders if wo.state != WOState.CANCELLED})
+        return self.tr("make at {0}").format(", ".join(sites)) if sites else self.tr("not yet")
 
     def selected_line(self) -> CustomerOrderLineRow | None:
         if self.detail is None:
@@ -185,6 +209,7 @@ class CustomerOrderDetailPane(QWidget):
         line = self.selected_line()
         is_open = self.detail is not None and self.detail.state == CustomerOrderState.OPEN
         self.create_wo.setEnabled(line is not None and is_open)
+        self.route.setEnabled(line is not None and is_open)
         if self.detail is not None and not is_open:
             self.hint.setText(self.tr("The order is {0}: no new work orders.").format(
                 order_state_label(self.detail.state)))
@@ -218,6 +243,7 @@ class CustomerOrdersArea(Area):
         self.list.selection_changed.connect(self._selected)
         self.list.opened.connect(self._selected)
         self.detail.create_wo.clicked.connect(self.create_work_order)
+        self.detail.route.clicked.connect(self.route_line)
         gctx.events.changed.connect(self._data_changed)
         self._apply_filter()
 
@@ -272,6 +298,26 @@ class CustomerOrdersArea(Area):
             self.gctx, self, line_id=line.id,
             on_created=lambda created: self._work_order_created(line.id, created))
 
+    def route_line(self) -> RouteDialog | None:
+        """Rank the sites for the selected line; the dialog's action ships or makes it."""
+        line = self.detail.selected_line()
+        if line is None:
+            return None
+        dialog = RouteDialog(self.gctx, line.id, self)
+        self.dialog = dialog
+        dialog.routed.connect(lambda result: self._routed(line.id, result))
+        dialog.finished.connect(lambda _r: dispose_when_idle(dialog, self.gctx.runner))
+        dialog.open()
+        return dialog
+
+    def _routed(self, line_id: uuid.UUID, result: RouteResult) -> None:
+        if self.current is not None:
+            self.show_order(self.current.id)
+            self.detail.select_line(line_id)
+        for what in ("work_orders", "stock"):
+            self.gctx.events.changed.emit(what)
+        self.gctx.notify(" ".join(result.messages))
+
     # --- showing -------------------------------------------------------------------------------
 
     def _selected(self, order_id: object) -> None:
@@ -284,9 +330,10 @@ class CustomerOrdersArea(Area):
         try:
             with self.gctx.db.read_session() as session:
                 self.current = orders.customer_order_detail(session, order_id)
+                routes = line_routes(session, [line.id for line in self.current.lines])
         except NotFoundError:
-            self.current = None
-        self.detail.show_detail(self.current)
+            self.current, routes = None, {}
+        self.detail.show_detail(self.current, routes)
         if keep is not None:
             self.detail.select_line(keep.id)
 

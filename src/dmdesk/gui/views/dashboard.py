@@ -4,9 +4,13 @@ Three figures (open work orders, late ones, items below their reorder point), a 
 work orders with sites as rows and states as columns, and the two lists behind the worrying
 figures: late work orders, and stock below its reorder point per site.
 
-The figures are SQL aggregates (``queries.dashboard``) computed on the task runner's worker, so
-opening the window on a large database never waits on them; the lists are paged models.
-Double-clicking a cell or a late order asks (by signal) to show it in the Work orders area.
+Above them, on the first tab, five charts (``views.charts``): work in progress per site, late
+orders per site, output per week, stock value per site, on-time rate per producer.
+
+The figures are SQL aggregates (``queries.dashboard``, ``queries.dashboard_charts``) computed on
+the task runner's worker, so opening the window on a large database never waits on them; the
+lists are paged models. Double-clicking a cell or a late order, or clicking a bar (Enter on a
+focused chart), asks by signal for the list behind it; ``gui.areas.connect_areas`` opens it.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -41,9 +46,11 @@ from PySide6.QtWidgets import (
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.site_common import DeferredModel, ScopedModel, enum_label, small_table
 from dmdesk.gui.views.area import Area
+from dmdesk.gui.views.charts.network_charts import NetworkCharts
 from dmdesk.gui.views.sites import heading_font
 from dmdesk.queries import dashboard as queries
 from dmdesk.queries.dashboard import Dashboard, OpenWork
+from dmdesk.queries.dashboard_charts import ChartData, chart_data
 
 Index = QModelIndex | QPersistentModelIndex
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 1  # the cell's number, as an int
@@ -160,8 +167,13 @@ def section_title(text: str, parent: QWidget) -> QLabel:
 
 class DashboardArea(Area):
     loaded = Signal()  # the figures on screen are fresh
+    charts_painted = Signal()  # and every chart has been painted with them
     open_work_requested = Signal(object, object)  # site id or None, state or None
     work_order_requested = Signal(object)  # work order id
+    late_requested = Signal(object)  # site id: its late work orders
+    output_requested = Signal(object, object)  # work orders completed from day to day (excl.)
+    stock_requested = Signal(object)  # site id: its stock
+    producer_requested = Signal(object)  # site id: its page, history of finished work
 
     def __init__(self, gctx: GuiContext, parent: QWidget | None = None, *,
                  today: Callable[[], date] = date.today) -> None:
@@ -178,7 +190,11 @@ class DashboardArea(Area):
         layout.setContentsMargins(12, 8, 12, 8)
         layout.addLayout(self._header())
         layout.addLayout(self._figures())
-        layout.addWidget(self._body(), 1)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("dashboard_tabs")
+        self.tabs.addTab(self._charts(), self.tr("&Charts"))
+        self.tabs.addTab(self._body(), self.tr("&Lists"))
+        layout.addWidget(self.tabs, 1)
         gctx.events.changed.connect(self._data_changed)
 
     # --- layout --------------------------------------------------------------------------------
@@ -208,6 +224,16 @@ class DashboardArea(Area):
         for figure in (self.open_figure, self.late_figure, self.below_figure):
             row.addWidget(figure, 1)
         return row
+
+    def _charts(self) -> NetworkCharts:
+        self.charts = NetworkCharts(self)
+        self.charts.open_work_requested.connect(self.open_work_requested)
+        self.charts.late_requested.connect(self.late_requested)
+        self.charts.output_requested.connect(self.output_requested)
+        self.charts.stock_requested.connect(self.stock_requested)
+        self.charts.producer_requested.connect(self.producer_requested)
+        self.charts.all_painted.connect(self.charts_painted)
+        return self.charts
 
     def _body(self) -> QWidget:
         self.matrix = QTableView(self)
@@ -253,17 +279,19 @@ class DashboardArea(Area):
         generation, today, db = self._generation, self.today(), self.gctx.db
         self.as_of.setText(self.tr("counting…"))
 
-        def count(_progress: object) -> Dashboard:  # on the worker thread
+        def count(_progress: object) -> tuple[Dashboard, ChartData]:  # on the worker thread
             with db.read_session() as session:
-                return queries.dashboard(session, today)
+                figures = queries.dashboard(session, today)
+                return figures, chart_data(session, today, figures.open_work)
 
-        self.gctx.runner.run(count, on_done=lambda data: self._show(generation, data),
+        self.gctx.runner.run(count, on_done=lambda data: self._show(generation, *data),
                              on_error=self._failed)
 
-    def _show(self, generation: int, data: Dashboard) -> None:
+    def _show(self, generation: int, data: Dashboard, charts: ChartData) -> None:
         if generation != self._generation:
             return  # a newer count is on its way
         self.data = data
+        self.charts.set_data(charts)
         self.open_work.set_work(data.open_work)
         self._fit_matrix()
         self.open_figure.set_value(data.open_work.total)

@@ -30,11 +30,13 @@ from PySide6.QtWidgets import (
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.domain.workorder_states import WOState
 from dmdesk.queries import lists
+from dmdesk.queries.dashboard_charts import COMPLETED_FILTERS
 
 Index = QModelIndex | QPersistentModelIndex
 
 WARN_COLOR = "#b3261e"
 OPEN = "open"  # the state filter's "every state that is not final"
+LATE = "late"  # the state filter's "open and due before today"
 WATCHED = frozenset({"work_orders", "stock", "products", "sites", "customer_orders"})
 
 # Columns the list shows, and their widths; the rest (name, unit, good, scrap) are hidden so
@@ -42,9 +44,13 @@ WATCHED = frozenset({"work_orders", "stock", "products", "sites", "customer_orde
 LIST_WIDTHS = {"number": 105, "product": 115, "quantity": 65, "site": 50, "state": 85,
                "due_date": 85, "priority": 55}
 
-# The list shows states as words ("in progress"), not as stored ("in_progress").
-WORK_ORDER_LIST = replace(lists.WORK_ORDERS, columns=tuple(
-    replace(c, kind="enum") if c.key == "state" else c for c in lists.WORK_ORDERS.columns))
+# The list shows states as words ("in progress"), not as stored ("in_progress"); the dashboard
+# can narrow it to the orders completed in a week.
+WORK_ORDER_LIST = replace(
+    lists.WORK_ORDERS,
+    columns=tuple(replace(c, kind="enum") if c.key == "state" else c
+                  for c in lists.WORK_ORDERS.columns),
+    filters={**lists.WORK_ORDERS.filters, **COMPLETED_FILTERS})
 
 _STATE_NAMES = {
     WOState.DRAFT: str(QT_TRANSLATE_NOOP("WorkOrders", "draft")),

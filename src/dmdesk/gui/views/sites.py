@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 from dmdesk.db.database import Database
 from dmdesk.domain.kinds import SiteKind, SiteStatus
 from dmdesk.gui.context import GuiContext
-from dmdesk.gui.dialogs.form import FormDialog
+from dmdesk.gui.dialogs.form import FormDialog, dispose_when_idle
+from dmdesk.gui.dialogs.reroute import RerouteDialog
 from dmdesk.gui.dialogs.site_common import (
     Facts,
     MappedDelegate,
@@ -50,10 +51,13 @@ from dmdesk.gui.dialogs.site_location import LocationForm
 from dmdesk.gui.undo import archive_with_undo
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.list_area import ListArea
+from dmdesk.gui.views.site_reorder import SiteReorderTab
+from dmdesk.gui.views.site_scorecard import SiteScorecardTab
 from dmdesk.queries import lists, network
 from dmdesk.queries.network import SiteDetail, SiteFigures
 from dmdesk.queries.paging import ListSpec
-from dmdesk.services import sites
+from dmdesk.services import rerouting, sites
+from dmdesk.services.rerouting import RerouteResult
 
 # The SITES list, with kind and status shown as words ("micro producer", not micro_producer)
 # and the long capability lists after the short columns.
@@ -64,7 +68,7 @@ SITES_LIST: ListSpec = dataclasses.replace(lists.SITES, columns=tuple(
     for c in sorted(lists.SITES.columns, key=lambda c: (
         _SITE_COLUMN_ORDER.index(c.key) if c.key in _SITE_COLUMN_ORDER else 99))))
 # What else changes what this area shows.
-RELEVANT = frozenset({"sites", "contacts", "work_orders", "stock"})
+RELEVANT = frozenset({"sites", "contacts", "work_orders", "stock", "quality_checks"})
 
 
 def heading_font(widget: QWidget, scale: float = 1.35) -> QFont:
@@ -85,6 +89,9 @@ class SiteDetailPane(QWidget):
 
     edit_requested = Signal(object)  # site id
     add_location_requested = Signal(object)  # site id
+    offline_requested = Signal(object)  # site id: take it offline, moving its open work
+    online_requested = Signal(object)  # site id: active again
+    move_requested = Signal(object)  # site id (paused or offline): move its open work
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,11 +123,23 @@ class SiteDetailPane(QWidget):
         self.subheading = QLabel(page)
         self.edit_button = QPushButton(self.tr("Edit…"), page)
         self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self._site_id()))
+        self.offline_button = QPushButton(self.tr("Take offline…"), page)
+        self.offline_button.setObjectName("take_offline")
+        self.offline_button.setToolTip(self.tr("Pause the site or take it offline, and move "
+                                               "its open work orders to other sites"))
+        self.offline_button.clicked.connect(self._status_clicked)
+        self.move_button = QPushButton(self.tr("Move open work…"), page)
+        self.move_button.setObjectName("move_open_work")
+        self.move_button.setToolTip(self.tr("Move the open work orders still at this paused or "
+                                            "offline site to other sites"))
+        self.move_button.clicked.connect(lambda: self.move_requested.emit(self._site_id()))
         top = QHBoxLayout()
         titles = QVBoxLayout()
         titles.addWidget(self.heading)
         titles.addWidget(self.subheading)
         top.addLayout(titles, 1)
+        top.addWidget(self.move_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.offline_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
         self.facts = Facts([("address", self.tr("Address")),
                             ("coordinates", self.tr("Coordinates")),
@@ -171,6 +190,14 @@ class SiteDetailPane(QWidget):
     def _site_id(self) -> uuid.UUID | None:
         return self.site.id if self.site else None
 
+    def _status_clicked(self) -> None:
+        if self.site is None:
+            return
+        if self.site.status == SiteStatus.ACTIVE:
+            self.offline_requested.emit(self.site.id)
+        else:
+            self.online_requested.emit(self.site.id)
+
     def show_site(self, site_id: uuid.UUID | None) -> None:
         if site_id is None:
             self.site = self.figures = None
@@ -193,12 +220,19 @@ class SiteDetailPane(QWidget):
         if site.archived:
             state = self.tr("{0}, archived").format(state)
         self.subheading.setText(f"{enum_label(site.kind)} · {state}")
+        active = site.status == SiteStatus.ACTIVE
+        self.offline_button.setText(self.tr("Take offline…") if active
+                                    else self.tr("Bring back online"))
+        self.offline_button.setVisible(not site.archived and site.kind != SiteKind.IN_TRANSIT)
         self.facts.set("address", site.address)
         self.facts.set("coordinates", coordinates_label(site))
         self.facts.set("capabilities", tags_label(site.capabilities))
         self.facts.set("capacity", hours_label(site.weekly_capacity_hours))
 
     def _show_figures(self, f: SiteFigures) -> None:
+        site = self.site
+        self.move_button.setVisible(site is not None and site.status != SiteStatus.ACTIVE
+                                    and not site.archived and f.open_orders > 0)
         self.tabs.setTabText(0, self.tr("Locations ({0})").format(f.locations))
         self.tabs.setTabText(1, self.tr("People ({0})").format(f.contacts))
         self.tabs.setTabText(2, self.tr("Open work ({0})").format(f.open_orders))
@@ -215,6 +249,7 @@ class SiteDetailPane(QWidget):
 
 
 class SitesArea(Area):
+    work_order_requested = Signal(object)  # a work order at risk, to open in its area
     can_create = True
     can_archive = True
     can_search = True
@@ -224,6 +259,7 @@ class SitesArea(Area):
         self.gctx = gctx
         self.title = self.tr("Sites & producers")
         self.form: FormDialog | None = None
+        self.dialog: RerouteDialog | None = None  # the last reroute dialog (tests reach it)
         self._announcing = False
         self.list = ListArea(gctx.db, SITES_LIST, self, gctx=gctx,
                              title=self.tr("Sites and producers"))
@@ -231,12 +267,25 @@ class SitesArea(Area):
         self._add_filters()
         self.detail = SiteDetailPane(gctx.db, self)
         self.list.set_detail(self.detail)
+        self.scorecard = SiteScorecardTab(gctx, self)
+        self.reorder = SiteReorderTab(gctx, self)
+        self.detail.tabs.addTab(self.scorecard, self.tr("Scorecard"))
+        self.detail.tabs.addTab(self.reorder, self.tr("Reorder"))
+        self.scorecard.work_order_requested.connect(self.work_order_requested)
+        self._planning_site: object = None
+        self._stale: set[QWidget] = set()
+        self.detail.tabs.currentChanged.connect(lambda _i: self._load_planning_tab())
         self.list.splitter.setSizes([560, 520])
         fit_columns_on_reset(self.list.table, self.list.model)
         self.list.selection_changed.connect(self.detail.show_site)
+        self.list.selection_changed.connect(self._show_planning)  # after: it reads the code
         self.list.opened.connect(self.edit_site)
         self.detail.edit_requested.connect(self.edit_site)
         self.detail.add_location_requested.connect(self.add_location)
+        self.detail.offline_requested.connect(self.take_offline)
+        self.detail.online_requested.connect(self.bring_online)
+        self.detail.move_requested.connect(lambda site_id: self.take_offline(
+            site_id, self.detail.site.status if self.detail.site else SiteStatus.OFFLINE))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list)
@@ -293,6 +342,33 @@ class SitesArea(Area):
     def focus_search(self) -> None:
         self.list.focus_search()
 
+    def _show_planning(self, site_id: object) -> None:
+        """A new selection (or fresh data): the scorecard and reorder tabs are stale; the one
+        on show is read again, on the worker."""
+        self._planning_site = site_id
+        self._stale = {self.scorecard, self.reorder}
+        self._load_planning_tab()
+
+    def _load_planning_tab(self) -> None:
+        """Read the tab on show if it is stale. A tab nobody looks at is not read: the reorder
+        forecast of a big warehouse takes seconds, and the worker is serial."""
+        current, site = self.detail.tabs.currentWidget(), self.detail.site
+        if current is self.scorecard and current in self._stale:
+            self._stale.discard(current)
+            self.scorecard.show_site(self._planning_site)
+        elif current is self.reorder and current in self._stale:
+            self._stale.discard(current)
+            self.reorder.show_site(self._planning_site, site.code if site is not None else "")
+
+    def show_history(self, site_id: uuid.UUID) -> None:
+        """Select ``site_id`` (whatever the filters hid) and show its finished work."""
+        self.list.search.clear()
+        self.list.model.set_search("")  # now: the debounced search then finds nothing to do
+        for box in (self.kind_filter, self.status_filter):
+            box.setCurrentIndex(0)
+        if self.list.select_id(site_id):
+            self.detail.tabs.setCurrentIndex(3)
+
     def create_new(self) -> None:
         with self.gctx.db.read_session() as session:
             taken = network.site_codes(session)
@@ -308,8 +384,41 @@ class SitesArea(Area):
             taken = network.site_codes(session)
         form = SiteForm(self.gctx.services, self.gctx.runner, site=site, taken_codes=taken,
                         parent=self)
-        self._open_form(form, lambda same_id: self._site_saved(
-            same_id, self.tr("Saved site {0}.").format(form.code_text())))
+        self._open_form(form, lambda same_id: self._edited(same_id, site.status, form))
+
+    def _edited(self, site_id: object, was: str, form: SiteForm) -> None:
+        """Saved; a site the form just paused or took offline that still has open work
+        orders gets the reroute dialog, so its work does not sit where nobody makes it."""
+        self._site_saved(site_id, self.tr("Saved site {0}.").format(form.code_text()))
+        figures, site = self.detail.figures, self.detail.site
+        if (isinstance(site_id, uuid.UUID) and site is not None and site.id == site_id
+                and was == SiteStatus.ACTIVE and site.status != SiteStatus.ACTIVE
+                and figures is not None and figures.open_orders):
+            self.take_offline(site_id, site.status)
+
+    def take_offline(self, site_id: uuid.UUID,
+                     status: str = SiteStatus.OFFLINE.value) -> RerouteDialog:
+        """The dialog that marks the site and moves its open work orders elsewhere."""
+        dialog = RerouteDialog(self.gctx, site_id, self, status=status)
+        self.dialog = dialog
+        dialog.applied.connect(lambda result: self._rerouted(site_id, result))
+        dialog.finished.connect(lambda _r: dispose_when_idle(dialog, self.gctx.runner))
+        dialog.open()
+        return dialog
+
+    def _rerouted(self, site_id: uuid.UUID, result: RerouteResult) -> None:
+        self._after_write("work_orders", "stock")
+        self.list.select_id(site_id)
+        self.detail.show_site(site_id)
+        self.gctx.notify(self.tr("{0} is {1}: {2} work orders moved, {3} stayed.").format(
+            result.site_code, enum_label(result.status), len(result.moved), len(result.failed)))
+
+    def bring_online(self, site_id: uuid.UUID) -> None:
+        services = self.gctx.services
+        self.gctx.runner.run(
+            lambda _p: rerouting.set_site_status(services, site_id, SiteStatus.ACTIVE.value),
+            on_done=lambda code: self._site_saved(site_id, self.tr(
+                "{0} is active again.").format(code)), on_error=self._write_failed)
 
     def add_location(self, site_id: uuid.UUID | None) -> None:
         site = self.detail.site
@@ -359,11 +468,12 @@ class SitesArea(Area):
                 sites.set_site_archived(services, site_id, archived)
         return run
 
-    def _after_write(self) -> None:
+    def _after_write(self, *also: str) -> None:
         self.refresh()
         self._announcing = True
         try:
-            self.gctx.events.changed.emit("sites")
+            for what in ("sites", *also):
+                self.gctx.events.changed.emit(what)
         finally:
             self._announcing = False
 

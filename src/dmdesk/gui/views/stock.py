@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -35,6 +36,7 @@ from dmdesk.services import stock
 
 
 class StockArea(Area):
+    trace_requested = Signal(str)  # a lot, as "SKU/CODE", to trace backward and forward
     title = "Stock"
     can_search = True
 
@@ -53,6 +55,12 @@ class StockArea(Area):
         self.transit.model.set_filter("state", TransferState.SHIPPED.value)
         self.site_filter = self._site_combo()
         self.on_hand.toolbar.addWidget(self.site_filter)
+        self.trace_button = QPushButton(self.tr("Trace lot…"), self)
+        self.trace_button.setObjectName("trace_lot")
+        self.trace_button.setToolTip(self.tr("What the selected lot is made of and where it "
+                                             "went"))
+        self.trace_button.clicked.connect(self.trace_selected_lot)
+        self.on_hand.toolbar.addWidget(self.trace_button)
         self.on_hand.opened.connect(lambda _id: self.show_history_of_selection())
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.on_hand, self.tr("On hand"))
@@ -130,6 +138,11 @@ class StockArea(Area):
         self.moves.model.filters = {"product_id": product_id, "location_id": location_id}
         self.moves.model.refresh()
         self.tabs.setCurrentWidget(self.moves)
+
+    def trace_selected_lot(self) -> None:
+        values = self.on_hand.current_values()
+        lot = values.get("lot") if values else None
+        self.trace_requested.emit(f"{values['product']}/{lot}" if values and lot else "")
 
     def clear_history_filter(self) -> None:
         self.moves.model.filters = {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
@@ -34,6 +35,7 @@ from dmdesk.domain.quantity import format_quantity
 from dmdesk.domain.workorder_states import OPEN_STATES, WOAction, WOState, allowed_actions
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.form import ERROR_STYLE, FIELD_ERROR_STYLE, dispose_when_idle
+from dmdesk.gui.dialogs.quality_check import QualityCheckDialog
 from dmdesk.gui.dialogs.work_order_complete import CompleteDialog
 from dmdesk.gui.dialogs.work_order_create import open_create_work_order
 from dmdesk.gui.dialogs.work_order_progress import ReportProgressDialog
@@ -41,6 +43,7 @@ from dmdesk.gui.dialogs.work_order_reason import CancelDialog, OverrideDialog
 from dmdesk.gui.formatting import display
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.detail_widgets import (
+    LATE,
     LIST_WIDTHS,
     OPEN,
     WATCHED,
@@ -56,11 +59,14 @@ from dmdesk.gui.views.detail_widgets import (
     title_label,
 )
 from dmdesk.gui.views.list_area import ListArea
+from dmdesk.gui.views.quality_checks import QualityChecksBox
 from dmdesk.gui.views.work_order_printing import JobSheetActions
 from dmdesk.queries import orders
 from dmdesk.queries.orders import MaterialRow, OperationRow, WorkOrderDetail
+from dmdesk.queries.scorecards import CheckRow, work_order_checks
 from dmdesk.services import workorders
 from dmdesk.services.context import ServiceContext
+from dmdesk.services.quality import CheckResult
 from dmdesk.services.workorders import CreatedWorkOrder
 
 log = logging.getLogger(__name__)
@@ -99,6 +105,8 @@ class WorkOrderDetailPane(QWidget):
         layout.addWidget(self._info(page))
         layout.addLayout(self._materials(page), 3)
         layout.addLayout(self._operations(page), 2)
+        self.checks = QualityChecksBox(page)
+        layout.addWidget(self.checks, 2)
         return page
 
     def _header(self, page: QWidget) -> QHBoxLayout:
@@ -195,7 +203,8 @@ class WorkOrderDetailPane(QWidget):
 
     # --- showing an order ------------------------------------------------------------------------
 
-    def show_detail(self, detail: WorkOrderDetail | None) -> None:
+    def show_detail(self, detail: WorkOrderDetail | None,
+                    checks: list[CheckRow] | None = None) -> None:
         if detail is None or self.detail is None or detail.id != self.detail.id:
             self.clear_message()
         self.detail = detail
@@ -210,6 +219,7 @@ class WorkOrderDetailPane(QWidget):
         self._fill_materials(detail)
         self.operations_model.set_rows([self._operation_row(detail, op)
                                         for op in detail.operations])
+        self.checks.set_checks(checks or [])
         self.set_busy(False)
 
     def _fill_info(self, d: WorkOrderDetail) -> None:
@@ -293,6 +303,10 @@ class WorkOrderDetailPane(QWidget):
         allowed = set(allowed_actions(self.detail.state)) if self.detail else set()
         for action, button in self.buttons.items():
             button.setEnabled(not busy and action in allowed and self._possible(action))
+        # Checks are recorded on work being made or made (not drafts, not cancelled orders).
+        self.checks.add_button.setEnabled(not busy and self.detail is not None and
+                                          self.detail.state not in (WOState.DRAFT,
+                                                                    WOState.CANCELLED))
 
     def _possible(self, action: WOAction) -> bool:
         # Reporting needs an operation to report on.
@@ -322,8 +336,10 @@ class WorkOrdersArea(Area):
         self.current: WorkOrderDetail | None = None
         self.dialog: QDialog | None = None  # the dialog opened last (tests reach it here)
         self._announcing = False
+        self.today: Callable[[], date] = date.today
+        self.completed: tuple[date, date] | None = None  # a week the dashboard opened
         self.list = ListArea(gctx.db, WORK_ORDER_LIST, self, gctx=gctx,
-                              title=self.tr("Work orders"))
+                             title=self.tr("Work orders"))
         self.detail = WorkOrderDetailPane(self)
         self.list.set_detail(self.detail)
         self._size_columns()
@@ -338,6 +354,7 @@ class WorkOrdersArea(Area):
         layout.addWidget(self.list)
         for action, button in self.detail.buttons.items():
             button.clicked.connect(lambda _=False, a=action: self._act(a))
+        self.detail.checks.add_button.clicked.connect(self.add_check)
         self.list.selection_changed.connect(self._selected)
         self.list.opened.connect(self._selected)
         gctx.events.changed.connect(self._data_changed)
@@ -361,6 +378,9 @@ class WorkOrdersArea(Area):
         self.state_filter.setObjectName("state_filter")
         self.state_filter.setToolTip(self.tr("Show the work orders in one state"))
         self.state_filter.addItem(self.tr("Open"), OPEN)
+        self.state_filter.addItem(self.tr("Late"), LATE)
+        self.state_filter.setItemData(1, self.tr("Open and due before today"),
+                                      Qt.ItemDataRole.ToolTipRole)
         self.state_filter.addItem(self.tr("All states"), None)
         for state in WOState:
             self.state_filter.addItem(state_label(state), state.value)
@@ -368,7 +388,12 @@ class WorkOrdersArea(Area):
         self.new_button.setObjectName("new_work_order")
         self.new_button.setToolTip(self.tr("Create a work order (Ctrl+N)"))
         self.new_button.clicked.connect(self.create_new)
-        for widget in (self.site_filter, self.state_filter, self.new_button):
+        self.period = QPushButton(self)
+        self.period.setObjectName("completed_period")
+        self.period.setToolTip(self.tr("Show every completion date again"))
+        self.period.clicked.connect(lambda: self.set_completed(None))
+        self.period.hide()
+        for widget in (self.period, self.site_filter, self.state_filter, self.new_button):
             self.list.toolbar.addWidget(widget)
         self.site_filter.currentIndexChanged.connect(lambda _i: self._apply_filters())
         self.state_filter.currentIndexChanged.connect(lambda _i: self._apply_filters())
@@ -393,11 +418,23 @@ class WorkOrdersArea(Area):
                 if box.itemData(index) == value:
                     box.setCurrentIndex(index)
 
+    def set_completed(self, period: tuple[date, date] | None) -> None:
+        """Show only the orders completed from ``period[0]`` to before ``period[1]``."""
+        self.completed = period
+        if period is not None:
+            self.period.setText(self.tr("Completed {0} – {1}  ✕").format(
+                period[0].isoformat(), (period[1] - timedelta(days=1)).isoformat()))
+        self.period.setVisible(period is not None)
+        self._apply_filters()
+
     def _apply_filters(self) -> None:
         state = self.state_filter.currentData()
-        states = (sorted(s.value for s in OPEN_STATES) if state == OPEN
+        states = (sorted(s.value for s in OPEN_STATES) if state in (OPEN, LATE)
                   else [state] if state else None)
-        filters = {"site_id": self.site_filter.currentData(), "states": states}
+        first, end = self.completed or (None, None)
+        filters = {"site_id": self.site_filter.currentData(), "states": states,
+                   "due_before": self.today() if state == LATE else None,
+                   "completed_from": first, "completed_before": end}
         self.list.model.filters = {k: v for k, v in filters.items() if v is not None}
         self.list.refresh()
 
@@ -431,9 +468,10 @@ class WorkOrdersArea(Area):
         try:
             with self.gctx.db.read_session() as session:
                 self.current = orders.work_order_detail(session, wo_id)
+                checks = work_order_checks(session, wo_id)
         except NotFoundError:
-            self.current = None
-        self.detail.show_detail(self.current)
+            self.current, checks = None, []
+        self.detail.show_detail(self.current, checks)
 
     def _created(self, created: CreatedWorkOrder) -> None:
         self.list.refresh()
@@ -518,6 +556,24 @@ class WorkOrdersArea(Area):
         self._open(CancelDialog(d.number, self.gctx.runner,
                                 lambda reason: workorders.cancel(services, d.id, reason), self),
                    self.tr("Cancelled {0}.").format(d.number))
+
+    def add_check(self) -> None:
+        d = self.current
+        if d is None:
+            return
+        dialog = QualityCheckDialog(self.gctx.services, self.gctx.runner, d.id, d.number,
+                                    [(op.sequence, op.name) for op in d.operations], self)
+        self.dialog = dialog
+        self.detail.set_busy(True)
+        dialog.accepted.connect(lambda: self._check_recorded(dialog.result_value))
+        dialog.finished.connect(lambda _result: self._closed(dialog))
+        dialog.open()
+
+    def _check_recorded(self, result: CheckResult) -> None:
+        if self.current is not None:
+            self.show_work_order(self.current.id)
+        self._announce("quality_checks")
+        self.gctx.notify(result.message)
 
     def _open(self, dialog: QDialog, message: str) -> None:
         self.dialog = dialog

@@ -1,0 +1,131 @@
+"""Routing from the Customer orders area, on the network where the answer is known
+(tests.integration.network_geo): Route… on a line shows the ranked sites with reasons and score
+parts; the one button ships or makes; the line then says where it is routed, and the database
+holds the transfer or the work order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from dmdesk.db import models as m
+from dmdesk.db.database import open_database
+from dmdesk.gui.context import GuiContext
+from dmdesk.gui.dialogs.route_line import RouteDialog
+from dmdesk.gui.tasks import TaskRunner
+from dmdesk.gui.views.customer_orders import CustomerOrdersArea
+from dmdesk.services import stock
+from dmdesk.services.context import ServiceContext
+from tests.integration.network_geo import GeoNetwork, build_geo_network, order
+
+WAIT_MS = 15_000
+ROUTED = 6  # the lines table's "Routed" column
+
+
+@pytest.fixture
+def gctx(tmp_path: Path) -> Iterator[GuiContext]:
+    db = open_database(tmp_path / "route.sqlite")
+    runner = TaskRunner()
+    context = GuiContext(db, ServiceContext(db, actor="owner"), runner)
+    context.status = lambda _message: None
+    yield context
+    runner.wait_idle()
+    runner.shutdown()
+    db.close()
+
+
+@pytest.fixture
+def geo(gctx: GuiContext) -> GeoNetwork:
+    return build_geo_network(gctx.services)
+
+
+def open_route(qtbot: QtBot, gctx: GuiContext, order_id: object) -> tuple[CustomerOrdersArea,
+                                                                         RouteDialog]:
+    area = CustomerOrdersArea(gctx)
+    qtbot.addWidget(area)
+    area.resize(1280, 760)
+    area.show()
+    area.state_filter.setCurrentIndex(area.state_filter.findData(None))
+    assert area.list.select_id(order_id)
+    area.detail.lines_table.selectRow(0)
+    assert area.detail.route.isEnabled()
+    qtbot.mouseClick(area.detail.route, Qt.MouseButton.LeftButton)
+    dialog = area.dialog
+    assert isinstance(dialog, RouteDialog)
+    qtbot.waitUntil(lambda: dialog.routing is not None, timeout=WAIT_MS)
+    return area, dialog
+
+
+def routed_text(area: CustomerOrdersArea) -> str:
+    model = area.detail.lines_model
+    return str(model.data(model.index(0, ROUTED)))
+
+
+def order_id_of(gctx: GuiContext, number: str) -> object:
+    with gctx.db.read_session() as session:
+        return session.scalar(select(m.CustomerOrder.id).where(m.CustomerOrder.number == number))
+
+
+def test_ship_from_the_stock_near_the_customer(qtbot: QtBot, gctx: GuiContext,
+                                               geo: GeoNetwork, screenshots: Path) -> None:
+    net = geo.net
+    stock.receive(gctx.services, net.chair, net.mp_stock, 5)
+    number, line_id = order(gctx.services, geo.porto_customer, net.chair, 3)
+    area, dialog = open_route(qtbot, gctx, order_id_of(gctx, number))
+    assert routed_text(area) == "not yet"
+    assert dialog.table.rowCount() == 3  # MP1 ships; HQ and MP2 could make
+    assert dialog.table.item(0, 0).text().startswith("MP1")  # type: ignore[union-attr]
+    assert dialog.table.item(0, 1).text() == "ship from stock"  # type: ignore[union-attr]
+    reasons = [dialog.reasons.item(i).text() for i in range(dialog.reasons.count())]
+    assert any("holds 5 pcs of CHAIR" in r for r in reasons)
+    parts = {dialog.parts.item(r, 0).text() for r in range(dialog.parts.rowCount())}  # type: ignore[union-attr]
+    assert parts == {"distance", "load", "materials", "lead time", "record"}
+    assert dialog.go.text() == "Ship from MP1"
+    dialog.grab().save(str(screenshots / "route-dialog.png"))
+    with qtbot.waitSignal(dialog.routed, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.go, Qt.MouseButton.LeftButton)
+    assert dialog.outcome is not None and dialog.outcome.transfer_numbers
+    [transfer_number] = dialog.outcome.transfer_numbers
+    assert transfer_number in dialog.message.text()
+    with gctx.db.read_session() as session:
+        transfer = session.scalars(select(m.Transfer).where(
+            m.Transfer.number == transfer_number)).one()
+        assert transfer.from_location_id == net.mp_stock
+    assert routed_text(area) == f"ship from MP1 ({transfer_number})"
+    assert not dialog.go.isEnabled()  # one decision per dialog
+    area.grab().save(str(screenshots / "customer-order-routed.png"))
+    assert line_id is not None
+
+
+def test_make_at_the_nearest_capable_site(qtbot: QtBot, gctx: GuiContext,
+                                          geo: GeoNetwork) -> None:
+    net = geo.net
+    number, line_id = order(gctx.services, geo.lisbon_customer, net.chair, 2)
+    area, dialog = open_route(qtbot, gctx, order_id_of(gctx, number))
+    sites = [dialog.table.item(r, 0).text()[:3] for r in range(dialog.table.rowCount())]  # type: ignore[union-attr]
+    assert sites == ["HQ ", "MP2"]
+    dialog.table.selectRow(1)  # the owner prefers Faro
+    assert dialog.go.text() == "Make at MP2"
+    with qtbot.waitSignal(dialog.routed, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.go, Qt.MouseButton.LeftButton)
+    assert dialog.outcome is not None
+    with gctx.db.read_session() as session:
+        made = session.scalars(select(m.WorkOrder).where(
+            m.WorkOrder.customer_order_line_id == line_id)).one()
+        assert (made.site_id, made.state, made.quantity) == (geo.mp2, "draft", 2)
+    assert routed_text(area).startswith(f"make at MP2 ({made.number}")
+    assert "buy them" in dialog.message.text()  # no component is held anywhere
+
+
+def test_nobody_can_serve_it_says_why(qtbot: QtBot, gctx: GuiContext, geo: GeoNetwork) -> None:
+    number, _line = order(gctx.services, geo.lisbon_customer, geo.net.frame, 1)
+    _area, dialog = open_route(qtbot, gctx, order_id_of(gctx, number))
+    assert dialog.table.rowCount() == 0
+    assert "No site can serve it" in dialog.notes.text()
+    assert "laser-cut" in dialog.notes.text()
+    assert not dialog.go.isEnabled()

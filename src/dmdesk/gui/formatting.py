@@ -7,6 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from PySide6.QtCore import QDate
+
 from dmdesk.domain.quantity import format_quantity
 
 NUMERIC_KINDS = frozenset({"qty", "money", "int"})
@@ -30,3 +32,8 @@ def display(value: Any, kind: str) -> str:
         # Stored vocabulary ("micro_producer", "in_progress") reads as words.
         return value.replace("_", " ") if kind == "enum" else value
     return str(value)
+
+
+def to_qdate(day: date) -> QDate:
+    """A QDate for a Python date (not every PySide6 release takes a date in QDate())."""
+    return QDate(day.year, day.month, day.day)

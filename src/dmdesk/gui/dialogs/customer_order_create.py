@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -46,6 +46,7 @@ from dmdesk.gui.dialogs.work_order_create import (
     attach_search,
     first_word,
 )
+from dmdesk.gui.formatting import to_qdate
 from dmdesk.queries import orders
 from dmdesk.queries.orders import CustomerChoice, ProductChoice
 from dmdesk.services import customer_orders
@@ -95,7 +96,7 @@ class CustomerOrderCreateDialog(FormDialog):
     def _add_fields(self) -> None:
         self.customer = combo([(c.name, c.id) for c in self.customers])
         self.add_field("customer", self.tr("Customer"), self.customer, self._customer)
-        self.due = QDateEdit(QDate(date.today() + timedelta(days=DEFAULT_LEAD_DAYS)))
+        self.due = QDateEdit(to_qdate(date.today() + timedelta(days=DEFAULT_LEAD_DAYS)))
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("yyyy-MM-dd")
         self.add_field("due_date", self.tr("Due date"), self.due)

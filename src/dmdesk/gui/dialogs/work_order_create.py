@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QStringListModel, Qt
+from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import (
     QCompleter,
     QDateEdit,
@@ -29,6 +29,7 @@ from dmdesk.domain.kinds import ProductKind, SiteKind
 from dmdesk.domain.quantity import format_quantity, quantity, whole_number_required
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.form import FormDialog, combo, line_edit, open_create_form, right_aligned
+from dmdesk.gui.formatting import to_qdate
 from dmdesk.queries import orders
 from dmdesk.queries.orders import OpenLine, ProductChoice, SiteChoice
 from dmdesk.services import workorders
@@ -119,7 +120,7 @@ class WorkOrderCreateDialog(FormDialog):
         self.add_field("notes", self.tr("Notes"), self.notes, lambda v: str(v or "").strip())
 
     def _date_edit(self) -> QDateEdit:
-        edit = QDateEdit(QDate(date.today() + timedelta(days=DEFAULT_LEAD_DAYS)))
+        edit = QDateEdit(to_qdate(date.today() + timedelta(days=DEFAULT_LEAD_DAYS)))
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy-MM-dd")
         return edit
@@ -223,7 +224,7 @@ class WorkOrderCreateDialog(FormDialog):
         self.product.setText(line.sku)
         wanted = line.unplanned if line.unplanned > 0 else line.quantity
         self.quantity.setText(format_quantity(wanted))
-        self.due.setDate(QDate(line.due_date))
+        self.due.setDate(to_qdate(line.due_date))
 
     # --- submitting ------------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from dmdesk.documents.exports import EXPORT_KINDS, TITLES, ExportResult, export_
 from dmdesk.domain.errors import DomainError
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.save_file import ask_save_path
+from dmdesk.gui.formatting import to_qdate
 from dmdesk.gui.tasks import Progress
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,7 @@ class ExportPanel(QGroupBox):
             first, last = preset_period(str(name), date.today())
             for edit, value in ((self.date_from, first), (self.date_to, last)):
                 edit.blockSignals(True)
-                edit.setDate(QDate(value) if value else QDate.currentDate())
+                edit.setDate(to_qdate(value) if value else QDate.currentDate())
                 edit.blockSignals(False)
         show = name != "All dates"
         self.date_from.setEnabled(show)

@@ -11,8 +11,10 @@ import time
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dmdesk.db.changes import IMMUTABLE_TABLES, LOCAL_TABLES
 from dmdesk.server import admin, oplog
@@ -127,7 +129,7 @@ def create_app(store: Store, schema_version: str) -> FastAPI:
         return dict(oplog.pull(store, account, after, limit))
 
     app.add_exception_handler(RequestValidationError, _malformed)  # type: ignore[arg-type]
-    app.add_exception_handler(RecursionError, _too_deep)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     return app
 
 
@@ -156,6 +158,10 @@ def _checked(position: int, op: OpIn) -> oplog.IncomingOp:
 def _malformed(_request: Request, exc: RequestValidationError) -> JSONResponse:
     problems = []
     for error in exc.errors()[:5]:
+        if error.get("type") == "json_invalid":
+            where = error.get("loc", ("", "?"))[-1]
+            problems.append(f"the body is not valid JSON (at character {where})")
+            continue
         where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
         problems.append(f"{where or 'body'}: {error.get('msg', 'invalid')}")
     more = len(exc.errors()) - len(problems)
@@ -163,6 +169,10 @@ def _malformed(_request: Request, exc: RequestValidationError) -> JSONResponse:
     return JSONResponse({"detail": f"Malformed request ({text}). Nothing was stored."}, 422)
 
 
-def _too_deep(_request: Request, _exc: RecursionError) -> JSONResponse:
-    return JSONResponse({"detail": "Malformed request: the JSON is nested too deeply. "
-                                   "Nothing was stored."}, 422)
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    # FastAPI answers 400 to a body its JSON parser gave up on (nested too deeply, say);
+    # for this API a body that cannot be read is malformed: 422, like any other.
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        return JSONResponse({"detail": "Malformed request: the body could not be read as "
+                                       "JSON (nested too deeply?). Nothing was stored."}, 422)
+    return await http_exception_handler(request, exc)

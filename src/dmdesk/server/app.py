@@ -125,8 +125,10 @@ def create_app(store: Store, schema_version: str) -> FastAPI:
     def pull(account: Caller,
              after: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
              limit: Annotated[int, Query(ge=1, le=MAX_PULL_CHANGES)] = MAX_PULL_CHANGES,
-             ) -> dict[str, Any]:
-        return dict(oplog.pull(store, account, after, limit))
+             ) -> Response:
+        # Bytes straight from the store (the response model above is what they hold).
+        return Response(oplog.pull_json(store, account, after, limit),
+                        media_type="application/json")
 
     app.add_exception_handler(RequestValidationError, _malformed)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
@@ -146,13 +148,13 @@ def _checked(position: int, op: OpIn) -> oplog.IncomingOp:
         problem = "the payload's id differs from entity_id"
     else:
         try:
-            json.dumps(op.payload, allow_nan=False)
+            text = json.dumps(op.payload, allow_nan=False, separators=(",", ":"))
         except ValueError:
             problem = "the payload holds a number JSON cannot carry (NaN or infinity)"
     if problem:
         raise HTTPException(422, f"{where} is malformed: {problem}. Nothing was stored.")
     return oplog.IncomingOp(op.op_id, op.entity, op.entity_id, op.op, op.payload, op.hlc,
-                            op.schema_version)
+                            op.schema_version, text)
 
 
 def _malformed(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -91,7 +91,9 @@ def _wait_for_output(qtbot: QtBot, folder: Path, before: set[Path], title: str) 
             found.append(fresh[0])
         return readable
 
-    qtbot.waitUntil(written, timeout=30_000)
+    # CUPS runs the job through its filters (Ghostscript for cups-pdf): several seconds a page
+    # on a busy two-core machine.
+    qtbot.waitUntil(written, timeout=180_000)
     return found[0]
 
 

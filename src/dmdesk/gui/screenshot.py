@@ -56,6 +56,11 @@ def grab_when_shown(path: Path) -> None:
             log.error("%s: could not write %s", ENV, path)
         if isinstance(window, QDialog):
             window.reject()  # a welcome dialog: leave without choosing anything
+            return
+        if window is not None:
+            # Hidden, not closed: closing the last window posts a second quit request, which
+            # would end whichever event loop runs next (in tests, the next test's).
+            window.hide()
         QApplication.quit()
 
     QTimer.singleShot(FIRST_LOOK_MS, look)

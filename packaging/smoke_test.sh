@@ -41,9 +41,12 @@ gui() { QT_QPA_PLATFORM=offscreen DMDESK_SCREENSHOT="$1" run "${@:2}"; }
 
 check_png() {  # a PNG of a window, not an empty file
     [[ -s "$1" ]] || fail "$2: no screenshot at $1"
-    file "$1" | grep -q "PNG image data" || fail "$2: $1 is not a PNG"
+    [[ "$(od -An -tx1 -N8 "$1" | tr -d ' \n')" == "89504e470d0a1a0a" ]] \
+        || fail "$2: $1 is not a PNG"
     (($(stat -c %s "$1") > 5000)) || fail "$2: $1 is suspiciously small (blank window?)"
-    log "$2: screenshot $1 ($(file -b "$1" | cut -d, -f2 | tr -d ' '))"
+    local b  # width and height: big-endian at bytes 16 and 20 (the IHDR chunk)
+    read -r -a b < <(od -An -tu1 -j16 -N8 "$1" | tr -s ' \n' ' ')
+    log "$2: screenshot $1 ($(((b[2] << 8) + b[3]))x$(((b[6] << 8) + b[7])))"
 }
 
 home="$work/home"
@@ -73,7 +76,7 @@ grep -q '^OK:' "$out/check.txt" || fail "db check did not say OK: $(cat "$out/ch
 log "4. db check: $(grep '^OK:' "$out/check.txt")"
 
 # 5. job sheet
-number=$(python3 -c 'import sqlite3, sys
+number=$("${PYTHON:-python3}" -c 'import sqlite3, sys
 row = sqlite3.connect(sys.argv[1]).execute(
     "SELECT number FROM work_order ORDER BY number LIMIT 1").fetchone()
 print(row[0] if row else "")' "$db")
@@ -83,7 +86,7 @@ pdftotext "$out/jobsheet.pdf" - | grep -qF "$number" \
     || fail "the job sheet PDF does not contain $number"
 if command -v zbarimg >/dev/null 2>&1; then
     pdftoppm -r 150 -png -f 1 -l 1 "$out/jobsheet.pdf" "$work/sheet"
-    zbarimg --quiet --raw "$work"/sheet*.png | grep -qxF "$number" \
+    zbarimg --quiet --raw "$work"/sheet*.png 2>/dev/null | grep -qxF "$number" \
         || fail "the job sheet's codes do not decode to $number"
     log "5. jobsheet: $out/jobsheet.pdf shows $number; its QR/Code128 decode to it"
 else

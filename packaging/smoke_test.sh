@@ -27,6 +27,7 @@ trap 'rm -rf "$work"' EXIT
 
 started=$(date +%s)
 log() { printf '[smoke %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+trap 'printf "[smoke] FAILED at line %s: %s\n" "$LINENO" "$BASH_COMMAND" >&2' ERR
 fail() { printf '[smoke] FAILED: %s\n' "$*" >&2; exit 1; }
 
 [[ -x "$exe" ]] || fail "no executable at $exe (build it: bash packaging/build_linux.sh)"
@@ -45,7 +46,7 @@ check_png() {  # a PNG of a window, not an empty file
         || fail "$2: $1 is not a PNG"
     (($(stat -c %s "$1") > 5000)) || fail "$2: $1 is suspiciously small (blank window?)"
     local b  # width and height: big-endian at bytes 16 and 20 (the IHDR chunk)
-    read -r -a b < <(od -An -tu1 -j16 -N8 "$1" | tr -s ' \n' ' ')
+    read -r -a b < <(od -An -tu1 -j16 -N8 "$1")
     log "$2: screenshot $1 ($(((b[2] << 8) + b[3]))x$(((b[6] << 8) + b[7])))"
 }
 

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtGui import QImage
 from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from dmdesk import paths
@@ -40,7 +41,13 @@ def fresh_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
                       str(tmp_path / "settings"))
     hook = sys.excepthook
     handlers = list(logging.getLogger().handlers)
+    windows = set(QApplication.topLevelWidgets())
     yield home
+    # run() leaves its (hidden) window to the end of the process; delete it now, so Qt objects
+    # are not left to the interpreter's final garbage collection.
+    for widget in set(QApplication.topLevelWidgets()) - windows:
+        widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     sys.excepthook = hook
     for handler in logging.getLogger().handlers:
         if handler not in handlers:  # the log file run() opened

@@ -7,12 +7,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from dmdesk import __version__
 from dmdesk.db.backup import rotating_backup
 from dmdesk.db.database import Database, open_database
 from dmdesk.domain.errors import DomainError
+from dmdesk.gui import screenshot
 from dmdesk.gui.areas import build_areas, connect_areas
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.crash import install_excepthook, setup_logging
@@ -26,6 +28,7 @@ from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.contacts import ContactsArea
 from dmdesk.gui.views.products import ProductsArea
 from dmdesk.gui.views.stock import StockArea
+from dmdesk.paths import resources_dir
 from dmdesk.services.context import DEFAULT_SITE_CODE, SETTING_SITE, ServiceContext
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,7 @@ def application() -> QApplication:
     app.setOrganizationName("dmdesk")
     app.setApplicationName("dmdesk")
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "dmdesk.png")))
     return app
 
 
@@ -140,6 +144,9 @@ def run(path: Path | None, *, explicit: bool = True) -> int:
     app = application()
     install_excepthook(setup_logging())
     from dmdesk.paths import default_database_path
+
+    if shot := screenshot.requested():  # undocumented: smoke tests of installed builds
+        screenshot.grab_when_shown(shot)
 
     kind = "open"
     if path is None or (not explicit and not path.exists()):

@@ -52,6 +52,8 @@ class WelcomeDialog(QDialog):
         if recent:
             layout.addWidget(QLabel(self.tr("Recent databases (double-click to open):")))
             layout.addWidget(self.recent)
+        else:  # outside the layout it would sit on top of the heading
+            self.recent.hide()
         self.recent.itemActivated.connect(
             lambda item: self._choose("open", Path(item.data(Qt.ItemDataRole.UserRole))))
 

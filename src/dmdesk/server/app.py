@@ -1,0 +1,168 @@
+"""The sync server's HTTP API (FastAPI): /v1/status, /v1/push, /v1/pull.
+
+Every /v1 request is checked in this order: token (401), schema version (409), clock (400),
+then the body (413 before it is read when too large, 422 when malformed) and the rules (403).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from dmdesk.db.changes import IMMUTABLE_TABLES, LOCAL_TABLES
+from dmdesk.server import admin, oplog
+from dmdesk.server.limits import BodySizeLimit, describe_skew
+from dmdesk.server.schemas import ErrorOut, OpIn, PullOut, PushIn, PushOut, StatusOut
+from dmdesk.server.storage import Store
+from dmdesk.sync.protocol import (
+    API_PREFIX,
+    HEADER_CLOCK,
+    HEADER_SCHEMA,
+    MAX_BODY_BYTES,
+    MAX_CLOCK_SKEW_MS,
+    MAX_PULL_CHANGES,
+    PROTOCOL_VERSION,
+)
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut, "description": text} for code, text in (
+        (400, "clock too far off the server's, or a header missing"),
+        (401, "missing, unknown or revoked token"),
+        (403, "not allowed for this site or role"),
+        (409, "schema version differs from the server's"),
+        (413, "body too large"),
+        (422, "malformed body or op"))}
+MAX_SEQ = 2**63 - 1
+
+
+def _unauthorized(message: str) -> HTTPException:
+    return HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def _site(store: Store, authorization: str | None) -> admin.SiteAccount:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorized("Send the site's token as 'Authorization: Bearer <token>'.")
+    account = admin.site_for_token(store, token.strip())
+    if account is None:
+        raise _unauthorized("This token is not known to the server: check it, or ask the "
+                            "owner for a new one (dmdesk server token CODE).")
+    if account.revoked:
+        raise _unauthorized(f"The token of site {account.code} was revoked: ask the owner "
+                            "for a new one (dmdesk server token CODE).")
+    return account
+
+
+def _check_schema(server_version: str, client_version: str | None) -> None:
+    if client_version is None or not client_version.strip():
+        raise HTTPException(400, f"Send the database schema version in the {HEADER_SCHEMA} "
+                                 "header.")
+    if client_version.strip() != server_version:
+        raise HTTPException(409, (
+            f"This site's database has schema {client_version.strip()} and the server has "
+            f"schema {server_version}: install the same dmdesk version on both (upgrade the "
+            "older one, then run `dmdesk db upgrade`) and sync again; the site's changes "
+            "are kept until then."))
+
+
+def _check_clock(client_clock: str | None) -> None:
+    try:
+        client_ms = int(client_clock or "")
+    except ValueError:
+        raise HTTPException(400, f"Send the computer's clock in the {HEADER_CLOCK} header, "
+                                 "as milliseconds since 1970-01-01 UTC.") from None
+    skew = client_ms - int(time.time() * 1000)
+    if abs(skew) > MAX_CLOCK_SKEW_MS:
+        raise HTTPException(400, describe_skew(skew))
+
+
+def caller(
+    request: Request,
+    authorization: Annotated[str | None, Header()] = None,
+    schema: Annotated[str | None, Header(alias=HEADER_SCHEMA)] = None,
+    clock: Annotated[str | None, Header(alias=HEADER_CLOCK)] = None,
+) -> admin.SiteAccount:
+    """The site calling, once its token, schema version and clock are checked."""
+    account = _site(request.app.state.store, authorization)
+    _check_schema(request.app.state.schema_version, schema)
+    _check_clock(clock)
+    return account
+
+
+Caller = Annotated[admin.SiteAccount, Depends(caller)]
+
+
+def create_app(store: Store, schema_version: str) -> FastAPI:
+    app = FastAPI(title="dmdesk sync server", version=str(PROTOCOL_VERSION),
+                  description="Offline-first sync between dmdesk sites (protocol v1; see "
+                              "dmdesk.sync.protocol).")
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.state.store, app.state.schema_version = store, schema_version
+
+
+    @app.get(f"{API_PREFIX}/status", response_model=StatusOut, responses=ERRORS)
+    def status(account: Caller) -> dict[str, Any]:
+        return {"server": "dmdesk", "protocol": PROTOCOL_VERSION,
+                "schema_version": schema_version, "server_time_ms": int(time.time() * 1000),
+                "site": account.code, "role": account.role}
+
+    @app.post(f"{API_PREFIX}/push", response_model=PushOut, responses=ERRORS)
+    def push(body: PushIn, account: Caller) -> dict[str, Any]:
+        batch = [_checked(position, op) for position, op in enumerate(body.ops)]
+        try:
+            return dict(oplog.push(store, account, batch))
+        except oplog.ForbiddenError as exc:
+            raise HTTPException(403, str(exc)) from None
+
+    @app.get(f"{API_PREFIX}/pull", response_model=PullOut, responses=ERRORS)
+    def pull(account: Caller,
+             after: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
+             limit: Annotated[int, Query(ge=1, le=MAX_PULL_CHANGES)] = MAX_PULL_CHANGES,
+             ) -> dict[str, Any]:
+        return dict(oplog.pull(store, account, after, limit))
+
+    app.add_exception_handler(RequestValidationError, _malformed)  # type: ignore[arg-type]
+    app.add_exception_handler(RecursionError, _too_deep)  # type: ignore[arg-type]
+    return app
+
+
+def _checked(position: int, op: OpIn) -> oplog.IncomingOp:
+    """What the schema cannot say: synced tables only, the ledger insert-only, consistent ids."""
+    where = f"op {position + 1} ({op.op_id})"
+    problem = None
+    if op.entity in LOCAL_TABLES:
+        problem = f"table {op.entity} stays on its site and is never synced"
+    elif op.entity in IMMUTABLE_TABLES and op.op != "insert":
+        problem = f"{op.entity} rows are never changed or deleted (post a reversal instead)"
+    elif op.op == "insert" and "id" in op.payload and len(op.entity_id) == 32 \
+            and op.payload["id"] != op.entity_id:
+        problem = "the payload's id differs from entity_id"
+    else:
+        try:
+            json.dumps(op.payload, allow_nan=False)
+        except ValueError:
+            problem = "the payload holds a number JSON cannot carry (NaN or infinity)"
+    if problem:
+        raise HTTPException(422, f"{where} is malformed: {problem}. Nothing was stored.")
+    return oplog.IncomingOp(op.op_id, op.entity, op.entity_id, op.op, op.payload, op.hlc,
+                            op.schema_version)
+
+
+def _malformed(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    problems = []
+    for error in exc.errors()[:5]:
+        where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+        problems.append(f"{where or 'body'}: {error.get('msg', 'invalid')}")
+    more = len(exc.errors()) - len(problems)
+    text = "; ".join(problems) + (f"; and {more} more" if more > 0 else "")
+    return JSONResponse({"detail": f"Malformed request ({text}). Nothing was stored."}, 422)
+
+
+def _too_deep(_request: Request, _exc: RecursionError) -> JSONResponse:
+    return JSONResponse({"detail": "Malformed request: the JSON is nested too deeply. "
+                                   "Nothing was stored."}, 422)

@@ -1,0 +1,146 @@
+"""The ownership index: who made each row and which site it belongs to.
+
+Learnt from the ops the server stores, in the same transaction, so a batch that creates a
+location and then moves stock there is judged with what it says itself. Stock moves and
+lot genealogy are not indexed (they are never changed, and their location says whose they
+are), which keeps a site's bulk of writes cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, insert, select, tuple_
+
+from dmdesk.db.changes import IMMUTABLE_TABLES
+from dmdesk.domain.kinds import SiteKind
+from dmdesk.server.storage import owners
+
+# For each indexed table: payload column -> index field. Every other synced table gets an
+# entry with its creator only.
+TRACKED: dict[str, dict[str, str]] = {
+    "site": {"code": "code", "kind": "kind"},
+    "location": {"site_id": "site_id"},
+    "reorder_point": {"site_id": "site_id"},
+    "contact": {"site_id": "site_id"},
+    "work_order": {"site_id": "site_id"},
+    "transfer": {"from_location_id": "ref_id", "to_location_id": "peer_id"},
+    "transfer_line": {"transfer_id": "ref_id"},
+    "customer_order_line": {"order_id": "ref_id"},
+    "wo_material": {"work_order_id": "ref_id"},
+    "wo_operation": {"work_order_id": "ref_id"},
+}
+FIELDS = ("creator", "site_id", "peer_id", "ref_id", "code", "kind")
+_COLUMN = {"ref_id": "parent_id", "peer_id": "peer_site_id"}  # index field -> table column
+_CHUNK = 400
+
+
+def _column(field: str) -> Any:
+    return owners.c[_COLUMN.get(field, field)]
+
+
+class OwnershipIndex:
+    """Answers rules.Ownership for one caller, over one transaction, and learns new rows."""
+
+    def __init__(self, connection: Connection, site_code: str) -> None:
+        self._connection = connection
+        self._code = site_code
+        self._rows: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self._dirty: set[tuple[str, str]] = set()
+
+    # --- reading -------------------------------------------------------------------------
+
+    def preload(self, keys: Iterable[tuple[str, str]]) -> None:
+        wanted = [k for k in set(keys) if k not in self._rows]
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start:start + _CHUNK]
+            for key in chunk:
+                self._rows[key] = None
+            query = select(owners).where(tuple_(owners.c.entity, owners.c.entity_id).in_(chunk))
+            for found in self._connection.execute(query).mappings():
+                self._rows[(found["entity"], found["entity_id"])] = {
+                    f: found[_COLUMN.get(f, f)] for f in FIELDS}
+
+    def row(self, entity: str, entity_id: str) -> Mapping[str, Any] | None:
+        key = (entity, str(entity_id))
+        if key not in self._rows:
+            found = self._connection.execute(select(owners).where(and_(
+                owners.c.entity == entity, owners.c.entity_id == key[1]))).mappings().first()
+            self._rows[key] = None if found is None else {
+                f: found[_COLUMN.get(f, f)] for f in FIELDS}
+        return self._rows[key]
+
+    def _field(self, entity: str, entity_id: Any, field: str) -> Any:
+        if not isinstance(entity_id, str):
+            return None
+        row = self.row(entity, entity_id)
+        return None if row is None else row.get(field)
+
+    def own_site_code(self, code: Any) -> bool:
+        return isinstance(code, str) and code.upper() == self._code
+
+    def own_site(self, site_id: Any) -> bool:
+        return self.own_site_code(self._field("site", site_id, "code"))
+
+    def transit_site(self, site_id: Any) -> bool:
+        return bool(self._field("site", site_id, "kind") == SiteKind.IN_TRANSIT)
+
+    def own_location(self, location_id: Any) -> bool:
+        return self.own_site(self._field("location", location_id, "site_id"))
+
+    def transit_location(self, location_id: Any) -> bool:
+        return self.transit_site(self._field("location", location_id, "site_id"))
+
+    def own_work_order(self, work_order_id: Any) -> bool:
+        return self.own_site(self._field("work_order", work_order_id, "site_id"))
+
+    def transfer_from_own(self, transfer_id: Any) -> bool:
+        return self.own_location(self._field("transfer", transfer_id, "ref_id"))
+
+    def transfer_touches_own(self, transfer_id: Any) -> bool:
+        return self.transfer_from_own(transfer_id) or self.own_location(
+            self._field("transfer", transfer_id, "peer_id"))
+
+    def made_here(self, entity: str, entity_id: str) -> bool:
+        return bool(self._field(entity, entity_id, "creator") == self._code)
+
+    # --- learning ------------------------------------------------------------------------
+
+    def learn(self, entity: str, entity_id: str, op: str, payload: Mapping[str, Any]) -> None:
+        """Record what an op about to be stored says about its row."""
+        if entity in IMMUTABLE_TABLES:
+            return
+        key = (entity, entity_id)
+        if op == "delete":
+            self._rows[key] = None
+            self._dirty.add(key)
+            return
+        current = self.row(entity, entity_id)
+        if current is None:
+            if op != "insert":
+                return  # an update of a row the server never saw: nothing to learn
+            current = dict.fromkeys(FIELDS)
+            current["creator"] = self._code
+        else:
+            current = dict(current)
+        for column, field in TRACKED.get(entity, {}).items():
+            if column in payload:
+                value = payload[column]
+                current[field] = None if value is None else str(value)[:512]
+        self._rows[key] = current
+        self._dirty.add(key)
+
+    def flush(self) -> None:
+        """Write what was learnt (in the caller's transaction)."""
+        keys = sorted(self._dirty)
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start:start + _CHUNK]
+            self._connection.execute(delete(owners).where(
+                tuple_(owners.c.entity, owners.c.entity_id).in_(chunk)))
+        rows = [{"entity": e, "entity_id": k,
+                 **{_COLUMN.get(f, f): value[f] for f in FIELDS}}
+                for (e, k) in keys if (value := self._rows[(e, k)]) is not None]
+        if rows:
+            self._connection.execute(insert(owners), rows)
+        self._dirty.clear()

@@ -1,0 +1,68 @@
+"""Request and response bodies of the sync API (protocol v1), as published in /openapi.json."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dmdesk.sync.protocol import MAX_PUSH_OPS
+
+Hex32 = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$", description="32 hex digits")]
+
+
+class OpIn(BaseModel):
+    """One row change, as a site's outbox holds it (see dmdesk.sync.protocol.Op)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    op_id: Hex32
+    entity: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$", description="table name")]
+    entity_id: Annotated[str, Field(pattern=r"^(?:[0-9a-f]{2}){1,256}$",
+                                    description="hex of the row's key bytes")]
+    op: Literal["insert", "update", "delete"]
+    payload: dict[str, Any]
+    hlc: Annotated[str, Field(min_length=1, max_length=64)]
+    schema_version: Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class PushIn(BaseModel):
+    ops: Annotated[list[OpIn], Field(max_length=MAX_PUSH_OPS)]
+
+
+class ChangeOut(BaseModel):
+    seq: int
+    origin: str
+    op_id: str
+    entity: str
+    entity_id: str
+    op: Literal["insert", "update", "delete"]
+    payload: dict[str, Any]
+    hlc: str
+    schema_version: str
+
+
+class PushOut(BaseModel):
+    stored: int
+    duplicates: int
+    last_op_id: str
+    server_seq: int
+
+
+class PullOut(BaseModel):
+    changes: list[ChangeOut]
+    last_seq: int
+    more: bool
+
+
+class StatusOut(BaseModel):
+    server: Literal["dmdesk"]
+    protocol: int
+    schema_version: str
+    server_time_ms: int
+    site: str
+    role: Literal["owner", "site", "accountant"]
+
+
+class ErrorOut(BaseModel):
+    detail: str

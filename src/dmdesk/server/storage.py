@@ -1,0 +1,151 @@
+"""The sync server's own store: sites and tokens, the op log, and the ownership index.
+
+It has its own SQLAlchemy metadata (not the desktop's ``Base``): the server keeps a log of
+ops, not a copy of a site's tables, so it needs no migrations of the business schema and
+works the same on SQLite and PostgreSQL. The tables are created on first open.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    text,
+)
+
+metadata = MetaData()
+
+# One row per site that may talk to the server. Only a hash of the token is kept.
+sites = Table(
+    "server_site", metadata,
+    Column("code", String(6), primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("role", String(10), nullable=False),
+    Column("token_hash", String(64), unique=True, nullable=True),
+    Column("revoked", Boolean, nullable=False, default=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+)
+
+# The op log. ``seq`` is the pull cursor; (site, op_id) makes a resent op a no-op.
+# BigInteger on PostgreSQL, INTEGER PRIMARY KEY (the rowid) on SQLite.
+ops = Table(
+    "server_op", metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("site", String(6), nullable=False),
+    Column("op_id", String(32), nullable=False),
+    Column("entity", String(40), nullable=False),
+    Column("entity_id", String(512), nullable=False),
+    Column("op", String(10), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("hlc", String(64), nullable=False),
+    Column("schema_version", String(40), nullable=False),
+    Column("received_at_ms", BigInteger, nullable=False),
+    UniqueConstraint("site", "op_id", name="uq_server_op_site_op_id"),
+)
+
+# What the server learns from the ops it stores, to decide what a site may write: who made
+# a row, and which site it belongs to (see dmdesk.server.rules). Immutable rows (stock moves)
+# are not indexed: nobody may change them, and their location says whose they are.
+owners = Table(
+    "server_row_owner", metadata,
+    Column("entity", String(40), primary_key=True),
+    Column("entity_id", String(512), primary_key=True),
+    Column("creator", String(6), nullable=False),
+    Column("site_id", String(512), nullable=True),       # the site the row belongs to
+    Column("peer_site_id", String(512), nullable=True),  # a transfer's receiving site
+    Column("parent_id", String(512), nullable=True),     # a line's document
+    Column("code", String(512), nullable=True),          # site rows: their code
+    Column("kind", String(512), nullable=True),          # site rows: their kind
+)
+
+
+def engine_url(db: str) -> str:
+    """SQLAlchemy URL for what the user typed: a path, a sqlite:/// URL or postgresql://."""
+    if db.startswith(("postgresql://", "postgres://")):
+        return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", db)
+    if db.startswith(("postgresql+", "sqlite:")):
+        return db
+    return f"sqlite:///{db}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL: pulls read while a push writes. busy_timeout: two writers wait instead of failing.
+    # Python's sqlite3 opens transactions lazily; BEGIN IMMEDIATE is issued in ``begin``.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def open_store(db: str) -> Store:
+    url = engine_url(db)
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    metadata.create_all(engine)
+    return Store(engine)
+
+
+class Store:
+    """The engine and the two kinds of transactions the server runs."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One writer at a time, so that ``seq`` order is commit order.
+
+        A puller that has read up to seq N must never later see a commit with seq < N; with
+        concurrent writers on PostgreSQL, a sequence value taken early can commit late. The
+        table lock serialises pushes (they are short); SQLite's BEGIN IMMEDIATE does the same.
+        """
+        with self.engine.connect() as connection:
+            if self.is_sqlite:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                try:
+                    yield connection
+                except BaseException:
+                    connection.exec_driver_sql("ROLLBACK")
+                    raise
+                connection.exec_driver_sql("COMMIT")
+                return
+            with connection.begin():
+                connection.execute(text("LOCK TABLE server_op IN SHARE ROW EXCLUSIVE MODE"))
+                yield connection
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            if self.is_sqlite:
+                connection.exec_driver_sql("BEGIN")
+                try:
+                    yield connection
+                finally:
+                    connection.exec_driver_sql("ROLLBACK")
+                return
+            with connection.begin():
+                yield connection
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,39 @@
+"""Building ops as a site's outbox would send them (dmdesk.sync.protocol.Op)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dmdesk.db.ids import new_id
+from dmdesk.db.migrate import head_revision
+
+_counter = 0
+
+
+def op(entity: str, op_kind: str = "insert", entity_id: str | None = None,
+       **payload: Any) -> dict[str, Any]:
+    """One op; an insert's payload gets ``id`` = entity_id."""
+    global _counter
+    _counter += 1
+    key = entity_id or new_id().hex
+    if op_kind == "insert":
+        payload = {"id": key, **payload}
+    return {"op_id": new_id().hex, "entity": entity, "entity_id": key, "op": op_kind,
+            "payload": payload if op_kind != "delete" else {},
+            "hlc": f"{1795565364888 + _counter:015d}-000000000-TEST",
+            "schema_version": head_revision()}
+
+
+def site(code: str, kind: str = "own_workshop") -> dict[str, Any]:
+    return op("site", code=code, name=f"Site {code}", kind=kind)
+
+
+def location(site_id: str, code: str = "MAIN") -> dict[str, Any]:
+    return op("location", site_id=site_id, code=code, name=code, kind="internal")
+
+
+def move(location_id: str, product_id: str, quantity: str = "1",
+         document_id: str | None = None) -> dict[str, Any]:
+    return op("stock_move", product_id=product_id, location_id=location_id, lot_id=None,
+              quantity=quantity, reason="receipt", reference="R-1", document_id=document_id,
+              note="", override_reason="", actor="test", created_at="2026-11-25T00:00:00")

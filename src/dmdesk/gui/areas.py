@@ -17,6 +17,7 @@ from dmdesk.gui.views.placeholder import NoticeArea
 from dmdesk.gui.views.products import ProductsArea
 from dmdesk.gui.views.sites import SitesArea
 from dmdesk.gui.views.stock import StockArea
+from dmdesk.gui.views.sync import SyncArea
 from dmdesk.gui.views.work_orders import WorkOrdersArea
 
 
@@ -35,9 +36,7 @@ def build_areas(gctx: GuiContext) -> list[Area]:
         ContactsArea(gctx),
         NoticeArea(_tr("Documents"), _tr(
             "Job sheets and Excel exports for the accountant will be listed here.")),
-        NoticeArea(_tr("Sync"), _tr(
-            "This database is not connected to a sync server. Every site keeps working on its "
-            "own database; the sync server lets sites exchange their changes.")),
+        SyncArea(gctx),
     ]
 
 
@@ -63,6 +62,11 @@ def connect_areas(window: MainWindow) -> None:
         window.show_area(work.title)
         _select_data(work.site_filter, site_id)
         _select_data(work.state_filter, state)
+
+    sync = next(a for a in window.areas if isinstance(a, SyncArea))
+    sync.status_changed.connect(window.sync_label.setText)
+    # After a sync, the areas showing data refresh as they do after a local change.
+    sync.synced.connect(lambda _report: window.current_area().refresh())
 
     dashboard.work_order_requested.connect(open_order)
     dashboard.open_work_requested.connect(open_list)

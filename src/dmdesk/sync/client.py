@@ -47,9 +47,14 @@ class SyncReport:
     seconds: float = 0.0
 
     def summary(self) -> str:
-        return (f"pushed {self.pushed} changes ({self.duplicates} already on the server), "
-                f"pulled {self.pulled} ({self.applied} applied), {self.conflicts} new "
-                f"conflicts, {self.alerts} new alerts, {self.deferred} changes waiting")
+        return (f"sent {_count(self.pushed, 'change')} ({self.duplicates} already on the "
+                f"server), received {self.pulled} ({self.applied} applied), "
+                f"{_count(self.conflicts, 'new conflict')}, {_count(self.alerts, 'new alert')}"
+                + (f", {_count(self.deferred, 'change')} waiting" if self.deferred else ""))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,16 @@ END
 """
 
 
+# Edits made before this migration and not pushed yet are pending too: without this a remote
+# edit of the same field would overwrite them at the first sync instead of being a conflict.
+BACKFILL = """
+INSERT INTO sync_clock (entity, entity_id, field, hlc, pending)
+  SELECT o.entity, o.entity_id, j.key, MAX(o.hlc), 1 FROM outbox AS o, json_each(o.payload) AS j
+  WHERE o.op = 'update' AND o.pushed_at IS NULL AND o.payload <> ''
+  GROUP BY o.entity, o.entity_id, j.key
+"""
+
+
 def upgrade() -> None:
     op.create_table(
         "sync_state",
@@ -104,6 +114,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("sync_alert", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_sync_alert_subject"), ["subject"], unique=False)
+    op.execute(BACKFILL)
     op.execute(OUTBOX_TRIGGER)
 
 

@@ -33,6 +33,8 @@ try:
 except ImportError:
     sys.path.insert(0, str(REPO / "src"))
 
+from tests.sync_server_process import running_server  # noqa: E402
+
 from dmdesk.db import models as m  # noqa: E402
 from dmdesk.db.changes import LOCAL_TABLES  # noqa: E402
 from dmdesk.db.database import Database, open_database  # noqa: E402
@@ -41,7 +43,6 @@ from dmdesk.services import products, stock  # noqa: E402
 from dmdesk.services.context import SETTING_SITE, ServiceContext  # noqa: E402
 from dmdesk.services.demo import build_demo  # noqa: E402
 from dmdesk.sync import client  # noqa: E402
-from tests.sync_server_process import running_server  # noqa: E402
 
 DEFAULT_DB = Path("/tmp/dmdesk-bench-large.sqlite")
 TARGET = 0.1

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import shutil
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -25,7 +24,7 @@ from dmdesk.sync.merge import Merger
 from dmdesk.sync.protocol import Change
 from dmdesk.sync.pull import driver
 from dmdesk.sync.push import mark_pushed, next_batch
-from tests.integration.support import Network, build_network, checkpoint
+from tests.integration.support import Network, build_network
 
 _seq = itertools.count(1)
 
@@ -92,7 +91,7 @@ def test_moves_are_a_union_never_twice(pair: Any) -> None:
 
 
 def test_concurrent_field_edit_is_a_conflict_and_settling_propagates(pair: Any) -> None:
-    hq, other, net = pair
+    hq, other, _net = pair
     customer = contacts.create_contact(ServiceContext(hq), kind="organisation",
                                        role="customer", name="Acme")
     relay(hq, other, "HQ")
@@ -118,3 +117,18 @@ def test_a_stale_edit_loses_to_a_newer_one(pair: Any) -> None:
     with other.read_session() as session:
         assert session.get(m.Product, net.steel).name == "Steel tube 25 mm"  # type: ignore[union-attr]
     assert Decimal(1) == Decimal("1.000")
+
+
+def test_a_unique_clash_waits_with_an_alert_and_nothing_is_lost(pair: Any) -> None:
+    hq, other, net = pair
+    relay(hq, other, "HQ")
+    stock.receive(ServiceContext(hq), net.fabric, net.hq_stock, "3", lot_code="L1")
+    stock.receive(ServiceContext(other), net.fabric, net.hq_stock, "2", lot_code="L1")
+    relay(hq, other, "HQ")
+    with other.reader.connect() as conn:
+        alerts = [r[0] for r in conn.exec_driver_sql(
+            "SELECT message FROM sync_alert WHERE cleared_at IS NULL")]
+        waiting = conn.exec_driver_sql("SELECT COUNT(*) FROM sync_deferred").scalar_one()
+    assert len(alerts) == 1 and "code 'L1'" in alerts[0] and "renamed" in alerts[0]
+    assert waiting == 2  # the lot and the move into it: kept, not applied, not dropped
+    assert rows(other, "stock_balance") != rows(hq, "stock_balance")

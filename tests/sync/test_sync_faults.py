@@ -22,7 +22,7 @@ HOUR_MS = 3_600_000
 
 def test_every_batch_sent_twice_is_stored_once(server: RunningServer, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    owner, net = owner_with_network(server, tmp_path)
+    owner, _net = owner_with_network(server, tmp_path)
     original = Transport.push
     replies: list[protocol.PushReply] = []
 

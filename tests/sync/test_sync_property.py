@@ -5,6 +5,7 @@ conflicts they were shown, every database holds the same rows and stock equals t
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import uuid
@@ -89,10 +90,8 @@ def partial_sync(site: Site, mode: int) -> None:
         site.sync(pull=False)  # pushed, nothing pulled: its edits stay pending
     else:
         batches = itertools.count()
-        try:
+        with contextlib.suppress(SyncCancelledError):  # cut off after a few batches
             client.run_sync(site.db, pull_limit=3, cancelled=lambda: next(batches) > mode)
-        except SyncCancelledError:
-            pass
 
 
 def settle_everything(world: World, choice: int) -> None:
@@ -126,7 +125,8 @@ actions = st.one_of(
 @pytest.mark.slow
 # No shrinking: each example runs a server and three databases, so shrinking would take many
 # minutes; the failing script is printed whole instead (note()).
-@settings(max_examples=int(os.environ.get("DMDESK_SYNC_EXAMPLES", "6")), deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+@settings(max_examples=int(os.environ.get("DMDESK_SYNC_EXAMPLES", "6")), deadline=None,
+          phases=[Phase.explicit, Phase.reuse, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(script=st.lists(actions, min_size=5, max_size=30), choice=st.integers(0, 1))
 def test_random_work_and_partial_syncs_converge(tmp_path_factory: pytest.TempPathFactory,

@@ -14,8 +14,14 @@ from dmdesk.services import contacts, products, stock, workorders
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.stock import TransferLineSpec
 from tests.integration.support import Network, build_network
-from tests.sync.support import Site, assert_identical, assert_stock_is_ledger, close_all, join, \
-    sync_all
+from tests.sync.support import (
+    Site,
+    assert_identical,
+    assert_stock_is_ledger,
+    close_all,
+    join,
+    sync_all,
+)
 from tests.sync_server_process import RunningServer
 
 

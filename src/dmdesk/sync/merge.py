@@ -34,6 +34,7 @@ BOOKKEEPING = frozenset({"updated_at", "created_at"})
 ROW, DELETED = "*", "-"
 _CHUNK = 400
 MOVE = "stock_move"
+CLASH = "clash"
 
 
 @dataclass
@@ -97,6 +98,10 @@ class Merger:
                 else:
                     self._apply_one(change)
             self.result.deferred = counted  # waiting again is not a new deferral
+            self.raw.execute(
+                "UPDATE sync_alert SET cleared_at = ? WHERE kind = ? AND cleared_at IS NULL AND "
+                "CAST(substr(subject, ?) AS INTEGER) NOT IN (SELECT seq FROM sync_deferred)",
+                (self.now, CLASH, len(CLASH) + 2))
             left = self.raw.execute("SELECT COUNT(*) FROM sync_deferred").fetchone()[0]
             if left >= len(rows):
                 return
@@ -163,6 +168,7 @@ class Merger:
             if "FOREIGN KEY" in str(exc):
                 raise DeferredError("refers to a row not received yet") from None
             if self._local_row(table, key) is None:
+                self._clash(table, change, str(exc))
                 raise DeferredError(f"clashes with a row here ({exc})") from None
             if table.name in IMMUTABLE_TABLES:
                 self.result.skipped += 1  # already here: union, not twice
@@ -172,6 +178,17 @@ class Merger:
             return
         self._stamp(table, entity_id, ROW, change["hlc"])
         self.result.applied += 1
+
+    def _clash(self, table: TableCodec, change: Change, problem: str) -> None:
+        """Two sites made different rows with the same unique value (a SKU, a lot code): the
+        remote row waits, and a person is told what to rename."""
+        column = problem.rsplit(".", 1)[-1] if "UNIQUE" in problem else ""
+        value = change["payload"].get(column, "")
+        alerts.raise_alert(
+            self.raw, CLASH, f"{CLASH}:{change['seq']}",
+            f"{change['origin']} made a {table.name.replace('_', ' ')} with {column} "
+            f"'{value}', which a different {table.name.replace('_', ' ')} here already has. "
+            "It waits (nothing is lost) until one of the two is renamed.", self.now)
 
     def _update(self, table: TableCodec, key: tuple[Any, ...], change: Change) -> None:
         entity_id = bytes.fromhex(change["entity_id"])

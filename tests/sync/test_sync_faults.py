@@ -36,6 +36,7 @@ def test_every_batch_sent_twice_is_stored_once(server: RunningServer, tmp_path: 
     monkeypatch.setattr(protocol, "MAX_PUSH_OPS", 7)
     report = owner.sync()
     assert report.pushed > 7 and report.duplicates == report.pushed
+    assert len(replies) == -(-report.pushed // 7)  # batches of seven, each sent twice
     monkeypatch.undo()
     mp = join(server, tmp_path / "mp1.sqlite", "MP1")
     pulled = mp.sync().pulled
@@ -151,3 +152,34 @@ def test_an_unreachable_server_is_one_clear_message(server: RunningServer,
     owner.sync()
     assert pending_count(owner.db) == 0
     close_all([owner])
+
+
+def test_the_server_killed_mid_push_and_restarted_loses_nothing(
+        server: RunningServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    owner, _net = owner_with_network(server, tmp_path)
+    waiting = pending_count(owner.db)
+    original = Transport.push
+    calls = 0
+
+    def killed_on_third(self: Transport, body: bytes) -> protocol.PushReply:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            server.kill()  # SIGKILL, as a power cut would
+        return original(self, body)
+
+    monkeypatch.setattr(Transport, "push", killed_on_third)
+    monkeypatch.setattr(protocol, "MAX_PUSH_OPS", 5)
+    with pytest.raises(SyncError) as down:
+        owner.sync()
+    assert "Cannot reach" in down.value.message
+    assert pending_count(owner.db) == waiting - 10  # two batches went, the rest is kept
+    server.restart()
+    owner.sync()
+    monkeypatch.undo()
+    assert pending_count(owner.db) == 0
+    mp = join(server, tmp_path / "mp1.sqlite", "MP1")
+    assert mp.sync().pulled == waiting
+    assert_identical([owner, mp])
+    assert_stock_is_ledger([owner, mp])
+    close_all([owner, mp])

@@ -65,9 +65,11 @@ def _encode_op(row: Sequence[Any], payload: dict[str, Any]) -> bytes:
     return json.dumps(op_json, separators=(",", ":")).encode()
 
 
-def next_batch(db: Database, limit: int = protocol.MAX_PUSH_OPS,
-               max_bytes: int = protocol.MAX_BODY_BYTES) -> PushBatch | None:
+def next_batch(db: Database, limit: int | None = None,
+               max_bytes: int | None = None) -> PushBatch | None:
     """The oldest unpushed ops, encoded, within the server's op and byte limits."""
+    limit = limit or protocol.MAX_PUSH_OPS
+    max_bytes = max_bytes or protocol.MAX_BODY_BYTES
     with db.reader.connect() as conn:
         rows = list(conn.exec_driver_sql(OUTBOX_QUERY, (limit,)))
         if not rows:

@@ -87,3 +87,30 @@ def test_the_sync_command(server: RunningServer, tmp_path: Path) -> None:
     down = _dmdesk("sync", "--db", path)
     assert down.returncode == 1 and "Cannot reach the sync server" in down.stderr
     server.start()
+
+
+def test_progress_belongs_to_the_making_site(server: RunningServer, tmp_path: Path) -> None:
+    """The owner puts an order on hold while MP1, offline, starts and reports on it: MP1's
+    progress wins at both without asking, and the decision is on record."""
+    owner, net = owner_with_network(server, tmp_path)
+    order = workorders.create_work_order(owner.ctx, net.frame, 2, net.mp, date(2026, 12, 1))
+    workorders.release(owner.ctx, order.id, override_reason="MP1 has its own steel")
+    owner.sync()
+    mp = join(server, tmp_path / "mp1.sqlite", "MP1")
+    wh = join(server, tmp_path / "wh.sqlite", "WH")
+    mp.sync()
+    wh.sync()
+    workorders.hold(owner.ctx, order.id, reason="customer asked to wait")
+    workorders.start(mp.ctx, order.id)
+    owner.sync()
+    mp.sync()  # MP1 sees the owner's hold while its start is pending: its own progress wins
+    sync_all([owner, mp, wh], rounds=3)
+    for site in (owner, mp, wh):
+        with site.db.read_session() as session:
+            held = session.get(m.WorkOrder, order.id)
+            assert held is not None and held.state == "in_progress", site.code
+    assert conflicts.list_conflicts(mp.db) == []
+    decided = conflicts.list_conflicts(mp.db, open_only=False)
+    assert {(c.field, c.settled_how) for c in decided} >= {("state", "local")}
+    assert_identical([owner, mp, wh])
+    close_all([owner, mp, wh])

@@ -31,6 +31,16 @@ from dmdesk.sync.protocol import Change
 
 # Fields every edit touches: merged by clock alone, never a conflict of their own.
 BOOKKEEPING = frozenset({"updated_at", "created_at"})
+# A work order's progress belongs to the site that makes it (DESIGN.md section 5): when it and
+# another site changed one of these at once, the making site's value wins without asking.
+# Notes stay a person's call.
+PROGRESS = {
+    "work_order": frozenset({"state", "held_from", "good_qty", "scrap_qty", "released_at",
+                             "started_at", "completed_at", "bom_hash", "design_file_id",
+                             "design_sha256", "override_reason"}),
+    "wo_material": frozenset({"consumed"}),
+    "wo_operation": frozenset({"good_qty", "scrap_qty", "started_at", "finished_at"}),
+}
 ROW, DELETED = "*", "-"
 _CHUNK = 400
 MOVE = "stock_move"
@@ -45,6 +55,9 @@ class MergeResult:
     deferred: int = 0
     max_hlc: str = ""
     touched_stock: set[tuple[bytes, bytes, bytes]] = field(default_factory=set)
+    # Values decided by a rule, to be written again as new local changes (entity, key bytes,
+    # field, wire value), so the decision outranks both edits at every site.
+    rewrites: list[tuple[str, bytes, str, Any]] = field(default_factory=list)
 
 
 class DeferredError(Exception):
@@ -62,8 +75,9 @@ def _where(table: TableCodec) -> str:
 class Merger:
     """Applies changes on one SQLite connection inside an open transaction."""
 
-    def __init__(self, raw: sqlite3.Connection, now: datetime) -> None:
+    def __init__(self, raw: sqlite3.Connection, now: datetime, local_site: str = "") -> None:
         self.raw = raw
+        self.local_site = local_site
         self.now = utc_text(now)
         self.result = MergeResult()
 
@@ -207,9 +221,19 @@ class Merger:
                 continue
             local_hlc, pending = clocks.get(name, (row_hlc, False))
             if pending and name not in BOOKKEEPING:
-                if local[name] != value:
-                    self._conflict(table, entity_id, name, local[name], local_hlc, value,
-                                   change)
+                if local[name] == value:
+                    continue
+                winner = self._progress_winner(table, local, name, change)
+                self._conflict(table, entity_id, name, local[name], local_hlc, value, change,
+                               winner)
+                if winner is None:
+                    continue
+                kept = value if winner == "remote" else local[name]
+                self.result.rewrites.append(
+                    (table.name, entity_id, name, table.from_db[name](kept)))
+                if winner == "remote":  # whatever the stamps say
+                    chosen[name] = value
+                    self._stamp(table, entity_id, name, change["hlc"])
                 continue
             if change["hlc"] > local_hlc:
                 chosen[name] = value
@@ -222,10 +246,38 @@ class Merger:
         else:
             self.result.skipped += 1
 
+    def _making_site(self, table: TableCodec, local: dict[str, Any]) -> str | None:
+        order = local["id"] if table.name == "work_order" else local.get("work_order_id")
+        row = self.raw.execute(
+            "SELECT site.code FROM work_order JOIN site ON site.id = work_order.site_id "
+            "WHERE work_order.id = ?", (order,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _progress_winner(self, table: TableCodec, local: dict[str, Any], name: str,
+                         change: Change) -> str | None:
+        if name not in PROGRESS.get(table.name, ()):
+            return None
+        maker = self._making_site(table, local)
+        if maker is not None and maker == self.local_site:
+            return "local"
+        if maker is not None and maker == change["origin"]:
+            return "remote"
+        return None
+
     def _conflict(self, table: TableCodec, entity_id: bytes, name: str, local: Any,
-                  local_hlc: str, remote: Any, change: Change) -> None:
+                  local_hlc: str, remote: Any, change: Change, winner: str | None = None
+                  ) -> None:
         local_json = dumps(table.from_db[name](local))
         remote_json = dumps(table.from_db[name](remote))
+        if winner is not None:  # decided by rule: kept, settled, for the record
+            self.raw.execute(
+                "INSERT INTO sync_conflict (id, entity, entity_id, field, local_value, "
+                "local_hlc, remote_value, remote_hlc, origin, detected_at, settled_at, "
+                "settled_how, settled_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (new_id().bytes, table.name, entity_id, name, local_json, local_hlc,
+                 remote_json, change["hlc"], change["origin"], self.now, self.now, winner,
+                 "rule: progress belongs to the making site"))
+            return
         existing = self.raw.execute(
             "SELECT id, remote_hlc FROM sync_conflict WHERE settled_at IS NULL AND entity = ? "
             "AND entity_id = ? AND field = ?", (table.name, entity_id, name)).fetchone()

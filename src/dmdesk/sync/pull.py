@@ -9,12 +9,14 @@ site finished, and the local hybrid clock, which moves past every stamp received
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from dmdesk.db.database import Database
+from dmdesk.db.ids import new_id
 from dmdesk.db.raw_insert import utc_text
 from dmdesk.domain.hlc import HLC, HybridClock
 from dmdesk.services.context import DEFAULT_SITE_CODE, SETTING_HLC, SETTING_SITE
@@ -57,6 +59,23 @@ def observe_clock(raw: sqlite3.Connection, remote: str, now_ms: int) -> None:
                 "DO UPDATE SET value = excluded.value", (SETTING_HLC, stamp))
 
 
+def rewrite(raw: sqlite3.Connection, values: list[tuple[str, bytes, str, Any]], now: datetime,
+            schema: str, now_ms: int) -> None:
+    """Write values a rule decided as new local changes, stamped after everything seen, so
+    they outrank both edits everywhere (the outbox trigger marks them pending)."""
+    site = _setting(raw, SETTING_SITE) or DEFAULT_SITE_CODE
+    last = _setting(raw, SETTING_HLC)
+    clock = HybridClock(site, lambda: now_ms, HLC.decode(last) if last else None)
+    for entity, entity_id, name, value in values:
+        payload = json.dumps({name: value}, separators=(",", ":"), sort_keys=True)
+        raw.execute(
+            "INSERT INTO outbox (op_id, entity, entity_id, op, payload, hlc, schema_version, "
+            "created_at) VALUES (?, ?, ?, 'update', ?, ?, ?, ?)",
+            (new_id().bytes, entity, entity_id, payload, clock.now().encode(), schema,
+             utc_text(now)))
+    raw.execute("UPDATE setting SET value = ? WHERE key = ?", (clock.last.encode(), SETTING_HLC))
+
+
 def release_finished_reservations(raw: sqlite3.Connection) -> None:
     """Reservations are local; when another site finishes or cancels a work order that was
     reserved here, give the reserved stock back (a local completion consumes them itself)."""
@@ -89,11 +108,13 @@ def pull_batch(db: Database, transport: Transport, *, limit: int = protocol.MAX_
         row = raw.execute("SELECT pull_cursor FROM sync_state WHERE id = 1").fetchone()
         if row is None or int(row[0]) != cursor:  # another sync of this file got there first
             return PulledBatch(0, MergeResult(), 0, int(row[0]) if row else 0, True)
-        merger = Merger(raw, now)
+        merger = Merger(raw, now, _setting(raw, SETTING_SITE) or DEFAULT_SITE_CODE)
         result = merger.apply(reply["changes"])
         new_alerts = alerts.check_stock(raw, result.touched_stock, utc_text(now))
         release_finished_reservations(raw)
         observe_clock(raw, result.max_hlc, clock_ms())
+        if result.rewrites:
+            rewrite(raw, result.rewrites, now, db.schema_version, clock_ms())
         raw.execute("UPDATE sync_state SET pull_cursor = ? WHERE id = 1", (reply["last_seq"],))
     return PulledBatch(len(reply["changes"]), result, new_alerts, reply["last_seq"],
                        bool(reply["more"]))

@@ -14,6 +14,7 @@ server runs: SQLite is in WAL mode, PostgreSQL is PostgreSQL.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -36,6 +37,12 @@ from tests.conftest import in_ci
 
 ENV_PG = "DMDESK_TEST_PG_URL"
 START_TIMEOUT_S = 30.0
+
+
+@functools.cache
+def _schema_version() -> str:
+    from dmdesk.db.migrate import head_revision
+    return head_revision()
 
 
 class RunningServer:
@@ -136,8 +143,7 @@ class RunningServer:
     @staticmethod
     def headers(token: str | None, schema: str | None = None,
                 clock_ms: int | None = None) -> dict[str, str]:
-        from dmdesk.db.migrate import head_revision
-        result = {"X-Dmdesk-Schema": schema or head_revision(),
+        result = {"X-Dmdesk-Schema": schema or _schema_version(),
                   "X-Dmdesk-Clock": str(clock_ms if clock_ms is not None
                                         else int(time.time() * 1000)),
                   "Content-Type": "application/json"}

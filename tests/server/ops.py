@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from dmdesk.db.ids import new_id
 from dmdesk.db.migrate import head_revision
+
+schema_version = cache(head_revision)  # reading the migrations each time is slow
 
 _counter = 0
 
@@ -21,7 +24,7 @@ def op(entity: str, op_kind: str = "insert", entity_id: str | None = None,
     return {"op_id": new_id().hex, "entity": entity, "entity_id": key, "op": op_kind,
             "payload": payload if op_kind != "delete" else {},
             "hlc": f"{1795565364888 + _counter:015d}-000000000-TEST",
-            "schema_version": head_revision()}
+            "schema_version": schema_version()}
 
 
 def site(code: str, kind: str = "own_workshop") -> dict[str, Any]:

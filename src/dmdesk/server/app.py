@@ -11,8 +11,10 @@ import time
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dmdesk.db.changes import IMMUTABLE_TABLES, LOCAL_TABLES
 from dmdesk.server import admin, oplog
@@ -123,11 +125,13 @@ def create_app(store: Store, schema_version: str) -> FastAPI:
     def pull(account: Caller,
              after: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
              limit: Annotated[int, Query(ge=1, le=MAX_PULL_CHANGES)] = MAX_PULL_CHANGES,
-             ) -> dict[str, Any]:
-        return dict(oplog.pull(store, account, after, limit))
+             ) -> Response:
+        # Bytes straight from the store (the response model above is what they hold).
+        return Response(oplog.pull_json(store, account, after, limit),
+                        media_type="application/json")
 
     app.add_exception_handler(RequestValidationError, _malformed)  # type: ignore[arg-type]
-    app.add_exception_handler(RecursionError, _too_deep)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     return app
 
 
@@ -144,18 +148,22 @@ def _checked(position: int, op: OpIn) -> oplog.IncomingOp:
         problem = "the payload's id differs from entity_id"
     else:
         try:
-            json.dumps(op.payload, allow_nan=False)
+            text = json.dumps(op.payload, allow_nan=False, separators=(",", ":"))
         except ValueError:
             problem = "the payload holds a number JSON cannot carry (NaN or infinity)"
     if problem:
         raise HTTPException(422, f"{where} is malformed: {problem}. Nothing was stored.")
     return oplog.IncomingOp(op.op_id, op.entity, op.entity_id, op.op, op.payload, op.hlc,
-                            op.schema_version)
+                            op.schema_version, text)
 
 
 def _malformed(_request: Request, exc: RequestValidationError) -> JSONResponse:
     problems = []
     for error in exc.errors()[:5]:
+        if error.get("type") == "json_invalid":
+            where = error.get("loc", ("", "?"))[-1]
+            problems.append(f"the body is not valid JSON (at character {where})")
+            continue
         where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
         problems.append(f"{where or 'body'}: {error.get('msg', 'invalid')}")
     more = len(exc.errors()) - len(problems)
@@ -163,6 +171,10 @@ def _malformed(_request: Request, exc: RequestValidationError) -> JSONResponse:
     return JSONResponse({"detail": f"Malformed request ({text}). Nothing was stored."}, 422)
 
 
-def _too_deep(_request: Request, _exc: RecursionError) -> JSONResponse:
-    return JSONResponse({"detail": "Malformed request: the JSON is nested too deeply. "
-                                   "Nothing was stored."}, 422)
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    # FastAPI answers 400 to a body its JSON parser gave up on (nested too deeply, say);
+    # for this API a body that cannot be read is malformed: 422, like any other.
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        return JSONResponse({"detail": "Malformed request: the body could not be read as "
+                                       "JSON (nested too deeply?). Nothing was stored."}, 422)
+    return await http_exception_handler(request, exc)

@@ -127,7 +127,8 @@ class OwnershipIndex:
         for column, field in TRACKED.get(entity, {}).items():
             if column in payload:
                 value = payload[column]
-                current[field] = None if value is None else str(value)[:512]
+                # PostgreSQL text holds no NUL; ids and codes never contain one.
+                current[field] = None if value is None else str(value)[:512].replace("\x00", "")
         self._rows[key] = current
         self._dirty.add(key)
 

@@ -10,13 +10,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from dmdesk.sync.protocol import MAX_CLOCK_SKEW_MS
 
 
-class BodyTooLargeError(Exception):
-    pass
-
-
 class BodySizeLimit:
-    """413 for a body over ``max_bytes``: at once when Content-Length says so, otherwise as
-    soon as the streamed body passes the limit (chunked uploads), never buffering more."""
+    """413 for a body over ``max_bytes``, never reading more than that: at once when
+    Content-Length says so; for a chunked upload (no length) as soon as it passes the limit.
+    A chunked body under the limit is read here and handed on whole."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -27,32 +24,34 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers") or ()).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send)
-            return
-        received = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLargeError
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLargeError:
-            if not started:
+        if declared is not None:
+            if not declared.isdigit() or int(declared) > self.max_bytes:
                 await self._refuse(send)
+                return
+            # The server (uvicorn/h11) delivers exactly Content-Length bytes.
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, receive, send)  # client gone: let the app see it
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.max_bytes:
+                await self._refuse(send)
+                return
+            if not message.get("more_body", False):
+                break
+        replay: list[Message] = [{"type": "http.request", "body": b"".join(chunks),
+                                  "more_body": False}]
+
+        async def replay_receive() -> Message:
+            return replay.pop() if replay else await receive()
+
+        await self.app(scope, replay_receive, send)
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps({"detail": (

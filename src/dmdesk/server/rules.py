@@ -228,10 +228,11 @@ def may_write(role: str, ownership: Ownership, entity: str, op: str, key: str,
     return check(ownership, key, payload)
 
 
-def may_see(role: str, site_code: str, change: Mapping[str, Any]) -> bool:
+def may_see(role: str, site_code: str, change: Mapping[Any, Any]) -> bool:
     """Whether a caller pulls this change. Owners, accountants and own workshops see all.
 
-    The one place to restrict what a micro-producer sees (say, only its own work orders and
-    the products they need) when the network asks for it.
+    ``change`` is the stored row: seq, site (the writer), op_id, entity, entity_id, op,
+    payload (JSON text), hlc. The one place to restrict what a micro-producer sees (say, only
+    its own work orders and the products they need) when the network asks for it.
     """
     return True

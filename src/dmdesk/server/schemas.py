@@ -22,8 +22,8 @@ class OpIn(BaseModel):
                                     description="hex of the row's key bytes")]
     op: Literal["insert", "update", "delete"]
     payload: dict[str, Any]
-    hlc: Annotated[str, Field(min_length=1, max_length=64)]
-    schema_version: Annotated[str, Field(min_length=1, max_length=40)]
+    hlc: Annotated[str, Field(pattern=r"^[\x21-\x7e]{1,64}$", description="HLC stamp")]
+    schema_version: Annotated[str, Field(pattern=r"^[\x21-\x7e]{1,40}$")]
 
 
 class PushIn(BaseModel):

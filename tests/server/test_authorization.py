@@ -1,0 +1,185 @@
+"""Who may write what: tokens (401), roles and the per-site rules (403), nothing stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.server import ops as o
+from tests.sync_server_process import RunningServer
+
+
+@dataclass
+class Network:
+    """Sites HQ (owner), MP1 and MP2 (role site) and the in-transit site, as HQ pushed them."""
+
+    server: RunningServer
+    tokens: dict[str, str]
+    ids: dict[str, str]
+
+    def push(self, site: str, batch: list[dict[str, Any]]) -> tuple[int, Any]:
+        return self.server.request("POST", "/v1/push", self.tokens[site], {"ops": batch})
+
+    def stored(self) -> int:
+        """How many ops the server holds (pulled by the accountant, who writes none)."""
+        total, after = 0, 0
+        while True:
+            reply = self.server.request("GET", f"/v1/pull?after={after}", self.tokens["ACC"])[1]
+            total += len(reply["changes"])
+            after = reply["last_seq"]
+            if not reply["more"]:
+                return total
+
+
+def build_network(server: RunningServer) -> Network:
+    tokens = {"HQ": server.add_site("HQ", role="owner"), "MP1": server.add_site("MP1"),
+              "MP2": server.add_site("MP2"), "ACC": server.add_site("ACC", role="accountant")}
+    batch = [o.site("HQ"), o.site("MP1", "micro_producer"), o.site("MP2", "micro_producer"),
+             o.site("TRN", "in_transit")]
+    ids = {op["payload"]["code"]: op["entity_id"] for op in batch}
+    for code in ("HQ", "MP1", "MP2", "TRN"):
+        batch.append(o.location(ids[code]))
+        ids[f"{code}.loc"] = batch[-1]["entity_id"]
+    product = o.op("product", sku="CHAIR", name="Chair", kind="finished", unit="pcs")
+    ids["product"] = product["entity_id"]
+    batch.append(product)
+    for code in ("MP1", "MP2"):
+        wo = o.op("work_order", number=f"WO-{code}", product_id=ids["product"], quantity="10",
+                  site_id=ids[code], due_date="2026-12-01", priority=3, state="released",
+                  good_qty="0", scrap_qty="0")
+        ids[f"{code}.wo"] = wo["entity_id"]
+        batch.append(wo)
+    status, reply = server.request("POST", "/v1/push", tokens["HQ"], {"ops": batch})
+    assert status == 200, reply
+    return Network(server, tokens, ids)
+
+
+@pytest.fixture
+def net(server: RunningServer) -> Network:
+    return build_network(server)
+
+
+# --- tokens ----------------------------------------------------------------------------------
+
+def test_missing_wrong_and_revoked_tokens_get_401(net: Network) -> None:
+    server = net.server
+    before = net.stored()
+    batch = [o.site("ZZ")]
+    for token in (None, "not-a-token", net.tokens["MP1"] + "x"):
+        status, reply = server.request("POST", "/v1/push", token, {"ops": batch})
+        assert status == 401, reply
+        assert "token" in reply["detail"].lower()
+        assert server.request("GET", "/v1/pull", token)[0] == 401
+    server.revoke("MP1")
+    status, reply = server.request("GET", "/v1/status", net.tokens["MP1"])
+    assert status == 401 and "revoked" in reply["detail"]
+    # A new token works again; the old one stays refused.
+    fresh = server.token("MP1")
+    assert server.request("GET", "/v1/status", fresh)[0] == 200
+    assert server.request("GET", "/v1/status", net.tokens["MP1"])[0] == 401
+    assert net.stored() == before
+
+
+def test_an_accountant_reads_but_may_not_push(net: Network) -> None:
+    before = net.stored()
+    status, reply = net.push("ACC", [o.site("ACC")])
+    assert status == 403 and "accountant" in reply["detail"].lower()
+    assert net.stored() == before == 11
+
+
+# --- what a site may write ------------------------------------------------------------------
+
+def test_a_site_writes_its_own_moves_and_work_order_progress(net: Network) -> None:
+    ids = net.ids
+    batch = [
+        o.move(ids["MP1.loc"], ids["product"], "5"),
+        o.op("work_order", "update", ids["MP1.wo"], state="in_progress",
+             started_at="2026-11-25T08:00:00", updated_at="2026-11-25T08:00:00"),
+        o.location(ids["MP1"], "SHELF"),
+    ]
+    batch.append(o.move(batch[2]["entity_id"], ids["product"], "2"))  # at the new location
+    status, reply = net.push("MP1", batch)
+    assert status == 200, reply
+    assert reply["stored"] == 4
+
+
+@pytest.mark.parametrize("case", [
+    "move at another site", "other site's work order", "planning field", "product",
+    "other site row", "location for another site", "delete a site"])
+def test_a_site_writing_another_sites_rows_gets_403_and_nothing_is_stored(
+        net: Network, case: str) -> None:
+    ids = net.ids
+    fine = [o.move(ids["MP1.loc"], ids["product"], "1"), o.location(ids["MP1"], "BIN")]
+    forbidden = {
+        "move at another site": o.move(ids["MP2.loc"], ids["product"], "1"),
+        "other site's work order": o.op("work_order", "update", ids["MP2.wo"], good_qty="10"),
+        "planning field": o.op("work_order", "update", ids["MP1.wo"], quantity="500"),
+        "product": o.op("product", "update", ids["product"], price="0.01"),
+        "other site row": o.op("site", "update", ids["MP2"], name="Mine now"),
+        "location for another site": o.location(ids["MP2"], "SPY"),
+        "delete a site": o.op("site", "delete", ids["MP1"]),
+    }[case]
+    before = net.stored()
+    status, reply = net.push("MP1", [*fine, forbidden])
+    assert status == 403, reply
+    assert "op 3" in reply["detail"] and forbidden["op_id"] in reply["detail"]
+    assert "Nothing of this batch was stored" in reply["detail"]
+    assert net.stored() == before
+    # The allowed part alone goes through, so nothing of it was kept before.
+    assert net.push("MP1", fine)[1]["stored"] == 2
+
+
+def test_a_site_cannot_take_over_a_row_by_inserting_its_key(net: Network) -> None:
+    ids = net.ids
+    hijack = o.op("site", "insert", ids["MP2"], code="MP1", name="MP1", kind="micro_producer")
+    status, reply = net.push("MP1", [hijack])
+    assert status == 403, reply
+    # MP2's site row still belongs to MP2: MP1 may not move stock there.
+    assert net.push("MP1", [o.move(ids["MP2.loc"], ids["product"])])[0] == 403
+
+
+def test_transfers_the_receiving_site_books_its_end(net: Network) -> None:
+    ids = net.ids
+    transfer = o.op("transfer", number="T-1", from_location_id=ids["MP1.loc"],
+                    to_location_id=ids["MP2.loc"], transit_location_id=ids["TRN.loc"],
+                    state="shipped", shipped_at="2026-11-25T08:00:00")
+    tid = transfer["entity_id"]
+    shipped = [transfer,
+               o.op("transfer_line", transfer_id=tid, line_no=1, product_id=ids["product"],
+                    quantity="3"),
+               o.move(ids["MP1.loc"], ids["product"], "-3", document_id=tid),
+               o.move(ids["TRN.loc"], ids["product"], "3", document_id=tid)]
+    assert net.push("MP1", shipped)[0] == 200
+    received = [o.move(ids["TRN.loc"], ids["product"], "-3", document_id=tid),
+                o.move(ids["MP2.loc"], ids["product"], "3", document_id=tid),
+                o.op("transfer", "update", tid, state="received",
+                     received_at="2026-11-26T08:00:00")]
+    status, reply = net.push("MP2", received)
+    assert status == 200, reply
+    # HQ's site may not touch in-transit stock of a transfer that is not its own.
+    other = o.move(ids["TRN.loc"], ids["product"], "1", document_id=tid)
+    hq_site = net.server.add_site("WS")  # a site with no rows at all
+    assert net.server.request("POST", "/v1/push", hq_site, {"ops": [other]})[0] == 403
+    # Nor may the receiver change what was shipped.
+    change = o.op("transfer", "update", tid, to_location_id=ids["MP1.loc"])
+    assert net.push("MP2", [change])[0] == 403
+
+
+def test_a_site_owns_the_contacts_and_orders_it_made(net: Network) -> None:
+    ids = net.ids
+    customer = o.op("contact", kind="organisation", role="customer", name="Acme",
+                    site_id=None)
+    order = o.op("customer_order", number="CO-MP1-1", customer_id=customer["entity_id"],
+                 due_date="2026-12-01", state="open")
+    line = o.op("customer_order_line", order_id=order["entity_id"], line_no=1,
+                product_id=ids["product"], quantity="2")
+    assert net.push("MP1", [customer, order, line])[0] == 200
+    edit = o.op("customer_order", "update", order["entity_id"], notes="rush")
+    assert net.push("MP1", [edit])[0] == 200
+    assert net.push("MP2", [o.op("customer_order", "update", order["entity_id"],
+                                 notes="mine")])[0] == 403
+    assert net.push("MP2", [o.op("customer_order_line", order_id=order["entity_id"],
+                                 line_no=2, product_id=ids["product"],
+                                 quantity="1")])[0] == 403

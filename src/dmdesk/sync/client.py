@@ -95,8 +95,11 @@ def setup(db: Database, url: str, token: str, clock_ms: Callable[[], int] = wall
         if not local:
             session.add(m.Setting(key=SETTING_SITE, value=site))
         row = state.load(session)
-        if row.server_url and row.server_url.rstrip("/") != url.rstrip("/") and row.pull_cursor:
-            row.pull_cursor = 0  # another server: its sequence numbers mean nothing here
+        if row.server_url and row.server_url.rstrip("/") != url.rstrip("/"):
+            # Another server: its sequence numbers mean nothing here, and it may lack what
+            # the old one got, so everything is sent again (it stores each op only once).
+            row.pull_cursor = 0
+            session.connection().exec_driver_sql("UPDATE outbox SET pushed_at = NULL")
         row.server_url, row.token, row.site_code, row.role = url.rstrip("/"), token, site, role
     return ServerInfo(url, site, role, str(status.get("schema_version")))
 

@@ -121,6 +121,8 @@ def main() -> int:
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--skip-raw", action="store_true")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse --work's owner and server from an earlier run (skips (a))")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="sync-bench-", dir="/tmp"))
     work.mkdir(parents=True, exist_ok=True)
@@ -130,18 +132,27 @@ def main() -> int:
         build_demo(ServiceContext(db), "large")
         db.close()
     owner_path = work / "owner.sqlite"
-    say(f"copying {args.db} to {owner_path}...")
-    shutil.copyfile(args.db, owner_path)
+    if not args.reuse:
+        say(f"copying {args.db} to {owner_path}...")
+        shutil.copyfile(args.db, owner_path)
     owner = open_database(owner_path, backup=False)
-    replica = open_database(work / "replica.sqlite")
+    code = f"B{int(time.time()) % 100000}"  # a new site each run
+    replica = open_database(work / f"replica-{code}.sqlite")
     with running_server(None, work) as server:
-        client.setup(owner, server.base_url, server.add_site(site_code(owner), role="owner"))
-        client.setup(replica, server.base_url, server.add_site("BENCH", role="accountant"))
-        started = time.perf_counter()
-        push = client.run_sync(owner, pull=False)
-        push_s = time.perf_counter() - started
-        say(f"(a) owner pushed {push.pushed:,} ops in {push_s:.1f} s "
-            f"({push.pushed / push_s:,.0f} ops/s)")
+        if args.reuse:  # the owner pushed everything in the earlier run; only the port moved
+            with owner.write_session() as session:
+                session.connection().exec_driver_sql(
+                    "UPDATE sync_state SET server_url = ?, token = ?",
+                    (server.base_url, server.token(site_code(owner))))
+        else:
+            client.setup(owner, server.base_url,
+                         server.add_site(site_code(owner), role="owner"))
+            started = time.perf_counter()
+            push = client.run_sync(owner, pull=False)
+            push_s = time.perf_counter() - started
+            say(f"(a) owner pushed {push.pushed:,} ops in {push_s:.1f} s "
+                f"({push.pushed / push_s:,.0f} ops/s)")
+        client.setup(replica, server.base_url, server.add_site(code, role="accountant"))
 
         started = time.perf_counter()
         pull = client.run_sync(replica, push=False)

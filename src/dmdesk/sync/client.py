@@ -130,8 +130,11 @@ def _clear_pending(db: Database, mark: str) -> None:
 
 def _pushed_mark(db: Database) -> str:
     with db.reader.connect() as conn:
+        # Pushes go in outbox order and stamps grow with it, so the newest pushed row holds
+        # the highest pushed stamp (found from the end, not by scanning a million rows).
         row = conn.exec_driver_sql(
-            "SELECT MAX(hlc) FROM outbox WHERE pushed_at IS NOT NULL").first()
+            "SELECT hlc FROM outbox WHERE pushed_at IS NOT NULL ORDER BY seq DESC LIMIT 1"
+        ).first()
     return str(row[0]) if row and row[0] else ""
 
 

@@ -115,3 +115,18 @@ def test_sync_area_end_to_end(qtbot: QtBot, gctx: GuiContext, net: Network, tmp_
         assert area.error_label.text() == "none"
         _close_error_boxes()
         mp.db.close()
+
+
+def test_the_status_bar_follows_the_sync_state(qtbot: QtBot, gctx: GuiContext,
+                                               net: Network) -> None:
+    from dmdesk.gui.app import build_window
+    from dmdesk.sync import state
+
+    with gctx.db.write_session() as session:  # set up, nothing sent yet (no server needed)
+        row = state.load(session)
+        row.server_url, row.token, row.site_code, row.role = (
+            "http://127.0.0.1:9", "t", "HQ", "owner")
+    window, _ = build_window(gctx.db, gctx.runner)
+    qtbot.addWidget(window)
+    waiting = pending_count(gctx.db)
+    qtbot.waitUntil(lambda: window.sync_label.text() == f"Sync: {waiting} changes to send")

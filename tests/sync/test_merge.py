@@ -17,6 +17,7 @@ from sqlalchemy import select
 from dmdesk.db import models as m
 from dmdesk.db.database import Database, open_database
 from dmdesk.db.models_sync import SyncConflict
+from dmdesk.domain.errors import ValidationError
 from dmdesk.services import contacts, products, stock
 from dmdesk.services.context import ServiceContext
 from dmdesk.sync import conflicts
@@ -132,3 +133,19 @@ def test_a_unique_clash_waits_with_an_alert_and_nothing_is_lost(pair: Any) -> No
     assert len(alerts) == 1 and "code 'L1'" in alerts[0] and "renamed" in alerts[0]
     assert waiting == 2  # the lot and the move into it: kept, not applied, not dropped
     assert rows(other, "stock_balance") != rows(hq, "stock_balance")
+
+
+def test_wire_timestamps_store_as_the_column_type_does() -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from dmdesk.db.raw_insert import utc_text
+    from dmdesk.sync.codec import codec
+
+    to_db = codec("stock_move").to_db["created_at"]
+    for moment in (datetime(2026, 1, 2, 3, 4, 5, 6789, tzinfo=UTC),
+                   datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)):
+        assert to_db(moment.isoformat()) == utc_text(moment)  # the fast path
+        shifted = moment.astimezone(timezone(timedelta(hours=-5)))
+        assert to_db(shifted.isoformat()) == utc_text(moment)  # parsed
+    with pytest.raises(ValidationError):
+        to_db("2026-01-02T03:04:05")  # no zone: refused, not guessed

@@ -183,3 +183,31 @@ def test_the_server_killed_mid_push_and_restarted_loses_nothing(
     assert_identical([owner, mp])
     assert_stock_is_ledger([owner, mp])
     close_all([owner, mp])
+
+
+def test_a_change_the_site_may_not_make_is_set_aside_and_the_rest_goes(
+        server: RunningServer, tmp_path: Path) -> None:
+    from dmdesk.db import models as m
+    from dmdesk.services import products, stock
+
+    owner, net = owner_with_network(server, tmp_path)
+    owner.sync()
+    mp = join(server, tmp_path / "mp1.sqlite", "MP1")
+    mp.sync()
+    stock.receive(mp.ctx, net.screw, net.mp_stock, "10")
+    products.update_product(mp.ctx, net.chair, price="1.00")  # the owner's to change
+    stock.receive(mp.ctx, net.steel, net.mp_stock, "3")
+    report = mp.sync()
+    assert report.refused == 1 and report.pushed > 0
+    assert pending_count(mp.db) == 0
+    view = state.overview(mp.db)
+    assert view.open_alerts == 1 and view.last_error == ""
+    owner.sync()
+    with owner.db.read_session() as session:
+        assert session.get(m.Product, net.chair).price == 249  # type: ignore[union-attr]
+    assert_stock_is_ledger([owner, mp])
+    with owner.db.reader.connect() as conn:
+        moves = conn.exec_driver_sql("SELECT COUNT(*) FROM stock_move").scalar_one()
+    with mp.db.reader.connect() as conn:
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM stock_move").scalar_one() == moves
+    close_all([owner, mp])

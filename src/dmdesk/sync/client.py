@@ -21,7 +21,7 @@ from dmdesk.db.models_sync import SyncState
 from dmdesk.services.context import SETTING_SITE
 from dmdesk.sync import protocol, state
 from dmdesk.sync.pull import pull_batch
-from dmdesk.sync.push import next_batch, pending_count, push_batch
+from dmdesk.sync.push import next_batch, pending_count, push_batch, set_aside
 from dmdesk.sync.transport import SyncCancelledError, SyncError, Transport, wall_ms
 
 Progress = Callable[[str, int, int], None]
@@ -44,13 +44,15 @@ class SyncReport:
     conflicts: int = 0
     alerts: int = 0
     deferred: int = 0
+    refused: int = 0
     seconds: float = 0.0
 
     def summary(self) -> str:
         return (f"sent {_count(self.pushed, 'change')} ({self.duplicates} already on the "
                 f"server), received {self.pulled} ({self.applied} applied), "
                 f"{_count(self.conflicts, 'new conflict')}, {_count(self.alerts, 'new alert')}"
-                + (f", {_count(self.deferred, 'change')} waiting" if self.deferred else ""))
+                + (f", {_count(self.deferred, 'change')} waiting" if self.deferred else "")
+                + (f", {_count(self.refused, 'change')} refused" if self.refused else ""))
 
 
 def _count(number: int, noun: str) -> str:
@@ -149,11 +151,26 @@ def transport_for(db: Database, clock_ms: Callable[[], int] = wall_ms) -> Transp
 
 def push_all(db: Database, transport: Transport, report: SyncReport, progress: Progress,
              cancelled: Callable[[], bool]) -> None:
+    """Send the outbox. A batch the server refuses as not this site's to write (403) is split
+    until the refused change is found; that one is set aside with an alert, so one change the
+    site may not make does not hold back all the others."""
     total = pending_count(db)
-    while (batch := next_batch(db)) is not None:
+    limit = protocol.MAX_PUSH_OPS
+    while (batch := next_batch(db, limit)) is not None:
         if cancelled():
             raise SyncCancelledError()
-        reply = push_batch(db, transport, batch)
+        try:
+            reply = push_batch(db, transport, batch)
+        except SyncError as exc:
+            if exc.status != 403:
+                raise
+            if batch.count > 1:
+                limit = max(1, batch.count // 2)
+                continue
+            set_aside(db, batch, exc.message)
+            report.refused += 1
+            continue
+        limit = min(protocol.MAX_PUSH_OPS, limit * 2)
         report.pushed += batch.count
         report.duplicates += int(reply.get("duplicates", 0))
         progress("Sending changes", report.pushed, max(total, report.pushed))

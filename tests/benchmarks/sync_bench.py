@@ -106,7 +106,7 @@ def incremental(owner: Database, replica: Database) -> tuple[float, float, int]:
     import uuid
     for raw in product_ids:
         stock.receive(ctx, uuid.UUID(bytes=raw), uuid.UUID(bytes=location), "5")
-        products.update_product(ctx, uuid.UUID(bytes=raw), description="benchmark edit")
+        products.update_product(ctx, uuid.UUID(bytes=raw), description=f"edit {time.time()}")
     started = time.perf_counter()
     pushed = client.run_sync(owner, pull=False).pushed
     middle = time.perf_counter()

@@ -149,3 +149,27 @@ def test_wire_timestamps_store_as_the_column_type_does() -> None:
         assert to_db(shifted.isoformat()) == utc_text(moment)  # parsed
     with pytest.raises(ValidationError):
         to_db("2026-01-02T03:04:05")  # no zone: refused, not guessed
+
+
+def test_changes_arriving_before_the_rows_they_refer_to_wait_then_apply(pair: Any) -> None:
+    hq, other, net = pair
+    relay(hq, other, "HQ")
+    stock.receive(ServiceContext(hq), net.fabric, net.hq_stock, "4", lot_code="LATE")
+    batch = next_batch(hq)
+    assert batch is not None
+    ops = json.loads(batch.body)["ops"]
+    changes: list[Change] = [{**op, "seq": next(_seq), "origin": "HQ"} for op in ops]
+    lot_first = [c for c in changes if c["entity"] == "lot"]
+    rest = [c for c in changes if c["entity"] != "lot"]
+    with other.write_session() as session:  # the move comes first: it must wait, not break
+        result = Merger(driver(session), source_now()).apply(rest)
+    assert result.deferred >= 1
+    with other.reader.connect() as conn:
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM sync_deferred").scalar_one() >= 1
+    with other.write_session() as session:  # the lot arrives: what waited goes in
+        Merger(driver(session), source_now()).apply(lot_first)
+    mark_pushed(hq, batch)
+    for table in ("lot", "stock_move", "stock_balance"):
+        assert rows(hq, table) == rows(other, table), table
+    with other.reader.connect() as conn:
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM sync_deferred").scalar_one() == 0

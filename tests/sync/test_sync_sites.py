@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from dmdesk.db import models as m
 from dmdesk.db.database import open_database
-from dmdesk.services import contacts, products, stock, workorders
+from dmdesk.services import contacts, products, sites, stock, workorders
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.stock import TransferLineSpec
-from tests.integration.support import Network, build_network
+from dmdesk.sync import state
+from tests.integration.support import Network, build_network, location_of
 from tests.sync.support import (
     Site,
     assert_identical,
@@ -88,3 +89,44 @@ def test_owner_and_two_sites_work_offline_and_converge(server: RunningServer,
     with owner.db.read_session() as session:
         assert session.scalars(select(m.Reservation)).all() == []
     close_all(sites)
+
+
+def test_owner_and_three_sites_with_a_transfer_between_producers(server: RunningServer,
+                                                                  tmp_path: Path) -> None:
+    owner, net = owner_with_network(server, tmp_path)
+    mp2_site = sites.create_site(owner.ctx, code="MP2", name="Upholsterer",
+                                 kind="micro_producer", capabilities=["upholstery"])
+    mp2_stock = location_of(owner.db, mp2_site)
+    owner.sync()
+    mp1, mp2, wh = (join(server, tmp_path / f"{code}.sqlite", code)
+                    for code in ("MP1", "MP2", "WH"))
+    everyone = [owner, mp1, mp2, wh]
+    for site in everyone[1:]:
+        site.sync()
+
+    stock.receive(mp1.ctx, net.screw, net.mp_stock, "200")
+    shipped = stock.ship_transfer(mp1.ctx, net.mp_stock, mp2_stock,
+                                  [TransferLineSpec(net.screw, "80")])
+    stock.receive(wh.ctx, net.steel, net.wh_stock, "30")
+    stock.receive(mp2.ctx, net.fabric, mp2_stock, "12", lot_code="MP2-F1")
+    contacts.create_contact(owner.ctx, name="Hotel chain", role="customer")
+    mp1.sync()
+    mp2.sync()  # gets the transfer and receives it
+    with mp2.db.read_session() as session:
+        transfer = session.scalars(select(m.Transfer.id).where(
+            m.Transfer.number == shipped.reference)).one()
+    stock.receive_transfer(mp2.ctx, transfer)
+    stock.issue(mp2.ctx, net.screw, mp2_stock, "100", override_reason="counted short later")
+
+    sync_all(everyone)
+    assert_identical(everyone)
+    assert_stock_is_ledger(everyone)
+    for site in everyone:  # MP2 issued 100 of the 80 it had: an alert wherever it merged
+        with site.db.reader.connect() as conn:
+            on_hand = conn.exec_driver_sql(
+                "SELECT on_hand FROM stock_balance WHERE product_id = ? AND location_id = ?",
+                (net.screw.bytes, mp2_stock.bytes)).scalar_one()
+        assert on_hand == -20_000  # thousandths
+        if site is not mp2:
+            assert state.overview(site.db).open_alerts == 1, site.code
+    close_all(everyone)

@@ -114,6 +114,7 @@ def test_sync_area_end_to_end(qtbot: QtBot, gctx: GuiContext, net: Network, tmp_
         qtbot.waitUntil(lambda: statuses[-1].startswith("Sync: synced "), timeout=WAIT_MS)
         assert area.error_label.text() == "none"
         _close_error_boxes()
+        area.timer.stop()
         mp.db.close()
 
 

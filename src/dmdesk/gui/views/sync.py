@@ -249,7 +249,11 @@ class SyncArea(Area):
         """The timer's sync: only when set up, not already syncing, and the worker is free."""
         if self.running or self.gctx.runner.busy or not state.overview(self.gctx.db).configured:
             return
-        self.sync_now(background=True)
+        try:
+            self.sync_now(background=True)
+        except RuntimeError:  # the worker has shut down: the app is closing
+            self.timer.stop()
+            self.running = False
 
     def connect_server(self) -> None:
         if not self.connect_button.isEnabled():

@@ -13,6 +13,10 @@ schema_version = cache(head_revision)  # reading the migrations each time is slo
 _counter = 0
 
 
+def new_key() -> str:
+    return new_id().hex
+
+
 def op(entity: str, op_kind: str = "insert", entity_id: str | None = None,
        **payload: Any) -> dict[str, Any]:
     """One op; an insert's payload gets ``id`` = entity_id."""

@@ -105,11 +105,17 @@ def test_a_site_writes_its_own_moves_and_work_order_progress(net: Network) -> No
     assert reply["stored"] == 4
 
 
-@pytest.mark.parametrize("case", [
-    "move at another site", "other site's work order", "planning field", "product",
-    "other site row", "location for another site", "delete a site"])
+FORBIDDEN = ("move at another site", "other site's work order", "planning field", "product",
+             "other site row", "location for another site", "delete a site")
+
+
 def test_a_site_writing_another_sites_rows_gets_403_and_nothing_is_stored(
-        net: Network, case: str) -> None:
+        net: Network) -> None:
+    for case in FORBIDDEN:
+        check_forbidden(net, case)
+
+
+def check_forbidden(net: Network, case: str) -> None:
     ids = net.ids
     fine = [o.move(ids["MP1.loc"], ids["product"], "1"), o.location(ids["MP1"], "BIN")]
     forbidden = {
@@ -123,7 +129,7 @@ def test_a_site_writing_another_sites_rows_gets_403_and_nothing_is_stored(
     }[case]
     before = net.stored()
     status, reply = net.push("MP1", [*fine, forbidden])
-    assert status == 403, reply
+    assert status == 403, (case, reply)
     assert "op 3" in reply["detail"] and forbidden["op_id"] in reply["detail"]
     assert "Nothing of this batch was stored" in reply["detail"]
     assert net.stored() == before
@@ -183,3 +189,52 @@ def test_a_site_owns_the_contacts_and_orders_it_made(net: Network) -> None:
     assert net.push("MP2", [o.op("customer_order_line", order_id=order["entity_id"],
                                  line_no=2, product_id=ids["product"],
                                  quantity="1")])[0] == 403
+
+
+def test_work_orders_planning_belongs_to_the_owner_progress_to_the_site(net: Network) -> None:
+    ids = net.ids
+    mine = o.op("work_order", number="WO-OWN", product_id=ids["product"], quantity="4",
+                site_id=ids["MP1"], due_date="2026-12-01", priority=3, state="draft")
+    material = o.op("wo_material", work_order_id=ids["MP1.wo"], line_no=1,
+                    product_id=ids["product"], quantity_per_unit="1", required="10")
+    step = o.op("wo_operation", work_order_id=ids["MP1.wo"], sequence=10, name="Cut")
+    lot = o.op("lot", product_id=ids["product"], code="L1", work_order_id=ids["MP1.wo"])
+    reorder = o.op("reorder_point", product_id=ids["product"], site_id=ids["MP1"],
+                   minimum="5")
+    transit = o.site("TRN2", "in_transit")  # a site's first shipment may create it
+    assert net.push("MP1", [mine, material, step, lot, reorder, transit])[0] == 200
+    allowed = [
+        # A work order the site planned itself: any field, as long as it stays there.
+        o.op("work_order", "update", mine["entity_id"], quantity="6", priority=1),
+        # Progress on the owner's work order, its materials and operations.
+        o.op("wo_material", "update", material["entity_id"], consumed="10"),
+        o.op("wo_operation", "update", step["entity_id"], good_qty="9", scrap_qty="1"),
+        o.op("work_order", "update", ids["MP1.wo"], state="completed", good_qty="9"),
+        o.op("reorder_point", "update", reorder["entity_id"], minimum="8"),
+    ]
+    for op in allowed:
+        status, reply = net.push("MP1", [op])
+        assert status == 200, (op, reply)
+    refused = [
+        o.op("work_order", "update", mine["entity_id"], site_id=ids["MP2"]),
+        o.op("work_order", "update", ids["MP1.wo"], due_date="2027-01-01"),
+        o.op("work_order", "delete", ids["MP1.wo"]),
+        o.op("wo_material", "update", material["entity_id"], quantity_per_unit="0.5"),
+        o.op("wo_material", "delete", material["entity_id"]),
+        o.op("lot", product_id=ids["product"], code="L2", work_order_id=ids["MP2.wo"]),
+        o.op("reorder_point", product_id=ids["product"], site_id=ids["MP2"], minimum="1"),
+        o.op("contact", kind="person", role="customer", name="Bob", site_id=ids["MP2"]),
+        o.op("stock_move", "update", o.new_key(), quantity="2"),
+        o.op("some_future_table", name="x"),
+    ]
+    before = net.stored()
+    for op in refused:
+        status, reply = net.push("MP1", [op])
+        assert status in (403, 422), (op, reply)
+        assert status == 403 or op["entity"] == "stock_move"
+    assert net.stored() == before
+
+
+def test_an_accountant_may_not_push_even_nothing(net: Network) -> None:
+    assert net.push("ACC", [])[0] == 403
+    assert net.push("HQ", [])[1]["stored"] == 0

@@ -119,3 +119,19 @@ def test_sigterm_stops_cleanly(server: RunningServer) -> None:
     assert server.stop() == 0
     log = sorted(server.log_dir.glob("server-*.log"))[-1].read_text()
     assert "stopped" in log and "Traceback" not in log
+
+
+def test_a_page_of_large_rows_stops_early_and_the_cursor_goes_on(
+        sqlite_server: RunningServer) -> None:
+    server = sqlite_server
+    hq = server.add_site("HQ", role="owner")
+    reader = server.add_site("MP1")
+    blob = "ab" * (3 * 1024 * 1024)  # a 3 MiB design file, as hex
+    batches = [[o.op("file_blob", sha256=f"{n:064x}", size=len(blob) // 2, data=blob)]
+               for n in range(8)]
+    for batch in batches:
+        assert push(server, hq, batch)[0] == 200
+    status, first = server.request("GET", "/v1/pull?after=0", reader)
+    assert status == 200 and first["more"] and 0 < len(first["changes"]) < 8
+    changes, _ = pull_all(server, reader)
+    assert [c["payload"]["sha256"] for c in changes] == [f"{n:064x}" for n in range(8)]

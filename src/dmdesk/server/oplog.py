@@ -18,6 +18,7 @@ from dmdesk.server.storage import Store, ops
 from dmdesk.sync.protocol import Change, PullReply, PushReply
 
 _CHUNK = 400
+MAX_PAGE_BYTES = 16 * 1024 * 1024
 
 
 class ForbiddenError(Exception):
@@ -128,6 +129,14 @@ def _visible_rows(store: Store, account: SiteAccount, after: int,
             .order_by(ops.c.seq).limit(limit + 1)).mappings().all()
     more = len(rows) > limit
     rows = rows[:limit]
+    # A page stops early past MAX_PAGE_BYTES of payload (design files travel as hex), so
+    # that neither side holds thousands of large rows at once; the client just asks again.
+    size = 0
+    for count, row in enumerate(rows, start=1):
+        size += len(row["payload"])
+        if size > MAX_PAGE_BYTES and count < len(rows):
+            rows, more = rows[:count], True
+            break
     last_seq = int(rows[-1]["seq"]) if more else max(after, ceiling)
     visible = [row for row in rows if rules.may_see(account.role, account.code, row)]
     return visible, last_seq, more

@@ -183,6 +183,24 @@ WO_CHANGE = either(
     lambda o, k, p: o.made_here("work_order", k) and stays_own(
         "site_id", "work_order", "site_id")(o, k, p))
 
+# In words, for a token of role "site" ("own" = belongs to a site row whose code is the
+# token's; "made here" = this site pushed the row's insert):
+#   site            insert its own site row, or an in-transit site; update its own (code
+#                   stays); never delete
+#   location        at its own site (or the in-transit site); update own ones
+#   reorder_point   at its own site
+#   contact         insert with no site or its own; change those made here or at its site
+#   customer_order  insert any; change and delete the ones made here (lines likewise)
+#   lot, genealogy  insert, for no work order or its own; never change
+#   stock_move      insert at its own locations, or in transit for a transfer it ships or
+#                   receives; never change (the ledger is insert-only)
+#   transfer        insert from its own location; either end may update state, receipt
+#                   date and note; lines only by the shipping site
+#   work_order      insert at its own site; on its own work orders only progress fields
+#                   (WO_PROGRESS), any field on those made here as long as they stay
+#   wo_material,    insert for its own work orders (release explodes the BOM there);
+#   wo_operation    progress fields on them; anything on those of work orders made here
+#   anything else   the owner's (products, BOMs, units, design files, later tables)
 SITE_RULES: dict[str, Rule] = {
     #  table                   insert                  update                   delete
     "site":                Rule(_site_insert,          _own_site_row,           never),

@@ -49,7 +49,11 @@ def test_a_field_edited_at_two_sites_is_a_conflict_settled_everywhere(
     sync_all([owner, mp])
     assert state.overview(mp.db).open_conflicts == 1
 
-    conflicts.settle(mp.ctx, conflict.id, "local")
+    listed = _dmdesk("sync", "--db", str(mp.db.path), "--conflicts")
+    assert str(conflict.id) in listed.stdout and "Use the blue powder coat" in listed.stdout
+    settled = _dmdesk("sync", "--db", str(mp.db.path), "--keep-mine", str(conflict.id))
+    assert settled.returncode == 0, settled.stderr
+    assert "Coating booth down until Friday" in settled.stderr
     assert conflicts.list_conflicts(mp.db) == []
     sync_all([mp, owner])
     for site in (owner, mp):

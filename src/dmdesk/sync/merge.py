@@ -2,8 +2,8 @@
 
 - Nothing here writes the outbox: a remote change is not a local one (change capture is a
   session hook of the services, and this works on the driver connection below it).
-- Stock moves merge by union: a move is inserted if its id is absent, never twice, and its
-  quantity is folded into the ``stock_balance`` cache in the same transaction.
+- Stock moves merge by union (union.py): inserted if absent, never twice, folded into the
+  ``stock_balance`` cache in the same transaction.
 - Other rows merge per field by hybrid logical clock (``sync_clock``): a newer stamp wins,
   an older one is ignored, and an edit of a field that was also edited here and not yet seen
   by the network is a conflict: the local value stays, both are kept in ``sync_conflict``.
@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,7 +24,7 @@ from dmdesk.db.changes import IMMUTABLE_TABLES, LOCAL_TABLES
 from dmdesk.db.ids import new_id
 from dmdesk.db.raw_insert import utc_text
 from dmdesk.domain.errors import ValidationError
-from dmdesk.sync import alerts
+from dmdesk.sync import alerts, union
 from dmdesk.sync.codec import TableCodec, codec, dumps
 from dmdesk.sync.protocol import Change
 
@@ -42,8 +41,7 @@ PROGRESS = {
     "wo_operation": frozenset({"good_qty", "scrap_qty", "started_at", "finished_at"}),
 }
 ROW, DELETED = "*", "-"
-_CHUNK = 400
-MOVE = "stock_move"
+MOVE = union.MOVE
 CLASH = "clash"
 
 
@@ -311,65 +309,5 @@ class Merger:
         self._stamp(table, entity_id, DELETED, change["hlc"])
         self.result.applied += 1
 
-    # --- stock moves: union ---------------------------------------------------------------------
-
-    def _existing(self, table: str, column: str, values: Iterable[bytes]) -> set[bytes]:
-        wanted = list(set(values))
-        found: set[bytes] = set()
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start:start + _CHUNK]
-            marks = ", ".join("?" for _ in chunk)
-            found.update(bytes(row[0]) for row in self.raw.execute(
-                f"SELECT {column} FROM {table} WHERE {column} IN ({marks})", chunk))
-        return found
-
     def _apply_moves(self, changes: Sequence[Change]) -> None:
-        table = codec(MOVE)
-        columns = table.columns
-        convert = [table.to_db[col] for col in columns]
-        rows: list[tuple[Change, list[Any]]] = []
-        for change in changes:
-            payload = change["payload"]
-            try:
-                rows.append((change, [fn(payload[col]) if col in payload else None
-                                      for fn, col in zip(convert, columns, strict=True)]))
-            except (ValidationError, ValueError, TypeError) as exc:
-                self._defer(change, f"cannot be read: {exc}")
-        index = {col: i for i, col in enumerate(columns)}
-        i_id, i_product, i_location, i_lot, i_qty = (
-            index["id"], index["product_id"], index["location_id"], index["lot_id"],
-            index["quantity"])
-        present = self._existing(MOVE, "id", (r[i_id] for _, r in rows))
-        products = self._existing("product", "id", (r[i_product] for _, r in rows))
-        locations = self._existing("location", "id", (r[i_location] for _, r in rows))
-        lots = self._existing("lot", "id", (r[i_lot] for _, r in rows if r[i_lot] is not None))
-        fresh: list[list[Any]] = []
-        for change, row in rows:
-            if row[i_id] in present:
-                self.result.skipped += 1
-                continue
-            if (row[i_product] not in products or row[i_location] not in locations
-                    or (row[i_lot] is not None and row[i_lot] not in lots)):
-                self._defer(change, "refers to a row not received yet")
-                continue
-            present.add(row[i_id])
-            fresh.append(row)
-        if not fresh:
-            return
-        self.raw.executemany(
-            f"INSERT INTO {MOVE} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-            fresh)
-        deltas: dict[tuple[bytes, bytes, bytes], int] = defaultdict(int)
-        lot_of: dict[tuple[bytes, bytes, bytes], bytes | None] = {}
-        for row in fresh:
-            key = (row[i_product], row[i_location], row[i_lot] or b"")
-            deltas[key] += row[i_qty]
-            lot_of[key] = row[i_lot]
-        self.raw.executemany(
-            "INSERT INTO stock_balance (product_id, location_id, lot_key, lot_id, on_hand, "
-            "reserved) VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (product_id, location_id, lot_key) "
-            "DO UPDATE SET on_hand = on_hand + excluded.on_hand",
-            [(p, loc, lk, lot_of[(p, loc, lk)], delta)
-             for (p, loc, lk), delta in deltas.items()])
-        self.result.touched_stock.update(deltas)
-        self.result.applied += len(fresh)
+        union.apply_moves(self.raw, changes, self.result, self._defer)

@@ -29,6 +29,8 @@ IMMUTABLE_TABLES = frozenset({"stock_move", "lot_genealogy"})
 # Tables that stay on their site: caches derived from the ledger, bookkeeping, settings.
 LOCAL_TABLES = frozenset({
     "stock_balance", "reservation", "audit_log", "outbox", "number_sequence", "setting",
+    # sync bookkeeping (db/models_sync.py): this database's own view of the network
+    "sync_state", "sync_clock", "sync_conflict", "sync_deferred", "sync_alert",
 })
 
 

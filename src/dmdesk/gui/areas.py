@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QComboBox
 
 from dmdesk.domain.workorder_states import WOState
@@ -17,15 +16,11 @@ from dmdesk.gui.views.customer_orders import CustomerOrdersArea
 from dmdesk.gui.views.dashboard import DashboardArea
 from dmdesk.gui.views.detail_widgets import LATE, OPEN
 from dmdesk.gui.views.documents import DocumentsArea
-from dmdesk.gui.views.placeholder import NoticeArea
 from dmdesk.gui.views.products import ProductsArea
 from dmdesk.gui.views.sites import SitesArea
 from dmdesk.gui.views.stock import StockArea
+from dmdesk.gui.views.sync import SyncArea
 from dmdesk.gui.views.work_orders import WorkOrdersArea
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("areas", text)
 
 
 def build_areas(gctx: GuiContext) -> list[Area]:
@@ -38,9 +33,7 @@ def build_areas(gctx: GuiContext) -> list[Area]:
         SitesArea(gctx),
         ContactsArea(gctx),
         DocumentsArea(gctx),
-        NoticeArea(_tr("Sync"), _tr(
-            "This database is not connected to a sync server. Every site keeps working on its "
-            "own database; the sync server lets sites exchange their changes.")),
+        SyncArea(gctx),
     ]
 
 
@@ -79,6 +72,11 @@ def connect_areas(window: MainWindow) -> None:
         window.show_area(sites_area.title)
         if isinstance(site_id, uuid.UUID):
             sites_area.show_history(site_id)
+
+    sync = next(a for a in window.areas if isinstance(a, SyncArea))
+    sync.status_changed.connect(window.sync_label.setText)
+    # After a sync, the areas showing data refresh as they do after a local change.
+    sync.synced.connect(lambda _report: window.current_area().refresh())
 
     dashboard.work_order_requested.connect(open_order)
     sites_area.work_order_requested.connect(open_order)

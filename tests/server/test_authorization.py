@@ -82,6 +82,30 @@ def test_missing_wrong_and_revoked_tokens_get_401(net: Network) -> None:
     assert net.stored() == before
 
 
+def test_a_site_records_quality_checks_on_its_own_work_only(net: Network) -> None:
+    ids = net.ids
+
+    def check(work_order: str) -> dict[str, Any]:
+        return o.op("quality_check", work_order_id=ids[work_order], site_id=ids["MP1"],
+                    name="Seat height", target="450", tolerance="5", measured="452",
+                    passed=True, actor="test")
+
+    mine = check("MP1.wo")
+    assert net.push("MP1", [mine])[0] == 200
+    assert net.push("MP1", [o.op("quality_check", "update", mine["entity_id"],
+                                 measured="456", passed=False)])[0] == 200
+    before = net.stored()
+    assert net.push("MP1", [check("MP2.wo")])[0] == 403
+    assert net.push("MP2", [o.op("quality_check", "update", mine["entity_id"],
+                                 measured="450")])[0] == 403
+    # Rerouting is the owner's decision: its history is not a site's to write.
+    reroute = o.op("work_order_reroute", work_order_id=ids["MP1.wo"], from_site_id=ids["MP1"],
+                   to_site_id=ids["MP2"], state="released", actor="test")
+    assert net.push("MP1", [reroute])[0] == 403
+    assert net.stored() == before
+    assert net.push("HQ", [reroute])[0] == 200
+
+
 def test_an_accountant_reads_but_may_not_push(net: Network) -> None:
     before = net.stored()
     status, reply = net.push("ACC", [o.site("ACC")])

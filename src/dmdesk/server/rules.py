@@ -200,6 +200,8 @@ WO_CHANGE = either(
 #                   (WO_PROGRESS), any field on those made here as long as they stay
 #   wo_material,    insert for its own work orders (release explodes the BOM there);
 #   wo_operation    progress fields on them; anything on those of work orders made here
+#   quality_check   insert for its own work orders (measured where the work is done);
+#                   change or delete those made here
 #   anything else   the owner's (products, BOMs, units, design files, later tables)
 SITE_RULES: dict[str, Rule] = {
     #  table                   insert                  update                   delete
@@ -230,6 +232,8 @@ SITE_RULES: dict[str, Rule] = {
                                 either(only(WO_OPERATION_PROGRESS, _wo_child("wo_operation")),
                                        _wo_child_made_here("wo_operation")),
                                 _wo_child_made_here("wo_operation")),
+    "quality_check":       Rule(_child_of_own_wo,      made_here("quality_check"),
+                                made_here("quality_check")),
 }
 
 

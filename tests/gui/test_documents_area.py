@@ -158,3 +158,23 @@ def test_the_period_pickers_reach_the_export(
     assert len(old["Moves"]) == 1  # the header only
     new = sheets_as_csv(custom, tmp_path)
     assert len(new["Moves"]) == 1 + 3
+
+
+@pytest.mark.parametrize("kind", ["products", "bom", "contacts", "counts"])
+def test_each_import_button_opens_the_wizard_for_its_kind(
+        qtbot: QtBot, area: DocumentsArea, kind: str, screenshots: Path) -> None:
+    button = area.imports.buttons[kind]
+    assert button.isVisible() and button.isEnabled()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    wizard = area.imports.wizard
+    assert wizard is not None
+    qtbot.addWidget(wizard)
+    qtbot.waitUntil(wizard.isVisible, timeout=5_000)
+    assert wizard.currentPage() is wizard.source_page
+    assert wizard.source_page.kind.currentData() == kind
+    assert wizard.state.kind == kind
+    if kind == "bom":
+        area.grab().save(str(screenshots / "documents_area_imports.png"))
+        wizard.grab().save(str(screenshots / "documents_import_wizard_bom.png"))
+    wizard.reject()
+    assert not wizard.isVisible()

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from itertools import pairwise
+from itertools import pairwise, zip_longest
+from typing import Any
 
 from reportlab.graphics.barcode import qrencoder
 
@@ -31,6 +32,20 @@ def qr_modules(value: str) -> list[list[bool]]:
 
 
 class _QRCode(qrencoder.QRCode):  # type: ignore[misc]
+    _placed: list[tuple[int, int, bool]] | None = None
+
+    def mapData(self, data: Any, maskPattern: int) -> None:  # noqa: N802, N803 (ReportLab's)
+        """ReportLab's mapData, with the walk of data positions and bits (the same for all 9
+        builds of the symbol) done once."""
+        if self._placed is None:
+            pairs: Any = zip_longest(self.dataPosIterator(), self.dataBitIterator(data),
+                                     fillvalue=False)
+            self._placed = [(col, row, dark) for (col, row), dark in pairs]
+        mask = qrencoder.QRUtil.getMask(maskPattern)
+        modules = self.modules
+        for col, row, dark in self._placed:
+            modules[row][col] = dark ^ mask(row, col)
+
     def getBestMaskPattern(self) -> int:  # noqa: N802 (ReportLab's name)
         best, best_points = 0, 0
         for pattern in range(8):

@@ -51,6 +51,7 @@ from dmdesk.documents.fonts import register_fonts
 from dmdesk.documents.pdf_pages import first_page_png
 from dmdesk.documents.pdf_text import CELL_PADDING, cell, line, lines
 from dmdesk.documents.qr import qr_modules
+from dmdesk.documents.svg_drawing import looks_like_svg, svg_drawing
 from dmdesk.domain.errors import ValidationError
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.queries.jobsheet import JobSheetData, PickRow, job_sheets_data
@@ -420,6 +421,10 @@ def _design(sheet: JobSheetData, styles: _Styles, width: float) -> list[Flowable
 
 
 def _thumbnail(data: bytes, max_width: float, max_height: float) -> Flowable | None:
+    if looks_like_svg(data):
+        # An SVG drawing: as vectors, framed like a page.
+        drawing = svg_drawing(data, max_width, max_height)
+        return _framed(drawing, drawing.width, drawing.height) if drawing else None
     if data.startswith(b"%PDF-"):
         # A PDF drawing: its first page, rasterised at about 300 dpi of the thumbnail's size,
         # framed so the page's white edges show.
@@ -427,15 +432,20 @@ def _thumbnail(data: bytes, max_width: float, max_height: float) -> Flowable | N
         image = _image(page, max_width, max_height) if page else None
         if image is None:
             return None
-        frame = Table([[image]], colWidths=[image.drawWidth], rowHeights=[image.drawHeight])
-        frame.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.4, GRID),
-                                   ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                                   ("TOPPADDING", (0, 0), (-1, -1), 0),
-                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
-        frame.hAlign = "RIGHT"
-        return frame
+        return _framed(image, image.drawWidth, image.drawHeight)
     return _image(data, max_width, max_height)
+
+
+def _framed(content: Flowable, width: float, height: float) -> Flowable:
+    """``content`` in a thin box of its own size, aligned right."""
+    frame = Table([[content]], colWidths=[width], rowHeights=[height])
+    frame.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.4, GRID),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                               ("TOPPADDING", (0, 0), (-1, -1), 0),
+                               ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    frame.hAlign = "RIGHT"
+    return frame
 
 
 def _image(data: bytes, max_width: float, max_height: float) -> Image | None:

@@ -52,7 +52,7 @@ class SheetDesign:
     name: str
     version: int
     sha256: str
-    image: bytes | None  # the blob when it is a PNG or JPEG image or a PDF, for a thumbnail
+    image: bytes | None  # the blob when it is a PNG, JPEG, PDF or SVG drawing, for a thumbnail
 
     @property
     def short_hash(self) -> str:

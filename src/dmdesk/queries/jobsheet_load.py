@@ -26,8 +26,9 @@ from dmdesk.domain.quantity import required_with_scrap
 from dmdesk.domain.workorder_states import WOState
 
 CHUNK = 500
-# The first bytes of the files a sheet can show as a thumbnail: PNG, JPEG, PDF.
-IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"%PDF-")
+# The first bytes of the files a sheet can show as a thumbnail: PNG, JPEG, PDF, SVG (an XML
+# file whose root is <svg>; the renderer checks that, and skips what it cannot draw).
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"%PDF-", b"<svg", b"<?xml")
 # Stock free at a making site, per (site, product): (location code, lot code, free quantity)
 # in the order release takes it (location code, then lot code).
 FreeStock = dict[tuple[uuid.UUID, uuid.UUID], list[tuple[str, str | None, Decimal]]]
@@ -232,8 +233,8 @@ def latest_designs(session: Session, product_ids: Iterable[uuid.UUID]
 
 def image_blobs(session: Session, hashes: Iterable[str], max_bytes: int
                 ) -> dict[str, bytes]:
-    """The blobs (at most ``max_bytes``) that are PNG, JPEG or PDF, by their first bytes:
-    others (CAD files, SVG...) are never read into memory."""
+    """The blobs (at most ``max_bytes``) that are PNG, JPEG, PDF or SVG, by their first bytes:
+    others (CAD files...) are never read into memory."""
     def query(part: Sequence[str]) -> Executable:
         return (select(m.FileBlob.sha256, m.FileBlob.data)
                 .where(m.FileBlob.sha256.in_(part), m.FileBlob.size <= max_bytes,

@@ -408,7 +408,8 @@ def _design(sheet: JobSheetData, styles: _Styles, width: float) -> list[Flowable
         line(f"{design.name}   (version {design.version})", styles.body, room),
         line(f"SHA-256 {design.short_hash}…", styles.small, room),
     ]
-    thumbnail = _thumbnail(design.image, 70 * mm, 50 * mm) if design.image else None
+    thumbnail = (_thumbnail(design.image, design.sha256, 70 * mm, 50 * mm)
+                 if design.image else None)
     if thumbnail is None:
         return [heading, *text]
     table = Table([[text, thumbnail]], colWidths=[width - 74 * mm, 74 * mm])
@@ -420,10 +421,11 @@ def _design(sheet: JobSheetData, styles: _Styles, width: float) -> list[Flowable
     return [KeepTogether([heading, table])]
 
 
-def _thumbnail(data: bytes, max_width: float, max_height: float) -> Flowable | None:
+def _thumbnail(data: bytes, sha256: str, max_width: float, max_height: float
+               ) -> Flowable | None:
     if looks_like_svg(data):
         # An SVG drawing: as vectors, framed like a page.
-        drawing = svg_drawing(data, max_width, max_height)
+        drawing = svg_drawing(data, sha256, max_width, max_height)
         return _framed(drawing, drawing.width, drawing.height) if drawing else None
     if data.startswith(b"%PDF-"):
         # A PDF drawing: its first page, rasterised at about 300 dpi of the thumbnail's size,

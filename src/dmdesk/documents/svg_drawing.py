@@ -9,6 +9,8 @@ transforms, CSS styles); what it cannot read gives no thumbnail, never a failed 
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from io import BytesIO
 
 from reportlab.graphics import renderPDF
@@ -18,6 +20,18 @@ from reportlab.platypus import Flowable
 # svglib reports unsupported SVG features by logging warnings; on a job sheet the worst case is
 # a thumbnail missing a detail, not something for the log of every print.
 logging.getLogger("svglib.svglib").setLevel(logging.ERROR)
+
+# Parsed drawings by the file's SHA-256 and the box they were fitted to: a batch of sheets for
+# one product parses its drawing once. Content-addressed, so never stale; a few dozen at most.
+KEEP = 32
+_parsed: OrderedDict[tuple[str, float, float], tuple[Drawing, float, float] | None] = (
+    OrderedDict())
+_lock = threading.Lock()
+
+
+def clear_cache() -> None:
+    with _lock:
+        _parsed.clear()
 
 
 def looks_like_svg(data: bytes) -> bool:
@@ -49,9 +63,26 @@ class SvgThumbnail(Flowable):  # type: ignore[misc]
         canvas.restoreState()
 
 
-def svg_drawing(data: bytes, max_width: float, max_height: float) -> SvgThumbnail | None:
-    """The SVG scaled to fit ``max_width`` x ``max_height`` points (aspect kept); None when
-    svglib cannot read it or it has no size."""
+def svg_drawing(data: bytes, sha256: str, max_width: float, max_height: float
+                ) -> SvgThumbnail | None:
+    """The SVG ``data`` (whose hash is ``sha256``) scaled to fit ``max_width`` x ``max_height``
+    points (aspect kept); None when svglib cannot read it or it has no size."""
+    key = (sha256, max_width, max_height)
+    with _lock:
+        if key in _parsed:
+            _parsed.move_to_end(key)
+            found = _parsed[key]
+            return SvgThumbnail(*found) if found else None
+    fitted = _parse(data, max_width, max_height)
+    with _lock:
+        _parsed[key] = fitted
+        while len(_parsed) > KEEP:
+            _parsed.popitem(last=False)
+    return SvgThumbnail(*fitted) if fitted else None
+
+
+def _parse(data: bytes, max_width: float, max_height: float
+           ) -> tuple[Drawing, float, float] | None:
     from svglib.svglib import svg2rlg  # lxml: loaded only when a sheet has an SVG drawing
 
     try:
@@ -61,5 +92,5 @@ def svg_drawing(data: bytes, max_width: float, max_height: float) -> SvgThumbnai
     if drawing is None or drawing.width <= 0 or drawing.height <= 0:
         return None
     scale = min(max_width / drawing.width, max_height / drawing.height)
-    drawing.scale(scale, scale)
-    return SvgThumbnail(drawing, drawing.width * scale, drawing.height * scale)
+    drawing.scale(scale, scale)  # drawn as is from then on, by every sheet that shows it
+    return drawing, drawing.width * scale, drawing.height * scale

@@ -73,7 +73,14 @@ def _jobs() -> list[str]:
     return result.stdout.splitlines()
 
 
-def _wait_for_output(qtbot: QtBot, folder: Path, before: set[Path], title: str) -> Path:
+def _snapshot(folder: Path) -> dict[Path, int]:
+    """The PDFs in cups-pdf's folder and when each was written. cups-pdf names its files after
+    the job's title, so a run's output may replace an earlier file of the same name (left by
+    an earlier run, or another checkout's): new or rewritten files are this run's."""
+    return {p: p.stat().st_mtime_ns for p in folder.glob("*.pdf")} if folder.is_dir() else {}
+
+
+def _wait_for_output(qtbot: QtBot, folder: Path, before: dict[Path, int], title: str) -> Path:
     """The new PDF cups-pdf wrote for the job titled ``title`` (it names files after it)."""
     stem = re.sub(r"[^A-Za-z0-9-]+", "_", title)
     found: list[Path] = []
@@ -82,7 +89,8 @@ def _wait_for_output(qtbot: QtBot, folder: Path, before: set[Path], title: str) 
         # Done when the queue has finished the job and the file reads as a whole PDF.
         pending = subprocess.run([require_tool("lpstat"), "-W", "not-completed", "-o", QUEUE],
                                  capture_output=True, text=True, check=False).stdout
-        fresh = [p for p in folder.glob("*.pdf") if p not in before and p.name.startswith(stem)]
+        fresh = [p for p, written in _snapshot(folder).items()
+                 if before.get(p) != written and p.name.startswith(stem)]
         if pending.strip() or not fresh:
             return False
         readable = subprocess.run([require_tool("pdfinfo"), str(fresh[0])],
@@ -153,7 +161,7 @@ def test_print_reaches_the_cups_pdf_queue_with_a_readable_qr(
     if QPrinterInfo.defaultPrinterName() in ("", QUEUE):  # what the app picks by itself
         assert printing.printer.printerName() == QUEUE
     printing.use_printer(_pdf_printer())
-    before = set(pdf_queue.glob("*.pdf")) if pdf_queue.is_dir() else set()
+    before = _snapshot(pdf_queue)
     area.grab().save(str(screenshots / "work_orders_print_actions.png"))
     button = area.job_sheets.button
     assert button.isEnabled() and button.text() == "Print job sheet…"
@@ -175,7 +183,7 @@ def test_a_batch_of_selected_orders_is_one_job_with_a_sheet_each(
     numbers = [n for _id, n in orders]
     assert area.job_sheets.numbers() == numbers
     assert area.job_sheets.button.text() == "Print 3 job sheets…"
-    before = set(pdf_queue.glob("*.pdf")) if pdf_queue.is_dir() else set()
+    before = _snapshot(pdf_queue)
     printing = area.job_sheets.printing
     printing.use_printer(_pdf_printer())
     with qtbot.waitSignal(printing.done, timeout=60_000):
@@ -228,7 +236,7 @@ def test_cancel_while_painting_stops_at_that_page(
         tmp_path: Path) -> None:
     """CUPS cannot withdraw a started job: the page being painted is finished, no more."""
     printer = _pdf_printer()
-    before = set(pdf_queue.glob("*.pdf")) if pdf_queue.is_dir() else set()
+    before = _snapshot(pdf_queue)
     progress: Progress
 
     def seen(_done: int, _total: int, text: str) -> None:

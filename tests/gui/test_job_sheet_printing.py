@@ -74,8 +74,9 @@ def _jobs() -> list[str]:
 
 
 def _snapshot(folder: Path) -> dict[Path, int]:
-    """The queue's output files and when each was written: cups-pdf names files after the job
-    title, so a second job with the same title overwrites the first one's file."""
+    """The PDFs in cups-pdf's folder and when each was written. cups-pdf names its files after
+    the job's title, so a run's output may replace an earlier file of the same name (left by
+    an earlier run, or another checkout's): new or rewritten files are this run's."""
     return {p: p.stat().st_mtime_ns for p in folder.glob("*.pdf")} if folder.is_dir() else {}
 
 

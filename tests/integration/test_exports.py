@@ -4,7 +4,9 @@ against the database's own figures (summed here in plain SQL on the scaled integ
 from __future__ import annotations
 
 import csv
+import gc
 import subprocess
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -18,6 +20,7 @@ from sqlalchemy import text
 
 from dmdesk.cli import main
 from dmdesk.db.database import Database, open_database
+from dmdesk.documents import excel_writer
 from dmdesk.documents.exports import EXPORT_KINDS, export_workbook
 from dmdesk.domain.errors import DomainError, NotFoundError, ValidationError
 from dmdesk.services import contacts, workorders
@@ -420,3 +423,34 @@ def test_a_table_longer_than_a_sheet_goes_on_in_continuation_sheets(
     assert len(rows) == count
     for name in move_sheets:
         assert _rows(result.path, name)[0][0] == "When (UTC)"
+
+
+class _CancelledError(Exception):
+    pass
+
+
+def _cancel(done: int, total: int) -> None:
+    raise _CancelledError  # as the app's Progress does when the user presses Cancel
+
+
+# Unfinished write-only sheets, left to the garbage collector, raised "I/O operation on closed
+# file" (unraisable); gc.collect() below would turn any such warning into an error here.
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.parametrize("kind", EXPORT_KINDS)
+def test_a_cancelled_export_leaves_no_file_and_no_temporary_streams(
+        small_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    streams = tmp_path / "streams"  # where openpyxl's per-sheet temporary files go
+    streams.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(streams))
+    monkeypatch.setattr(excel_writer, "PROGRESS_EVERY", 1)  # cancel at the first row
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    db = open_database(small_db, create=False)
+    try:
+        with pytest.raises(_CancelledError):
+            export_workbook(db, kind, out_dir / f"{kind}.xlsx", progress=_cancel)
+    finally:
+        db.close()
+    gc.collect()
+    assert list(out_dir.iterdir()) == []
+    assert list(streams.iterdir()) == []

@@ -20,6 +20,7 @@ column beside each formula, would leave the total cell itself blank in such view
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import zipfile
@@ -288,3 +289,21 @@ def _with_values(xml: str, values: dict[str, Decimal], name: str) -> str:
     if missing:
         raise RuntimeError(f"formula cells {sorted(missing)} not found in {name}")
     return xml
+
+
+def discard_workbook(workbook: Workbook) -> None:
+    """Abandon a write-only workbook whose export was cancelled or failed part-way.
+
+    Each write-only sheet streams into its own temporary file through two suspended
+    generators. Left to the garbage collector, they are closed in any order, and the one
+    finishing ``<sheetData>`` then writes to a file the other has closed ("I/O operation on
+    closed file", reported as an unraisable exception); the temporary files stay until the
+    process exits. So: finish each sheet now, in order, and delete its temporary file.
+    """
+    for sheet in workbook.worksheets:
+        with contextlib.suppress(Exception):
+            sheet.close()
+        writer = getattr(sheet, "_writer", None)
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.cleanup()  # removes the temporary file, and forgets it

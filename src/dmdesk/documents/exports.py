@@ -54,6 +54,7 @@ from dmdesk.documents.excel_writer import (
     Kind,
     Progress,
     TableWriter,
+    discard_workbook,
     store_formula_values,
     write_about,
 )
@@ -171,9 +172,13 @@ def export_workbook(db: ReadableDatabase, kind: str, out: Path | str, *,
         site_ref = q.find_site(session, site) if site else None
         workbook = Workbook(write_only=True)
         job = _Job(session, workbook, site_ref, period)
-        write_about(workbook, _about_lines(db, kind, job, now()))
-        writer = _WRITERS[kind]
-        counter, formula_sheets = writer(job, progress)
+        try:
+            write_about(workbook, _about_lines(db, kind, job, now()))
+            counter, formula_sheets = _WRITERS[kind](job, progress)
+            counter.finish()  # the last report may still be answered by Cancel: no file then
+        except BaseException:  # cancelled (the progress callback raised) or failed
+            discard_workbook(workbook)
+            raise
         fd, temp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.part",
                                          dir=target.parent)
         os.close(fd)
@@ -182,10 +187,12 @@ def export_workbook(db: ReadableDatabase, kind: str, out: Path | str, *,
             workbook.save(temp)
             store_formula_values(temp, formula_sheets)
             temp.replace(target)
+        except BaseException:  # e.g. the disk filled up while saving
+            discard_workbook(workbook)
+            raise
         finally:
             with contextlib.suppress(FileNotFoundError):
                 temp.unlink()
-    counter.finish()
     return ExportResult(target, kind, counter.done, tuple(workbook.sheetnames))
 
 

@@ -17,6 +17,7 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from dmdesk.documents.font_subsets import cache_subsets
 from dmdesk.paths import resources_dir
 
 REGULAR = "DejaVuSans"
@@ -45,6 +46,7 @@ def register_fonts() -> tuple[str, str]:
         if not _registered:
             for name, file in _FILES.items():
                 font = TTFont(name, _font_path(file))
+                cache_subsets(font)
                 pdfmetrics.registerFont(font)
                 if name == REGULAR:
                     _covered = frozenset(font.face.charToGlyph)

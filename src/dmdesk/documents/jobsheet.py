@@ -15,6 +15,7 @@ PDF is written to a temporary file beside ``out`` and moved into place when comp
 from __future__ import annotations
 
 import contextlib
+import functools
 import locale
 import os
 import tempfile
@@ -23,12 +24,10 @@ from io import BytesIO
 from itertools import groupby
 from pathlib import Path
 from typing import Any, Literal
-from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode import qrencoder
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -40,7 +39,6 @@ from reportlab.platypus import (
     KeepTogether,
     LongTable,
     PageBreak,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
@@ -49,8 +47,11 @@ from reportlab.platypus import (
 from sqlalchemy.orm import Session
 
 from dmdesk.db.database import Database
-from dmdesk.documents.fonts import needs_fallback, register_fonts, with_fallback
+from dmdesk.documents.fonts import register_fonts
 from dmdesk.documents.pdf_pages import first_page_png
+from dmdesk.documents.pdf_text import CELL_PADDING, cell, line, lines
+from dmdesk.documents.qr import qr_modules
+from dmdesk.documents.svg_drawing import looks_like_svg, svg_drawing
 from dmdesk.domain.errors import ValidationError
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.queries.jobsheet import JobSheetData, PickRow, job_sheets_data
@@ -66,6 +67,7 @@ FRAME_PADDING = 6  # points: platypus frames' default padding on each side
 FOOTER = 10 * mm
 GRID = colors.HexColor("#8a8a8a")
 SHADE = colors.HexColor("#e8e8e8")
+MISSING = colors.HexColor("#b00020")
 
 
 # --- page size from the locale --------------------------------------------------------------
@@ -142,7 +144,7 @@ def render_job_sheets(source: Session | Database, numbers: Sequence[str], out: P
 
 
 def _write(sheets: Sequence[JobSheetData], path: Path, size: tuple[float, float]) -> int:
-    styles = _Styles()
+    styles = _styles()
     doc = SimpleDocTemplate(
         str(path), pagesize=size, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
         bottomMargin=MARGIN + FOOTER,
@@ -166,6 +168,12 @@ def _write(sheets: Sequence[JobSheetData], path: Path, size: tuple[float, float]
     return counter.get("pages", 0)
 
 
+@functools.cache
+def _styles() -> _Styles:
+    """The sheet's paragraph styles, built once per process (fonts registered on first use)."""
+    return _Styles()
+
+
 class _Styles:
     def __init__(self) -> None:
         self.regular, self.bold = register_fonts()
@@ -183,15 +191,16 @@ class _Styles:
                                       leading=15)
         self.section = ParagraphStyle("section", parent=base, fontName=self.bold, fontSize=11,
                                       leading=14, spaceBefore=9, spaceAfter=4, keepWithNext=1)
+        self.code = ParagraphStyle("code", parent=self.small, alignment=TA_CENTER)
 
-
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    if not needs_fallback(text):
-        return Paragraph(escape(text).replace("\n", "<br/>"), style)
-    # Chinese, Japanese: glyphs from the fallback font, and lines may break between any two
-    # ideographs (such text has no spaces to break at).
-    cjk = ParagraphStyle(f"{style.name}-cjk", parent=style, wordWrap="CJK")
-    return Paragraph(with_fallback(text).replace("\n", "<br/>"), cjk)
+    def cell_fonts(self, last_column: int = -1) -> list[tuple[Any, ...]]:
+        """Table commands that set string cells as the head and cell styles set Paragraphs
+        (header row bold, the rest regular; pdf_text.cell hands short texts over as strings).
+        Body columns after ``last_column`` (blank boxes to fill in by hand) keep the table's
+        default font and leading, which set their rows' height as before."""
+        return [("FONT", (0, 0), (-1, 0), self.bold, self.head.fontSize, self.head.leading),
+                ("FONT", (0, 1), (last_column, -1), self.regular, self.cell.fontSize,
+                 self.cell.leading)]
 
 
 def _q(value: Any) -> str:
@@ -223,26 +232,33 @@ def _header(sheet: JobSheetData, styles: _Styles, width: float) -> Flowable:
         ("Customer order", customer),
         ("State / priority", f"{sheet.state.value} / {sheet.priority}"),
     ]
-    fact_rows = [[_p(label, styles.small), _p(value, styles.body)] for label, value in facts]
-    facts_table = Table(fact_rows, colWidths=[30 * mm, width - codes_width - 32 * mm])
+    label_width, value_width = 30 * mm, width - codes_width - 32 * mm
+    fact_rows = [[cell(label, styles.small, label_width - CELL_PADDING),
+                  cell(value, styles.body, value_width - CELL_PADDING)]
+                 for label, value in facts]
+    facts_table = Table(fact_rows, colWidths=[label_width, value_width])
     facts_table.setStyle(TableStyle([
+        ("FONT", (0, 0), (0, -1), styles.regular, styles.small.fontSize, styles.small.leading),
+        ("TEXTCOLOR", (0, 0), (0, -1), styles.small.textColor),
+        ("FONT", (1, 0), (1, -1), styles.regular, styles.body.fontSize, styles.body.leading),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 1.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
         ("LINEBELOW", (0, 0), (-1, -2), 0.25, SHADE),
     ]))
+    room = width - codes_width
     left = [
-        _p("JOB SHEET", styles.small),
-        _p(sheet.number, styles.title),
+        line("JOB SHEET", styles.small, room),
+        line(sheet.number, styles.title, room),
         Spacer(1, 2 * mm),
-        _p(f"{sheet.sku} — {sheet.product_name}", styles.product),
+        line(f"{sheet.sku} — {sheet.product_name}", styles.product, room),
         Spacer(1, 2 * mm),
         facts_table,
     ]
     right = [_qr(sheet.number, 34 * mm), Spacer(1, 2 * mm),
              _code128(sheet.number, codes_width - 4 * mm),
-             _p(sheet.number, ParagraphStyle("code", parent=styles.small, alignment=1))]
+             line(sheet.number, styles.code, codes_width)]
     table = Table([[left, right]], colWidths=[width - codes_width, codes_width])
     table.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -260,17 +276,15 @@ class _QrCode(Flowable):  # type: ignore[misc]
 
     ReportLab's QrCodeWidget builds a shape object per dark run and draws it twice (once to
     measure it): 80 % of a sheet's render time. The same modules (qrencoder, level M, a
-    4-module quiet zone) as one filled path cost about a millisecond.
+    4-module quiet zone; the mask chosen faster by documents.qr) as one filled path cost about
+    a millisecond.
     """
 
     BORDER = 4
 
     def __init__(self, value: str, size: float) -> None:
         super().__init__()
-        qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-        qr.addData(value)
-        qr.make()
-        self.modules: list[list[bool]] = [[bool(cell) for cell in row] for row in qr.modules]
+        self.modules = qr_modules(value)
         self.size = size
         self.hAlign = "CENTER"
 
@@ -319,26 +333,29 @@ def _location(row: PickRow, reserved: bool) -> str:
 def _pick_list(sheet: JobSheetData, styles: _Styles, width: float) -> list[Flowable]:
     source = ("reserved at release" if sheet.pick_list_reserved
               else "from the bill of materials; not reserved yet")
-    heading = _p(f"Pick list ({source})", styles.section)
+    heading = line(f"Pick list ({source})", styles.section, width)
     if not sheet.pick_list:
-        return [heading, _p("No components.", styles.body)]
+        return [heading, line("No components.", styles.body, width)]
     fixed = {"#": 7 * mm, "SKU": 31 * mm, "Qty": 16 * mm, "Unit": 12 * mm,
              "Location": 21 * mm, "Lot": 24 * mm, "Picked": 16 * mm}
     name_width = width - sum(fixed.values())
-    header = [_p("#", styles.head), _p("SKU", styles.head), _p("Component", styles.head),
-              _p("Qty", styles.head_right), _p("Unit", styles.head),
-              _p("Location", styles.head), _p("Lot", styles.head), _p("Picked", styles.head)]
-    rows: list[list[Any]] = [header]
-    for row in sheet.pick_list:
-        rows.append([_p(str(row.line_no), styles.cell), _p(row.sku, styles.cell),
-                     _p(row.name, styles.cell), _p(_q(row.quantity), styles.cell_right),
-                     _p(row.unit, styles.cell),
-                     _p(_location(row, sheet.pick_list_reserved), styles.cell),
-                     _p(row.lot or "", styles.cell), ""])
     widths = [fixed["#"], fixed["SKU"], name_width, fixed["Qty"], fixed["Unit"],
               fixed["Location"], fixed["Lot"], fixed["Picked"]]
+    rooms = [w - 2 * CELL_PADDING for w in widths]
+    titles = ("#", "SKU", "Component", "Qty", "Unit", "Location", "Lot", "Picked")
+    rows: list[list[Any]] = [[
+        cell(title, styles.head_right if title == "Qty" else styles.head, room)
+        for title, room in zip(titles, rooms, strict=True)]]
+    for row in sheet.pick_list:
+        texts = (str(row.line_no), row.sku, row.name, _q(row.quantity), row.unit,
+                 _location(row, sheet.pick_list_reserved), row.lot or "")
+        rows.append([cell(text, styles.cell_right if index == 3 else styles.cell, room)
+                     for index, (text, room) in enumerate(zip(texts, rooms, strict=False))]
+                    + [""])
     table = LongTable(rows, colWidths=widths, repeatRows=1)
     commands: list[tuple[Any, ...]] = [
+        *styles.cell_fonts(last_column=6),
+        ("ALIGN", (3, 0), (3, -1), "RIGHT"),
         ("BACKGROUND", (0, 0), (-1, 0), SHADE),
         ("GRID", (0, 0), (-1, -1), 0.4, GRID),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -346,31 +363,33 @@ def _pick_list(sheet: JobSheetData, styles: _Styles, width: float) -> list[Flowa
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]
     for index, row in enumerate(sheet.pick_list, start=1):
-        if row.location is None:
-            commands.append(("TEXTCOLOR", (5, index), (5, index), colors.HexColor("#b00020")))
+        if row.location is None:  # "not reserved" / "no stock" in red
+            commands.append(("TEXTCOLOR", (5, index), (5, index), MISSING))
     table.setStyle(TableStyle(commands))
     return [heading, table]
 
 
 def _operations(sheet: JobSheetData, styles: _Styles, width: float) -> list[Flowable]:
-    heading = _p("Operations", styles.section)
+    heading = line("Operations", styles.section, width)
     if not sheet.operations:
-        return [heading, _p("No operations.", styles.body)]
+        return [heading, line("No operations.", styles.body, width)]
     fixed = [12 * mm, 18 * mm, 24 * mm, 24 * mm, 16 * mm, 16 * mm, 28 * mm]
-    name_width = width - sum(fixed)
-    header = [_p(text, styles.head) for text in
-              ("Seq", "Operation", "Std min", "Start", "Finish", "Good", "Scrap", "Sign-off")]
-    rows: list[list[Any]] = [header]
+    widths = [fixed[0], width - sum(fixed), *fixed[1:]]
+    rooms = [w - 2 * CELL_PADDING for w in widths]
+    titles = ("Seq", "Operation", "Std min", "Start", "Finish", "Good", "Scrap", "Sign-off")
+    rows: list[list[Any]] = [[cell(title, styles.head, room)
+                              for title, room in zip(titles, rooms, strict=True)]]
     for op in sheet.operations:
-        label = [_p(op.name, styles.cell)]
+        label = [(op.name, styles.cell)]
         if op.capability:
-            label.append(_p(op.capability, styles.small))
+            label.append((op.capability, styles.small))
         minutes = op.setup_minutes + op.run_minutes * sheet.quantity
-        rows.append([_p(str(op.sequence), styles.cell), label, _p(_q(minutes), styles.cell),
-                     "", "", "", "", ""])
-    table = LongTable(rows, colWidths=[fixed[0], name_width, *fixed[1:]], repeatRows=1,
+        rows.append([cell(str(op.sequence), styles.cell, rooms[0]), lines(label, rooms[1]),
+                     cell(_q(minutes), styles.cell, rooms[2]), "", "", "", "", ""])
+    table = LongTable(rows, colWidths=widths, repeatRows=1,
                       rowHeights=[None] + [12 * mm] * len(sheet.operations))
     table.setStyle(TableStyle([
+        *styles.cell_fonts(last_column=2),
         ("BACKGROUND", (0, 0), (-1, 0), SHADE),
         ("GRID", (0, 0), (-1, -1), 0.4, GRID),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -380,15 +399,17 @@ def _operations(sheet: JobSheetData, styles: _Styles, width: float) -> list[Flow
 
 
 def _design(sheet: JobSheetData, styles: _Styles, width: float) -> list[Flowable]:
-    heading = _p("Design file", styles.section)
+    heading = line("Design file", styles.section, width)
     design = sheet.design
     if design is None:
-        return [heading, _p("No design file.", styles.body)]
+        return [heading, line("No design file.", styles.body, width)]
+    room = width - 74 * mm - CELL_PADDING
     text: list[Flowable] = [
-        _p(f"{design.name}   (version {design.version})", styles.body),
-        _p(f"SHA-256 {design.short_hash}…", styles.small),
+        line(f"{design.name}   (version {design.version})", styles.body, room),
+        line(f"SHA-256 {design.short_hash}…", styles.small, room),
     ]
-    thumbnail = _thumbnail(design.image, 70 * mm, 50 * mm) if design.image else None
+    thumbnail = (_thumbnail(design.image, design.sha256, 70 * mm, 50 * mm)
+                 if design.image else None)
     if thumbnail is None:
         return [heading, *text]
     table = Table([[text, thumbnail]], colWidths=[width - 74 * mm, 74 * mm])
@@ -400,7 +421,12 @@ def _design(sheet: JobSheetData, styles: _Styles, width: float) -> list[Flowable
     return [KeepTogether([heading, table])]
 
 
-def _thumbnail(data: bytes, max_width: float, max_height: float) -> Flowable | None:
+def _thumbnail(data: bytes, sha256: str, max_width: float, max_height: float
+               ) -> Flowable | None:
+    if looks_like_svg(data):
+        # An SVG drawing: as vectors, framed like a page.
+        drawing = svg_drawing(data, sha256, max_width, max_height)
+        return _framed(drawing, drawing.width, drawing.height) if drawing else None
     if data.startswith(b"%PDF-"):
         # A PDF drawing: its first page, rasterised at about 300 dpi of the thumbnail's size,
         # framed so the page's white edges show.
@@ -408,15 +434,20 @@ def _thumbnail(data: bytes, max_width: float, max_height: float) -> Flowable | N
         image = _image(page, max_width, max_height) if page else None
         if image is None:
             return None
-        frame = Table([[image]], colWidths=[image.drawWidth], rowHeights=[image.drawHeight])
-        frame.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.4, GRID),
-                                   ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                                   ("TOPPADDING", (0, 0), (-1, -1), 0),
-                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
-        frame.hAlign = "RIGHT"
-        return frame
+        return _framed(image, image.drawWidth, image.drawHeight)
     return _image(data, max_width, max_height)
+
+
+def _framed(content: Flowable, width: float, height: float) -> Flowable:
+    """``content`` in a thin box of its own size, aligned right."""
+    frame = Table([[content]], colWidths=[width], rowHeights=[height])
+    frame.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.4, GRID),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                               ("TOPPADDING", (0, 0), (-1, -1), 0),
+                               ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    frame.hAlign = "RIGHT"
+    return frame
 
 
 def _image(data: bytes, max_width: float, max_height: float) -> Image | None:
@@ -433,11 +464,13 @@ def _image(data: bytes, max_width: float, max_height: float) -> Image | None:
 
 
 def _notes(sheet: JobSheetData, styles: _Styles, width: float) -> list[Flowable]:
-    heading = _p("Notes", styles.section)
+    heading = line("Notes", styles.section, width)
     text = sheet.notes.strip()
-    box = Table([[_p(text, styles.body) if text else ""]], colWidths=[width],
-                rowHeights=[None if text else 25 * mm])
-    box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.4, GRID),
+    box = Table([[cell(text, styles.body, width - 2 * CELL_PADDING) if text else ""]],
+                colWidths=[width], rowHeights=[None if text else 25 * mm])
+    box.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), styles.regular, styles.body.fontSize,
+                              styles.body.leading),
+                             ("BOX", (0, 0), (-1, -1), 0.4, GRID),
                              ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     blank = Table([[""]], colWidths=[width], rowHeights=[18 * mm])
     blank.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.4, GRID)]))

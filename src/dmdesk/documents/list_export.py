@@ -31,6 +31,7 @@ from dmdesk.documents.excel_writer import (
     Kind,
     Progress,
     TableWriter,
+    discard_workbook,
     sheet_title,
     write_about,
 )
@@ -122,14 +123,6 @@ def _about(db: ReadableDatabase, view: ListView, rows: int, made: datetime
     ]
 
 
-def _discard(workbook: Workbook) -> None:
-    """Finish an abandoned write-only workbook's sheets now: left to the garbage collector,
-    their half-written streams would complain about their closed temporary files."""
-    for sheet in workbook.worksheets:
-        with contextlib.suppress(Exception):
-            sheet.close()
-
-
 def export_list(db: ReadableDatabase, view: ListView, out: Path | str, *,
                 progress: Progress | None = None,
                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> ListExportResult:
@@ -151,7 +144,7 @@ def export_list(db: ReadableDatabase, view: ListView, out: Path | str, *,
             TableWriter(workbook, sheet_title(view.name), columns, counter).write(
                 _rows(session, view))
         except BaseException:  # cancelled (the progress callback raised) or failed
-            _discard(workbook)
+            discard_workbook(workbook)
             raise
         fd, temp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.part",
                                          dir=target.parent)

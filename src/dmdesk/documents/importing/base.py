@@ -69,9 +69,10 @@ class RowView:
 
     def decimal(self, field: str, *, required: bool = False, places: int = QUANTITY_PLACES,
                 positive: bool = False, below: Decimal | None = None,
-                signed: bool = False) -> Decimal | None:
+                signed: bool = False, percent: bool = False) -> Decimal | None:
+        """A number; ``percent``: a percentage, as the cell shows it (10 for "10%")."""
         def parse(value: Any) -> Decimal:
-            number = cells.as_decimal(value)
+            number = cells.as_percent(value) if percent else cells.as_decimal(value)
             exponent = number.normalize().as_tuple().exponent
             if isinstance(exponent, int) and -exponent > places:
                 raise cells.CellError(f"{value} has more than {places} decimal places.")

@@ -3,6 +3,10 @@
 Each parser returns the clean value or raises CellError with a message for the user. Numbers
 stay exact: a float from a workbook cell becomes the Decimal of its shortest repr, i.e. what the
 spreadsheet displays (0.1, not 0.1000000000000000055...).
+
+Percentages: a workbook cell formatted as a percentage shows "10%" and holds 0.1; the reader
+marks such numbers (``PercentNumber``) and ``as_percent`` reads them as the 10 the user sees.
+In CSV text, "10%" and "10" both mean 10 percent.
 """
 
 from __future__ import annotations
@@ -54,6 +58,23 @@ def as_decimal(value: Any) -> Decimal:
     if not number.is_finite():
         raise CellError(f"'{value}' is not a finite number.")
     return number
+
+
+class PercentNumber(float):
+    """A workbook number formatted as a percentage: holds 0.1 where the sheet shows 10%.
+
+    Elsewhere it is the plain number it holds (a quantity cell someone formatted as a
+    percentage imports as before); only ``as_percent`` scales it."""
+
+    __slots__ = ()
+
+
+def as_percent(value: Any) -> Decimal:
+    """A percentage as the user sees it: 10 from a cell showing 10% (holding 0.1), from the
+    text "10%", or from a plain 10."""
+    if isinstance(value, PercentNumber):
+        return as_decimal(float(value)) * 100  # via the shortest repr: 0.07 -> 7.00, exact
+    return as_decimal(value)
 
 
 def as_int(value: Any) -> int:

@@ -80,7 +80,7 @@ class BomChecker(Checker[BomRecord]):
     def check(self, row: RowView) -> BomRecord | None:
         parent, component = self._product(row, "parent_sku"), self._product(row, "component_sku")
         quantity = row.decimal("quantity", required=True, positive=True)
-        scrap = row.decimal("scrap_pct", below=Decimal(100))
+        scrap = row.decimal("scrap_pct", below=Decimal(100), percent=True)
         sequence = row.integer("sequence", 0, 100_000)
         notes = row.text("notes", 1000)
         if parent is not None and component is not None:

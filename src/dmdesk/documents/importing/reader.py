@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from zlib import error as zlib_error
 
 from openpyxl import load_workbook
 
+from dmdesk.documents.importing.cells import PercentNumber
 from dmdesk.documents.importing.columns import normalize
 from dmdesk.documents.importing.sniff import detect_format
 from dmdesk.domain.errors import ValidationError
@@ -114,8 +116,8 @@ def _xlsx_table(path: Path, workbook: Any, sheet_names: Sequence[str]) -> Table:
         estimate = max((sheet.max_row or 1) - 1, 0)
         # Some writers store a wrong dimension ("A1"); reading without it reads every row.
         sheet.reset_dimensions()
-        numbered = ((n, tuple(values)) for n, values in
-                    enumerate(sheet.iter_rows(values_only=True), start=1))
+        numbered = ((n, tuple(_cell_value(cell) for cell in row))
+                    for n, row in enumerate(sheet.iter_rows(), start=1))
         header_row, header = _split_header(path, numbered)
     except (zipfile.BadZipFile, KeyError, OSError, zlib_error, SyntaxError) as exc:
         raise ValidationError(f"{path.name} is damaged and cannot be read ({exc}). Open it "
@@ -123,6 +125,26 @@ def _xlsx_table(path: Path, workbook: Any, sheet_names: Sequence[str]) -> Table:
                               field="file") from None
     return Table(path, "xlsx", title, header_row, header, estimate,
                  _data_rows(_guarded(path, numbered), len(header)))
+
+
+# Parts of a number format that are shown as written, not interpreted: "quoted text",
+# \-escaped characters, [colours and conditions].
+_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+def is_percent_format(number_format: str | None) -> bool:
+    """Whether a cell with this number format shows its value times 100 with a % sign
+    ("0%", "0.00%"; not '0"%"' or '0\\%', which only print a percent sign)."""
+    return bool(number_format) and "%" in _LITERALS.sub("", number_format or "")
+
+
+def _cell_value(cell: Any) -> Any:
+    """The cell's value; a number shown as a percentage marked as such (cells.PercentNumber)."""
+    value = cell.value
+    if (isinstance(value, int | float) and not isinstance(value, bool)
+            and is_percent_format(getattr(cell, "number_format", None))):
+        return PercentNumber(value)
+    return value
 
 
 def _guarded(path: Path, rows: Iterator[Row]) -> Iterator[Row]:

@@ -1,6 +1,6 @@
-"""The Documents area: Excel exports for the accountant, job sheets for typed-in work-order
-numbers, and the documents written this session (from anywhere in the app) with Open and
-Open folder."""
+"""The Documents area: Excel exports for the accountant, imports from Excel or CSV (a button
+per kind, opening the import wizard), job sheets for typed-in work-order numbers, and the
+documents written this session (from anywhere in the app) with Open and Open folder."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from dmdesk.gui.dialogs.jobsheet_print import JobSheetPrinting
 from dmdesk.gui.document_log import WrittenDocument
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.documents_export import ExportPanel
+from dmdesk.gui.views.documents_import import ImportPanel
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -140,6 +141,7 @@ class DocumentsArea(Area):
         self.gctx = gctx
         self.title = self.tr("Documents")
         self.exports = ExportPanel(gctx, self)
+        self.imports = ImportPanel(gctx, self)
         self.sheets = JobSheetPanel(gctx, self)
         self.recent = RecentPanel(gctx, self)
         self.message = QLabel(self)
@@ -153,6 +155,7 @@ class DocumentsArea(Area):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.addWidget(self.exports)
+        layout.addWidget(self.imports)
         layout.addWidget(self.sheets)
         layout.addWidget(self.message)
         layout.addWidget(self.recent, 1)

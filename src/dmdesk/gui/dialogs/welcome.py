@@ -27,6 +27,8 @@ class WelcomeDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Welcome to dmdesk"))
+        # A word-wrapped label asks for little width, which made a 228-pixel-wide dialog.
+        self.setMinimumWidth(440)
         self.default_folder = default_folder
         self.choice: tuple[str, Path] | None = None
         intro = QLabel(self.tr(

@@ -8,6 +8,7 @@ following on transfers; a frame order nobody else can make stays, and the dialog
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
@@ -185,3 +186,22 @@ def test_pausing_a_site_in_its_form_offers_to_move_its_work(qtbot: QtBot, gctx: 
     with gctx.db.read_session() as session:
         assert session.get(m.Site, net.hq).status == "paused"  # type: ignore[union-attr]
         assert session.get(m.WorkOrder, order.id).site_id == geo.mp2  # type: ignore[union-attr]
+
+
+def test_cancelling_the_search_closes_the_dialog_and_changes_nothing(
+        qtbot: QtBot, gctx: GuiContext, geo: GeoNetwork) -> None:
+    ctx, net = gctx.services, geo.net
+    order = workorders.create_work_order(ctx, net.chair, 1, net.hq, TODAY + timedelta(days=21))
+    # Hold the worker so the search is still queued when Cancel is pressed (one worker thread).
+    gate = threading.Event()
+    gctx.runner.run(lambda _progress: gate.wait(10))
+    dialog = RerouteDialog(gctx, net.hq, today=TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.loading.cancel()  # what the progress dialog's Cancel button does
+    with qtbot.waitSignal(dialog.rejected, timeout=WAIT_MS):
+        gate.set()
+    assert dialog.proposal is None
+    with gctx.db.read_session() as session:
+        assert session.get(m.WorkOrder, order.id).site_id == net.hq  # type: ignore[union-attr]
+        assert session.get(m.Site, net.hq).status == "active"  # type: ignore[union-attr]

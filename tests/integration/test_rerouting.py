@@ -173,3 +173,24 @@ def test_a_cancelled_reroute_keeps_the_moves_already_made(ctx: ServiceContext,
         assert moved is not None and moved.site_id == geo.mp2
         assert kept is not None and kept.site_id == geo.net.hq
     assert_cache_matches_ledger(ctx.db)
+
+
+def test_the_proposal_reports_progress_and_stops_when_told(ctx: ServiceContext,
+                                                           geo: GeoNetwork) -> None:
+    _chair_orders(ctx, geo)
+    seen: list[tuple[int, int]] = []
+    with ctx.db.read_session() as session:
+        proposal = propose_reroute(session, "hq", today=TODAY,
+                                   progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(0, 3), (1, 3), (2, 3)]
+    assert len(proposal.moves) == 3
+
+    class StopError(Exception):
+        pass
+
+    def stop_at_second(done: int, _total: int) -> None:
+        if done == 1:
+            raise StopError
+
+    with ctx.db.read_session() as session, pytest.raises(StopError):
+        propose_reroute(session, "hq", today=TODAY, progress=stop_at_second)

@@ -59,6 +59,7 @@ class _Job(Generic[T]):
     on_error: Callable[[BaseException], None] | None
     progress: Progress
     dialog: QProgressDialog | None
+    on_cancel: Callable[[], None] | None = None
 
 
 class TaskRunner(QObject):
@@ -81,9 +82,12 @@ class TaskRunner(QObject):
 
     def run(self, fn: Callable[[Progress], T], *, on_done: Callable[[T], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None,
+            on_cancel: Callable[[], None] | None = None,
             title: str | None = None, parent: QWidget | None = None) -> Progress:
-        """Queue ``fn``; with a ``title`` a cancellable progress dialog appears if it runs long."""
-        job: _Job[Any] = _Job(fn, on_done, on_error, Progress(lambda d, t, s: None), None)
+        """Queue ``fn``; with a ``title`` a cancellable progress dialog appears if it runs long.
+        ``on_cancel`` runs (on the GUI thread) when the task stopped because it was cancelled."""
+        job: _Job[Any] = _Job(fn, on_done, on_error, Progress(lambda d, t, s: None), None,
+                              on_cancel)
         job.progress = Progress(lambda d, t, s: self.progressed.emit(job, d, t, s))
         if title is not None:
             job.dialog = self._dialog(title, job, parent)
@@ -130,6 +134,8 @@ class TaskRunner(QObject):
                 job.on_done(result)
         elif isinstance(error, TaskCancelledError):
             log.info("task cancelled by the user")
+            if job.on_cancel is not None:
+                job.on_cancel()
         elif job.on_error is not None:
             job.on_error(error)
         else:

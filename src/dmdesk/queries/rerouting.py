@@ -10,6 +10,7 @@ towards the site they leave, so the work stays near where it was planned).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -106,19 +107,26 @@ def find_site(session: Session, site: uuid.UUID | str) -> m.Site:
     return found
 
 
-def propose_reroute(session: Session, site: uuid.UUID | str, today: date | None = None
-                    ) -> RerouteProposal:
+def propose_reroute(session: Session, site: uuid.UUID | str, today: date | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> RerouteProposal:
     """The open work orders of ``site`` (id or code), each with the best other site and the
     stock that must move; earliest due first. Each proposal counts the orders proposed before
-    it as load at their new sites, so one free site is not offered to every order."""
+    it as load at their new sites, so one free site is not offered to every order.
+
+    ``progress(done, total)`` is called before each order (thousands of orders take seconds);
+    it may raise to stop the proposal, which writes nothing."""
     leaving = find_site(session, site)
     network = NetworkSnapshot(session, today)
     orders = list(session.scalars(
         select(m.WorkOrder).where(m.WorkOrder.site_id == leaving.id,
                                   m.WorkOrder.state.in_(OPEN_STATE_VALUES))
         .order_by(m.WorkOrder.due_date, m.WorkOrder.priority, m.WorkOrder.number)))
-    moves = tuple(_propose(session, network, leaving, order) for order in orders)
-    return RerouteProposal(leaving.id, leaving.code, leaving.name, leaving.status, moves)
+    moves: list[ProposedMove] = []
+    for done, order in enumerate(orders):
+        if progress is not None:
+            progress(done, len(orders))
+        moves.append(_propose(session, network, leaving, order))
+    return RerouteProposal(leaving.id, leaving.code, leaving.name, leaving.status, tuple(moves))
 
 
 def _ship_to(session: Session, order: m.WorkOrder, leaving: m.Site) -> Point:

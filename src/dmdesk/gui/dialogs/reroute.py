@@ -167,13 +167,19 @@ class RerouteDialog(QDialog):
 
     def _load(self) -> None:
         db, site_id, today = self.gctx.db, self.site_id, self.today
+        step = self.tr("Finding another site for work order {0} of {1}")
 
-        def propose(_progress: Progress) -> RerouteProposal:
+        def propose(progress: Progress) -> RerouteProposal:
+            def report(done: int, total: int) -> None:
+                progress.report(done, total, step.format(done + 1, total))
+
             with db.read_session() as session:
-                return propose_reroute(session, site_id, today)
+                return propose_reroute(session, site_id, today, progress=report)
 
-        self.gctx.runner.run(propose, on_done=self._show_proposal, on_error=self._failed,
-                             title=self.tr("Looking for other sites"), parent=self)
+        # Cancelling the search closes this dialog: there is nothing to choose from.
+        self.loading = self.gctx.runner.run(
+            propose, on_done=self._show_proposal, on_error=self._failed, on_cancel=self.reject,
+            title=self.tr("Looking for other sites"), parent=self)
 
     def _show_proposal(self, proposal: RerouteProposal) -> None:
         self.proposal = proposal

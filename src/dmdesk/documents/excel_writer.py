@@ -21,8 +21,10 @@ column beside each formula, would leave the total cell itself blank in such view
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -307,3 +309,25 @@ def discard_workbook(workbook: Workbook) -> None:
         if writer is not None:
             with contextlib.suppress(Exception):
                 writer.cleanup()  # removes the temporary file, and forgets it
+
+
+def save_workbook(workbook: Workbook, target: Path,
+                  finish: Callable[[Path], None] | None = None) -> None:
+    """Save to a temporary file beside ``target`` and rename it over ``target``, so a reader
+    never sees half a workbook; ``finish`` may still change the saved file before the rename.
+    On failure (a full disk, say) the half-written sheets are closed and no file is left."""
+    fd, temp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.part",
+                                     dir=target.parent)
+    os.close(fd)
+    temp = Path(temp_name)
+    try:
+        workbook.save(temp)
+        if finish is not None:
+            finish(temp)
+        temp.replace(target)
+    except BaseException:
+        discard_workbook(workbook)
+        raise
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()

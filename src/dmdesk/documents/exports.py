@@ -28,9 +28,6 @@ unknown site, bad dates) or a failure leaves no file behind, and never a half-wr
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 import uuid
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -55,6 +52,7 @@ from dmdesk.documents.excel_writer import (
     Progress,
     TableWriter,
     discard_workbook,
+    save_workbook,
     store_formula_values,
     write_about,
 )
@@ -179,20 +177,8 @@ def export_workbook(db: ReadableDatabase, kind: str, out: Path | str, *,
         except BaseException:  # cancelled (the progress callback raised) or failed
             discard_workbook(workbook)
             raise
-        fd, temp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.part",
-                                         dir=target.parent)
-        os.close(fd)
-        temp = Path(temp_name)
-        try:
-            workbook.save(temp)
-            store_formula_values(temp, formula_sheets)
-            temp.replace(target)
-        except BaseException:  # e.g. the disk filled up while saving
-            discard_workbook(workbook)
-            raise
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
+        save_workbook(workbook, target,
+                      lambda saved: store_formula_values(saved, formula_sheets))
     return ExportResult(target, kind, counter.done, tuple(workbook.sheetnames))
 
 

@@ -10,10 +10,7 @@ name beside ``out`` and renamed when complete.
 
 from __future__ import annotations
 
-import contextlib
 import enum
-import os
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +29,7 @@ from dmdesk.documents.excel_writer import (
     Progress,
     TableWriter,
     discard_workbook,
+    save_workbook,
     sheet_title,
     write_about,
 )
@@ -146,15 +144,6 @@ def export_list(db: ReadableDatabase, view: ListView, out: Path | str, *,
         except BaseException:  # cancelled (the progress callback raised) or failed
             discard_workbook(workbook)
             raise
-        fd, temp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.part",
-                                         dir=target.parent)
-        os.close(fd)
-        temp = Path(temp_name)
-        try:
-            workbook.save(temp)
-            temp.replace(target)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
+        save_workbook(workbook, target)
     counter.finish()
     return ListExportResult(target, counter.done)

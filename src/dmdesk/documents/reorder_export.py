@@ -5,9 +5,6 @@ a failure leaves nothing half-written."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,7 +12,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from dmdesk import __version__
-from dmdesk.documents.excel_writer import Col, Counter, TableWriter, write_about
+from dmdesk.documents.excel_writer import Col, Counter, TableWriter, save_workbook, write_about
 from dmdesk.documents.exports import ReadableDatabase
 from dmdesk.domain.errors import ValidationError
 from dmdesk.queries.reorder import DEFAULT_MONTHS, ReorderSuggestion, reorder_suggestions
@@ -69,14 +66,5 @@ def export_reorder(db: ReadableDatabase, out: Path | str, *, site: str | None = 
     ])
     counter = Counter(len(suggestions), None)
     TableWriter(workbook, "Reorder", COLUMNS, counter).write(_row(s) for s in suggestions)
-    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.part",
-                                dir=target.parent)
-    os.close(fd)
-    temp = Path(name)
-    try:
-        workbook.save(temp)
-        temp.replace(target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
+    save_workbook(workbook, target)
     return ReorderExport(target, counter.done)

@@ -73,29 +73,32 @@ def needs_fallback(text: str) -> bool:
     return any(ord(char) not in _covered for char in text if char not in "\n\t")
 
 
-def with_fallback(text: str) -> str:
-    """``text`` as escaped Paragraph markup, each run DejaVu lacks set in the fallback font.
+def font_runs(text: str, font: str) -> list[tuple[str, str]]:
+    """``text`` cut into runs, each with the font to set it in: ``font`` (DejaVu, regular or
+    bold) where it has the glyphs, the fallback font for runs only the fallback has.
 
-    Characters neither font has stay in DejaVu (they print as its "missing" box, as before).
+    Characters neither font has stay in ``font`` (they print as its "missing" box).
     """
     if not needs_fallback(text):
-        return escape(text)
+        return [(font, text)] if text else []
     fallback = _fallback_glyphs()
-    parts: list[str] = []
+    runs: list[tuple[str, str]] = []
     run: list[str] = []
     in_fallback = False
     for char in text:
         code = ord(char)
         wanted = code not in _covered and code in fallback
         if wanted != in_fallback and run:
-            parts.append(_run("".join(run), in_fallback))
+            runs.append((FALLBACK if in_fallback else font, "".join(run)))
             run = []
         in_fallback = wanted
         run.append(char)
     if run:
-        parts.append(_run("".join(run), in_fallback))
-    return "".join(parts)
+        runs.append((FALLBACK if in_fallback else font, "".join(run)))
+    return runs
 
 
-def _run(text: str, fallback: bool) -> str:
-    return f'<font name="{FALLBACK}">{escape(text)}</font>' if fallback else escape(text)
+def with_fallback(text: str) -> str:
+    """``text`` as escaped Paragraph markup, each run DejaVu lacks set in the fallback font."""
+    return "".join(f'<font name="{name}">{escape(run)}</font>' if name != REGULAR
+                   else escape(run) for name, run in font_runs(text, REGULAR))

@@ -70,6 +70,8 @@ def _fallback_glyphs() -> frozenset[int]:
 
 def needs_fallback(text: str) -> bool:
     """Whether ``text`` has characters DejaVu Sans cannot show (after register_fonts)."""
+    if text.isascii():  # DejaVu has all of ASCII; most texts on a sheet are ASCII
+        return False
     return any(ord(char) not in _covered for char in text if char not in "\n\t")
 
 

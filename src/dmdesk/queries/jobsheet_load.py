@@ -9,6 +9,7 @@ needs identity or change tracking, and building entities was a large share of th
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -17,7 +18,7 @@ from datetime import date
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
-from sqlalchemy import Executable, func, or_, select
+from sqlalchemy import BindParameter, Executable, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
@@ -26,6 +27,8 @@ from dmdesk.domain.quantity import required_with_scrap
 from dmdesk.domain.workorder_states import WOState
 
 CHUNK = 500
+# The ids a statement reads, bound per chunk: the statements are built once per process.
+IDS: BindParameter[Any] = bindparam("ids", expanding=True)
 # The first bytes of the files a sheet can show as a thumbnail: PNG, JPEG, PDF, SVG (an XML
 # file whose root is <svg>; the renderer checks that, and skips what it cannot draw).
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"%PDF-", b"<svg", b"<?xml")
@@ -77,33 +80,107 @@ def chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield values[start:start + CHUNK]
 
 
-def _rows(session: Session, make: Any, ids: Iterable[Any]) -> Iterator[Any]:
-    """Rows of ``make(chunk)`` (a select over a chunk of ids) for every chunk of ``ids``."""
+def _rows(session: Session, statement: Executable, ids: Iterable[Any],
+          **params: Any) -> Iterator[Any]:
+    """Rows of ``statement`` (a select over the expanding parameter ``ids``) for every chunk
+    of ``ids``. Core execution on the session's connection: these are plain column reads,
+    and the ORM's execution path cost more than the queries."""
     unique = list(dict.fromkeys(ids))
+    connection = session.connection()
     for part in chunks(unique):
-        yield from session.execute(make(part))
+        yield from connection.execute(statement, {"ids": part, **params})
 
+
+@functools.cache
+def _orders_query() -> Executable:
+    wo = m.WorkOrder
+    return (select(wo.id, wo.number, wo.state, wo.priority, wo.product_id, m.Product.sku,
+                   m.Product.name, m.Product.unit, wo.quantity, wo.site_id, m.Site.code,
+                   m.Site.name, wo.due_date, wo.design_file_id, wo.design_sha256, wo.notes,
+                   m.CustomerOrder.number, m.CustomerOrderLine.line_no, m.Contact.name,
+                   m.DesignFile.name, m.DesignFile.version)
+            .join(m.Product, m.Product.id == wo.product_id)
+            .join(m.Site, m.Site.id == wo.site_id)
+            .outerjoin(m.CustomerOrderLine,
+                       m.CustomerOrderLine.id == wo.customer_order_line_id)
+            .outerjoin(m.CustomerOrder, m.CustomerOrder.id == m.CustomerOrderLine.order_id)
+            .outerjoin(m.Contact, m.Contact.id == m.CustomerOrder.customer_id)
+            .outerjoin(m.DesignFile, m.DesignFile.id == wo.design_file_id)
+            .where(wo.number.in_(IDS)))
+
+
+@functools.cache
+def _pinned_query() -> Executable:
+    return (select(m.WOMaterial.work_order_id, m.WOMaterial.id, m.WOMaterial.product_id,
+                   m.Product.sku, m.Product.name, m.Product.unit, m.WOMaterial.required,
+                   m.WOMaterial.consumed)
+            .join(m.Product, m.Product.id == m.WOMaterial.product_id)
+            .where(m.WOMaterial.work_order_id.in_(IDS))
+            .order_by(m.WOMaterial.work_order_id, m.WOMaterial.line_no))
+
+
+@functools.cache
+def _bom_query() -> Executable:
+    return (select(m.BomLine.parent_id, m.BomLine.component_id, m.Product.sku,
+                   m.Product.name, m.Product.unit, m.BomLine.quantity, m.BomLine.scrap_pct)
+            .join(m.Product, m.Product.id == m.BomLine.component_id)
+            .where(m.BomLine.parent_id.in_(IDS))
+            .order_by(m.BomLine.parent_id, m.BomLine.sequence))
+
+
+@functools.cache
+def _reservations_query() -> Executable:
+    return (select(m.Reservation.material_id, m.Location.code, m.Lot.code,
+                   m.Reservation.quantity)
+            .join(m.Location, m.Location.id == m.Reservation.location_id)
+            .outerjoin(m.Lot, m.Lot.id == m.Reservation.lot_id)
+            .where(m.Reservation.material_id.in_(IDS))
+            .order_by(m.Location.code, m.Lot.code))
+
+
+@functools.cache
+def _free_stock_query() -> Executable:
+    return (select(m.Location.site_id, m.StockBalance.product_id, m.Location.code,
+                   m.Lot.code, m.StockBalance.on_hand, m.StockBalance.reserved)
+            .join(m.Location, m.Location.id == m.StockBalance.location_id)
+            .outerjoin(m.Lot, m.Lot.id == m.StockBalance.lot_id)
+            .where(m.Location.site_id.in_(bindparam("sites", expanding=True)),
+                   m.Location.kind == LocationKind.INTERNAL,
+                   m.Location.archived.is_(False),
+                   m.StockBalance.product_id.in_(IDS))
+            .order_by(m.Location.code, m.Lot.code))
+
+
+@functools.cache
+def _operations_query() -> Executable:
+    return (select(m.WOOperation.work_order_id, m.WOOperation.sequence, m.WOOperation.name,
+                   m.WOOperation.capability, m.WOOperation.setup_minutes,
+                   m.WOOperation.run_minutes)
+            .where(m.WOOperation.work_order_id.in_(IDS))
+            .order_by(m.WOOperation.work_order_id, m.WOOperation.sequence))
+
+
+@functools.cache
+def _latest_designs_query() -> Executable:
+    return (select(m.DesignFile.product_id, m.DesignFile.name, m.DesignFile.version,
+                   m.DesignFile.sha256)
+            .where(m.DesignFile.product_id.in_(IDS), m.DesignFile.archived.is_(False))
+            .order_by(m.DesignFile.product_id, m.DesignFile.version.desc(),
+                      m.DesignFile.name))
+
+
+@functools.cache
+def _image_blobs_query() -> Executable:
+    return (select(m.FileBlob.sha256, m.FileBlob.data)
+            .where(m.FileBlob.sha256.in_(IDS), m.FileBlob.size <= bindparam("max_bytes"),
+                   or_(*(func.substr(m.FileBlob.data, 1, len(magic)) == magic
+                         for magic in IMAGE_MAGIC))))
 
 def orders(session: Session, numbers: Sequence[str]) -> dict[str, OrderRow]:
     """The work orders ``numbers`` (unknown ones are absent) with their product, site,
     customer order line and pinned design file: one query per chunk."""
-    def query(part: Sequence[str]) -> Executable:
-        wo = m.WorkOrder
-        return (select(wo.id, wo.number, wo.state, wo.priority, wo.product_id, m.Product.sku,
-                       m.Product.name, m.Product.unit, wo.quantity, wo.site_id, m.Site.code,
-                       m.Site.name, wo.due_date, wo.design_file_id, wo.design_sha256, wo.notes,
-                       m.CustomerOrder.number, m.CustomerOrderLine.line_no, m.Contact.name,
-                       m.DesignFile.name, m.DesignFile.version)
-                .join(m.Product, m.Product.id == wo.product_id)
-                .join(m.Site, m.Site.id == wo.site_id)
-                .outerjoin(m.CustomerOrderLine,
-                           m.CustomerOrderLine.id == wo.customer_order_line_id)
-                .outerjoin(m.CustomerOrder, m.CustomerOrder.id == m.CustomerOrderLine.order_id)
-                .outerjoin(m.Contact, m.Contact.id == m.CustomerOrder.customer_id)
-                .outerjoin(m.DesignFile, m.DesignFile.id == wo.design_file_id)
-                .where(wo.number.in_(part)))
     result = {}
-    for row in _rows(session, query, numbers):
+    for row in _rows(session, _orders_query(), numbers):
         values: list[Any] = list(row[:16])
         values[2] = WOState(values[2])
         co_number, line_no, customer, design_name, design_version = row[16:]
@@ -117,15 +194,8 @@ def orders(session: Session, numbers: Sequence[str]) -> dict[str, OrderRow]:
 def pinned_materials(session: Session, order_ids: Iterable[uuid.UUID]
                      ) -> dict[uuid.UUID, list[MaterialLine]]:
     """Released orders' own material lines, in line order."""
-    def query(part: Sequence[uuid.UUID]) -> Executable:
-        return (select(m.WOMaterial.work_order_id, m.WOMaterial.id, m.WOMaterial.product_id,
-                       m.Product.sku, m.Product.name, m.Product.unit, m.WOMaterial.required,
-                       m.WOMaterial.consumed)
-                .join(m.Product, m.Product.id == m.WOMaterial.product_id)
-                .where(m.WOMaterial.work_order_id.in_(part))
-                .order_by(m.WOMaterial.work_order_id, m.WOMaterial.line_no))
     result: dict[uuid.UUID, list[MaterialLine]] = defaultdict(list)
-    for wo_id, *values in _rows(session, query, order_ids):
+    for wo_id, *values in _rows(session, _pinned_query(), order_ids):
         result[wo_id].append(MaterialLine(*values))
     return result
 
@@ -138,14 +208,8 @@ def bom_materials(session: Session, drafts: Iterable[OrderRow]
         return {}
     whole = set(session.scalars(select(m.Unit.code).where(m.Unit.whole_only)))
 
-    def query(part: Sequence[uuid.UUID]) -> Executable:
-        return (select(m.BomLine.parent_id, m.BomLine.component_id, m.Product.sku,
-                       m.Product.name, m.Product.unit, m.BomLine.quantity, m.BomLine.scrap_pct)
-                .join(m.Product, m.Product.id == m.BomLine.component_id)
-                .where(m.BomLine.parent_id.in_(part))
-                .order_by(m.BomLine.parent_id, m.BomLine.sequence))
     boms: dict[uuid.UUID, list[tuple[Any, ...]]] = defaultdict(list)
-    for parent_id, *values in _rows(session, query, (o.product_id for o in drafts)):
+    for parent_id, *values in _rows(session, _bom_query(), (o.product_id for o in drafts)):
         boms[parent_id].append(tuple(values))
     result: dict[uuid.UUID, list[MaterialLine]] = {}
     for order in drafts:
@@ -162,15 +226,8 @@ def bom_materials(session: Session, drafts: Iterable[OrderRow]
 def reservations(session: Session, material_ids: Iterable[uuid.UUID]
                  ) -> dict[uuid.UUID, list[tuple[str, str | None, Decimal]]]:
     """(location code, lot code, quantity) per material line, by location and lot code."""
-    def query(part: Sequence[uuid.UUID]) -> Executable:
-        return (select(m.Reservation.material_id, m.Location.code, m.Lot.code,
-                       m.Reservation.quantity)
-                .join(m.Location, m.Location.id == m.Reservation.location_id)
-                .outerjoin(m.Lot, m.Lot.id == m.Reservation.lot_id)
-                .where(m.Reservation.material_id.in_(part))
-                .order_by(m.Location.code, m.Lot.code))
     result: dict[uuid.UUID, list[tuple[str, str | None, Decimal]]] = defaultdict(list)
-    for material_id, location, lot, qty in _rows(session, query, material_ids):
+    for material_id, location, lot, qty in _rows(session, _reservations_query(), material_ids):
         result[material_id].append((location, lot, qty))
     return result
 
@@ -182,18 +239,9 @@ def free_stock(session: Session, site_ids: Iterable[uuid.UUID],
     if not sites:
         return {}
 
-    def query(part: Sequence[uuid.UUID]) -> Executable:
-        return (select(m.Location.site_id, m.StockBalance.product_id, m.Location.code,
-                       m.Lot.code, m.StockBalance.on_hand, m.StockBalance.reserved)
-                .join(m.Location, m.Location.id == m.StockBalance.location_id)
-                .outerjoin(m.Lot, m.Lot.id == m.StockBalance.lot_id)
-                .where(m.Location.site_id.in_(sites),
-                       m.Location.kind == LocationKind.INTERNAL,
-                       m.Location.archived.is_(False),
-                       m.StockBalance.product_id.in_(part))
-                .order_by(m.Location.code, m.Lot.code))
     result: FreeStock = defaultdict(list)
-    for site_id, product_id, location, lot, on_hand, held in _rows(session, query, product_ids):
+    rows = _rows(session, _free_stock_query(), product_ids, sites=sites)
+    for site_id, product_id, location, lot, on_hand, held in rows:
         free = Decimal(on_hand) - Decimal(held)
         if free > 0:
             result[(site_id, product_id)].append((location, lot, free))
@@ -203,14 +251,8 @@ def free_stock(session: Session, site_ids: Iterable[uuid.UUID],
 def operations(session: Session, order_ids: Iterable[uuid.UUID]
                ) -> dict[uuid.UUID, list[tuple[int, str, str, Decimal, Decimal]]]:
     """(sequence, name, capability, setup minutes, run minutes) per order, in sequence."""
-    def query(part: Sequence[uuid.UUID]) -> Executable:
-        return (select(m.WOOperation.work_order_id, m.WOOperation.sequence, m.WOOperation.name,
-                       m.WOOperation.capability, m.WOOperation.setup_minutes,
-                       m.WOOperation.run_minutes)
-                .where(m.WOOperation.work_order_id.in_(part))
-                .order_by(m.WOOperation.work_order_id, m.WOOperation.sequence))
     result: dict[uuid.UUID, list[tuple[int, str, str, Decimal, Decimal]]] = defaultdict(list)
-    for wo_id, *values in _rows(session, query, order_ids):
+    for wo_id, *values in _rows(session, _operations_query(), order_ids):
         result[wo_id].append((values[0], values[1], values[2], values[3], values[4]))
     return result
 
@@ -219,14 +261,9 @@ def latest_designs(session: Session, product_ids: Iterable[uuid.UUID]
                    ) -> dict[uuid.UUID, tuple[str, int, str]]:
     """The design file release would pin, per product: the highest version not archived
     (then the first by name)."""
-    def query(part: Sequence[uuid.UUID]) -> Executable:
-        return (select(m.DesignFile.product_id, m.DesignFile.name, m.DesignFile.version,
-                       m.DesignFile.sha256)
-                .where(m.DesignFile.product_id.in_(part), m.DesignFile.archived.is_(False))
-                .order_by(m.DesignFile.product_id, m.DesignFile.version.desc(),
-                          m.DesignFile.name))
     result: dict[uuid.UUID, tuple[str, int, str]] = {}
-    for product_id, name, version, sha256 in _rows(session, query, product_ids):
+    rows = _rows(session, _latest_designs_query(), product_ids)
+    for product_id, name, version, sha256 in rows:
         result.setdefault(product_id, (name, version, sha256))
     return result
 
@@ -235,9 +272,5 @@ def image_blobs(session: Session, hashes: Iterable[str], max_bytes: int
                 ) -> dict[str, bytes]:
     """The blobs (at most ``max_bytes``) that are PNG, JPEG, PDF or SVG, by their first bytes:
     others (CAD files...) are never read into memory."""
-    def query(part: Sequence[str]) -> Executable:
-        return (select(m.FileBlob.sha256, m.FileBlob.data)
-                .where(m.FileBlob.sha256.in_(part), m.FileBlob.size <= max_bytes,
-                       or_(*(func.substr(m.FileBlob.data, 1, len(magic)) == magic
-                             for magic in IMAGE_MAGIC))))
-    return {sha: bytes(blob) for sha, blob in _rows(session, query, hashes)}
+    rows = _rows(session, _image_blobs_query(), hashes, max_bytes=max_bytes)
+    return {sha: bytes(blob) for sha, blob in rows}

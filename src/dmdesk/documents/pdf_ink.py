@@ -1,0 +1,100 @@
+"""PDF operators for text, rules and boxes, appended straight to a ReportLab canvas's page.
+
+A job sheet draws a few hundred strings, rules and boxes at positions it has computed itself.
+Through the Canvas API each string costs a text object, a state copy and operator formatting
+(about 10 µs); platypus adds wrapping, splitting and nested tables on top (most of a sheet's
+time). ``Ink`` writes the same operators directly: each text run is one
+``BT font size Tf x y Td (bytes) Tj ET`` in a ``q``/``Q`` pair, so nothing it draws changes the
+canvas's own graphics state, and the Canvas API (images, forms, barcodes) can be used between.
+
+TrueType text goes through the font's own per-document encoding (``splitString``: the
+subset and byte of each character) and ``getSubsetInternalName`` (which also registers the
+font with the document), exactly as ReportLab's text objects do, so the embedded subsets and
+the text that pdftotext reads back are the same. Runs a font lacks are set in the fallback
+fonts (``fonts.font_runs``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from reportlab.lib.colors import Color
+from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from dmdesk.documents.fonts import font_runs, needs_fallback
+
+LEFT, RIGHT, CENTRE = "left", "right", "centre"
+
+
+def _colour(colour: Color, operator: str) -> str:
+    return f"{fp_str(colour.red, colour.green, colour.blue)} {operator}"
+
+
+def text_width(text: str, font: str, size: float) -> float:
+    """Width in points of ``text`` set in ``font`` (with its fallback runs) at ``size``."""
+    if not needs_fallback(text):
+        return float(stringWidth(text, font, size))
+    return float(sum(stringWidth(run, name, size) for name, run in font_runs(text, font)))
+
+
+class Ink:
+    """Draws onto the current page of ``canvas``; ask again after every ``showPage``."""
+
+    def __init__(self, canvas: Canvas) -> None:
+        self.canvas = canvas
+        self.doc: Any = canvas._doc
+
+    def _append(self, operators: str) -> None:
+        self.canvas._code.append(operators)  # the current page's content stream
+
+    def text(self, x: float, y: float, text: str, font: str, size: float,
+             colour: Color | None = None, align: str = LEFT) -> None:
+        """``text`` on one line with its baseline at ``y``; ``x`` is its left edge, right
+        edge or centre as ``align`` says."""
+        if not text:
+            return
+        if align != LEFT:
+            width = text_width(text, font, size)
+            x -= width if align == RIGHT else width / 2
+        parts = ["q", _colour(colour, "rg") if colour is not None else "",
+                 f"BT {fp_str(x, y)} Td"]
+        size_text = fp_str(size)
+        for name, run in font_runs(text, font):
+            parts.append(self._run(run, name, size_text))
+        parts.append("ET Q")
+        self._append(" ".join(parts))
+
+    def _run(self, run: str, font_name: str, size_text: str) -> str:
+        font = getFont(font_name)
+        doc = self.doc
+        if not font._dynamicFont:  # a standard Type 1 font (Helvetica...): Latin-1 bytes
+            name = doc.getInternalFontName(font_name)
+            data = run.encode("latin-1", "replace")
+            return f"{name} {size_text} Tf ({escapePDF(data)}) Tj"
+        return " ".join(f"{font.getSubsetInternalName(subset, doc)} {size_text} Tf "
+                        f"({escapePDF(data)}) Tj" for subset, data in font.splitString(run, doc))
+
+    def lines(self, segments: Sequence[tuple[float, float, float, float]], width: float,
+              colour: Color) -> None:
+        """Straight rules from (x1, y1) to (x2, y2), all in one stroke."""
+        if not segments:
+            return
+        path = " ".join(f"{fp_str(x1, y1)} m {fp_str(x2, y2)} l" for x1, y1, x2, y2 in segments)
+        self._append(f"q {fp_str(width)} w {_colour(colour, 'RG')} {path} S Q")
+
+    def box(self, x: float, y: float, width: float, height: float, line_width: float,
+            colour: Color) -> None:
+        """The outline of a rectangle whose bottom-left corner is (x, y)."""
+        self._append(f"q {fp_str(line_width)} w {_colour(colour, 'RG')} "
+                     f"{fp_str(x, y, width, height)} re S Q")
+
+    def fill(self, rectangles: Sequence[tuple[float, float, float, float]],
+             colour: Color) -> None:
+        """Filled rectangles (x, y, width, height), all in one fill."""
+        if not rectangles:
+            return
+        path = " ".join(f"{fp_str(x, y, w, h)} re" for x, y, w, h in rectangles)
+        self._append(f"q {_colour(colour, 'rg')} {path} f Q")

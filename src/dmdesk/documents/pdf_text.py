@@ -5,7 +5,7 @@ table wraps its cells more than once): most of a sheet's drawing time went there
 that are one short line. ``line`` and ``cell`` measure the text once (``stringWidth``) and,
 when it fits on one line in the font the style names, draw it with ``drawString`` (``Lines``) or
 hand it to the table as a plain string cell; otherwise (too long, several lines, characters that
-need the CJK fallback font) they return the Paragraph the sheet always used. Table cells place
+need a CJK fallback font) they return the Paragraph the sheet always used. Table cells place
 a string exactly where they place a one-line Paragraph of the same font, size and leading (the
 baseline one font size below the padded top, or centred by the same formula), so the page looks
 the same; the table's FONT, TEXTCOLOR and ALIGN commands must then say what the style says.
@@ -29,8 +29,9 @@ CELL_PADDING = 6  # points: a Table cell's default left and right padding
 def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
     if not needs_fallback(text):
         return Paragraph(escape(text).replace("\n", "<br/>"), style)
-    # Chinese, Japanese: glyphs from the fallback font, and lines may break between any two
-    # ideographs (such text has no spaces to break at).
+    # Chinese, Japanese, Korean: glyphs from the fallback fonts, and lines may break between
+    # any two ideographs (such text has no spaces to break at) or Hangul syllables (which
+    # Korean allows, and a long word must wrap somewhere).
     cjk = ParagraphStyle(f"{style.name}-cjk", parent=style, wordWrap="CJK")
     return Paragraph(with_fallback(text).replace("\n", "<br/>"), cjk)
 

@@ -43,3 +43,9 @@ def test_chinese_breaks_between_ideographs(font: str) -> None:
     lines = wrap(text, font, 9, 60)
     assert len(lines) > 1 and "".join(lines) == text
     assert all(text_width(line, font, 9) <= 60 for line in lines)
+
+
+def test_korean_breaks_between_words(font: str) -> None:
+    text = "알루미늄 프레임 용접 후 연마하고 보호 도장을 두 번 칠한 다음 검사합니다"
+    lines = wrap(text, font, 9, 90)
+    assert len(lines) > 1 and " ".join(lines) == text  # every break at a space

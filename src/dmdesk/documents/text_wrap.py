@@ -12,10 +12,10 @@ import re
 
 from dmdesk.documents.pdf_ink import text_width
 
-# Characters after which a line may break with no space: CJK ideographs, kana, Hangul,
-# fullwidth forms and CJK punctuation.
+# Characters after which a line may break with no space: CJK ideographs, kana, fullwidth
+# forms and CJK punctuation. Not Hangul: Korean puts spaces between words and breaks there.
 _BREAK_AFTER = re.compile(
-    "([\u2e80-\u2fff\u3000-\u30ff\u3100-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef])")
+    "([\u2e80-\u2fff\u3000-\u30ff\u3100-\u9fff\uf900-\ufaff\uff00-\uffef])")
 
 
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:

@@ -276,7 +276,7 @@ class _QrCode(Flowable):  # type: ignore[misc]
 
     ReportLab's QrCodeWidget builds a shape object per dark run and draws it twice (once to
     measure it): 80 % of a sheet's render time. The same modules (qrencoder, level M, a
-    4-module quiet zone; the mask chosen faster by documents.qr) as one filled path cost about
+    4-module quiet zone; built faster by documents.qr) as one filled path cost about
     a millisecond.
     """
 

@@ -92,3 +92,21 @@ def test_lines_of_a_wrapped_cell_stay_in_its_row(
     leg_sku = next(w for w in page if w[4] == "LEG")
     assert bowties[1] > oak[1]  # wrapped onto a later line
     assert leg_sku[1] > bowties[3]  # the next row starts below the wrapped name
+
+
+def test_the_code128_and_the_qr_code_both_scan_to_the_number(
+        ctx: ServiceContext, network: Network, tmp_path: Path) -> None:
+    created = workorders.create_work_order(ctx, network.chair, 2, network.hq, DUE)
+    out = tmp_path / "codes.pdf"
+    render_job_sheets(ctx.db, [created.number], out)
+    prefix = tmp_path / "page"
+    subprocess.run([require_tool("pdftoppm"), "-r", "200", "-png", "-singlefile", str(out),
+                    str(prefix)], check=True)
+    found = {}
+    for symbology in ("code128", "qrcode"):
+        result = subprocess.run([require_tool("zbarimg"), "--quiet", "--raw", "-Sdisable",
+                                 f"-S{symbology}.enable", str(prefix.with_suffix(".png"))],
+                                capture_output=True, text=True, check=False)
+        assert result.returncode == 0, (symbology, result.stderr)
+        found[symbology] = result.stdout.split()
+    assert found == {"code128": [created.number], "qrcode": [created.number]}

@@ -1,13 +1,16 @@
 """Embedded font subsets made once per process, not once per PDF.
 
-ReportLab embeds a TrueType font as subsets of up to 256 glyphs: for every PDF it cuts each
+ReportLab embeds a TrueType font as subsets of up to 256 glyphs. For every PDF it cuts each
 subset out of the font file (``makeSubset``: parse, copy the glyphs, rebuild the tables) and
-deflates it; for DejaVu Sans and DejaVu Sans Bold that was about a fifth of a one-page job
-sheet's time. A subset's bytes depend only on its list of characters, and a job sheet's
-first subset is nearly always the same (ReportLab puts all of ASCII in it, then the first
-31 other characters in order of use, here "—" and "…"). So ``cache_subsets`` keeps the
-deflated bytes of recent subsets per font and writes those into the next PDF that needs the
-same subset: the same bytes ReportLab would have made, without making them again.
+deflates it, writes the subset's ToUnicode map (the text that copy-and-paste and pdftotext
+read) and deflates that, and formats the subset's 256 glyph widths number by number. For DejaVu
+Sans and DejaVu Sans Bold that was about a fifth of a one-page job sheet's time. All of it
+depends only on the subset's list of characters (and its name, which follows from its place
+in the PDF), and a job sheet's first subset is nearly always the same (ReportLab puts all of
+ASCII in it, then the first 31 other characters in order of use, here "—" and "…"). So
+``cache_subsets`` keeps those bytes for recent subsets per font and writes them into the next
+PDF that needs the same subset: the same bytes ReportLab would have made, without making them
+again.
 """
 
 from __future__ import annotations
@@ -15,43 +18,86 @@ from __future__ import annotations
 import threading
 import zlib
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable, Hashable
+from functools import partial
+from typing import Any, Generic, TypeVar
 
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc
-from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont
+from reportlab.pdfbase.ttfonts import (
+    FF_NONSYMBOLIC,
+    FF_SYMBOLIC,
+    SUBSETN,
+    TTFont,
+    makeToUnicodeCMap,
+)
 
 KEEP = 32  # subsets per font (a few hundred kilobytes at most)
+T = TypeVar("T")
+
+
+class _Recent(Generic[T]):
+    """The ``KEEP`` most recently used values by key, made on a miss; thread-safe (sheets are
+    printed on a worker thread while the GUI thread may save one as PDF)."""
+
+    def __init__(self) -> None:
+        self._values: OrderedDict[Hashable, T] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+        value = make()
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > KEEP:
+                self._values.popitem(last=False)
+        return value
+
+
+class _Formatted(pdfdoc.PDFObject):  # type: ignore[misc]
+    """A PDF object whose bytes were formatted before (ReportLab writes ``format``'s result)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def format(self, document: Any) -> bytes:
+        return self.data
+
+
+def _deflated_stream(data: bytes, **entries: Any) -> pdfdoc.PDFStream:
+    """A stream of already deflated bytes: with its Filter set, ReportLab writes it as is."""
+    stream = pdfdoc.PDFStream(content=data)
+    for name, value in entries.items():
+        stream.dictionary[name] = value
+    stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+    return stream
 
 
 def cache_subsets(font: TTFont) -> None:
     """Make ``font`` reuse the subsets it embedded before (in this process)."""
+    _cache_font_files(font)
+    _cache_font_dictionaries(font)
+
+
+def _cache_font_files(font: TTFont) -> None:
     face = font.face
-    cache: OrderedDict[tuple[int, ...], tuple[bytes, int]] = OrderedDict()
-    lock = threading.Lock()
+    files: _Recent[tuple[bytes, int]] = _Recent()
     original = face.addSubsetObjects
 
     def deflated(subset: list[int]) -> tuple[bytes, int]:
-        key = tuple(subset)
-        with lock:
-            if key in cache:
-                cache.move_to_end(key)
-                return cache[key]
-        raw = face.makeSubset(subset)
-        entry = (zlib.compress(raw), len(raw))
-        with lock:
-            cache[key] = entry
-            while len(cache) > KEEP:
-                cache.popitem(last=False)
-        return entry
+        def make() -> tuple[bytes, int]:
+            raw = face.makeSubset(subset)
+            return zlib.compress(raw), len(raw)
+        return files.get(tuple(subset), make)
 
     def add_subset_objects(doc: Any, fontname: str, subset: list[int]) -> Any:
         if not doc.compression:
             return original(doc, fontname, subset)
         data, length = deflated(subset)
-        # Already deflated: with its Filter set, the stream is written as it is.
-        font_file = pdfdoc.PDFStream(content=data)
-        font_file.dictionary["Length1"] = length
-        font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+        font_file = _deflated_stream(data, Length1=length)
         ref = doc.Reference(font_file, f"fontFile:{face.filename}({fontname})")
         descriptor = pdfdoc.PDFDictionary({  # as TTFontFace.addSubsetObjects makes it
             "Type": "/FontDescriptor",
@@ -69,3 +115,43 @@ def cache_subsets(font: TTFont) -> None:
         return doc.Reference(descriptor, "fontDescriptor:" + fontname)
 
     face.addSubsetObjects = add_subset_objects
+
+
+def _cache_font_dictionaries(font: TTFont) -> None:
+    """TTFont.addObjects, with each subset's widths and deflated ToUnicode map reused."""
+    face = font.face
+    parts: _Recent[tuple[bytes, bytes]] = _Recent()
+    original = font.addObjects
+
+    def made(base_name: str, subset: list[int]) -> tuple[bytes, bytes]:
+        numbers = [fp_str(face.getCharWidth(code)) for code in subset]
+        # Ten to a line, as ReportLab writes arrays (PDF lines should stay short).
+        widths = "\n ".join(" ".join(numbers[i:i + 10]) for i in range(0, len(numbers), 10))
+        return (f"[{widths}]".encode("ascii"),
+                zlib.compress(makeToUnicodeCMap(base_name, subset).encode("latin-1")))
+
+    def add_objects(doc: Any) -> None:
+        state = font.state.get(doc)
+        if state is None or not doc.compression:
+            original(doc)
+            return
+        state.frozen = 1
+        for index, subset in enumerate(state.subsets):
+            internal = font.getSubsetInternalName(index, doc)[1:]
+            base = b"".join((SUBSETN(index), b"+", face.name, face.subfontNameX)).decode(
+                "pdfdoc")
+            widths, cmap = parts.get((base, tuple(subset)), partial(made, base, subset))
+            pdf_font = pdfdoc.PDFTrueTypeFont()
+            pdf_font.__Comment__ = f"Font {font.fontName} subset {index}"
+            pdf_font.Name = internal
+            pdf_font.BaseFont = base
+            pdf_font.FirstChar = 0
+            pdf_font.LastChar = len(subset) - 1
+            pdf_font.Widths = _Formatted(widths)
+            pdf_font.ToUnicode = doc.Reference(_deflated_stream(cmap), "toUnicodeCMap:" + base)
+            pdf_font.FontDescriptor = face.addSubsetObjects(doc, base, subset)
+            doc.Reference(pdf_font, internal)
+            doc.idToObject["BasicFonts"].dict[internal] = pdf_font
+        del font.state[doc]
+
+    font.addObjects = add_objects

@@ -49,6 +49,8 @@ _HANGUL_BLOCKS = (
 _lock = threading.Lock()
 _registered = False
 _covered: frozenset[int] = frozenset()
+# The same as characters, with line breaks and tabs: a superset test on a string runs in C.
+_covered_chars: frozenset[str] = frozenset()
 # Fallback font name -> the characters it has; an entry appears once the font is registered.
 _fallback: dict[str, frozenset[int]] = {}
 
@@ -63,7 +65,7 @@ def _font_path(file: str) -> str:
 
 def register_fonts() -> tuple[str, str]:
     """Register the fonts with ReportLab once; return (regular, bold) font names."""
-    global _registered, _covered
+    global _registered, _covered, _covered_chars
     with _lock:
         if not _registered:
             for name, file in _FILES.items():
@@ -72,6 +74,7 @@ def register_fonts() -> tuple[str, str]:
                 pdfmetrics.registerFont(font)
                 if name == REGULAR:
                     _covered = frozenset(font.face.charToGlyph)
+                    _covered_chars = frozenset(map(chr, _covered)) | frozenset("\n\t\r")
             addMapping(REGULAR, 0, 0, REGULAR)
             addMapping(REGULAR, 1, 0, BOLD)
             addMapping(REGULAR, 0, 1, REGULAR)
@@ -108,7 +111,7 @@ def needs_fallback(text: str) -> bool:
     """Whether ``text`` has characters DejaVu Sans cannot show (after register_fonts)."""
     if text.isascii():  # DejaVu has all of ASCII; most texts on a sheet are ASCII
         return False
-    return any(ord(char) not in _covered for char in text if char not in "\n\t")
+    return not _covered_chars.issuperset(text)
 
 
 def font_runs(text: str, font: str) -> list[tuple[str, str]]:

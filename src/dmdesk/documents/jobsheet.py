@@ -134,7 +134,7 @@ def frame_for(size: tuple[float, float]) -> Frame:
 
 def _write(sheets: Sequence[JobSheetData], path: Path, size: tuple[float, float]) -> int:
     """Lay out and draw ``sheets`` into a PDF at ``path``; return its page count."""
-    canvas = Canvas(str(path), pagesize=size)
+    canvas = Canvas(str(path), pagesize=size, initialFontName=styles().regular)
     canvas.setTitle("Job sheet " + ", ".join(s.number for s in sheets))
     canvas.setAuthor("dmdesk")
     canvas.setSubject("Work order job sheet")

@@ -171,39 +171,58 @@ class _Codes:
     def __init__(self, number: str, s: Styles) -> None:
         self.number = number
         self.modules = qr_modules(number)
-        self.barcode = _code128(number, CODES_WIDTH - 4 * mm)
+        self.bars = code128_bars(number)
+        self.bar_width = min(BAR_WIDTH, (CODES_WIDTH - 4 * mm) / (sum(self.bars) + 20))
         self.label = s.small
-        self.height = QR_SIZE + 2 * mm + self.barcode.height + s.small.leading
+        self.height = QR_SIZE + 2 * mm + BAR_HEIGHT + s.small.leading
 
     def draw(self, ink: Ink, left: float, top: float) -> None:
         centre = left + CODES_WIDTH / 2
         _draw_qr(ink, self.modules, centre - QR_SIZE / 2, top - QR_SIZE, QR_SIZE)
         bar_top = top - QR_SIZE - 2 * mm
-        self.barcode.drawOn(ink.canvas, centre - self.barcode.width / 2,
-                            bar_top - self.barcode.height)
-        ink.text(centre, bar_top - self.barcode.height - self.label.size, self.number,
+        width = sum(self.bars) * self.bar_width
+        _draw_bars(ink, self.bars, centre - width / 2, bar_top - BAR_HEIGHT, self.bar_width)
+        ink.text(centre, bar_top - BAR_HEIGHT - self.label.size, self.number,
                  self.label.font, self.label.size, self.label.colour, CENTRE)
 
 
-def _code128(value: str, max_width: float) -> Code128:
-    bar_width = 0.33 * mm
-    barcode = Code128(value, barWidth=bar_width, barHeight=12 * mm, humanReadable=False)
-    natural, _ = barcode.wrap(max_width, 20 * mm)
-    if natural > max_width:
-        barcode = Code128(value, barWidth=bar_width * max_width / natural,
-                          barHeight=12 * mm, humanReadable=False)
-        barcode.wrap(max_width, 20 * mm)
-    return barcode
+BAR_WIDTH = 0.33 * mm  # the narrowest bar: readable by any handheld scanner
+BAR_HEIGHT = 12 * mm
+
+
+def code128_bars(value: str) -> list[int]:
+    """The Code128 symbol of ``value`` (ReportLab's encoder: start code, checksum, stop) as
+    widths in modules, bar and space alternating, starting with a bar."""
+    barcode = Code128(value, barWidth=1, quiet=0, humanReadable=False)
+    barcode.validate()
+    barcode.encode()
+    barcode.decompose()
+    # ReportLab's decomposition: an upper-case letter is a bar, a lower-case one a space, of
+    # (letter - 'A' + 1) modules.
+    return [ord(char.upper()) - ord("A") + 1 for char in barcode.decomposed]
+
+
+def _draw_bars(ink: Ink, bars: Sequence[int], x: float, y: float, module: float) -> None:
+    """Bars as one filled path in module units (a ``cm`` scales them to the page)."""
+    rects = []
+    position = 0
+    for index, width in enumerate(bars):
+        if index % 2 == 0:
+            rects.append(f"{position} 0 {width} 1 re")
+        position += width
+    ink.canvas._code.append(f"q {fp_str(module, 0, 0, BAR_HEIGHT, x, y)} cm 0 0 0 rg "
+                            f"{' '.join(rects)} f Q")
 
 
 def _draw_qr(ink: Ink, modules: Sequence[Sequence[bool]], x: float, y: float,
              size: float) -> None:
-    """The QR code as one filled path of dark runs (a row at a time), quiet zone included."""
+    """The QR code as one filled path of dark runs, in module units (a ``cm`` scales them to
+    the page, so every coordinate is a small integer), quiet zone included."""
     count = len(modules)
     box = size / (count + 2 * QR_BORDER)
     rects = []
     for r, row in enumerate(modules):
-        row_y = y + size - (r + QR_BORDER + 1) * box
+        row_y = count - 1 - r
         c = 0
         length = len(row)
         while c < length:
@@ -211,11 +230,11 @@ def _draw_qr(ink: Ink, modules: Sequence[Sequence[bool]], x: float, y: float,
                 start = c
                 while c < length and row[c]:
                     c += 1
-                corner = x + (start + QR_BORDER) * box
-                rects.append(f"{fp_str(corner, row_y, (c - start) * box, box)} re")
+                rects.append(f"{start} {row_y} {c - start} 1 re")
             else:
                 c += 1
-    ink.canvas._code.append(f"q 0 0 0 rg {' '.join(rects)} f Q")
+    origin = fp_str(box, 0, 0, box, x + QR_BORDER * box, y + QR_BORDER * box)
+    ink.canvas._code.append(f"q {origin} cm 0 0 0 rg {' '.join(rects)} f Q")
 
 
 # --- tables ----------------------------------------------------------------------------------

@@ -46,6 +46,11 @@ class Ink:
     def __init__(self, canvas: Canvas) -> None:
         self.canvas = canvas
         self.doc: Any = canvas._doc
+        # Encoded runs by (font, size, text), per document: a batch of sheets repeats its
+        # labels and headings on every sheet, and a text's encoding in a document never
+        # changes once made.
+        self.encoded: dict[tuple[str, float, str], str] = self.doc.__dict__.setdefault(
+            "_dmdesk_encoded_text", {})
 
     def _append(self, operators: str) -> None:
         self.canvas._code.append(operators)  # the current page's content stream
@@ -59,13 +64,14 @@ class Ink:
         if align != LEFT:
             width = text_width(text, font, size)
             x -= width if align == RIGHT else width / 2
-        parts = ["q", _colour(colour, "rg") if colour is not None else "",
-                 f"BT {fp_str(x, y)} Td"]
-        size_text = fp_str(size)
-        for name, run in font_runs(text, font):
-            parts.append(self._run(run, name, size_text))
-        parts.append("ET Q")
-        self._append(" ".join(parts))
+        key = (font, size, text)
+        encoded = self.encoded.get(key)
+        if encoded is None:
+            size_text = fp_str(size)
+            encoded = self.encoded[key] = " ".join(
+                self._run(run, name, size_text) for name, run in font_runs(text, font))
+        paint = _colour(colour, "rg") if colour is not None else ""
+        self._append(f"q {paint} BT {fp_str(x, y)} Td {encoded} ET Q")
 
     def _run(self, run: str, font_name: str, size_text: str) -> str:
         font = getFont(font_name)

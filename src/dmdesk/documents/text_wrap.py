@@ -21,6 +21,10 @@ _BREAK_AFTER = re.compile(
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """The lines of ``text`` in ``font`` at ``size`` points, none wider than ``width`` (except
     a single character wider than the width, which gets a line of its own)."""
+    if "\n" not in text and "\r" not in text:
+        plain = " ".join(text.replace("\t", " ").split())
+        if text_width(plain, font, size) <= width:  # most texts: one line, measured once
+            return [plain]
     lines: list[str] = []
     for paragraph in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         words = paragraph.replace("\t", " ").split()

@@ -1,8 +1,10 @@
 """Top-level pytest configuration shared by the whole test suite.
 
-Two concerns only (fixtures belong in the conftest.py of the folder that uses them):
+Three concerns only (fixtures belong in the conftest.py of the folder that uses them):
 
 * Qt runs headless: ``QT_QPA_PLATFORM=offscreen`` is set before anything imports Qt.
+* dmdesk's cache folder (``DMDESK_CACHE_DIR``, see ``dmdesk.paths.cache_dir``) is a temporary
+  folder for the session, so tests never read or fill the user's real cache.
 * In CI (environment variable ``CI`` is ``true`` or ``1``) a skipped test fails the session:
   a test that cannot run there (missing tool, missing service) must be fixed, not hidden.
   On a developer's machine skips stay skips.
@@ -11,6 +13,8 @@ Two concerns only (fixtures belong in the conftest.py of the folder that uses th
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
 # Before any import of PySide6 (pytest-qt imports it when its plugin loads, after this file).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -63,6 +67,15 @@ class SkipsFailInCI:
             f"{len(self.skips)} skip(s) with CI={os.environ.get('CI')!r}: install what the tests "
             "need (see .ci/run) or remove the skip. This session fails."
         )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _temporary_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The session's own DMDESK_CACHE_DIR (also inherited by the processes tests start)."""
+    folder = tmp_path_factory.mktemp("dmdesk-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DMDESK_CACHE_DIR", str(folder))
+        yield folder
 
 
 def pytest_configure(config: pytest.Config) -> None:

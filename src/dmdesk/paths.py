@@ -58,3 +58,14 @@ def log_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_log_dir("dmdesk", appauthor=False))
+
+
+def cache_dir() -> Path:
+    """DMDESK_CACHE_DIR if set, otherwise dmdesk's folder in the user's cache folder: files
+    dmdesk can rebuild (prepared thumbnails), so deleting it loses time, never data."""
+    from_env = os.environ.get("DMDESK_CACHE_DIR")
+    if from_env:
+        return Path(from_env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("dmdesk", appauthor=False))

@@ -26,7 +26,7 @@ import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
@@ -114,10 +114,10 @@ def render_job_sheets(source: Session | Database, numbers: Sequence[str], out: P
     if out.is_dir():
         raise ValidationError(f"{out} is a folder: give a file name.", field="out")
     fd, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    os.close(fd)
     temp = Path(temp_name)
     try:
-        pages = _write(sheets, temp, size)
+        with os.fdopen(fd, "wb") as file:  # the file mkstemp opened: not opened twice
+            pages = _write(sheets, file, size)
         temp.replace(out)
     except BaseException:
         temp.unlink(missing_ok=True)
@@ -132,9 +132,12 @@ def frame_for(size: tuple[float, float]) -> Frame:
                  bottom=MARGIN + FOOTER + FRAME_PADDING)
 
 
-def _write(sheets: Sequence[JobSheetData], path: Path, size: tuple[float, float]) -> int:
-    """Lay out and draw ``sheets`` into a PDF at ``path``; return its page count."""
-    canvas = Canvas(str(path), pagesize=size, initialFontName=styles().regular)
+def _write(sheets: Sequence[JobSheetData], target: Path | BinaryIO,
+           size: tuple[float, float]) -> int:
+    """Lay out and draw ``sheets`` into a PDF (a file, or a binary file object); return its
+    page count."""
+    destination = str(target) if isinstance(target, Path) else target
+    canvas = Canvas(destination, pagesize=size, initialFontName=styles().regular)
     canvas.setTitle("Job sheet " + ", ".join(s.number for s in sheets))
     canvas.setAuthor("dmdesk")
     canvas.setSubject("Work order job sheet")

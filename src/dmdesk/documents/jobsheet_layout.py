@@ -47,10 +47,16 @@ class TextStyle:
 
     def lines(self, text: str, width: float) -> list[tuple[str, str, float, float, Color | None]]:
         return [(part, self.font, self.size, self.leading, self.colour)
-                for part in wrap(text, self.font, self.size, width)]
+                for part in _wrapped(text, self.font, self.size, width)]
 
     def cell(self, text: str, width: float, align: str = LEFT) -> Cell:
         return Cell(self.lines(text, width), align)
+
+
+@functools.lru_cache(maxsize=4096)
+def _wrapped(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
+    """Labels, headings and most values recur on every sheet: measured and wrapped once."""
+    return tuple(wrap(text, font, size, width))
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,11 @@ class Ink:
             name = doc.getInternalFontName(font_name)
             data = run.encode("latin-1", "replace")
             return f"{name} {size_text} Tf ({escapePDF(data)}) Tj"
+        if font._asciiReadable and run.isascii() and run.isprintable():
+            # ReportLab gives printable ASCII its own codes in subset 0 of every document
+            # (TTFont.State, "ASCII readable"): no need to ask splitString.
+            return (f"{font.getSubsetInternalName(0, doc)} {size_text} Tf "
+                    f"({escapePDF(run.encode('ascii'))}) Tj")
         return " ".join(f"{font.getSubsetInternalName(subset, doc)} {size_text} Tf "
                         f"({escapePDF(data)}) Tj" for subset, data in font.splitString(run, doc))
 

@@ -16,6 +16,7 @@ fonts (``fonts.font_runs``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,6 +41,13 @@ def text_width(text: str, font: str, size: float) -> float:
     return float(sum(stringWidth(run, name, size) for name, run in font_runs(text, font)))
 
 
+@functools.lru_cache(maxsize=8192)
+def _ascii_operators(text: str, size: float) -> str:
+    """Size, then printable ASCII ``text`` shown in subset 0 of a TrueType font: the same in
+    every document. Labels, headings and most values recur from sheet to sheet."""
+    return f"{fp_str(size)} Tf ({escapePDF(text.encode('ascii'))}) Tj"
+
+
 class Ink:
     """Draws onto the current page of ``canvas``; ask again after every ``showPage``."""
 
@@ -51,6 +59,10 @@ class Ink:
         # changes once made.
         self.encoded: dict[tuple[str, float, str], str] = self.doc.__dict__.setdefault(
             "_dmdesk_encoded_text", {})
+        # TrueType fonts that set printable ASCII alike in every document, by the name of
+        # their subset 0 in this one (see _run).
+        self.ascii_fonts: dict[str, str] = self.doc.__dict__.setdefault(
+            "_dmdesk_ascii_fonts", {})
 
     def _append(self, operators: str) -> None:
         self.canvas._code.append(operators)  # the current page's content stream
@@ -64,27 +76,34 @@ class Ink:
         if align != LEFT:
             width = text_width(text, font, size)
             x -= width if align == RIGHT else width / 2
+        paint = _colour(colour, "rg") if colour is not None else ""
+        self._append(f"q {paint} BT {fp_str(x, y)} Td {self._encoded(text, font, size)} ET Q")
+
+    def _encoded(self, text: str, font: str, size: float) -> str:
+        """The operators that show ``text`` in ``font`` at ``size`` in this document."""
+        if text.isascii() and text.isprintable() and font in self.ascii_fonts:
+            return f"{self.ascii_fonts[font]} {_ascii_operators(text, size)}"
         key = (font, size, text)
         encoded = self.encoded.get(key)
         if encoded is None:
-            size_text = fp_str(size)
             encoded = self.encoded[key] = " ".join(
-                self._run(run, name, size_text) for name, run in font_runs(text, font))
-        paint = _colour(colour, "rg") if colour is not None else ""
-        self._append(f"q {paint} BT {fp_str(x, y)} Td {encoded} ET Q")
+                self._run(run, name, size) for name, run in font_runs(text, font))
+        return encoded
 
-    def _run(self, run: str, font_name: str, size_text: str) -> str:
+    def _run(self, run: str, font_name: str, size: float) -> str:
         font = getFont(font_name)
         doc = self.doc
+        size_text = fp_str(size)
         if not font._dynamicFont:  # a standard Type 1 font (Helvetica...): Latin-1 bytes
             name = doc.getInternalFontName(font_name)
             data = run.encode("latin-1", "replace")
             return f"{name} {size_text} Tf ({escapePDF(data)}) Tj"
         if font._asciiReadable and run.isascii() and run.isprintable():
             # ReportLab gives printable ASCII its own codes in subset 0 of every document
-            # (TTFont.State, "ASCII readable"): no need to ask splitString.
-            return (f"{font.getSubsetInternalName(0, doc)} {size_text} Tf "
-                    f"({escapePDF(run.encode('ascii'))}) Tj")
+            # (TTFont.State, "ASCII readable"): no need to ask splitString, and the
+            # operators are the same in every document but for the font's name.
+            self.ascii_fonts[font_name] = font.getSubsetInternalName(0, doc)
+            return f"{self.ascii_fonts[font_name]} {_ascii_operators(run, size)}"
         return " ".join(f"{font.getSubsetInternalName(subset, doc)} {size_text} Tf "
                         f"({escapePDF(data)}) Tj" for subset, data in font.splitString(run, doc))
 

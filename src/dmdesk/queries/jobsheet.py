@@ -98,9 +98,8 @@ def job_sheets_data(session: Session, numbers: Sequence[str]) -> list[JobSheetDa
                             field="work order")
     drafts = [o for o in orders.values() if o.state == WOState.DRAFT]
     pinned = [o.id for o in orders.values() if o.state != WOState.DRAFT]
-    materials = {**load.pinned_materials(session, pinned), **load.bom_materials(session, drafts)}
-    held = load.reservations(session, (line.id for wo_id in pinned
-                                       for line in materials.get(wo_id, ()) if line.id))
+    pinned_lines, held = load.pinned_materials(session, pinned)
+    materials = {**pinned_lines, **load.bom_materials(session, drafts)}
     stock = load.free_stock(session, (o.site_id for o in drafts),
                             (line.product_id for o in drafts for line in materials[o.id]))
     designs = _designs(session, orders.values())

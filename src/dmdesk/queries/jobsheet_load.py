@@ -111,12 +111,17 @@ def _orders_query() -> Executable:
 
 @functools.cache
 def _pinned_query() -> Executable:
-    return (select(m.WOMaterial.work_order_id, m.WOMaterial.id, m.WOMaterial.product_id,
-                   m.Product.sku, m.Product.name, m.Product.unit, m.WOMaterial.required,
-                   m.WOMaterial.consumed)
-            .join(m.Product, m.Product.id == m.WOMaterial.product_id)
-            .where(m.WOMaterial.work_order_id.in_(IDS))
-            .order_by(m.WOMaterial.work_order_id, m.WOMaterial.line_no))
+    """Material lines with their reservations (none: one row with NULLs) in one read."""
+    material, reservation = m.WOMaterial, m.Reservation
+    return (select(material.work_order_id, material.id, material.product_id, m.Product.sku,
+                   m.Product.name, m.Product.unit, material.required, material.consumed,
+                   m.Location.code, m.Lot.code, reservation.quantity)
+            .join(m.Product, m.Product.id == material.product_id)
+            .outerjoin(reservation, reservation.material_id == material.id)
+            .outerjoin(m.Location, m.Location.id == reservation.location_id)
+            .outerjoin(m.Lot, m.Lot.id == reservation.lot_id)
+            .where(material.work_order_id.in_(IDS))
+            .order_by(material.work_order_id, material.line_no, m.Location.code, m.Lot.code))
 
 
 @functools.cache
@@ -126,16 +131,6 @@ def _bom_query() -> Executable:
             .join(m.Product, m.Product.id == m.BomLine.component_id)
             .where(m.BomLine.parent_id.in_(IDS))
             .order_by(m.BomLine.parent_id, m.BomLine.sequence))
-
-
-@functools.cache
-def _reservations_query() -> Executable:
-    return (select(m.Reservation.material_id, m.Location.code, m.Lot.code,
-                   m.Reservation.quantity)
-            .join(m.Location, m.Location.id == m.Reservation.location_id)
-            .outerjoin(m.Lot, m.Lot.id == m.Reservation.lot_id)
-            .where(m.Reservation.material_id.in_(IDS))
-            .order_by(m.Location.code, m.Lot.code))
 
 
 @functools.cache
@@ -191,13 +186,23 @@ def orders(session: Session, numbers: Sequence[str]) -> dict[str, OrderRow]:
     return result
 
 
+# (location code, lot code, quantity) per material line, by location and lot code.
+Held = dict[uuid.UUID, list[tuple[str, str | None, Decimal]]]
+
+
 def pinned_materials(session: Session, order_ids: Iterable[uuid.UUID]
-                     ) -> dict[uuid.UUID, list[MaterialLine]]:
-    """Released orders' own material lines, in line order."""
-    result: dict[uuid.UUID, list[MaterialLine]] = defaultdict(list)
-    for wo_id, *values in _rows(session, _pinned_query(), order_ids):
-        result[wo_id].append(MaterialLine(*values))
-    return result
+                     ) -> tuple[dict[uuid.UUID, list[MaterialLine]], Held]:
+    """Released orders' own material lines, in line order, and their reservations."""
+    lines: dict[uuid.UUID, list[MaterialLine]] = defaultdict(list)
+    held: Held = defaultdict(list)
+    for wo_id, material_id, *values, location, lot, quantity in _rows(
+            session, _pinned_query(), order_ids):
+        order_lines = lines[wo_id]
+        if not order_lines or order_lines[-1].id != material_id:
+            order_lines.append(MaterialLine(material_id, *values))
+        if location is not None:
+            held[material_id].append((location, lot, quantity))
+    return lines, held
 
 
 def bom_materials(session: Session, drafts: Iterable[OrderRow]
@@ -220,15 +225,6 @@ def bom_materials(session: Session, drafts: Iterable[OrderRow]
                 need = need.to_integral_value(rounding=ROUND_CEILING)
             lines.append(MaterialLine(None, component_id, sku, name, unit, need, Decimal(0)))
         result[order.id] = lines
-    return result
-
-
-def reservations(session: Session, material_ids: Iterable[uuid.UUID]
-                 ) -> dict[uuid.UUID, list[tuple[str, str | None, Decimal]]]:
-    """(location code, lot code, quantity) per material line, by location and lot code."""
-    result: dict[uuid.UUID, list[tuple[str, str | None, Decimal]]] = defaultdict(list)
-    for material_id, location, lot, qty in _rows(session, _reservations_query(), material_ids):
-        result[material_id].append((location, lot, qty))
     return result
 
 

@@ -239,7 +239,7 @@ def before_round(regime: str, fresh: Path) -> None:
     from dmdesk.documents.thumbnails import clear_memory_cache
 
     if regime == "first-print":
-        os.environ["DMDESK_CACHE_DIR"] = str(fresh)  # an empty disk cache
+        os.environ["DMDESK_CACHE_DIR"] = str(fresh)  # a disk cache nothing was written to
     elif regime:
         os.environ["DMDESK_CACHE_DIR"] = str(fresh.parent / "kept")
     if regime in ("new-session", "first-print"):
@@ -313,11 +313,12 @@ def main() -> int:
             ("batch", "bare-helvetica"): lambda: render_bare(tables, out / "helv-batch.pdf"),
             ("batch", "dmdesk"): lambda: render_job_sheets(db, numbers, out / "batch.pdf"),
         }
-        best: dict[tuple[str, str, str], float] = {(kind, name, regime): float("inf") for kind, name in ways
-                for regime in (REGIMES if name == "dmdesk" else ("",))}
+        best: dict[tuple[str, str, str], float] = {
+            (kind, name, regime): float("inf") for kind, name in ways
+            for regime in (REGIMES if name == "dmdesk" else ("",))}
         for round_no in range(args.rounds):
             for (kind, name, regime) in best:
-                before_round(regime, caches / f"round-{round_no}")
+                before_round(regime, caches / f"empty-{round_no}-{kind}")
                 best[(kind, name, regime)] = min(best[(kind, name, regime)],
                                                  timed(ways[(kind, name)]))
         split = breakdown(db, numbers, out)

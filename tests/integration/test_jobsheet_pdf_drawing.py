@@ -7,6 +7,7 @@ not just a box) and not the second's.
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from io import BytesIO
 from pathlib import Path
@@ -19,7 +20,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from dmdesk.documents.jobsheet import render_job_sheets
-from dmdesk.documents.pdf_pages import PdfPages, first_page_png
+from dmdesk.documents.pdf_pages import PdfPages
+from dmdesk.documents.thumbnails import thumbnail
 from dmdesk.services import products, workorders
 from dmdesk.services.context import ServiceContext
 from tests.helpers import require_tool
@@ -72,7 +74,8 @@ def test_a_pdf_drawing_gives_its_first_page_as_the_thumbnail(
 
 def test_a_damaged_pdf_drawing_leaves_the_sheet_without_a_thumbnail(
         ctx: ServiceContext, network: Network, tmp_path: Path) -> None:
-    assert first_page_png(b"%PDF-1.4 this is not really a PDF") is None
+    damaged = b"%PDF-1.4 this is not really a PDF"
+    assert thumbnail(damaged, hashlib.sha256(damaged).hexdigest(), 200, 150) is None
     products.add_design_file(ctx, network.frame, "broken.pdf", b"%PDF-1.4 broken",
                              media_type="application/pdf")
     created = workorders.create_work_order(ctx, network.frame, 1, network.hq, "2030-06-30")

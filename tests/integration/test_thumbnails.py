@@ -20,7 +20,8 @@ from svglib import svglib
 
 from dmdesk.documents import thumbnails
 from dmdesk.documents.fonts import register_fonts
-from dmdesk.documents.thumbnails import Thumbnail, clear_memory_cache, thumbnail
+from dmdesk.documents.thumbnails import Thumbnail, clear_memory_cache, disk, thumbnail
+from dmdesk.documents.thumbnails.paint import FRAME_WIDTH
 from dmdesk.services.demo.artwork import svg_drawing
 from tests.helpers import require_tool
 
@@ -138,7 +139,7 @@ def _fits(thumb: Thumbnail, aspect: float, frame: float) -> None:
 
 def test_an_svg_is_a_framed_vector_drawing_with_its_text(tmp_path: Path) -> None:
     thumb = _thumb(SVG)
-    _fits(thumb, (105 + 40) / (100 + 60), thumbnails.FRAME_WIDTH)  # the demo's viewBox
+    _fits(thumb, (105 + 40) / (100 + 60), FRAME_WIDTH)  # the demo's viewBox
     pdf = _write(tmp_path / "svg.pdf", thumb)
     assert "Oak side table" in _text(pdf)  # text, not pixels: drawn as vectors
     picture = _pixels(pdf)
@@ -148,7 +149,7 @@ def test_an_svg_is_a_framed_vector_drawing_with_its_text(tmp_path: Path) -> None
 
 def test_a_pdf_is_its_first_page_rasterised_and_framed(tmp_path: Path) -> None:
     thumb = _thumb(_pdf_drawing())
-    _fits(thumb, A4[1] / A4[0], thumbnails.FRAME_WIDTH)
+    _fits(thumb, A4[1] / A4[0], FRAME_WIDTH)
     picture = _pixels(_write(tmp_path / "pdf.pdf", thumb))
     assert _at(picture, thumb.width * 0.25, thumb.height / 2) == (0, 0, 0)
     assert _at(picture, thumb.width * 0.75, thumb.height / 2) == (255, 255, 255)
@@ -276,9 +277,9 @@ def test_a_damaged_cache_file_is_rebuilt(
     elif damage == "empty":
         path.write_bytes(b"")
     else:
-        monkeypatch.setattr(thumbnails, "FORMAT", thumbnails.FORMAT + 1)
-        path.rename(path.with_name(path.name.replace(f"-v{thumbnails.FORMAT - 1}",
-                                                     f"-v{thumbnails.FORMAT}")))
+        monkeypatch.setattr(disk, "FORMAT", disk.FORMAT + 1)
+        path.rename(path.with_name(path.name.replace(f"-v{disk.FORMAT - 1}",
+                                                     f"-v{disk.FORMAT}")))
     clear_memory_cache()
     parses = []
     original = svglib.svg2rlg
@@ -286,7 +287,7 @@ def test_a_damaged_cache_file_is_rebuilt(
     rebuilt = _thumb(SVG)
     assert parses == [1]
     assert "Oak side table" in _text(_write(tmp_path / "rebuilt.pdf", rebuilt))
-    assert thumbnails._from_disk(thumbnails._key(_sha(SVG), *BOX)) is not None  # rewritten
+    assert disk.read(thumbnails._key(_sha(SVG), *BOX)) is not None  # rewritten
 
 
 def test_an_unwritable_cache_folder_means_no_disk_cache(
@@ -299,7 +300,7 @@ def test_an_unwritable_cache_folder_means_no_disk_cache(
 
 def test_the_disk_cache_is_trimmed_oldest_first(
         monkeypatch: pytest.MonkeyPatch, _own_cache: Path) -> None:
-    monkeypatch.setattr(thumbnails, "DISK_LIMIT", 2500)
+    monkeypatch.setattr(disk, "DISK_LIMIT", 2500)
     for rgb in range(6):
         _thumb(_picture("RGB", (rgb, 0, 0), "PNG", (40, 40)))
     sizes = [path.stat().st_size for path in _own_cache.glob("*.thumb")]

@@ -13,7 +13,6 @@ little-endian machines, or 8-bit grey (``Format_Grayscale8``); this module stays
 from __future__ import annotations
 
 import threading
-from io import BytesIO
 from pathlib import Path
 from types import TracebackType
 
@@ -91,30 +90,3 @@ class PdfPages:
                 return PageBitmap(bitmap)
             finally:
                 page.close()
-
-    def png(self, index: int, dpi: float) -> bytes:
-        """Page ``index`` as PNG bytes (through Pillow, which ReportLab already needs)."""
-        with _LOCK:
-            page = self._doc[index]
-            try:
-                image = page.render(scale=dpi / POINTS_PER_INCH).to_pil()
-            finally:
-                page.close()
-        out = BytesIO()
-        image.save(out, format="PNG")
-        return out.getvalue()
-
-
-def first_page_png(data: bytes, longest_side_px: int = 900) -> bytes | None:
-    """The first page of a PDF as a PNG whose longest side is ``longest_side_px``; None when
-    the bytes are not a PDF PDFium can open or it has no pages (the sheet then goes without)."""
-    try:
-        with PdfPages(data) as pdf:
-            if pdf.count == 0:
-                return None
-            width, height = pdf.size_points(0)
-            if width <= 0 or height <= 0:
-                return None
-            return pdf.png(0, longest_side_px * POINTS_PER_INCH / max(width, height))
-    except pdfium.PdfiumError:
-        return None

@@ -4,6 +4,7 @@ design file, notes. Sizes, fonts and rules are those the sheet had when platypus
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -86,6 +87,8 @@ SECTION_BEFORE, SECTION_AFTER = 9.0, 4.0
 CODES_WIDTH = 62 * mm
 QR_SIZE = 34 * mm
 QR_BORDER = 4  # modules of quiet zone
+_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
+_DARK_RUN = re.compile(rb"1+")
 
 
 def place_sheet(flow: Flow, sheet: JobSheetData) -> None:
@@ -229,16 +232,9 @@ def _draw_qr(ink: Ink, modules: Sequence[Sequence[bool]], x: float, y: float,
     rects = []
     for r, row in enumerate(modules):
         row_y = count - 1 - r
-        c = 0
-        length = len(row)
-        while c < length:
-            if row[c]:
-                start = c
-                while c < length and row[c]:
-                    c += 1
-                rects.append(f"{start} {row_y} {c - start} 1 re")
-            else:
-                c += 1
+        line = bytes(row).translate(_DIGITS)  # b"0110...": the runs found by the regex, in C
+        rects.extend(f"{run.start()} {row_y} {run.end() - run.start()} 1 re"
+                     for run in _DARK_RUN.finditer(line))
     origin = fp_str(box, 0, 0, box, x + QR_BORDER * box, y + QR_BORDER * box)
     ink.canvas._code.append(f"q {origin} cm 0 0 0 rg {' '.join(rects)} f Q")
 

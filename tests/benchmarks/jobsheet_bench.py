@@ -23,10 +23,12 @@ run, alternating, best of ``--rounds``, two ways of making them:
   with the same table: the sheet's pick list and operations rows (read beforehand, outside the
   clock) in one platypus ``LongTable`` with a grid, set in the fonts the sheet uses (DejaVu Sans,
   header row in DejaVu Sans Bold, both embedded as subsets, as a sheet that must print any
-  script has to; registered as plain ReportLab does, without the sheet's cache of font
-  subsets), no database, no codes, no other blocks. Fair because it is what ReportLab costs for
-  a document with that table in those fonts; Helvetica (not embedded, Latin-1 only) is
-  shown too, for information, as ``bare-helvetica``; it is not the target's baseline.
+  script has to; fonts of its own, as plain ReportLab has them, without the sheet's caches:
+  see ``bare_fonts``), no database, no codes, no other blocks. Fair because it is what
+  ReportLab costs for a document with that table in those fonts. Shown too, for information,
+  not as the target's baseline: ``bare-cached-fonts`` (the same page in dmdesk's fonts, with
+  its caches of font subsets: the floor of a page sharing them) and ``bare-helvetica``
+  (Helvetica: not embedded, Latin-1 only).
 
 Both are timed two ways: ``single``: one PDF per order (as Save as PDF, and the app's print
 of one order, make them); ``batch``: all the orders in one PDF (``dmdesk jobsheet N1 N2 ...``,
@@ -115,9 +117,14 @@ def render_bare(tables: Sequence[list[list[str]]], out: Path,
 
 
 def bare_fonts() -> tuple[str, str]:
-    """The sheet's fonts (the same DejaVu Sans files) registered as plain ReportLab does it:
-    without dmdesk's per-process cache of font subsets (documents/font_subsets.py), which is
-    part of what is measured, not of the floor."""
+    """The sheet's fonts (the same DejaVu Sans files) as plain ReportLab has them: their own
+    TTFont objects, without dmdesk's per-process caches of font subsets, widths and ToUnicode
+    maps (documents/font_subsets.py), which are part of what is measured, not of the floor.
+
+    ``pdfmetrics.registerFont`` would not do: a font whose face (PostScript name) is already
+    registered is registered as that same object, so "BareDejaVuSans" would be dmdesk's
+    DejaVuSans with its caches (the figures before 2026-11-25 were measured so, which made
+    the floor lower than plain ReportLab's). Put in ReportLab's table of fonts by hand."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
@@ -125,8 +132,19 @@ def bare_fonts() -> tuple[str, str]:
 
     names = ("BareDejaVuSans", "BareDejaVuSans-Bold")
     for name, file in zip(names, ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"), strict=True):
-        pdfmetrics.registerFont(TTFont(name, str(resources_dir() / "fonts" / file)))
+        font = TTFont(name, str(resources_dir() / "fonts" / file))
+        pdfmetrics._fonts[name] = font
+        assert pdfmetrics.getFont(name) is font and "addObjects" not in font.__dict__
     return names
+
+
+def cached_fonts() -> tuple[str, str]:
+    """dmdesk's own registered fonts, with its caches: the bare page drawn so is shown for
+    information (``bare-cached-fonts``), as the floor of a page that shares dmdesk's font
+    caches."""
+    from dmdesk.documents.fonts import register_fonts
+
+    return register_fonts()
 
 
 def timed(run: Callable[[], object]) -> float:
@@ -261,17 +279,19 @@ def report(best: dict[tuple[str, str, str], float], count: int) -> dict[str, flo
         rows = [(name, regime) for kind, name, regime in best if kind == label]
         bare = best[(label, "bare", "")]
         helvetica = best[(label, "bare-helvetica", "")]
+        cached = best[(label, "bare-cached-fonts", "")]
         for name, regime in rows:
             seconds = best[(label, name, regime)]
             shown = f"{name} {regime}".strip()
             extra = ""
             if name == "dmdesk":
                 target = " (target >= 0.5: judged here)" if regime == TARGET_REGIME else ""
-                extra = (f"; ratio to bare {bare / seconds:.2f}{target}, to bare-helvetica "
+                extra = (f"; ratio to bare {bare / seconds:.2f}{target}, to "
+                         f"bare-cached-fonts {cached / seconds:.2f}, to bare-helvetica "
                          f"{helvetica / seconds:.2f}")
                 if regime == TARGET_REGIME:
                     ratios[label] = bare / seconds
-            print(f"{label:6} {shown:22} {count} sheets in {seconds:6.3f} s = "
+            print(f"{label:6} {shown:24} {count} sheets in {seconds:6.3f} s = "
                   f"{count / seconds:7.1f} sheets/s ({seconds / count * 1000:5.2f} ms each)"
                   f"{extra}")
     return ratios
@@ -303,7 +323,9 @@ def main() -> int:
         render_job_sheets(db, numbers[:1], out / "warm.pdf")  # fonts registered once
         register_fonts()
         dejavu = bare_fonts()
+        cached = cached_fonts()
         render_bare(tables[:1], out / "warm-bare.pdf", dejavu)
+        render_bare(tables[:1], out / "warm-bare-cached.pdf", cached)
 
         def bare_single(tag: str, fonts: tuple[str, str]) -> None:
             for i, rows in enumerate(tables):
@@ -316,9 +338,12 @@ def main() -> int:
         ways: dict[tuple[str, str], Callable[[], object]] = {
             ("single", "bare"): lambda: bare_single("dejavu", dejavu),
             ("single", "bare-helvetica"): lambda: bare_single("helvetica", HELVETICA),
+            ("single", "bare-cached-fonts"): lambda: bare_single("cached", cached),
             ("single", "dmdesk"): lambda: dmdesk_single("one"),
             ("batch", "bare"): lambda: render_bare(tables, out / "bare-batch.pdf", dejavu),
             ("batch", "bare-helvetica"): lambda: render_bare(tables, out / "helv-batch.pdf"),
+            ("batch", "bare-cached-fonts"): lambda: render_bare(tables, out / "cached-batch.pdf",
+                                                                cached),
             ("batch", "dmdesk"): lambda: render_job_sheets(db, numbers, out / "batch.pdf"),
         }
         best: dict[tuple[str, str, str], float] = {

@@ -229,7 +229,7 @@ def _draw_qr(ink: Ink, modules: Sequence[Sequence[bool]], x: float, y: float,
     the page, so every coordinate is a small integer), quiet zone included."""
     count = len(modules)
     box = size / (count + 2 * QR_BORDER)
-    rects = []
+    rects: list[str] = []
     for r, row in enumerate(modules):
         row_y = count - 1 - r
         line = bytes(row).translate(_DIGITS)  # b"0110...": the runs found by the regex, in C

@@ -110,3 +110,21 @@ def test_the_code128_and_the_qr_code_both_scan_to_the_number(
         assert result.returncode == 0, (symbology, result.stderr)
         found[symbology] = result.stdout.split()
     assert found == {"code128": [created.number], "qrcode": [created.number]}
+
+
+def test_numbers_are_never_broken_across_lines(
+        ctx: ServiceContext, network: Network, tmp_path: Path) -> None:
+    """Line numbers past 9 and quantities wider than their column stay whole words (set
+    smaller to fit), where wrapping would print "1" over "0"."""
+    rack = products.create_product(ctx, sku="RACK", name="Rack", kind="finished", unit="m")
+    for index in range(1, 13):
+        part = products.create_product(ctx, sku=f"RP-{index}", name=f"Rack part {index}",
+                                       kind="raw_material", unit="m")
+        products.add_bom_line(ctx, rack, part, "1234.567")
+    created = workorders.create_work_order(ctx, rack, 100, network.hq, DUE)
+    out = tmp_path / "numbers.pdf"
+    render_job_sheets(ctx.db, [created.number], out)
+    words = [w[4] for page in _words(out) for w in page]
+    for index in (10, 11, 12):
+        assert str(index) in words
+    assert words.count("123456.7") == 12  # 1234.567 m x 100, each on one line

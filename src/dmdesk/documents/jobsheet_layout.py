@@ -15,7 +15,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
 
 from dmdesk.documents.fonts import register_fonts
-from dmdesk.documents.pdf_ink import CENTRE, LEFT, RIGHT, Ink
+from dmdesk.documents.pdf_ink import CENTRE, LEFT, RIGHT, Ink, text_width
 from dmdesk.documents.qr import qr_modules
 from dmdesk.documents.sheet_flow import (
     Cell,
@@ -50,8 +50,20 @@ class TextStyle:
         return [(part, self.font, self.size, self.leading, self.colour)
                 for part in _wrapped(text, self.font, self.size, width)]
 
+    def number(self, text: str, width: float, align: str = LEFT) -> Cell:
+        """A number on one line, never broken: set smaller when it is wider than ``width``
+        (down to ``SMALLEST``; the row keeps its height)."""
+        size = self.size
+        natural = text_width(text, self.font, size)
+        if natural > width:
+            size = max(SMALLEST, size * width / natural)
+        return Cell([(text, self.font, size, self.leading, self.colour)], align)
+
     def cell(self, text: str, width: float, align: str = LEFT) -> Cell:
         return Cell(self.lines(text, width), align)
+
+
+SMALLEST = 5.0  # points: the smallest a number is set to fit its column
 
 
 @functools.lru_cache(maxsize=4096)
@@ -272,9 +284,10 @@ def _place_empty(flow: Flow, heading: str, text: str, s: Styles) -> None:
     flow.advance(line.height)
 
 
-PICK_FIXED = (7 * mm, 31 * mm, None, 16 * mm, 12 * mm, 21 * mm, 24 * mm, 16 * mm)
+PICK_FIXED = (9 * mm, 31 * mm, None, 16 * mm, 12 * mm, 21 * mm, 24 * mm, 16 * mm)
 PICK_TITLES = ("#", "SKU", "Component", "Qty", "Unit", "Location", "Lot", "Picked")
 QTY = 3
+NUMBERS = (0, QTY)  # line number and quantity: one line each, never broken
 
 
 def _widths(fixed: Sequence[float | None], width: float) -> list[float]:
@@ -310,7 +323,8 @@ def _place_pick_list(flow: Flow, sheet: JobSheetData, s: Styles) -> None:
         texts = (str(item.line_no), item.sku, item.name, _q(item.quantity), item.unit,
                  _location(item, sheet.pick_list_reserved), item.lot or "")
         cells: list[Cell | None] = [
-            s.cell.cell(text, room, RIGHT if index == QTY else LEFT)
+            s.cell.number(text, room, RIGHT if index == QTY else LEFT) if index in NUMBERS
+            else s.cell.cell(text, room)
             for index, (text, room) in enumerate(zip(texts, rooms, strict=False))]
         if item.location is None:  # "not reserved" / "no stock" in red
             cells[5] = Cell([(*line[:4], MISSING) for line in cells[5].lines])  # type: ignore[union-attr]
@@ -336,8 +350,8 @@ def _place_operations(flow: Flow, sheet: JobSheetData, s: Styles) -> None:
         if op.capability:
             label += s.small.lines(op.capability, rooms[1])
         minutes = op.setup_minutes + op.run_minutes * sheet.quantity
-        cells = [s.cell.cell(str(op.sequence), rooms[0]), Cell(label),
-                 s.cell.cell(_q(minutes), rooms[2])]
+        cells = [s.cell.number(str(op.sequence), rooms[0]), Cell(label),
+                 s.cell.number(_q(minutes), rooms[2])]
         rows.append(Row(cells, row_height(cells, style, OPS_ROW)))
     header = _header_row(OPS_TITLES, style, s)
     _place_table(flow, "Operations", Table(header, style), rows, s)

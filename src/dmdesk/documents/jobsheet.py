@@ -35,9 +35,10 @@ from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy.orm import Session
 
 from dmdesk.db.database import Database
-from dmdesk.documents.jobsheet_layout import GRID, place_sheet, styles
+from dmdesk.documents.jobsheet_layout import place_sheet
 from dmdesk.documents.pdf_ink import RIGHT, Ink
 from dmdesk.documents.sheet_flow import Flow, Frame
+from dmdesk.documents.sheet_styles import GRID, styles
 from dmdesk.domain.errors import ValidationError
 from dmdesk.queries.jobsheet import JobSheetData, job_sheets_data
 

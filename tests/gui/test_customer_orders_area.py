@@ -4,58 +4,32 @@ linked to it); a new order's lines are typed into a small table that is checked 
 
 from __future__ import annotations
 
-import os
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from dmdesk.db import models as m
-from dmdesk.db.database import Database, open_database
+from dmdesk.db.database import Database
 from dmdesk.domain.kinds import CustomerOrderState
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.customer_order_create import PRICE, QUANTITY, SKU, CustomerOrderCreateDialog
 from dmdesk.gui.dialogs.work_order_create import WorkOrderCreateDialog
-from dmdesk.gui.main_window import MainWindow
-from dmdesk.gui.tasks import TaskRunner
-from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.customer_orders import CustomerOrdersArea
-from dmdesk.gui.views.placeholder import NoticeArea
 from dmdesk.gui.views.work_orders import WorkOrdersArea
 from dmdesk.services import contacts, customer_orders, workorders
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.customer_orders import CreatedOrder, OrderLineSpec
-from tests.integration.support import Network, build_network
+from tests.gui.support import assert_screenshot, click, idle, showing, window_with
+from tests.integration.support import Network
 
 D = Decimal
 DUE = "2030-06-30"
-SCREENSHOTS = Path(os.environ.get("DMDESK_SCREENSHOTS", "screenshots"))
-AREA_TITLES = ["Dashboard", "Work orders", "Customer orders", "Products", "Stock",
-               "Sites & producers", "Contacts", "Documents", "Sync"]
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(tmp_path / "shop.sqlite")
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def ctx(db: Database) -> ServiceContext:
-    return ServiceContext(db, actor="tester")
-
-
-@pytest.fixture
-def net(ctx: ServiceContext) -> Network:
-    return build_network(ctx)
 
 
 @pytest.fixture
@@ -71,36 +45,8 @@ def order(ctx: ServiceContext, net: Network, customer: uuid.UUID) -> CreatedOrde
 
 
 @pytest.fixture
-def gctx(db: Database, ctx: ServiceContext) -> Iterator[GuiContext]:
-    runner = TaskRunner()
-    yield GuiContext(db, ctx, runner, status=lambda _message: None)
-    runner.shutdown()
-
-
-@pytest.fixture
 def area(qtbot: QtBot, gctx: GuiContext, net: Network) -> CustomerOrdersArea:
-    widget = CustomerOrdersArea(gctx)
-    qtbot.addWidget(widget)
-    widget.resize(1060, 760)
-    widget.show()
-    return widget
-
-
-def idle(qtbot: QtBot, gctx: GuiContext) -> None:
-    qtbot.waitUntil(lambda: not gctx.runner.busy, timeout=10_000)
-
-
-def click(qtbot: QtBot, button: QWidget) -> None:
-    assert button.isEnabled(), f"{button.objectName()} is disabled"
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def type_into(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
-    edit.clear()
-    qtbot.keyClicks(edit, text)
-    completer = edit.completer()
-    if completer is not None:
-        completer.popup().hide()
+    return showing(qtbot, CustomerOrdersArea(gctx), (1060, 760))
 
 
 def show(area: CustomerOrdersArea, order_id: uuid.UUID) -> None:
@@ -168,9 +114,7 @@ def test_create_work_order_from_a_line_links_it(qtbot: QtBot, area: CustomerOrde
 def test_work_orders_area_creates_for_a_line_too(qtbot: QtBot, gctx: GuiContext,
                                                  ctx: ServiceContext, db: Database,
                                                  net: Network, order: CreatedOrder) -> None:
-    area = WorkOrdersArea(gctx)
-    qtbot.addWidget(area)
-    area.show()
+    area = showing(qtbot, WorkOrdersArea(gctx))
     dialog = area.create_for_line(order.line_ids[1])
     assert isinstance(dialog, WorkOrderCreateDialog)
     assert (dialog.product.text(), dialog.quantity.text()) == ("FRAME", "2")
@@ -242,17 +186,9 @@ def test_lines_model_passes_the_model_tester(qtmodeltester: ModelTester,
     qtmodeltester.check(area.detail.lines_model)
 
 
-def window_with(gctx: GuiContext, title: str, area: Area) -> MainWindow:
-    areas: list[Area] = [area if name == title else NoticeArea(name, "")
-                         for name in AREA_TITLES]
-    window = MainWindow("dmdesk — shop.sqlite", areas, gctx.undo)
-    window.set_status("Database: shop.sqlite", "Site: HQ", "Sync: not set up")
-    return window
-
-
 def test_screenshot_of_the_customer_orders_area(qtbot: QtBot, gctx: GuiContext,
                                                 ctx: ServiceContext, net: Network,
-                                                customer: uuid.UUID) -> None:
+                                                customer: uuid.UUID, screenshots: Path) -> None:
     other = contacts.create_contact(ctx, name="Hotel Miradouro", address="Rua do Alecrim 5")
     customer_orders.create_customer_order(ctx, other, "2030-05-30",
                                           [OrderLineSpec(net.chair, 12)])
@@ -269,15 +205,8 @@ def test_screenshot_of_the_customer_orders_area(qtbot: QtBot, gctx: GuiContext,
     workorders.create_work_order(ctx, net.frame, 4, net.mp, "2030-06-12",
                                  customer_order_line_id=shown.line_ids[1])
     area = CustomerOrdersArea(gctx)
-    window = window_with(gctx, "Customer orders", area)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    window.show_area("Customer orders")
+    window = window_with(qtbot, gctx, "Customer orders", area)
     assert area.list.select_id(shown.id)
     assert area.detail.select_line(shown.line_ids[2])
     qtbot.wait(50)
-    SCREENSHOTS.mkdir(exist_ok=True)
-    image = window.grab()
-    assert (image.width(), image.height()) == (1280, 800)
-    assert image.save(str(SCREENSHOTS / "customer-orders-area.png"))
+    assert_screenshot(window, screenshots / "customer-orders-area.png")

@@ -4,62 +4,33 @@ late order and one item below its reorder point; it follows changes; its models 
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from dmdesk.db.database import open_database
-from dmdesk.gui.context import GuiContext
 from dmdesk.gui.main_window import MainWindow
-from dmdesk.gui.tasks import TaskRunner
 from dmdesk.gui.views.contacts import ContactsArea
 from dmdesk.gui.views.dashboard import COUNT_ROLE, SITE_ROLE, STATE_ROLE, DashboardArea
 from dmdesk.gui.views.sites import SitesArea
 from dmdesk.services import products, sites, stock, workorders
-from dmdesk.services.context import ServiceContext
+from tests.gui.support import WAIT_MS, BusyEnv, assert_screenshot, showing
 from tests.integration.test_dashboard_queries import (
-    Busy,
-    build_busy_network,
     sql_below_reorder,
     sql_late,
     sql_open_by_site,
 )
 
-WAIT_MS = 10_000
 STATES = ["draft", "released", "in_progress", "on_hold"]
 
 
-@dataclass
-class Env:
-    gctx: GuiContext
-    busy: Busy
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> Iterator[Env]:
-    db = open_database(tmp_path / "dashboard.sqlite")
-    runner = TaskRunner()
-    gctx = GuiContext(db, ServiceContext(db, actor="tester"), runner)
-    gctx.status = lambda _message: None
-    yield Env(gctx, build_busy_network(gctx.services))
-    runner.shutdown()
-    db.close()
-
-
-def shown(qtbot: QtBot, env: Env, **kwargs: object) -> DashboardArea:
-    area = DashboardArea(env.gctx, **kwargs)  # type: ignore[arg-type]
-    qtbot.addWidget(area)
-    area.resize(1200, 760)
-    area.show()
+def shown(qtbot: QtBot, busy_env: BusyEnv, **kwargs: object) -> DashboardArea:
+    area = DashboardArea(busy_env.gctx, **kwargs)  # type: ignore[arg-type]
+    showing(qtbot, area, (1200, 760))
     with qtbot.waitSignal(area.loaded, timeout=WAIT_MS):
         area.refresh()
     return area
@@ -88,9 +59,9 @@ def below_on_screen(area: DashboardArea) -> dict[tuple[str, str], tuple[Decimal,
     return {(r["site"], r["product"]): (r["on_hand"], r["minimum"]) for r in rows}
 
 
-def test_figures_equal_independent_sql(qtbot: QtBot, env: Env) -> None:
-    area = shown(qtbot, env)
-    db, today = env.gctx.db, env.busy.today
+def test_figures_equal_independent_sql(qtbot: QtBot, busy_env: BusyEnv) -> None:
+    area = shown(qtbot, busy_env)
+    db, today = busy_env.gctx.db, busy_env.busy.today
     expected = sql_open_by_site(db)
     assert table_on_screen(area) == expected
     model = area.open_work
@@ -111,29 +82,29 @@ def test_figures_equal_independent_sql(qtbot: QtBot, env: Env) -> None:
     assert area.as_of.text() == f"as of {today.isoformat()}"
 
 
-def test_the_dashboard_follows_changes(qtbot: QtBot, env: Env) -> None:
-    area = shown(qtbot, env)
-    services, net = env.gctx.services, env.busy.net
-    workorders.cancel(services, env.busy.late, reason="too late now")
+def test_the_dashboard_follows_changes(qtbot: QtBot, busy_env: BusyEnv) -> None:
+    area = shown(qtbot, busy_env)
+    services, net = busy_env.gctx.services, busy_env.busy.net
+    workorders.cancel(services, busy_env.busy.late, reason="too late now")
     stock.receive(services, net.screw, net.hq_stock, 1000)
     products.set_reorder_point(services, net.steel, net.mp, 60)  # MP1 has 50 less use: below
     with qtbot.waitSignal(area.loaded, timeout=WAIT_MS):
-        env.gctx.events.changed.emit("work_orders")
-    assert table_on_screen(area) == sql_open_by_site(env.gctx.db)
+        busy_env.gctx.events.changed.emit("work_orders")
+    assert table_on_screen(area) == sql_open_by_site(busy_env.gctx.db)
     assert ("MP1", "released") not in table_on_screen(area)
     assert late_on_screen(area) == [] and area.late_figure.number.text() == "0"
     assert list(below_on_screen(area)) == [("MP1", "STEEL")]
-    assert below_on_screen(area) == sql_below_reorder(env.gctx.db)
+    assert below_on_screen(area) == sql_below_reorder(busy_env.gctx.db)
     sites.set_site_archived(services, net.mp)
     with qtbot.waitSignal(area.loaded, timeout=WAIT_MS):
-        env.gctx.events.changed.emit("sites")
+        busy_env.gctx.events.changed.emit("sites")
     assert below_on_screen(area) == {} and area.below_figure.number.text() == "0"
 
 
-def test_late_counts_from_the_day_it_is_given(qtbot: QtBot, env: Env) -> None:
-    tomorrow = env.busy.today + timedelta(days=1)
-    area = shown(qtbot, env, today=lambda: tomorrow)
-    assert late_on_screen(area) == sql_late(env.gctx.db, tomorrow)
+def test_late_counts_from_the_day_it_is_given(qtbot: QtBot, busy_env: BusyEnv) -> None:
+    tomorrow = busy_env.busy.today + timedelta(days=1)
+    area = shown(qtbot, busy_env, today=lambda: tomorrow)
+    assert late_on_screen(area) == sql_late(busy_env.gctx.db, tomorrow)
     assert area.late_figure.number.text() == "2"
 
 
@@ -143,32 +114,33 @@ def double_click(qtbot: QtBot, view: QAbstractItemView, index: QModelIndex) -> N
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=position)
 
 
-def test_double_clicks_ask_for_the_work_orders(qtbot: QtBot, env: Env) -> None:
-    area = shown(qtbot, env)
+def test_double_clicks_ask_for_the_work_orders(qtbot: QtBot, busy_env: BusyEnv) -> None:
+    area = shown(qtbot, busy_env)
     area.tabs.setCurrentIndex(1)  # the lists
     assert area.data is not None
     mp_row = [s.code for s in area.data.open_work.sites].index("MP1")
     cell = area.open_work.index(mp_row, STATES.index("released") + 1)
-    assert (cell.data(SITE_ROLE), cell.data(STATE_ROLE)) == (env.busy.net.mp, "released")
+    assert (cell.data(SITE_ROLE), cell.data(STATE_ROLE)) == (busy_env.busy.net.mp, "released")
     with qtbot.waitSignal(area.open_work_requested, timeout=WAIT_MS) as asked:
         double_click(qtbot, area.matrix, cell)
-    assert asked.args == [env.busy.net.mp, "released"]
+    assert asked.args == [busy_env.busy.net.mp, "released"]
     row = area.late.index(0, 0)
     with qtbot.waitSignal(area.work_order_requested, timeout=WAIT_MS) as asked:
         double_click(qtbot, area.late_table, row)
-    assert asked.args == [env.busy.late]
+    assert asked.args == [busy_env.busy.late]
 
 
 def test_models_pass_the_model_tester(qtbot: QtBot, qtmodeltester: ModelTester,
-                                      env: Env) -> None:
-    area = shown(qtbot, env)
+                                      busy_env: BusyEnv) -> None:
+    area = shown(qtbot, busy_env)
     for model in (area.open_work, area.late, area.below):
         assert model.rowCount() > 0
         qtmodeltester.check(model)
 
 
-def test_screenshot(qtbot: QtBot, env: Env) -> None:
-    services, net, today = env.gctx.services, env.busy.net, env.busy.today
+def test_screenshot(qtbot: QtBot, busy_env: BusyEnv, screenshots: Path) -> None:
+    gctx, busy = busy_env.gctx, busy_env.busy
+    services, net, today = gctx.services, busy.net, busy.today
     porto = sites.create_site(services, code="PRT", name="3D print farm Porto",
                               kind="micro_producer", capabilities="3d-print")
     for days in (4, 9, 15):
@@ -176,17 +148,13 @@ def test_screenshot(qtbot: QtBot, env: Env) -> None:
     late = workorders.create_work_order(services, net.chair, 1, net.hq, today - timedelta(days=6))
     workorders.release(services, late.id, override_reason="fabric on its way")
     products.set_reorder_point(services, net.steel, net.mp, 60, 100)
-    dashboard = DashboardArea(env.gctx)
+    dashboard = DashboardArea(gctx)
     window = MainWindow("dmdesk — dashboard",
-                        [dashboard, SitesArea(env.gctx), ContactsArea(env.gctx)], env.gctx.undo)
+                        [dashboard, SitesArea(gctx), ContactsArea(gctx)], gctx.undo)
     qtbot.addWidget(window)
     window.resize(1280, 800)
     window.show()  # shows the first area, which counts on the worker
     qtbot.waitUntil(lambda: dashboard.data is not None, timeout=WAIT_MS)
     assert dashboard.late_figure.number.text() == "2"
     qtbot.wait(50)
-    folder = Path(os.environ.get("DMDESK_SCREENSHOTS", "screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    image = window.grab()
-    assert (image.width(), image.height()) == (1280, 800)
-    assert image.save(str(folder / "dashboard.png"))
+    assert_screenshot(window, screenshots / "dashboard.png")

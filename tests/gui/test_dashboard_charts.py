@@ -5,7 +5,6 @@ that list holds exactly the rows the bar counted."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -17,11 +16,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
-from dmdesk.db.database import open_database
 from dmdesk.gui.areas import build_areas, connect_areas
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.main_window import MainWindow
-from dmdesk.gui.tasks import TaskRunner
 from dmdesk.gui.views.charts.bar_chart import BarChart, nice_step
 from dmdesk.gui.views.dashboard import DashboardArea
 from dmdesk.gui.views.detail_widgets import LATE
@@ -29,10 +26,8 @@ from dmdesk.gui.views.sites import SitesArea
 from dmdesk.gui.views.stock import StockArea
 from dmdesk.gui.views.work_orders import WorkOrdersArea
 from dmdesk.queries.dashboard_charts import week_start
-from dmdesk.services.context import ServiceContext
-from tests.integration.test_dashboard_queries import Busy, build_busy_network, sql_open_by_site
-
-WAIT_MS = 10_000
+from tests.gui.support import WAIT_MS, showing
+from tests.integration.test_dashboard_queries import Busy, sql_open_by_site
 
 
 class Env:
@@ -52,12 +47,7 @@ class Env:
 
 
 @pytest.fixture
-def env(qtbot: QtBot, tmp_path: Path) -> Iterator[Env]:
-    db = open_database(tmp_path / "charts.sqlite")
-    runner = TaskRunner()
-    gctx = GuiContext(db, ServiceContext(db, actor="tester"), runner)
-    gctx.status = lambda _message: None
-    busy = build_busy_network(gctx.services)
+def env(qtbot: QtBot, gctx: GuiContext, busy: Busy) -> Env:
     window = MainWindow("dmdesk — charts", build_areas(gctx), gctx.undo)
     connect_areas(window)
     qtbot.addWidget(window)
@@ -65,10 +55,7 @@ def env(qtbot: QtBot, tmp_path: Path) -> Iterator[Env]:
     environment = Env(window, gctx, busy)
     with qtbot.waitSignal(environment.dashboard.charts_painted, timeout=WAIT_MS):  # type: ignore[attr-defined]
         window.show()
-    yield environment
-    runner.wait_idle()
-    runner.shutdown()
-    db.close()
+    return environment
 
 
 def bars(chart: BarChart) -> dict[str, list[float]]:
@@ -205,21 +192,13 @@ def test_axis_steps_stay_few_and_whole() -> None:
     assert nice_step(457.5, whole=False) == 100
 
 
-def test_an_empty_database_draws_every_chart(qtbot: QtBot, tmp_path: Path) -> None:
+def test_an_empty_database_draws_every_chart(qtbot: QtBot, gctx: GuiContext) -> None:
     """No sites, no orders, no stock: each chart paints with an axis of a few ticks (an axis
     asking Qt for billions of ticks once froze the window)."""
-    db = open_database(tmp_path / "empty.sqlite")
-    runner = TaskRunner()
-    gctx = GuiContext(db, ServiceContext(db, actor="tester"), runner)
-    area = DashboardArea(gctx)
-    qtbot.addWidget(area)
-    area.resize(1200, 760)
-    area.show()
+    area = showing(qtbot, DashboardArea(gctx), (1200, 760))
     with qtbot.waitSignal(area.charts_painted, timeout=WAIT_MS):
         area.refresh()
     for chart in area.charts.charts:
         [axis] = [a for a in chart.chart().axes() if isinstance(a, QValueAxis)]
         assert (axis.max() - axis.min()) / axis.tickInterval() <= 10
     assert area.charts.output.bars.sets[0].values == [0.0] * 12
-    runner.shutdown()
-    db.close()

@@ -3,69 +3,37 @@ dialogs, driven by keys and clicks; every write is checked in the database after
 
 from __future__ import annotations
 
-import os
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QLocale, Qt, QUrl
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QTreeWidgetItem, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QTreeWidgetItem, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from dmdesk.db import models as m
-from dmdesk.db.database import Database, open_database
+from dmdesk.db.database import Database
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.form import FormDialog
 from dmdesk.gui.dialogs.product_bom import BomLineDialog
 from dmdesk.gui.dialogs.product_form import ProductFormDialog
 from dmdesk.gui.main_window import MainWindow
-from dmdesk.gui.tasks import TaskRunner
 from dmdesk.gui.views.product_tabs import NODE_ROLE, KindDelegate, size_text
 from dmdesk.gui.views.products import ProductsArea
 from dmdesk.queries.products import BomNode
 from dmdesk.services import products, stock
 from dmdesk.services.context import ServiceContext
-from tests.integration.support import Network, build_network
+from tests.gui.support import choose, type_into
+from tests.integration.support import Network
 
-SCREENSHOTS = Path(os.environ.get("DMDESK_SCREENSHOTS", "screenshots"))
 LEFT = Qt.MouseButton.LeftButton
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(tmp_path / "products.sqlite")
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def ctx(db: Database) -> ServiceContext:
-    return ServiceContext(db, actor="tester")
-
-
-@pytest.fixture
-def network(ctx: ServiceContext) -> Network:
-    return build_network(ctx)
-
-
-@pytest.fixture
-def messages() -> list[str]:
-    return []
-
-
-@pytest.fixture
-def gctx(db: Database, messages: list[str]) -> Iterator[GuiContext]:
-    runner = TaskRunner()
-    gctx = GuiContext(db, ServiceContext(db, actor="tester"), runner, status=messages.append)
-    yield gctx
-    runner.shutdown()
-
-
-@pytest.fixture
-def window(qtbot: QtBot, gctx: GuiContext, network: Network) -> MainWindow:
+def window(qtbot: QtBot, gctx: GuiContext, net: Network) -> MainWindow:
+    """A main window of the Products area alone (in place of conftest's full window)."""
     win = MainWindow("dmdesk — products", [ProductsArea(gctx)], gctx.undo)
     qtbot.addWidget(win)
     win.resize(1280, 800)
@@ -127,19 +95,6 @@ def activate(qtbot: QtBot, window: MainWindow) -> None:
     dialog does not hand activation back to the main window as a desktop does."""
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
-
-
-def type_into(qtbot: QtBot, widget: QWidget, text: str) -> None:
-    assert isinstance(widget, QLineEdit)
-    widget.clear()
-    qtbot.keyClicks(widget, text)
-
-
-def choose(widget: QWidget, value: object) -> None:
-    assert isinstance(widget, QComboBox)
-    index = widget.findData(value)
-    assert index >= 0, value
-    widget.setCurrentIndex(index)
 
 
 def error_of(dialog: FormDialog, field: str) -> str:
@@ -213,15 +168,15 @@ def tree_depth(area: ProductsArea) -> int:
 
 def test_create_a_product_with_a_two_level_bom_through_the_dialogs(
         qtbot: QtBot, window: MainWindow, area: ProductsArea, db: Database,
-        network: Network) -> None:
+        net: Network) -> None:
     leg = new_product(qtbot, window, area, sku="LEG", name="Table leg", kind="component",
                       cost="7.5")
-    add_component(qtbot, area, network.steel, "steel", "0.75", "5")
-    add_component(qtbot, area, network.screw, "SCREW", "4")
+    add_component(qtbot, area, net.steel, "steel", "0.75", "5")
+    add_component(qtbot, area, net.screw, "SCREW", "4")
     table = new_product(qtbot, window, area, sku="TABLE", name="Dining table", kind="finished",
                         cost="120.5", price="399")
     add_component(qtbot, area, leg, "LEG", "4")
-    add_component(qtbot, area, network.screw, "screw", "8")
+    add_component(qtbot, area, net.screw, "screw", "8")
 
     with db.read_session() as session:
         rows = {p.sku: p for p in session.scalars(
@@ -303,40 +258,40 @@ def test_size_text() -> None:
 
 
 def test_edit_a_product_through_the_form(qtbot: QtBot, area: ProductsArea, db: Database,
-                                         network: Network) -> None:
+                                         net: Network) -> None:
     select_sku(qtbot, area, "CHAIR")
     qtbot.mouseClick(button(area.detail, "edit_product"), LEFT)
     dialog = area.dialog
-    assert dialog is not None and dialog.product_id == network.chair
+    assert dialog is not None and dialog.product_id == net.chair
     assert dialog.fields["price"].widget.text() == "249.00"  # type: ignore[attr-defined]
     type_into(qtbot, dialog.fields["price"].widget, "259.9")
     dialog.lot_tracked.setChecked(True)
     click_ok(qtbot, dialog)
     qtbot.waitUntil(lambda: not dialog.isVisible())
     with db.read_session() as session:
-        chair = session.get(m.Product, network.chair)
+        chair = session.get(m.Product, net.chair)
         assert chair is not None and str(chair.price) == "259.9000" and chair.lot_tracked
     qtbot.waitUntil(lambda: area.detail.header_view.facts["price"].text() == "259.90")
 
 
 def test_del_archives_and_ctrl_z_restores(qtbot: QtBot, window: MainWindow, area: ProductsArea,
-                                          db: Database, network: Network,
+                                          db: Database, net: Network,
                                           messages: list[str]) -> None:
     select_sku(qtbot, area, "STEEL")
     qtbot.keyClick(area.list.table, Qt.Key.Key_Delete)
-    qtbot.waitUntil(lambda: archived(db, network.steel))
+    qtbot.waitUntil(lambda: archived(db, net.steel))
     assert messages[-1] == "Archived STEEL. Undo with Ctrl+Z."
     qtbot.waitUntil(lambda: "STEEL" not in list_skus(area))
-    assert not archived(db, network.frame)  # only the selected product
+    assert not archived(db, net.frame)  # only the selected product
     activate(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: not archived(db, network.steel))
+    qtbot.waitUntil(lambda: not archived(db, net.steel))
     qtbot.waitUntil(lambda: "STEEL" in list_skus(area))
 
 
 def test_show_archived_and_kind_filter(qtbot: QtBot, area: ProductsArea, ctx: ServiceContext,
-                                       network: Network, qtmodeltester: object) -> None:
-    products.set_product_archived(ctx, network.fabric)
+                                       net: Network, qtmodeltester: object) -> None:
+    products.set_product_archived(ctx, net.fabric)
     area.refresh()
     assert "FABRIC" not in list_skus(area)
     area.show_archived.setChecked(True)
@@ -352,9 +307,9 @@ def test_show_archived_and_kind_filter(qtbot: QtBot, area: ProductsArea, ctx: Se
 
 
 def test_enter_opens_a_three_level_bom(qtbot: QtBot, area: ProductsArea, ctx: ServiceContext,
-                                       network: Network) -> None:
+                                       net: Network) -> None:
     lounge_set = products.create_product(ctx, sku="SET", name="Lounge set", kind="finished")
-    products.add_bom_line(ctx, lounge_set, network.chair, 2)
+    products.add_bom_line(ctx, lounge_set, net.chair, 2)
     area.refresh()
     row = list_skus(area).index("SET")
     area.list.table.setFocus()
@@ -374,7 +329,7 @@ def test_enter_opens_a_three_level_bom(qtbot: QtBot, area: ProductsArea, ctx: Se
 
 
 def test_where_used_lists_parents_and_opens_them(qtbot: QtBot, area: ProductsArea,
-                                                 network: Network) -> None:
+                                                 net: Network) -> None:
     select_sku(qtbot, area, "STEEL")
     tree = area.detail.used_tab.tree
     frame = tree.topLevelItem(0)
@@ -382,42 +337,42 @@ def test_where_used_lists_parents_and_opens_them(qtbot: QtBot, area: ProductsAre
     assert frame.child(0).text(0) == "CHAIR"
     tree.setCurrentItem(frame.child(0))
     qtbot.mouseClick(button(area.detail.used_tab, "used_open"), LEFT)
-    qtbot.waitUntil(lambda: area.detail.product_id == network.chair)
+    qtbot.waitUntil(lambda: area.detail.product_id == net.chair)
 
 
 def test_del_in_the_bom_removes_a_line_and_ctrl_z_puts_it_back(
         qtbot: QtBot, window: MainWindow, area: ProductsArea, db: Database,
-        network: Network, messages: list[str]) -> None:
+        net: Network, messages: list[str]) -> None:
     select_sku(qtbot, area, "CHAIR")
     tree = area.detail.bom_tab.tree
     tree.setFocus()
     tree.setCurrentItem(tree.topLevelItem(1))  # FABRIC
     qtbot.keyClick(tree, Qt.Key.Key_Delete)
-    qtbot.waitUntil(lambda: "FABRIC" not in bom_of(db, network.chair))
+    qtbot.waitUntil(lambda: "FABRIC" not in bom_of(db, net.chair))
     assert messages[-1] == "Removed FABRIC from the BOM of CHAIR. Undo with Ctrl+Z."
-    assert not archived(db, network.chair)
+    assert not archived(db, net.chair)
     activate(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: bom_of(db, network.chair).get("FABRIC") == ("0.750", "0.000"))
+    qtbot.waitUntil(lambda: bom_of(db, net.chair).get("FABRIC") == ("0.750", "0.000"))
 
 
 def test_a_bom_cycle_is_refused_next_to_the_component(qtbot: QtBot, area: ProductsArea,
-                                                      db: Database, network: Network) -> None:
+                                                      db: Database, net: Network) -> None:
     select_sku(qtbot, area, "FRAME")
     qtbot.mouseClick(button(area.detail.bom_tab, "bom_add"), LEFT)
     dialog = area.detail.bom_tab.dialog
     assert isinstance(dialog, BomLineDialog)
     qtbot.keyClicks(dialog.search, "CHAIR")
-    qtbot.waitUntil(lambda: dialog.component.currentData() == network.chair)
+    qtbot.waitUntil(lambda: dialog.component.currentData() == net.chair)
     type_into(qtbot, dialog.fields["quantity"].widget, "1")
     click_ok(qtbot, dialog)
     qtbot.waitUntil(lambda: error_of(dialog, "component") != "")
     assert "the BOM would contain itself" in error_of(dialog, "component")
-    assert "CHAIR" not in bom_of(db, network.frame)
+    assert "CHAIR" not in bom_of(db, net.frame)
 
 
 def test_add_an_operation(qtbot: QtBot, area: ProductsArea, db: Database,
-                          network: Network) -> None:
+                          net: Network) -> None:
     select_sku(qtbot, area, "CHAIR")
     tab = area.detail.operations_tab
     assert tab.tree.topLevelItemCount() == 2
@@ -437,7 +392,7 @@ def test_add_an_operation(qtbot: QtBot, area: ProductsArea, db: Database,
 
 
 def test_design_files_get_versions_and_open(qtbot: QtBot, area: ProductsArea, db: Database,
-                                            network: Network, tmp_path: Path) -> None:
+                                            net: Network, tmp_path: Path) -> None:
     select_sku(qtbot, area, "CHAIR")
     tab = area.detail.files_tab
     drawing = tmp_path / "chair.dxf"
@@ -467,10 +422,10 @@ def test_design_files_get_versions_and_open(qtbot: QtBot, area: ProductsArea, db
 
 
 def test_stock_tab_shows_each_site_and_a_total(qtbot: QtBot, area: ProductsArea,
-                                               ctx: ServiceContext, network: Network) -> None:
-    stock.receive(ctx, network.steel, network.hq_stock, "12.5")
-    stock.receive(ctx, network.steel, network.wh_stock, 40)
-    products.set_reorder_point(ctx, network.steel, network.hq, 20)
+                                               ctx: ServiceContext, net: Network) -> None:
+    stock.receive(ctx, net.steel, net.hq_stock, "12.5")
+    stock.receive(ctx, net.steel, net.wh_stock, 40)
+    products.set_reorder_point(ctx, net.steel, net.hq, 20)
     area.gctx.events.changed.emit("stock")
     select_sku(qtbot, area, "STEEL")
     tree = area.detail.stock_tab.tree
@@ -482,25 +437,25 @@ def test_stock_tab_shows_each_site_and_a_total(qtbot: QtBot, area: ProductsArea,
 
 
 def test_screenshot_of_the_detail(qtbot: QtBot, window: MainWindow, area: ProductsArea,
-                                  ctx: ServiceContext, network: Network) -> None:
-    stock.receive(ctx, network.chair, network.hq_stock, 3)
-    stock.receive(ctx, network.chair, network.wh_stock, 12)
-    products.add_design_file(ctx, network.chair, "chair-assembly.pdf", b"%PDF-1.7 " * 300)
-    products.update_product(ctx, network.chair, standard_cost="131.4",
+                                  ctx: ServiceContext, net: Network,
+                                  screenshots: Path) -> None:
+    stock.receive(ctx, net.chair, net.hq_stock, 3)
+    stock.receive(ctx, net.chair, net.wh_stock, 12)
+    products.add_design_file(ctx, net.chair, "chair-assembly.pdf", b"%PDF-1.7 " * 300)
+    products.update_product(ctx, net.chair, standard_cost="131.4",
                             description="Oak-legged lounge chair, upholstered by hand.")
     area.refresh()
     select_sku(qtbot, area, "CHAIR")
     qtbot.wait(50)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    assert window.grab().save(str(SCREENSHOTS / "products-area-detail.png"))
+    assert window.grab().save(str(screenshots / "products-area-detail.png"))
     area.detail.tabs.setCurrentIndex(3)
-    assert window.grab().save(str(SCREENSHOTS / "products-area-stock.png"))
+    assert window.grab().save(str(screenshots / "products-area-stock.png"))
     assert Decimal(area.detail.header_view.facts["margin"].text()) == Decimal("117.60")
 
 
-def test_screenshots_of_the_dialogs(qtbot: QtBot, area: ProductsArea, network: Network) -> None:
+def test_screenshots_of_the_dialogs(qtbot: QtBot, area: ProductsArea, net: Network,
+                                    screenshots: Path) -> None:
     """Not asked for by a user story: pictures of the forms with errors, to look at."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     area.create_new()
     form = area.dialog
     assert form is not None
@@ -508,7 +463,7 @@ def test_screenshots_of_the_dialogs(qtbot: QtBot, area: ProductsArea, network: N
     type_into(qtbot, form.fields["name"].widget, "Steel again")
     type_into(qtbot, form.fields["standard_cost"].widget, "abc")
     qtbot.wait(20)
-    assert form.grab().save(str(SCREENSHOTS / "products-form.png"))
+    assert form.grab().save(str(screenshots / "products-form.png"))
     form.reject()
     select_sku(qtbot, area, "FRAME")
     qtbot.mouseClick(button(area.detail.bom_tab, "bom_add"), LEFT)
@@ -520,4 +475,4 @@ def test_screenshots_of_the_dialogs(qtbot: QtBot, area: ProductsArea, network: N
         "FABRIC", "SCREW", "STEEL"]
     type_into(qtbot, line.fields["quantity"].widget, "-1")
     qtbot.wait(20)
-    assert line.grab().save(str(SCREENSHOTS / "products-bom-line.png"))
+    assert line.grab().save(str(screenshots / "products-bom-line.png"))

@@ -3,7 +3,6 @@ the list (out of tolerance in red), and find it in the database and in the site'
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,35 +12,23 @@ from PySide6.QtWidgets import QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from dmdesk.db.database import open_database
 from dmdesk.db.models_network import QualityCheck
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.quality_check import QualityCheckDialog
-from dmdesk.gui.tasks import TaskRunner
 from dmdesk.gui.views.work_orders import WorkOrdersArea
 from dmdesk.queries.scorecards import scorecard
-from dmdesk.services.context import ServiceContext
-from tests.integration.test_dashboard_queries import Busy, build_busy_network
+from tests.gui.support import showing
+from tests.integration.test_dashboard_queries import Busy
 
 WAIT_MS = 15_000
+pytestmark = pytest.mark.actor("inspector")
 
 
 @pytest.fixture
-def env(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[GuiContext, Busy, WorkOrdersArea]]:
-    db = open_database(tmp_path / "checks.sqlite")
-    runner = TaskRunner()
-    gctx = GuiContext(db, ServiceContext(db, actor="inspector"), runner)
-    gctx.status = lambda _message: None
-    busy = build_busy_network(gctx.services)
-    area = WorkOrdersArea(gctx)
-    qtbot.addWidget(area)
-    area.resize(1100, 900)
-    area.show()
+def env(qtbot: QtBot, gctx: GuiContext, busy: Busy) -> tuple[GuiContext, Busy, WorkOrdersArea]:
+    area = showing(qtbot, WorkOrdersArea(gctx), (1100, 900))
     area.set_filters(state=None)
-    yield gctx, busy, area
-    runner.wait_idle()
-    runner.shutdown()
-    db.close()
+    return gctx, busy, area
 
 
 def add_check(qtbot: QtBot, area: WorkOrdersArea, name: str, operation: int | None,

@@ -9,7 +9,6 @@ following on transfers; a frame order nobody else can make stays, and the dialog
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -22,31 +21,18 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from dmdesk.db import models as m
-from dmdesk.db.database import open_database
 from dmdesk.db.models_network import WorkOrderReroute
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.reroute import RerouteDialog
 from dmdesk.gui.dialogs.site_form import SiteForm
-from dmdesk.gui.tasks import TaskRunner
 from dmdesk.gui.views.sites import SitesArea
 from dmdesk.services import stock, workorders
-from dmdesk.services.context import ServiceContext
+from tests.gui.support import showing
 from tests.integration.network_geo import TODAY, GeoNetwork, build_geo_network
 from tests.integration.support import assert_cache_matches_ledger, balance, on_hand
 
 WAIT_MS = 15_000
-
-
-@pytest.fixture
-def gctx(tmp_path: Path) -> Iterator[GuiContext]:
-    db = open_database(tmp_path / "reroute.sqlite")
-    runner = TaskRunner()
-    context = GuiContext(db, ServiceContext(db, actor="owner"), runner)
-    context.status = lambda _message: None
-    yield context
-    runner.wait_idle()
-    runner.shutdown()
-    db.close()
+pytestmark = pytest.mark.actor("owner")
 
 
 @pytest.fixture
@@ -74,10 +60,7 @@ def test_take_a_site_offline_and_accept_the_moves(qtbot: QtBot, gctx: GuiContext
     workorders.report_progress(ctx, started.id, 10, good=2, scrap=1, finished=True)
     stuck = workorders.create_work_order(ctx, net.frame, 4, net.hq, due)  # only HQ makes it
 
-    area = SitesArea(gctx)
-    qtbot.addWidget(area)
-    area.resize(1280, 760)
-    area.show()
+    area = showing(qtbot, SitesArea(gctx), (1280, 760))
     assert area.list.select_id(net.hq)
     assert area.detail.offline_button.text() == "Take offline…"
     assert not area.detail.move_button.isVisible()  # active: its work is where it belongs
@@ -164,9 +147,7 @@ def test_pausing_a_site_in_its_form_offers_to_move_its_work(qtbot: QtBot, gctx: 
     net = geo.net
     order = workorders.create_work_order(gctx.services, net.chair, 1, net.hq,
                                          TODAY + timedelta(days=21))
-    area = SitesArea(gctx)
-    qtbot.addWidget(area)
-    area.show()
+    area = showing(qtbot, SitesArea(gctx))
     assert area.list.select_id(net.hq)
     area.edit_site(net.hq)
     form = area.form

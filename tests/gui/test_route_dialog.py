@@ -5,7 +5,6 @@ holds the transfer or the work order."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,29 +13,16 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from dmdesk.db import models as m
-from dmdesk.db.database import open_database
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.route_line import RouteDialog
-from dmdesk.gui.tasks import TaskRunner
 from dmdesk.gui.views.customer_orders import CustomerOrdersArea
 from dmdesk.services import stock
-from dmdesk.services.context import ServiceContext
+from tests.gui.support import showing
 from tests.integration.network_geo import GeoNetwork, build_geo_network, order
 
 WAIT_MS = 15_000
+pytestmark = pytest.mark.actor("owner")
 ROUTED = 6  # the lines table's "Routed" column
-
-
-@pytest.fixture
-def gctx(tmp_path: Path) -> Iterator[GuiContext]:
-    db = open_database(tmp_path / "route.sqlite")
-    runner = TaskRunner()
-    context = GuiContext(db, ServiceContext(db, actor="owner"), runner)
-    context.status = lambda _message: None
-    yield context
-    runner.wait_idle()
-    runner.shutdown()
-    db.close()
 
 
 @pytest.fixture
@@ -46,10 +32,7 @@ def geo(gctx: GuiContext) -> GeoNetwork:
 
 def open_route(qtbot: QtBot, gctx: GuiContext, order_id: object) -> tuple[CustomerOrdersArea,
                                                                          RouteDialog]:
-    area = CustomerOrdersArea(gctx)
-    qtbot.addWidget(area)
-    area.resize(1280, 760)
-    area.show()
+    area = showing(qtbot, CustomerOrdersArea(gctx), (1280, 760))
     area.state_filter.setCurrentIndex(area.state_filter.findData(None))
     assert area.list.select_id(order_id)
     area.detail.lines_table.selectRow(0)

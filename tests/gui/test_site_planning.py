@@ -4,7 +4,6 @@ flagged at risk, HQ's screws are suggested, and Export to Excel writes what the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,31 +13,18 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
-from dmdesk.db.database import open_database
 from dmdesk.gui.context import GuiContext
-from dmdesk.gui.tasks import TaskRunner
 from dmdesk.gui.views.sites import SitesArea
-from dmdesk.services.context import ServiceContext
-from tests.integration.test_dashboard_queries import Busy, build_busy_network
+from tests.gui.support import showing
+from tests.integration.test_dashboard_queries import Busy
 
 WAIT_MS = 15_000
+pytestmark = pytest.mark.actor("owner")
 
 
 @pytest.fixture
-def env(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[GuiContext, Busy, SitesArea]]:
-    db = open_database(tmp_path / "planning.sqlite")
-    runner = TaskRunner()
-    gctx = GuiContext(db, ServiceContext(db, actor="owner"), runner)
-    gctx.status = lambda _message: None
-    busy = build_busy_network(gctx.services)
-    area = SitesArea(gctx)
-    qtbot.addWidget(area)
-    area.resize(1280, 760)
-    area.show()
-    yield gctx, busy, area
-    runner.wait_idle()
-    runner.shutdown()
-    db.close()
+def env(qtbot: QtBot, gctx: GuiContext, busy: Busy) -> tuple[GuiContext, Busy, SitesArea]:
+    return gctx, busy, showing(qtbot, SitesArea(gctx), (1280, 760))
 
 
 def pick(qtbot: QtBot, area: SitesArea, site_id: object, tab: QWidget) -> None:

@@ -3,10 +3,6 @@ the site form (validation as you type, refusals next to the field), archive with
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -15,98 +11,53 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QLabel,
-    QLineEdit,
     QStyleOptionViewItem,
     QTableView,
 )
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
 
 from dmdesk.db import models as m
-from dmdesk.db.database import open_database
-from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.site_form import SiteForm
 from dmdesk.gui.dialogs.site_location import LocationForm
 from dmdesk.gui.main_window import MainWindow
-from dmdesk.gui.tasks import TaskRunner
 from dmdesk.gui.views.sites import SitesArea
 from dmdesk.services import sites
-from dmdesk.services.context import ServiceContext
+from tests.gui.support import (
+    WAIT_MS,
+    BusyEnv,
+    assert_screenshot,
+    listed,
+    open_form,
+    pick,
+    row_where,
+    showing,
+)
+from tests.gui.support import line_edit as field_widget
 from tests.integration.support import snapshot_counts
-from tests.integration.test_dashboard_queries import Busy, build_busy_network
-
-WAIT_MS = 10_000
-
-
-@dataclass
-class Env:
-    gctx: GuiContext
-    busy: Busy
-    messages: list[str] = field(default_factory=list)
-    events: list[str] = field(default_factory=list)
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> Iterator[Env]:
-    db = open_database(tmp_path / "sites.sqlite")
-    runner = TaskRunner()
-    gctx = GuiContext(db, ServiceContext(db, actor="tester"), runner)
-    result = Env(gctx, build_busy_network(gctx.services))
-    gctx.status = result.messages.append
-    gctx.events.changed.connect(result.events.append)
-    yield result
-    runner.shutdown()
-    db.close()
+def area(qtbot: QtBot, busy_env: BusyEnv) -> SitesArea:
+    return showing(qtbot, SitesArea(busy_env.gctx), (1200, 760))
 
 
-@pytest.fixture
-def area(qtbot: QtBot, env: Env) -> SitesArea:
-    widget = SitesArea(env.gctx)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 760)
-    widget.show()
-    return widget
-
-
-def site_row(env: Env, code: str) -> m.Site | None:
-    with env.gctx.db.read_session() as session:
-        return session.scalars(select(m.Site).where(m.Site.code == code)).first()
+def site_row(busy_env: BusyEnv, code: str) -> m.Site | None:
+    return row_where(busy_env.gctx.db, m.Site.code, code)
 
 
 def listed_codes(area: SitesArea) -> list[str]:
-    model = area.list.model
-    return [model.row_values(row)["code"] for row in range(model.rowCount())]
-
-
-def open_form(qtbot: QtBot, area: SitesArea) -> SiteForm:
-    area.create_new()
-    form = area.form
-    assert isinstance(form, SiteForm)
-    qtbot.waitUntil(form.isVisible, timeout=WAIT_MS)
-    return form
-
-
-def field_widget(form: SiteForm | LocationForm, name: str) -> QLineEdit:
-    widget = form.fields[name].widget
-    assert isinstance(widget, QLineEdit)
-    return widget
+    return listed(area, "code")
 
 
 def error_of(form: SiteForm | LocationForm, name: str) -> QLabel:
     return form.fields[name].error
 
 
-def pick(area: SitesArea, row_id: uuid.UUID) -> bool:
-    """Select one row, as a click does (whatever modifier state earlier tests left behind)."""
-    area.list.table.clearSelection()
-    return area.list.select_id(row_id)
-
-
 # --- the list ----------------------------------------------------------------------------------
 
 
-def test_list_shows_kinds_as_words_and_hides_archived(area: SitesArea, env: Env) -> None:
+def test_list_shows_kinds_as_words_and_hides_archived(area: SitesArea, busy_env: BusyEnv) -> None:
     assert listed_codes(area) == ["HQ", "MP1", "WH"]
     model = area.list.model
     kind = [c.key for c in model.spec.columns].index("kind")
@@ -120,15 +71,15 @@ def test_list_shows_kinds_as_words_and_hides_archived(area: SitesArea, env: Env)
     area.list.table.itemDelegateForColumn(capabilities).initStyleOption(
         option, model.index(1, capabilities))
     assert option.text == "cnc, laser-cut"
-    sites.set_site_archived(env.gctx.services, env.busy.net.wh)
+    sites.set_site_archived(busy_env.gctx.services, busy_env.busy.net.wh)
     area.refresh()
     assert listed_codes(area) == ["HQ", "MP1"]
     area.findChild(QCheckBox, "show_archived").setChecked(True)
     assert listed_codes(area) == ["HQ", "MP1", "WH"]
 
 
-def test_filters_by_kind_and_status(area: SitesArea, env: Env) -> None:
-    sites.update_site(env.gctx.services, env.busy.net.hq, status="paused")
+def test_filters_by_kind_and_status(area: SitesArea, busy_env: BusyEnv) -> None:
+    sites.update_site(busy_env.gctx.services, busy_env.busy.net.hq, status="paused")
     area.refresh()
     kind = area.findChild(QComboBox, "kind_filter")
     kind.setCurrentIndex(kind.findData("micro_producer"))
@@ -142,8 +93,8 @@ def test_filters_by_kind_and_status(area: SitesArea, env: Env) -> None:
 
 
 def test_detail_pane_shows_the_site_its_people_work_and_history(area: SitesArea,
-                                                                env: Env) -> None:
-    assert pick(area, env.busy.net.hq)
+                                                                busy_env: BusyEnv) -> None:
+    assert pick(area, busy_env.busy.net.hq)
     detail = area.detail
     assert detail.heading.text() == "HQ — Head office workshop"
     assert detail.subheading.text() == "own workshop · active"
@@ -163,7 +114,7 @@ def test_detail_pane_shows_the_site_its_people_work_and_history(area: SitesArea,
             option, detail.history.index(row, on_time))
         shown[detail.history.row_values(row)["number"]] = option.text
     assert sorted(shown.values()) == ["late", "✓"]
-    assert pick(area, env.busy.net.mp)
+    assert pick(area, busy_env.busy.net.mp)
     assert detail.tabs.tabText(1) == "People (2)"
     people = {detail.contacts.row_values(r)["name"] for r in range(detail.contacts.rowCount())}
     assert people == {"Oficina CNC Lda", "Rui Costa"}
@@ -173,8 +124,8 @@ def test_detail_pane_shows_the_site_its_people_work_and_history(area: SitesArea,
 # --- the form ----------------------------------------------------------------------------------
 
 
-def test_create_a_site_through_the_form(qtbot: QtBot, area: SitesArea, env: Env) -> None:
-    form = open_form(qtbot, area)
+def test_create_a_site_through_the_form(qtbot: QtBot, area: SitesArea, busy_env: BusyEnv) -> None:
+    form = open_form(qtbot, area, SiteForm)
     assert not form.ok_button.isEnabled()  # code and name are still empty
     qtbot.keyClicks(field_widget(form, "code"), "lis")
     assert field_widget(form, "code").text() == "LIS"  # upper case as you type
@@ -190,9 +141,9 @@ def test_create_a_site_through_the_form(qtbot: QtBot, area: SitesArea, env: Env)
     qtbot.keyClicks(field_widget(form, "weekly_capacity_hours"), "37.5")
     assert form.ok_button.isEnabled()
     qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: site_row(env, "LIS") is not None and "sites" in env.events,
+    qtbot.waitUntil(lambda: site_row(busy_env, "LIS") is not None and "sites" in busy_env.events,
                     timeout=WAIT_MS)
-    site = site_row(env, "LIS")
+    site = site_row(busy_env, "LIS")
     assert site is not None
     assert (site.name, site.kind, site.status) == ("Lisbon upholstery", "micro_producer",
                                                   "active")
@@ -201,13 +152,13 @@ def test_create_a_site_through_the_form(qtbot: QtBot, area: SitesArea, env: Env)
     assert (site.latitude, site.longitude) == (38.7223, -9.1393)
     assert area.list.current_id() == site.id  # the new site is selected...
     assert area.detail.heading.text() == "LIS — Lisbon upholstery"  # ...and shown
-    assert env.messages[-1] == "Created site LIS."
+    assert busy_env.messages[-1] == "Created site LIS."
 
 
 def test_a_bad_code_is_refused_next_to_the_field(qtbot: QtBot, area: SitesArea,
-                                                 env: Env) -> None:
-    before = snapshot_counts(env.gctx.db)
-    form = open_form(qtbot, area)
+                                                 busy_env: BusyEnv) -> None:
+    before = snapshot_counts(busy_env.gctx.db)
+    form = open_form(qtbot, area, SiteForm)
     code, error = field_widget(form, "code"), error_of(form, "code")
     qtbot.keyClicks(field_widget(form, "name"), "Porto")
     qtbot.keyClicks(code, "1AB")
@@ -222,18 +173,19 @@ def test_a_bad_code_is_refused_next_to_the_field(qtbot: QtBot, area: SitesArea,
     assert not error.isVisible() and form.ok_button.isEnabled()
     # Someone else takes the code while the form is open: the service refuses on save, and
     # says so next to the field; the dialog stays open with what was typed.
-    sites.create_site(env.gctx.services, code="POR", name="Porto (other)", kind="warehouse")
-    before = snapshot_counts(env.gctx.db)
+    sites.create_site(busy_env.gctx.services, code="POR", name="Porto (other)", kind="warehouse")
+    before = snapshot_counts(busy_env.gctx.db)
     qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: form.banner.isVisible(), timeout=WAIT_MS)
     assert error.isVisible() and "already taken" in error.text()
     assert form.isVisible() and code.text() == "POR"
-    assert snapshot_counts(env.gctx.db) == before
+    assert snapshot_counts(busy_env.gctx.db) == before
 
 
-def test_edit_a_site_sends_only_what_changed(qtbot: QtBot, area: SitesArea, env: Env) -> None:
-    pick(area, env.busy.net.mp)
-    area.list.opened.emit(env.busy.net.mp)  # Enter or double-click
+def test_edit_a_site_sends_only_what_changed(qtbot: QtBot, area: SitesArea,
+                                             busy_env: BusyEnv) -> None:
+    pick(area, busy_env.busy.net.mp)
+    area.list.opened.emit(busy_env.busy.net.mp)  # Enter or double-click
     form = area.form
     assert isinstance(form, SiteForm) and form.site is not None
     assert field_widget(form, "code").text() == "MP1"
@@ -244,16 +196,17 @@ def test_edit_a_site_sends_only_what_changed(qtbot: QtBot, area: SitesArea, env:
     field_widget(form, "name").setText("CNC shop Porto")
     assert form.changes(form.values()) == {"status": "offline", "name": "CNC shop Porto"}
     qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: site_row(env, "MP1").status == "offline",  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: site_row(busy_env, "MP1").status == "offline",  # type: ignore[union-attr]
                     timeout=WAIT_MS)
-    assert site_row(env, "MP1").name == "CNC shop Porto"  # type: ignore[union-attr]
+    assert site_row(busy_env, "MP1").name == "CNC shop Porto"  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: area.detail.subheading.text() == "micro producer · offline",
                     timeout=WAIT_MS)
 
 
-def test_add_a_location_from_the_detail_pane(qtbot: QtBot, area: SitesArea, env: Env) -> None:
-    pick(area, env.busy.net.mp)
-    area.detail.add_location_requested.emit(env.busy.net.mp)
+def test_add_a_location_from_the_detail_pane(qtbot: QtBot, area: SitesArea,
+                                             busy_env: BusyEnv) -> None:
+    pick(area, busy_env.busy.net.mp)
+    area.detail.add_location_requested.emit(busy_env.busy.net.mp)
     form = area.form
     assert isinstance(form, LocationForm)
     qtbot.keyClicks(field_widget(form, "code"), "stock")  # taken (any case): refused
@@ -265,52 +218,52 @@ def test_add_a_location_from_the_detail_pane(qtbot: QtBot, area: SitesArea, env:
     codes = [area.detail.locations.row_values(r)["code"]
              for r in range(area.detail.locations.rowCount())]
     assert codes == ["BAY-2", "STOCK"]
-    assert env.messages[-1] == "Added a location to MP1."
+    assert busy_env.messages[-1] == "Added a location to MP1."
 
 
 # --- archive and undo ----------------------------------------------------------------------------
 
 
-def test_archive_with_del_and_undo_with_ctrl_z(qtbot: QtBot, env: Env) -> None:
-    area = SitesArea(env.gctx)
-    window = MainWindow("dmdesk", [area], env.gctx.undo)
+def test_archive_with_del_and_undo_with_ctrl_z(qtbot: QtBot, busy_env: BusyEnv) -> None:
+    area = SitesArea(busy_env.gctx)
+    window = MainWindow("dmdesk", [area], busy_env.gctx.undo)
     qtbot.addWidget(window)
     with qtbot.waitActive(window):
         window.show()
         window.activateWindow()
-    pick(area, env.busy.net.mp)
+    pick(area, busy_env.busy.net.mp)
     area.list.table.setFocus()  # as after clicking the row (in the search box Del edits text)
     qtbot.keyClick(area.list.table, Qt.Key.Key_Delete)
-    qtbot.waitUntil(lambda: site_row(env, "MP1").archived, timeout=WAIT_MS)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: site_row(busy_env, "MP1").archived, timeout=WAIT_MS)  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: listed_codes(area) == ["HQ", "WH"], timeout=WAIT_MS)
-    assert env.messages[-1] == "Archived MP1. Ctrl+Z undoes it."
-    assert env.gctx.undo.undoText() == "Archive MP1"
+    assert busy_env.messages[-1] == "Archived MP1. Ctrl+Z undoes it."
+    assert busy_env.gctx.undo.undoText() == "Archive MP1"
     qtbot.keyClick(area.list.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyRelease(area.list.table, Qt.Key.Key_Control)  # no Ctrl left held for others
-    qtbot.waitUntil(lambda: not site_row(env, "MP1").archived,  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: not site_row(busy_env, "MP1").archived,  # type: ignore[union-attr]
                     timeout=WAIT_MS)
     qtbot.waitUntil(lambda: listed_codes(area) == ["HQ", "MP1", "WH"], timeout=WAIT_MS)
-    env.gctx.undo.redo()
-    qtbot.waitUntil(lambda: site_row(env, "MP1").archived, timeout=WAIT_MS)  # type: ignore[union-attr]
-    env.gctx.undo.undo()
-    qtbot.waitUntil(lambda: not site_row(env, "MP1").archived,  # type: ignore[union-attr]
+    busy_env.gctx.undo.redo()
+    qtbot.waitUntil(lambda: site_row(busy_env, "MP1").archived, timeout=WAIT_MS)  # type: ignore[union-attr]
+    busy_env.gctx.undo.undo()
+    qtbot.waitUntil(lambda: not site_row(busy_env, "MP1").archived,  # type: ignore[union-attr]
                     timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: env.events.count("sites") == 4, timeout=WAIT_MS)  # each told
+    qtbot.waitUntil(lambda: busy_env.events.count("sites") == 4, timeout=WAIT_MS)  # each told
 
 
-def test_archive_without_a_selection_says_so(area: SitesArea, env: Env) -> None:
+def test_archive_without_a_selection_says_so(area: SitesArea, busy_env: BusyEnv) -> None:
     area.list.table.clearSelection()
     area.archive_selected()
-    assert env.messages[-1] == "Select the sites to archive first."
-    assert env.gctx.undo.count() == 0
+    assert busy_env.messages[-1] == "Select the sites to archive first."
+    assert busy_env.gctx.undo.count() == 0
 
 
 # --- models ---------------------------------------------------------------------------------------
 
 
 def test_models_pass_the_model_tester(qtmodeltester: ModelTester, area: SitesArea,
-                                      env: Env) -> None:
-    pick(area, env.busy.net.hq)
+                                      busy_env: BusyEnv) -> None:
+    pick(area, busy_env.busy.net.hq)
     detail = area.detail
     for model in (area.list.model, detail.locations, detail.contacts, detail.open_work,
                   detail.history):
@@ -323,25 +276,21 @@ def test_models_pass_the_model_tester(qtmodeltester: ModelTester, area: SitesAre
 # --- how it looks ------------------------------------------------------------------------------
 
 
-def test_screenshot(qtbot: QtBot, env: Env) -> None:
-    services = env.gctx.services
-    sites.update_site(services, env.busy.net.hq, address="Rua do Ouro 120, Lisboa",
+def test_screenshot(qtbot: QtBot, busy_env: BusyEnv, screenshots: Path) -> None:
+    services = busy_env.gctx.services
+    sites.update_site(services, busy_env.busy.net.hq, address="Rua do Ouro 120, Lisboa",
                       latitude="38.7107", longitude="-9.1376", weekly_capacity_hours="160")
     sites.create_site(services, code="PRT", name="3D print farm Porto", kind="micro_producer",
                       capabilities="3d-print,finishing", weekly_capacity_hours="60",
                       address="Rua de Santa Catarina 300, Porto")
     sites.create_site(services, code="WLD", name="Welder Braga", kind="micro_producer",
                       capabilities="welding", status="paused")
-    area = SitesArea(env.gctx)
-    window = MainWindow("dmdesk — sites", [area], env.gctx.undo)
+    area = SitesArea(busy_env.gctx)
+    window = MainWindow("dmdesk — sites", [area], busy_env.gctx.undo)
     qtbot.addWidget(window)
     window.resize(1280, 800)
     window.show()
-    pick(area, env.busy.net.hq)
+    pick(area, busy_env.busy.net.hq)
     area.detail.tabs.setCurrentIndex(3)
     qtbot.wait(50)
-    folder = Path(os.environ.get("DMDESK_SCREENSHOTS", "screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    image = window.grab()
-    assert (image.width(), image.height()) == (1280, 800)
-    assert image.save(str(folder / "sites-area.png"))
+    assert_screenshot(window, screenshots / "sites-area.png")

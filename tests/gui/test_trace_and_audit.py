@@ -3,7 +3,6 @@ two levels (STEEL -> FRAME -> CHAIR), and verify the audit chain, intact and the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -13,24 +12,15 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
-from dmdesk.db.database import Database, open_database
-from dmdesk.gui.app import build_window
+from dmdesk.db.database import Database
 from dmdesk.gui.dialogs.trace_lot import TraceLotDialog
 from dmdesk.gui.main_window import MainWindow
-from dmdesk.gui.tasks import TaskRunner
 from dmdesk.gui.views.stock import StockArea
 from dmdesk.services import stock, workorders
 from dmdesk.services.context import ServiceContext
 from tests.integration.support import Network, build_network
 
 WAIT_MS = 15_000
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(tmp_path / "trace.sqlite")
-    yield database
-    database.close()
 
 
 @pytest.fixture
@@ -46,18 +36,6 @@ def chain(db: Database) -> tuple[Network, str, str]:
         workorders.release(ctx, order.id)
         made.append(workorders.complete(ctx, order.id))
     return net, made[0], made[1]
-
-
-@pytest.fixture
-def window(qtbot: QtBot, db: Database) -> Iterator[MainWindow]:
-    runner = TaskRunner()
-    win, _gctx = build_window(db, runner)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    yield win
-    runner.wait_idle()
-    runner.shutdown()
 
 
 def labels(item: QTreeWidgetItem) -> list[str]:

@@ -4,20 +4,18 @@ one is refused with a message; short stock asks for a reason; progress is checke
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtWidgets import QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from dmdesk.db.database import Database, open_database
+from dmdesk.db.database import Database
 from dmdesk.domain.kinds import MoveReason
 from dmdesk.domain.workorder_states import WOAction, WOState
 from dmdesk.gui.context import GuiContext
@@ -25,63 +23,20 @@ from dmdesk.gui.dialogs.work_order_complete import CompleteDialog
 from dmdesk.gui.dialogs.work_order_create import WorkOrderCreateDialog
 from dmdesk.gui.dialogs.work_order_progress import ReportProgressDialog
 from dmdesk.gui.dialogs.work_order_reason import CancelDialog, OverrideDialog
-from dmdesk.gui.main_window import MainWindow
-from dmdesk.gui.tasks import TaskRunner
-from dmdesk.gui.views.area import Area
-from dmdesk.gui.views.placeholder import NoticeArea
 from dmdesk.gui.views.work_orders import WorkOrdersArea
 from dmdesk.services import contacts, customer_orders, products, stock, workorders
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.customer_orders import OrderLineSpec
-from tests.integration.support import Network, balance, build_network, moves_by_reference
+from tests.gui.support import assert_screenshot, click, idle, showing, type_into, window_with
+from tests.integration.support import Network, balance, moves_by_reference
 
 D = Decimal
 DUE = "2030-06-30"
-SCREENSHOTS = Path(os.environ.get("DMDESK_SCREENSHOTS", "screenshots"))
-AREA_TITLES = ["Dashboard", "Work orders", "Customer orders", "Products", "Stock",
-               "Sites & producers", "Contacts", "Documents", "Sync"]
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(tmp_path / "shop.sqlite")
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def ctx(db: Database) -> ServiceContext:
-    return ServiceContext(db, actor="tester")
-
-
-@pytest.fixture
-def net(ctx: ServiceContext) -> Network:
-    return build_network(ctx)
-
-
-@pytest.fixture
-def messages() -> list[str]:
-    return []
-
-
-@pytest.fixture
-def gctx(db: Database, ctx: ServiceContext, messages: list[str]) -> Iterator[GuiContext]:
-    runner = TaskRunner()
-    yield GuiContext(db, ctx, runner, status=messages.append)
-    runner.shutdown()
 
 
 @pytest.fixture
 def area(qtbot: QtBot, gctx: GuiContext, net: Network) -> WorkOrdersArea:
-    widget = WorkOrdersArea(gctx)
-    qtbot.addWidget(widget)
-    widget.resize(1060, 760)
-    widget.show()
-    return widget
-
-
-def idle(qtbot: QtBot, gctx: GuiContext) -> None:
-    qtbot.waitUntil(lambda: not gctx.runner.busy, timeout=10_000)
+    return showing(qtbot, WorkOrdersArea(gctx), (1060, 760))
 
 
 def show(area: WorkOrdersArea, wo_id: uuid.UUID) -> None:
@@ -89,19 +44,6 @@ def show(area: WorkOrdersArea, wo_id: uuid.UUID) -> None:
     area.refresh()
     assert area.list.select_id(wo_id)
     assert area.current is not None and area.current.id == wo_id
-
-
-def click(qtbot: QtBot, button: QWidget) -> None:
-    assert button.isEnabled(), f"{button.objectName()} is disabled"
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def type_into(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
-    edit.clear()
-    qtbot.keyClicks(edit, text)
-    completer = edit.completer()
-    if completer is not None:
-        completer.popup().hide()
 
 
 def enabled(area: WorkOrdersArea) -> set[WOAction]:
@@ -433,29 +375,14 @@ def _screenshot_data(ctx: ServiceContext, net: Network) -> uuid.UUID:
     return chairs.id
 
 
-def window_with(gctx: GuiContext, title: str, area: Area) -> MainWindow:
-    """The main window's navigation, with ``area`` in its place and notices elsewhere."""
-    areas: list[Area] = [area if name == title else NoticeArea(name, "")
-                         for name in AREA_TITLES]
-    window = MainWindow("dmdesk — shop.sqlite", areas, gctx.undo)
-    window.set_status("Database: shop.sqlite", "Site: HQ", "Sync: not set up")
-    return window
-
-
 def test_screenshot_of_the_work_orders_area(qtbot: QtBot, gctx: GuiContext,
-                                            ctx: ServiceContext, net: Network) -> None:
+                                            ctx: ServiceContext, net: Network,
+                                            screenshots: Path) -> None:
     shown = _screenshot_data(ctx, net)
     area = WorkOrdersArea(gctx)
-    window = window_with(gctx, "Work orders", area)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    window.show_area("Work orders")
+    window = window_with(qtbot, gctx, "Work orders", area)
     assert area.list.select_id(shown)
     assert area.current is not None and area.current.state == WOState.IN_PROGRESS
     assert area.detail.materials_model.rowCount() == 3
     qtbot.wait(50)
-    SCREENSHOTS.mkdir(exist_ok=True)
-    image = window.grab()
-    assert (image.width(), image.height()) == (1280, 800)
-    assert image.save(str(SCREENSHOTS / "work-orders-area.png"))
+    assert_screenshot(window, screenshots / "work-orders-area.png")

@@ -7,14 +7,12 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QItemSelection, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QItemSelection
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -28,22 +26,22 @@ from dmdesk.gui.dialogs.form import dispose_when_idle
 from dmdesk.gui.dialogs.route_line import RouteDialog
 from dmdesk.gui.dialogs.work_order_create import open_create_work_order
 from dmdesk.gui.formatting import display
-from dmdesk.gui.views.area import Area
+from dmdesk.gui.views.detail_pane import content_page, stacked_pages
 from dmdesk.gui.views.detail_widgets import (
     DetailRow,
     InfoGrid,
     RowsModel,
+    badge_style,
     caption,
     detail_table,
+    number_and_badge,
     qty_text,
     state_label,
-    title_label,
 )
-from dmdesk.gui.views.list_area import ListArea
+from dmdesk.gui.views.order_area import OrderArea
 from dmdesk.queries import lists, orders
 from dmdesk.queries.line_routes import LineRoute, line_routes
 from dmdesk.queries.orders import CustomerOrderDetail, CustomerOrderLineRow
-from dmdesk.services.customer_orders import CreatedOrder
 from dmdesk.services.routing import RouteResult
 from dmdesk.services.workorders import CreatedWorkOrder
 
@@ -73,28 +71,13 @@ class CustomerOrderDetailPane(QWidget):
         self.setObjectName("customer_order_detail")
         self.detail: CustomerOrderDetail | None = None
         self.routes: Mapping[uuid.UUID, LineRoute] = {}
-        self.stack = QStackedWidget(self)
-        placeholder = QLabel(self.tr("Select a customer order to see its lines and the work "
-                                     "orders that serve them."), self)
-        placeholder.setWordWrap(True)
-        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.stack.addWidget(placeholder)
-        self.stack.addWidget(self._content())
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 0, 0, 0)
-        layout.addWidget(self.stack)
+        self.stack, _placeholder = stacked_pages(self, self.tr(
+            "Select a customer order to see its lines and the work orders that serve them."),
+            self._content)
 
     def _content(self) -> QWidget:
-        page = QWidget(self)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.number = title_label(page, "co_number")
-        self.state = QLabel(page)
-        self.state.setObjectName("co_state")
-        header = QHBoxLayout()
-        header.addWidget(self.number)
-        header.addWidget(self.state)
-        header.addStretch(1)
+        page, layout = content_page(self)
+        self.number, self.state, header = number_and_badge(page, "co_number", "co_state")
         layout.addLayout(header)
         layout.addWidget(self._info(page))
         layout.addLayout(self._lines(page), 1)
@@ -153,8 +136,7 @@ class CustomerOrderDetailPane(QWidget):
         self.stack.setCurrentIndex(1)
         self.number.setText(detail.number)
         self.state.setText(order_state_label(detail.state))
-        self.state.setStyleSheet(f"background: {_STATE_COLORS[detail.state]}; color: white; "
-                                 "border-radius: 9px; padding: 2px 10px; font-weight: 600;")
+        self.state.setStyleSheet(badge_style(_STATE_COLORS[detail.state]))
         info = self.info
         info.set("customer", detail.customer_name)
         info.set("due", detail.due_date.isoformat())
@@ -220,26 +202,17 @@ class CustomerOrderDetailPane(QWidget):
                 line.line_no, qty_text(line.planned), qty_text(line.quantity, line.unit)))
 
 
-class CustomerOrdersArea(Area):
+class CustomerOrdersArea(OrderArea[CustomerOrderDetail]):
     title = "Customer orders"
-    can_create = True
-    can_search = True
+    watched = WATCHED
 
     def __init__(self, gctx: GuiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.gctx = gctx
+        super().__init__(gctx, parent)
         self.title = self.tr("Customer orders")
-        self.current: CustomerOrderDetail | None = None
-        self.dialog: QDialog | None = None  # the dialog opened last (tests reach it here)
-        self.list = ListArea(gctx.db, CUSTOMER_ORDER_LIST, self, gctx=gctx,
-                             title=self.tr("Customer orders"))
+        self._make_list(CUSTOMER_ORDER_LIST, self.tr("Customer orders"))
         self.detail = CustomerOrderDetailPane(self)
-        self.list.set_detail(self.detail)
+        self._lay_out(self.detail, LIST_WIDTHS, 560)
         self._add_toolbar()
-        self._size_columns()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.list)
         self.list.selection_changed.connect(self._selected)
         self.list.opened.connect(self._selected)
         self.detail.create_wo.clicked.connect(self.create_work_order)
@@ -262,29 +235,12 @@ class CustomerOrdersArea(Area):
         self.list.toolbar.addWidget(self.state_filter)
         self.list.toolbar.addWidget(self.new_button)
 
-    def _size_columns(self) -> None:
-        header = self.list.table.horizontalHeader()
-        for index, column in enumerate(CUSTOMER_ORDER_LIST.columns):
-            if column.key in LIST_WIDTHS:
-                header.resizeSection(index, LIST_WIDTHS[column.key])
-            else:
-                self.list.table.setColumnHidden(index, True)
-        self.list.splitter.setSizes([sum(LIST_WIDTHS.values()) + 20, 560])
-
     def _apply_filter(self) -> None:
         state = self.state_filter.currentData()
         self.list.model.filters = {"state": state} if state else {}
         self.list.refresh()
 
     # --- Area ---------------------------------------------------------------------------------
-
-    def refresh(self) -> None:
-        self.list.refresh()
-        if self.current is not None:
-            self.show_order(self.current.id)
-
-    def focus_search(self) -> None:
-        self.list.focus_search()
 
     def create_new(self) -> None:
         self.dialog = open_create_customer_order(self.gctx, self, on_created=self._created)
@@ -320,11 +276,6 @@ class CustomerOrdersArea(Area):
 
     # --- showing -------------------------------------------------------------------------------
 
-    def _selected(self, order_id: object) -> None:
-        if isinstance(order_id, uuid.UUID) and (self.current is None
-                                                or self.current.id != order_id):
-            self.show_order(order_id)
-
     def show_order(self, order_id: uuid.UUID) -> None:
         keep = self.detail.selected_line()
         try:
@@ -337,16 +288,9 @@ class CustomerOrdersArea(Area):
         if keep is not None:
             self.detail.select_line(keep.id)
 
-    def _created(self, created: CreatedOrder) -> None:
-        self.list.refresh()
-        self.list.select_id(created.id)
-        self.show_order(created.id)
+    _show = show_order
 
     def _work_order_created(self, line_id: uuid.UUID, created: CreatedWorkOrder) -> None:
         if self.current is not None:
             self.show_order(self.current.id)
             self.detail.select_line(line_id)
-
-    def _data_changed(self, what: str) -> None:
-        if what in WATCHED and self.isVisible():
-            self.refresh()

@@ -47,7 +47,7 @@ from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.site_common import DeferredModel, ScopedModel, enum_label, small_table
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.charts.network_charts import NetworkCharts
-from dmdesk.gui.views.sites import heading_font
+from dmdesk.gui.views.detail_pane import heading_font
 from dmdesk.queries import dashboard as queries
 from dmdesk.queries.dashboard import Dashboard, OpenWork
 from dmdesk.queries.dashboard_charts import ChartData, chart_data

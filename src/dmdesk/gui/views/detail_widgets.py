@@ -21,6 +21,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QTableView,
@@ -71,9 +72,14 @@ def state_label(state: str) -> str:
     return QCoreApplication.translate("WorkOrders", _STATE_NAMES[WOState(state)])
 
 
-def state_badge_style(state: str) -> str:
-    return (f"background: {_STATE_COLORS[WOState(state)]}; color: white; "
+def badge_style(color: str) -> str:
+    """White on ``color``, in a pill: a state beside an order's number."""
+    return (f"background: {color}; color: white; "
             "border-radius: 9px; padding: 2px 10px; font-weight: 600;")
+
+
+def state_badge_style(state: str) -> str:
+    return badge_style(_STATE_COLORS[WOState(state)])
 
 
 def qty_text(value: Decimal, unit: str = "") -> str:
@@ -218,3 +224,16 @@ def title_label(parent: QWidget, name: str) -> QLabel:
     label.setFont(font)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def number_and_badge(page: QWidget, number_name: str,
+                     badge_name: str) -> tuple[QLabel, QLabel, QHBoxLayout]:
+    """The order's number and, beside it, its state's badge (named as given), in a row."""
+    number = title_label(page, number_name)
+    badge = QLabel(page)
+    badge.setObjectName(badge_name)
+    row = QHBoxLayout()
+    row.addWidget(number)
+    row.addWidget(badge)
+    row.addStretch(1)
+    return number, badge, row

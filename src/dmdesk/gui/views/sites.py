@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QStackedWidget,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -30,7 +26,7 @@ from PySide6.QtWidgets import (
 from dmdesk.db.database import Database
 from dmdesk.domain.kinds import SiteKind, SiteStatus
 from dmdesk.gui.context import GuiContext
-from dmdesk.gui.dialogs.form import FormDialog, dispose_when_idle
+from dmdesk.gui.dialogs.form import dispose_when_idle
 from dmdesk.gui.dialogs.reroute import RerouteDialog
 from dmdesk.gui.dialogs.site_common import (
     Facts,
@@ -40,23 +36,21 @@ from dmdesk.gui.dialogs.site_common import (
     enum_label,
     fit_columns_on_reset,
     hours_label,
-    humanize_columns,
     percent_label,
-    show_error,
     small_table,
     tags_label,
 )
 from dmdesk.gui.dialogs.site_form import SiteForm
 from dmdesk.gui.dialogs.site_location import LocationForm
-from dmdesk.gui.undo import archive_with_undo
-from dmdesk.gui.views.area import Area
-from dmdesk.gui.views.list_area import ListArea
+from dmdesk.gui.views.archivable_area import ArchivableArea
+from dmdesk.gui.views.detail_pane import content_page, stacked_pages, title_bar, title_labels
 from dmdesk.gui.views.site_reorder import SiteReorderTab
 from dmdesk.gui.views.site_scorecard import SiteScorecardTab
 from dmdesk.queries import lists, network
 from dmdesk.queries.network import SiteDetail, SiteFigures
 from dmdesk.queries.paging import ListSpec
 from dmdesk.services import rerouting, sites
+from dmdesk.services.context import ServiceContext
 from dmdesk.services.rerouting import RerouteResult
 
 # The SITES list, with kind and status shown as words ("micro producer", not micro_producer)
@@ -69,13 +63,6 @@ SITES_LIST: ListSpec = dataclasses.replace(lists.SITES, columns=tuple(
         _SITE_COLUMN_ORDER.index(c.key) if c.key in _SITE_COLUMN_ORDER else 99))))
 # What else changes what this area shows.
 RELEVANT = frozenset({"sites", "contacts", "work_orders", "stock", "quality_checks"})
-
-
-def heading_font(widget: QWidget, scale: float = 1.35) -> QFont:
-    font = QFont(widget.font())
-    font.setPointSizeF(font.pointSizeF() * scale)
-    font.setBold(True)
-    return font
 
 
 def coordinates_label(site: SiteDetail) -> str:
@@ -103,24 +90,12 @@ class SiteDetailPane(QWidget):
         self.open_work = ScopedModel(db, network.SITE_OPEN_WORK, "site_id", self)
         self.history = ScopedModel(db, network.SITE_HISTORY, "site_id", self)
         self.history.descending = True  # latest first
-        self.pages = QStackedWidget(self)
-        hint = QLabel(self.tr("Select a site to see its locations, people, open work and "
-                              "history."), self)
-        hint.setWordWrap(True)
-        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.pages.addWidget(hint)
-        self.pages.addWidget(self._content())
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 0, 0, 0)
-        layout.addWidget(self.pages)
+        self.pages, _hint = stacked_pages(self, self.tr(
+            "Select a site to see its locations, people, open work and history."), self._content)
 
     def _content(self) -> QWidget:
-        page = QWidget(self)
-        self.heading = QLabel(page)
-        self.heading.setObjectName("site_heading")
-        self.heading.setFont(heading_font(self))
-        self.heading.setWordWrap(True)
-        self.subheading = QLabel(page)
+        page, layout = content_page(self)
+        self.heading, self.subheading = title_labels(self, page, "site_heading")
         self.edit_button = QPushButton(self.tr("Edit…"), page)
         self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self._site_id()))
         self.offline_button = QPushButton(self.tr("Take offline…"), page)
@@ -133,21 +108,12 @@ class SiteDetailPane(QWidget):
         self.move_button.setToolTip(self.tr("Move the open work orders still at this paused or "
                                             "offline site to other sites"))
         self.move_button.clicked.connect(lambda: self.move_requested.emit(self._site_id()))
-        top = QHBoxLayout()
-        titles = QVBoxLayout()
-        titles.addWidget(self.heading)
-        titles.addWidget(self.subheading)
-        top.addLayout(titles, 1)
-        top.addWidget(self.move_button, 0, Qt.AlignmentFlag.AlignTop)
-        top.addWidget(self.offline_button, 0, Qt.AlignmentFlag.AlignTop)
-        top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
         self.facts = Facts([("address", self.tr("Address")),
                             ("coordinates", self.tr("Coordinates")),
                             ("capabilities", self.tr("Capabilities")),
                             ("capacity", self.tr("Weekly capacity"))], page)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
+        layout.addLayout(title_bar(self.heading, self.subheading,
+                                   [self.move_button, self.offline_button, self.edit_button]))
         layout.addWidget(self.facts)
         layout.addWidget(self._tabs(page), 1)
         return page
@@ -248,22 +214,17 @@ class SiteDetailPane(QWidget):
             self.history_summary.setText(self.tr("No finished work orders yet."))
 
 
-class SitesArea(Area):
+class SitesArea(ArchivableArea):
     work_order_requested = Signal(object)  # a work order at risk, to open in its area
-    can_create = True
-    can_archive = True
-    can_search = True
+    changes = "sites"
+    relevant = RELEVANT
+    name_column = "code"
 
     def __init__(self, gctx: GuiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.gctx = gctx
+        super().__init__(gctx, parent)
         self.title = self.tr("Sites & producers")
-        self.form: FormDialog | None = None
         self.dialog: RerouteDialog | None = None  # the last reroute dialog (tests reach it)
-        self._announcing = False
-        self.list = ListArea(gctx.db, SITES_LIST, self, gctx=gctx,
-                             title=self.tr("Sites and producers"))
-        humanize_columns(self.list.table, SITES_LIST, tags=("capabilities",))
+        self._make_list(SITES_LIST, self.tr("Sites and producers"))
         self._add_filters()
         self.detail = SiteDetailPane(gctx.db, self)
         self.list.set_detail(self.detail)
@@ -286,11 +247,7 @@ class SitesArea(Area):
         self.detail.online_requested.connect(self.bring_online)
         self.detail.move_requested.connect(lambda site_id: self.take_offline(
             site_id, self.detail.site.status if self.detail.site else SiteStatus.OFFLINE))
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.list)
-        gctx.events.changed.connect(self._data_changed)
-        self.set_show_archived(False)
+        self._listen()
 
     # --- toolbar -------------------------------------------------------------------------------
 
@@ -299,19 +256,12 @@ class SitesArea(Area):
                                               enum_items(SiteKind), "kind")
         self.status_filter = self._filter_combo("status_filter", self.tr("Any status"),
                                                 enum_items(SiteStatus), "status")
-        self.archived_box = QCheckBox(self.tr("Show archived"), self)
-        self.archived_box.setObjectName("show_archived")
-        self.archived_box.toggled.connect(self.set_show_archived)
-        new = QPushButton(self.tr("New site…"), self)
-        new.setObjectName("new_site")
-        new.setToolTip(self.tr("Create a site (Ctrl+N)"))
-        new.clicked.connect(self.create_new)
-        archive = QPushButton(self.tr("Archive"), self)
-        archive.setObjectName("archive_site")
-        archive.setToolTip(self.tr("Archive the selected sites (Del); Ctrl+Z undoes it"))
-        archive.clicked.connect(self.archive_selected)
-        for widget in (self.kind_filter, self.status_filter, self.archived_box, new, archive):
-            self.list.toolbar.addWidget(widget)
+        self._fill_toolbar(
+            [self.kind_filter, self.status_filter], new_text=self.tr("New site…"),
+            new_name="new_site", new_tip=self.tr("Create a site (Ctrl+N)"),
+            archive_name="archive_site",
+            archive_tip=self.tr("Archive the selected sites (Del); Ctrl+Z undoes it"),
+            select_first=self.tr("Select the sites to archive first."))
 
     def _filter_combo(self, name: str, everything: str, items: list[tuple[str, object]],
                       key: str) -> QComboBox:
@@ -324,23 +274,7 @@ class SitesArea(Area):
             lambda _i: self.list.model.set_filter(key, box.currentData()))
         return box
 
-    def set_show_archived(self, show: bool) -> None:
-        if self.archived_box.isChecked() != show:
-            self.archived_box.setChecked(show)  # comes back here through toggled
-            return
-        column = [c.key for c in SITES_LIST.columns].index("archived")
-        self.list.table.setColumnHidden(column, not show)
-        self.list.model.set_filter("archived", None if show else False)
-
     # --- the Area protocol -----------------------------------------------------------------
-
-    def refresh(self) -> None:
-        self.list.refresh()
-        if self.list.current_id() is None:
-            self.detail.show_site(None)
-
-    def focus_search(self) -> None:
-        self.list.focus_search()
 
     def _show_planning(self, site_id: object) -> None:
         """A new selection (or fresh data): the scorecard and reorder tabs are stale; the one
@@ -373,7 +307,7 @@ class SitesArea(Area):
         with self.gctx.db.read_session() as session:
             taken = network.site_codes(session)
         form = SiteForm(self.gctx.services, self.gctx.runner, taken_codes=taken, parent=self)
-        self._open_form(form, lambda new_id: self._site_saved(
+        self._open_form(form, lambda new_id: self._record_saved(
             new_id, self.tr("Created site {0}.").format(form.code_text())))
 
     def edit_site(self, site_id: uuid.UUID | None) -> None:
@@ -389,7 +323,7 @@ class SitesArea(Area):
     def _edited(self, site_id: object, was: str, form: SiteForm) -> None:
         """Saved; a site the form just paused or took offline that still has open work
         orders gets the reroute dialog, so its work does not sit where nobody makes it."""
-        self._site_saved(site_id, self.tr("Saved site {0}.").format(form.code_text()))
+        self._record_saved(site_id, self.tr("Saved site {0}.").format(form.code_text()))
         figures, site = self.detail.figures, self.detail.site
         if (isinstance(site_id, uuid.UUID) and site is not None and site.id == site_id
                 and was == SiteStatus.ACTIVE and site.status != SiteStatus.ACTIVE
@@ -417,7 +351,7 @@ class SitesArea(Area):
         services = self.gctx.services
         self.gctx.runner.run(
             lambda _p: rerouting.set_site_status(services, site_id, SiteStatus.ACTIVE.value),
-            on_done=lambda code: self._site_saved(site_id, self.tr(
+            on_done=lambda code: self._record_saved(site_id, self.tr(
                 "{0} is active again.").format(code)), on_error=self._write_failed)
 
     def add_location(self, site_id: uuid.UUID | None) -> None:
@@ -431,63 +365,15 @@ class SitesArea(Area):
                                      taken, parent=self),
                         lambda _location_id: self._saved(message))
 
-    def archive_selected(self) -> None:
-        ids = self.list.selected_ids()
-        if not ids:
-            self.gctx.notify(self.tr("Select the sites to archive first."))
-            return
-        codes = ", ".join(self._code_of(site_id) for site_id in ids)
-        self.gctx.notify(archive_with_undo(
-            self.gctx.undo, self.gctx.runner, codes,
-            lambda flag: self._set_archived(ids, flag), self._after_write, self._write_failed))
-
     # --- writing ---------------------------------------------------------------------------
-
-    def _open_form(self, form: FormDialog, done: Callable[[object], None]) -> None:
-        """Show ``form`` without blocking; ``done`` gets what its service returned."""
-        self.form = form
-        form.accepted.connect(lambda: done(form.result_value))
-        form.finished.connect(form.deleteLater)
-        form.open()
-
-    def _site_saved(self, site_id: object, message: str) -> None:
-        self._after_write()
-        if isinstance(site_id, uuid.UUID):
-            self.list.select_id(site_id)
-        self.gctx.notify(message)
 
     def _saved(self, message: str) -> None:
         self._after_write()
         self.gctx.notify(message)
 
-    def _set_archived(self, ids: list[uuid.UUID], archived: bool) -> Callable[[], None]:
-        services = self.gctx.services
+    def _clear_detail(self) -> None:
+        self.detail.show_site(None)
 
-        def run() -> None:  # on the worker thread
-            for site_id in ids:
-                sites.set_site_archived(services, site_id, archived)
-        return run
-
-    def _after_write(self, *also: str) -> None:
-        self.refresh()
-        self._announcing = True
-        try:
-            for what in ("sites", *also):
-                self.gctx.events.changed.emit(what)
-        finally:
-            self._announcing = False
-
-    def _write_failed(self, error: BaseException) -> None:
-        self.refresh()
-        self.gctx.notify(str(error))
-        show_error(self, self.tr("Sites & producers"), error)
-
-    def _data_changed(self, what: str) -> None:
-        if not self._announcing and what in RELEVANT and self.isVisible():
-            self.refresh()
-
-    def _code_of(self, site_id: uuid.UUID) -> str:
-        for row in range(self.list.model.rowCount()):
-            if self.list.model.row_id(row) == site_id:
-                return str(self.list.model.row_values(row)["code"])
-        return str(site_id)
+    @staticmethod
+    def _archive_one(services: ServiceContext, record_id: uuid.UUID, archived: bool) -> None:
+        sites.set_site_archived(services, record_id, archived)

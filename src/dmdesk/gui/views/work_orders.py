@@ -22,10 +22,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -41,7 +39,7 @@ from dmdesk.gui.dialogs.work_order_create import open_create_work_order
 from dmdesk.gui.dialogs.work_order_progress import ReportProgressDialog
 from dmdesk.gui.dialogs.work_order_reason import CancelDialog, OverrideDialog
 from dmdesk.gui.formatting import display
-from dmdesk.gui.views.area import Area
+from dmdesk.gui.views.detail_pane import content_page, stacked_pages
 from dmdesk.gui.views.detail_widgets import (
     LATE,
     LIST_WIDTHS,
@@ -53,12 +51,12 @@ from dmdesk.gui.views.detail_widgets import (
     RowsModel,
     caption,
     detail_table,
+    number_and_badge,
     qty_text,
     state_badge_style,
     state_label,
-    title_label,
 )
-from dmdesk.gui.views.list_area import ListArea
+from dmdesk.gui.views.order_area import OrderArea
 from dmdesk.gui.views.quality_checks import QualityChecksBox
 from dmdesk.gui.views.work_order_printing import JobSheetActions
 from dmdesk.queries import orders
@@ -67,7 +65,6 @@ from dmdesk.queries.scorecards import CheckRow, work_order_checks
 from dmdesk.services import workorders
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.quality import CheckResult
-from dmdesk.services.workorders import CreatedWorkOrder
 
 log = logging.getLogger(__name__)
 
@@ -79,22 +76,14 @@ class WorkOrderDetailPane(QWidget):
         super().__init__(parent)
         self.setObjectName("work_order_detail")
         self.detail: WorkOrderDetail | None = None
-        self.stack = QStackedWidget(self)
-        self.placeholder = QLabel(self.tr("Select a work order to see its materials, "
-                                          "operations and what can be done with it."), self)
-        self.placeholder.setWordWrap(True)
-        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.stack.addWidget(self.placeholder)
-        self.stack.addWidget(self._content())
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 0, 0, 0)
-        layout.addWidget(self.stack)
+        self.stack, self.placeholder = stacked_pages(self, self.tr(
+            "Select a work order to see its materials, operations and what can be done with "
+            "it."), self._content)
 
     def _content(self) -> QWidget:
-        page = QWidget(self)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(self._header(page))
+        page, layout = content_page(self)
+        self.number, self.state, header = number_and_badge(page, "wo_number", "wo_state")
+        layout.addLayout(header)
         layout.addLayout(self._action_buttons(page))
         self.message = QLabel(page)
         self.message.setObjectName("wo_message")
@@ -108,16 +97,6 @@ class WorkOrderDetailPane(QWidget):
         self.checks = QualityChecksBox(page)
         layout.addWidget(self.checks, 2)
         return page
-
-    def _header(self, page: QWidget) -> QHBoxLayout:
-        self.number = title_label(page, "wo_number")
-        self.state = QLabel(page)
-        self.state.setObjectName("wo_state")
-        row = QHBoxLayout()
-        row.addWidget(self.number)
-        row.addWidget(self.state)
-        row.addStretch(1)
-        return row
 
     def _action_buttons(self, page: QWidget) -> QGridLayout:
         labels = {
@@ -324,34 +303,24 @@ class WorkOrderDetailPane(QWidget):
 # --- the area ----------------------------------------------------------------------------------
 
 
-class WorkOrdersArea(Area):
+class WorkOrdersArea(OrderArea[WorkOrderDetail]):
     title = "Work orders"
-    can_create = True
-    can_search = True
+    watched = WATCHED
 
     def __init__(self, gctx: GuiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.gctx = gctx
+        super().__init__(gctx, parent)
         self.title = self.tr("Work orders")
-        self.current: WorkOrderDetail | None = None
-        self.dialog: QDialog | None = None  # the dialog opened last (tests reach it here)
-        self._announcing = False
         self.today: Callable[[], date] = date.today
         self.completed: tuple[date, date] | None = None  # a week the dashboard opened
-        self.list = ListArea(gctx.db, WORK_ORDER_LIST, self, gctx=gctx,
-                             title=self.tr("Work orders"))
+        self._make_list(WORK_ORDER_LIST, self.tr("Work orders"))
         self.detail = WorkOrderDetailPane(self)
-        self.list.set_detail(self.detail)
-        self._size_columns()
+        self._lay_out(self.detail, LIST_WIDTHS, 470)
         self._add_toolbar()
         self.job_sheets = JobSheetActions(
             gctx, self, self.list, lambda: self.current.number if self.current else None)
         self.list.toolbar.insertWidget(self.list.toolbar.indexOf(self.new_button),
                                        self.job_sheets.button)
         self.job_sheets.printing.failed.connect(self.detail.show_message)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.list)
         for action, button in self.detail.buttons.items():
             button.clicked.connect(lambda _=False, a=action: self._act(a))
         self.detail.checks.add_button.clicked.connect(self.add_check)
@@ -360,15 +329,6 @@ class WorkOrdersArea(Area):
         gctx.events.changed.connect(self._data_changed)
         self._fill_site_filter()
         self._apply_filters()
-
-    def _size_columns(self) -> None:
-        header = self.list.table.horizontalHeader()
-        for index, column in enumerate(WORK_ORDER_LIST.columns):
-            if column.key in LIST_WIDTHS:
-                header.resizeSection(index, LIST_WIDTHS[column.key])
-            else:
-                self.list.table.setColumnHidden(index, True)
-        self.list.splitter.setSizes([sum(LIST_WIDTHS.values()) + 20, 470])
 
     def _add_toolbar(self) -> None:
         self.site_filter = QComboBox(self)
@@ -442,12 +402,7 @@ class WorkOrdersArea(Area):
 
     def refresh(self) -> None:
         self._fill_site_filter()
-        self.list.refresh()
-        if self.current is not None:
-            self.show_work_order(self.current.id)
-
-    def focus_search(self) -> None:
-        self.list.focus_search()
+        super().refresh()
 
     def create_new(self) -> None:
         self.dialog = open_create_work_order(self.gctx, self, on_created=self._created)
@@ -460,10 +415,6 @@ class WorkOrdersArea(Area):
 
     # --- showing --------------------------------------------------------------------------------
 
-    def _selected(self, wo_id: object) -> None:
-        if isinstance(wo_id, uuid.UUID) and (self.current is None or self.current.id != wo_id):
-            self.show_work_order(wo_id)
-
     def show_work_order(self, wo_id: uuid.UUID) -> None:
         try:
             with self.gctx.db.read_session() as session:
@@ -473,14 +424,7 @@ class WorkOrdersArea(Area):
             self.current, checks = None, []
         self.detail.show_detail(self.current, checks)
 
-    def _created(self, created: CreatedWorkOrder) -> None:
-        self.list.refresh()
-        self.list.select_id(created.id)
-        self.show_work_order(created.id)
-
-    def _data_changed(self, what: str) -> None:
-        if not self._announcing and what in WATCHED and self.isVisible():
-            self.refresh()
+    _show = show_work_order
 
     def _announce(self, *what: str) -> None:
         self._announcing = True

@@ -39,6 +39,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from dmdesk.domain.errors import ValidationError
+
 Kind = Literal["text", "int", "qty", "money", "date", "datetime", "pct"]
 
 FORMATS: dict[str, str] = {
@@ -309,6 +311,19 @@ def discard_workbook(workbook: Workbook) -> None:
         if writer is not None:
             with contextlib.suppress(Exception):
                 writer.cleanup()  # removes the temporary file, and forgets it
+
+
+def xlsx_target(out: Path | str) -> Path:
+    """``out`` as the path of a workbook to write: it must end in .xlsx and its folder must
+    exist (checked before any reading starts, so a typo costs nothing)."""
+    target = Path(out).expanduser()
+    if target.suffix.lower() != ".xlsx":
+        raise ValidationError(f"{target} should end in .xlsx (an Excel workbook).",
+                              field="out")
+    if not target.parent.is_dir():
+        raise ValidationError(f"There is no folder {target.parent} to write {target.name} in.",
+                              field="out")
+    return target
 
 
 def save_workbook(workbook: Workbook, target: Path,

@@ -55,6 +55,7 @@ from dmdesk.documents.excel_writer import (
     save_workbook,
     store_formula_values,
     write_about,
+    xlsx_target,
 )
 from dmdesk.domain.errors import ValidationError
 from dmdesk.queries import exports as q
@@ -159,13 +160,7 @@ def export_workbook(db: ReadableDatabase, kind: str, out: Path | str, *,
         raise ValidationError(f"Unknown export {kind!r}: choose one of "
                               f"{', '.join(EXPORT_KINDS)}.", field="kind")
     period = parse_period(date_from, date_to)
-    target = Path(out).expanduser()
-    if target.suffix.lower() != ".xlsx":
-        raise ValidationError(f"{target} should end in .xlsx (an Excel workbook).",
-                              field="out")
-    if not target.parent.is_dir():
-        raise ValidationError(f"There is no folder {target.parent} to write {target.name} in.",
-                              field="out")
+    target = xlsx_target(out)
     with db.read_session() as session:
         site_ref = q.find_site(session, site) if site else None
         workbook = Workbook(write_only=True)

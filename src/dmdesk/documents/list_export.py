@@ -32,9 +32,9 @@ from dmdesk.documents.excel_writer import (
     save_workbook,
     sheet_title,
     write_about,
+    xlsx_target,
 )
 from dmdesk.documents.exports import ReadableDatabase
-from dmdesk.domain.errors import ValidationError
 from dmdesk.queries.paging import Column, ListSpec, count, fetch_page
 
 PAGE_ROWS = 5000
@@ -125,13 +125,7 @@ def export_list(db: ReadableDatabase, view: ListView, out: Path | str, *,
                 progress: Progress | None = None,
                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> ListExportResult:
     """Write every row of ``view`` (not only those loaded on screen) to ``out`` (.xlsx)."""
-    target = Path(out).expanduser()
-    if target.suffix.lower() != ".xlsx":
-        raise ValidationError(f"{target} should end in .xlsx (an Excel workbook).",
-                              field="out")
-    if not target.parent.is_dir():
-        raise ValidationError(f"There is no folder {target.parent} to write {target.name} in.",
-                              field="out")
+    target = xlsx_target(out)
     with db.read_session() as session:
         total = count(session, view.spec, search=view.search, filters=view.filters)
         workbook = Workbook(write_only=True)

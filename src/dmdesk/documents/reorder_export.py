@@ -12,9 +12,15 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from dmdesk import __version__
-from dmdesk.documents.excel_writer import Col, Counter, TableWriter, save_workbook, write_about
+from dmdesk.documents.excel_writer import (
+    Col,
+    Counter,
+    TableWriter,
+    save_workbook,
+    write_about,
+    xlsx_target,
+)
 from dmdesk.documents.exports import ReadableDatabase
-from dmdesk.domain.errors import ValidationError
 from dmdesk.queries.reorder import DEFAULT_MONTHS, ReorderSuggestion, reorder_suggestions
 from dmdesk.queries.rerouting import find_site
 
@@ -40,13 +46,7 @@ def export_reorder(db: ReadableDatabase, out: Path | str, *, site: str | None = 
                    today: date | None = None, months: int = DEFAULT_MONTHS,
                    method: str = "ses") -> ReorderExport:
     """Write the reorder suggestions (of one site, by code, or all) to ``out`` (.xlsx)."""
-    target = Path(out).expanduser()
-    if target.suffix.lower() != ".xlsx":
-        raise ValidationError(f"{target} should end in .xlsx (an Excel workbook).",
-                              field="out")
-    if not target.parent.is_dir():
-        raise ValidationError(f"There is no folder {target.parent} to write {target.name} in.",
-                              field="out")
+    target = xlsx_target(out)
     with db.read_session() as session:
         site_row = find_site(session, site) if site else None
         suggestions = reorder_suggestions(session, site_row.id if site_row else None,

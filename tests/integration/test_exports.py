@@ -387,7 +387,7 @@ def test_refusals_raise_domain_errors(small_db: Path, tmp_path: Path) -> None:
             export_workbook(db, "stock", tmp_path / "x.xlsx", site="XX")
         with pytest.raises(ValidationError, match=r"x\.csv should end in \.xlsx"):
             export_workbook(db, "stock", tmp_path / "x.csv")
-        with pytest.raises(ValidationError, match="There is no folder .*nowhere"):
+        with pytest.raises(ValidationError, match=r"There is no folder .*nowhere"):
             export_workbook(db, "stock", tmp_path / "nowhere" / "x.xlsx")
         with pytest.raises(DomainError):
             export_workbook(db, "ledger", tmp_path / "x.xlsx")

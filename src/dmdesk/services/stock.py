@@ -277,8 +277,11 @@ def reverse(ctx: ServiceContext, reference: str, note: str) -> MoveResult:
                 f"{reference} belongs to a transfer or work order; undo it there instead.")
         marker = f"reversal of {reference}"
         # The colon ends the reference: "reversal of HQ-MV-10000" must not match the note
-        # of a reversal of HQ-MV-100001.
+        # of a reversal of HQ-MV-100001. A reversal moves the same products, so the search
+        # goes through the product index (a few hundred moves), not all the ledger (a full
+        # scan of a million moves took 0.6 s).
         if uow.session.scalar(select(m.StockMove.id).where(
+                m.StockMove.product_id.in_({o.product_id for o in originals}),
                 m.StockMove.note.startswith(f"{marker}:")).limit(1)):
             raise IllegalTransitionError(f"{reference} has already been reversed.")
         new_reference = uow.next_number(DocKind.MOVE)

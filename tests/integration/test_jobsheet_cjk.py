@@ -30,20 +30,27 @@ def _embedded_fonts(pdf: Path) -> set[str]:
             if line.split()[-5] == "yes"}
 
 
+def _sheet(ctx: ServiceContext, network: Network, out: Path, sku: str, name: str,
+           notes: str, quantity: int = 2) -> str:
+    """A one-page sheet for a new product ``name`` (made of 4 screws) with ``notes``, written
+    to ``out``; its work order number."""
+    product = products.create_product(ctx, sku=sku, name=name, kind="finished", unit="pcs")
+    products.add_bom_line(ctx, product, network.screw, 4)
+    created = workorders.create_work_order(ctx, product, quantity, network.hq, "2030-06-30",
+                                           notes=notes)
+    assert render_job_sheets(ctx.db, [created.number], out, page_size="A4") == 1
+    return created.number
+
+
 def test_cjk_names_print_in_the_fallback_font(
         ctx: ServiceContext, network: Network, tmp_path: Path) -> None:
     name = "Cadeira 办公椅 — 事務椅子 — オフィスチェア"
-    chair = products.create_product(ctx, sku="CJK-CHAIR", name=name, kind="finished",
-                                    unit="pcs")
-    products.add_bom_line(ctx, chair, network.screw, 4)
     long_note = "请小心处理，" * 30  # no spaces: must still wrap inside the notes box
-    created = workorders.create_work_order(ctx, chair, 2, network.hq, "2030-06-30",
-                                           notes=long_note)
     out = tmp_path / "cjk.pdf"
-    assert render_job_sheets(ctx.db, [created.number], out, page_size="A4") == 1
+    number = _sheet(ctx, network, out, "CJK-CHAIR", name, long_note)
     text = _text(out)
     assert name in text.replace("\n", "")  # the title wraps between two kana
-    assert "Screw M6" in text and created.number in text
+    assert "Screw M6" in text and number in text
     assert text.replace("\n", "").count("请小心处理") == 30
     fonts = _embedded_fonts(out)
     assert "DroidSansFallback" in fonts and "DejaVuSans" in fonts
@@ -61,20 +68,15 @@ def test_only_the_runs_dejavu_lacks_change_font() -> None:
 def test_korean_names_print_in_the_hangul_font(
         ctx: ServiceContext, network: Network, tmp_path: Path) -> None:
     name = "알루미늄 프레임 용접"
-    frame = products.create_product(ctx, sku="KO-FRAME", name=name, kind="finished",
-                                    unit="pcs")
-    products.add_bom_line(ctx, frame, network.screw, 4)
     # 가 is one of the three syllables Droid Sans Fallback has too: it must not be set in
     # that font (nor load it) in the middle of a Korean word.
     note = "용접 부위를 가공한 뒤 검사할 것. " * 8
-    created = workorders.create_work_order(ctx, frame, 2, network.hq, "2030-06-30",
-                                           notes=note)
     out = tmp_path / "korean.pdf"
-    assert render_job_sheets(ctx.db, [created.number], out, page_size="A4") == 1
+    number = _sheet(ctx, network, out, "KO-FRAME", name, note)
     text = _text(out)
     assert name in text
     assert "".join(text.split()).count("용접부위를가공한뒤검사할것.") == 8  # however it wraps
-    assert "Screw M6" in text and created.number in text
+    assert "Screw M6" in text and number in text
     fonts = _embedded_fonts(out)
     assert KOREAN in fonts and REGULAR in fonts
     assert FALLBACK not in fonts
@@ -83,13 +85,8 @@ def test_korean_names_print_in_the_hangul_font(
 def test_latin_chinese_and_korean_on_one_sheet_take_three_fonts(
         ctx: ServiceContext, network: Network, tmp_path: Path) -> None:
     name = "Frame 框架 프레임"
-    frame = products.create_product(ctx, sku="MIX-FRAME", name=name, kind="finished",
-                                     unit="pcs")
-    products.add_bom_line(ctx, frame, network.screw, 4)
-    created = workorders.create_work_order(ctx, frame, 1, network.hq, "2030-06-30",
-                                           notes="Weld 焊接 용접")
     out = tmp_path / "mixed.pdf"
-    assert render_job_sheets(ctx.db, [created.number], out, page_size="A4") == 1
+    _sheet(ctx, network, out, "MIX-FRAME", name, "Weld 焊接 용접", quantity=1)
     text = _text(out)
     assert name in text and "Weld 焊接 용접" in text
     assert {REGULAR, FALLBACK, KOREAN} <= _embedded_fonts(out)

@@ -31,8 +31,6 @@ def place_sheet(flow: Flow, sheet: JobSheetData) -> None:
     _place_notes(flow, sheet, s)
 
 
-
-
 # --- header ----------------------------------------------------------------------------------
 
 
@@ -54,7 +52,7 @@ def _place_header(flow: Flow, sheet: JobSheetData, s: Styles) -> None:
     product = Cell(s.product.lines(f"{sheet.sku} — {sheet.product_name}", room))
     facts_top = top - lines.height - 2 * mm - product.height - 2 * mm
     facts = _facts(sheet, s, width)
-    rule = FACT_LABEL + width - CODES_WIDTH - 32 * mm
+    rule = FACT_LABEL + _fact_value_width(width)  # under label and value
     left_height = top - facts_top + sum(height for _, _, height in facts)
     codes = Codes(sheet.number, s)
     height = max(left_height, codes.height) + 4 * mm
@@ -74,13 +72,17 @@ FACT_LABEL = 30 * mm
 FACT_PADDING = 1.5
 
 
+def _fact_value_width(width: float) -> float:
+    return float(width - CODES_WIDTH - 32 * mm)
+
+
 def _facts(sheet: JobSheetData, s: Styles, width: float) -> list[tuple[Cell, Cell, float]]:
     facts = (("Quantity", f"{quantity_text(sheet.quantity)} {sheet.unit}"),
              ("Making site", f"{sheet.site_code} — {sheet.site_name}"),
              ("Due date", sheet.due_date.isoformat()),
              ("Customer order", _customer(sheet)),
              ("State / priority", f"{sheet.state.value} / {sheet.priority}"))
-    value_width = width - CODES_WIDTH - 32 * mm
+    value_width = _fact_value_width(width)
     rows = []
     for label, value in facts:
         label_cell = s.small.cell(label, FACT_LABEL - 6)
@@ -96,7 +98,7 @@ def _draw_facts(ink: Ink, facts: list[tuple[Cell, Cell, float]], left: float,
     rules = []
     for index, (label, value, height) in enumerate(facts):
         draw_lines(ink, label, left, value_left, top - FACT_PADDING)
-        draw_lines(ink, value, value_left, value_left + 200, top - FACT_PADDING)
+        draw_lines(ink, value, value_left, left + rule, top - FACT_PADDING)
         top -= height
         if index < len(facts) - 1:
             rules.append((left, top, left + rule, top))

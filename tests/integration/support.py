@@ -117,7 +117,7 @@ def db_fingerprint(db: Database) -> dict[str, int | list[tuple[object, ...]]]:
     result: dict[str, int | list[tuple[object, ...]]] = dict(snapshot_counts(db))
     with db.read_session() as session:
         for table in ("stock_balance", "number_sequence", "setting", "work_order",
-                      "transfer", "product", "site", "location"):
+                      "transfer", "product", "site", "location", "lot"):
             rows = session.execute(text(f"SELECT * FROM {table} ORDER BY 1, 2")).all()
             result[f"{table}:rows"] = [tuple(row) for row in rows]
     return result

@@ -259,6 +259,23 @@ def test_work_orders_planning_belongs_to_the_owner_progress_to_the_site(net: Net
     assert net.stored() == before
 
 
+def test_a_site_renames_only_the_lots_it_made_and_only_their_code(net: Network) -> None:
+    ids = net.ids
+    mine = o.op("lot", product_id=ids["product"], code="L1", work_order_id=None)
+    theirs = o.op("lot", product_id=ids["product"], code="L2", work_order_id=None)
+    assert net.push("MP1", [mine])[0] == 200
+    assert net.push("MP2", [theirs])[0] == 200
+    status, reply = net.push("MP1", [o.op("lot", "update", mine["entity_id"], code="L1-MP1")])
+    assert status == 200, reply
+    before = net.stored()
+    for op in (o.op("lot", "update", theirs["entity_id"], code="L2-MP1"),
+               o.op("lot", "update", mine["entity_id"], work_order_id=ids["MP1.wo"]),
+               o.op("lot", "delete", mine["entity_id"])):
+        status, reply = net.push("MP1", [op])
+        assert status == 403, (op, reply)
+    assert net.stored() == before
+
+
 def test_an_accountant_may_not_push_even_nothing(net: Network) -> None:
     assert net.push("ACC", [])[0] == 403
     assert net.push("HQ", [])[1]["stored"] == 0

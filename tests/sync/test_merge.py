@@ -18,7 +18,8 @@ from dmdesk.db import models as m
 from dmdesk.db.database import Database, open_database
 from dmdesk.db.models_sync import SyncConflict
 from dmdesk.domain.errors import ValidationError
-from dmdesk.services import contacts, products, stock
+from dmdesk.queries.integrity import check_database
+from dmdesk.services import contacts, lots, products, stock
 from dmdesk.services.context import ServiceContext
 from dmdesk.sync import conflicts
 from dmdesk.sync.merge import Merger
@@ -133,6 +134,43 @@ def test_a_unique_clash_waits_with_an_alert_and_nothing_is_lost(pair: Any) -> No
     assert len(alerts) == 1 and "code 'L1'" in alerts[0] and "renamed" in alerts[0]
     assert waiting == 2  # the lot and the move into it: kept, not applied, not dropped
     assert rows(other, "stock_balance") != rows(hq, "stock_balance")
+
+
+def test_renaming_the_waiting_lot_lets_it_in_and_clears_the_alert(pair: Any) -> None:
+    hq, other, net = pair
+    relay(hq, other, "HQ")
+    stock.receive(ServiceContext(hq), net.fabric, net.hq_stock, "3", lot_code="L1")
+    stock.receive(ServiceContext(other), net.fabric, net.hq_stock, "2", lot_code="L1")
+    stock.receive(ServiceContext(other), net.fabric, net.hq_stock, "1", lot_code="L2")
+    relay(hq, other, "HQ")
+
+    def waiting() -> tuple[int, int]:
+        with other.reader.connect() as conn:
+            return (conn.exec_driver_sql("SELECT COUNT(*) FROM sync_deferred").scalar_one(),
+                    conn.exec_driver_sql("SELECT COUNT(*) FROM sync_alert WHERE kind = 'clash' "
+                                         "AND cleared_at IS NULL").scalar_one())
+
+    assert waiting() == (2, 1)
+    # Renamed to a code the other database also has: the rename waits with the lot.
+    lots.rename_lot_by_code(ServiceContext(hq), "FABRIC", "L1", "L2")
+    relay(hq, other, "HQ")
+    assert waiting() == (3, 1)
+    done = lots.rename_lot_by_code(ServiceContext(hq), "FABRIC", "L2", "L1-HQ")
+    relay(hq, other, "HQ")
+    assert waiting() == (0, 0)
+    with other.reader.connect() as conn:
+        codes = sorted(r[0] for r in conn.exec_driver_sql(
+            "SELECT code FROM lot JOIN product ON product.id = lot.product_id "
+            "WHERE product.sku = 'FABRIC'"))
+        [hlc] = conn.exec_driver_sql(
+            "SELECT hlc FROM sync_clock WHERE entity = 'lot' AND entity_id = ? AND "
+            "field = 'code'", (done.lot_id.bytes,)).one()
+    with hq.reader.connect() as conn:
+        [last] = conn.exec_driver_sql(
+            "SELECT hlc FROM outbox WHERE entity = 'lot' ORDER BY seq DESC LIMIT 1").one()
+    assert codes == ["L1", "L1-HQ", "L2"]
+    assert hlc == last  # the code carries the rename's stamp, not the insert's
+    assert check_database(other).problems == []  # the moves that waited are in the cache
 
 
 def test_wire_timestamps_store_as_the_column_type_does() -> None:

@@ -177,6 +177,9 @@ class Rule:
     delete: Check
 
 
+# Renaming a lot it made is how a site settles a clash of lot codes (services/lots.py).
+LOT_RENAME = only(frozenset({"code"}), made_here("lot"))
+
 WO_CHANGE = either(
     only(WO_PROGRESS, _wo_own),
     # A work order the site planned itself: any field, as long as it stays at the site.
@@ -191,7 +194,9 @@ WO_CHANGE = either(
 #   reorder_point   at its own site
 #   contact         insert with no site or its own; change those made here or at its site
 #   customer_order  insert any; change and delete the ones made here (lines likewise)
-#   lot, genealogy  insert, for no work order or its own; never change
+#   lot             insert, for no work order or its own; rename (the code only) those made
+#                   here, to settle two lots coded alike; never delete
+#   lot_genealogy   insert, for its own work orders; never change
 #   stock_move      insert at its own locations, or in transit for a transfer it ships or
 #                   receives; never change (the ledger is insert-only)
 #   transfer        insert from its own location; either end may update state, receipt
@@ -216,7 +221,7 @@ SITE_RULES: dict[str, Rule] = {
                                 made_here("customer_order")),
     "customer_order_line": Rule(_order_line_insert,    made_here("customer_order_line"),
                                 made_here("customer_order_line")),
-    "lot":                 Rule(_lot_insert,           never,                   never),
+    "lot":                 Rule(_lot_insert,           LOT_RENAME,              never),
     "lot_genealogy":       Rule(_genealogy_insert,     never,                   never),
     "stock_move":          Rule(_move_insert,          never,                   never),
     "transfer":            Rule(_transfer_insert,

@@ -17,6 +17,7 @@ from dmdesk.domain.numbering import DocKind
 from dmdesk.domain.quantity import quantity
 from dmdesk.services.context import ServiceContext, UnitOfWork
 from dmdesk.services.ledger import MoveLine, StockCheck, load_balances, lot_key, post_moves
+from dmdesk.services.lots import clean_lot_code, lot_of_product
 from dmdesk.services.sites import transit_location
 
 
@@ -43,11 +44,8 @@ class TransferLineSpec:
 
 def find_or_create_lot(uow: UnitOfWork, product_id: uuid.UUID, code: str,
                        work_order_id: uuid.UUID | None = None) -> m.Lot:
-    code = code.strip()
-    if not code or len(code) > 60:
-        raise ValidationError("A lot code must be 1 to 60 characters.", field="lot")
-    lot = uow.session.scalars(select(m.Lot).where(m.Lot.product_id == product_id,
-                                                  m.Lot.code == code)).first()
+    code = clean_lot_code(code)
+    lot = lot_of_product(uow, product_id, code)
     if lot is None:
         lot = m.Lot(product_id=product_id, code=code, work_order_id=work_order_id)
         uow.session.add(lot)

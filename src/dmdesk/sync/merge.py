@@ -9,6 +9,8 @@
   by the network is a conflict: the local value stays, both are kept in ``sync_conflict``.
 - A change that refers to a row not received yet, or that clashes with a local row, is
   deferred (kept in ``sync_deferred``) and retried after every batch; nothing is dropped.
+  An edit of a row whose insert waits on a clash (a lot renamed to settle two lots coded
+  alike) is tried together with that insert; the clash alert clears when the row goes in.
 """
 
 from __future__ import annotations
@@ -210,6 +212,8 @@ class Merger:
             if DELETED in clocks:
                 self.result.skipped += 1  # deleted here: the delete stands
                 return
+            if self._into_waiting_insert(table, key, change):
+                return
             raise DeferredError("changes a row not received yet")
         incoming = table.row_to_db(change["payload"])
         row_hlc = clocks.get(ROW, ("", False))[0]
@@ -243,6 +247,33 @@ class Merger:
             self.result.applied += 1
         else:
             self.result.skipped += 1
+
+    def _into_waiting_insert(self, table: TableCodec, key: tuple[Any, ...],
+                             change: Change) -> bool:
+        """An edit of a row whose insert waits on a clash (a lot renamed to settle two lots
+        coded alike): try the insert with the edited values. True when the row went in; the
+        insert keeps its stamp, the edited fields take the edit's."""
+        waiting = self.raw.execute(
+            "SELECT seq, change FROM sync_deferred WHERE json_extract(change, '$.op') = "
+            "'insert' AND json_extract(change, '$.entity') = ? AND "
+            "json_extract(change, '$.entity_id') = ?",
+            (change["entity"], change["entity_id"])).fetchone()
+        if waiting is None:
+            return False
+        seq, text = waiting
+        insert: Change = json.loads(text)
+        edited: Change = {**insert, "payload": {**insert["payload"], **change["payload"]}}
+        try:
+            self._insert(table, key, edited)
+        except DeferredError:
+            return False  # still clashes (or waits on another row): both keep waiting
+        self.raw.execute("DELETE FROM sync_deferred WHERE seq = ?", (seq,))
+        alerts.clear_alert(self.raw, f"{CLASH}:{seq}", self.now)
+        entity_id = bytes.fromhex(change["entity_id"])
+        for name in change["payload"]:
+            if name not in table.key:
+                self._stamp(table, entity_id, name, change["hlc"])
+        return True
 
     def _making_site(self, table: TableCodec, local: dict[str, Any]) -> str | None:
         order = local["id"] if table.name == "work_order" else local.get("work_order_id")

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from dmdesk.db import models as m
 from dmdesk.domain.kinds import SiteKind, TransferState
 from dmdesk.gui.context import GuiContext
+from dmdesk.gui.dialogs.rename_lot import RenameLotDialog
 from dmdesk.gui.dialogs.stock_dialogs import (
     AdjustDialog,
     CountDialog,
@@ -55,12 +56,14 @@ class StockArea(Area):
         self.transit.model.set_filter("state", TransferState.SHIPPED.value)
         self.site_filter = self._site_combo()
         self.on_hand.toolbar.addWidget(self.site_filter)
-        self.trace_button = QPushButton(self.tr("Trace lot…"), self)
-        self.trace_button.setObjectName("trace_lot")
-        self.trace_button.setToolTip(self.tr("What the selected lot is made of and where it "
-                                             "went"))
-        self.trace_button.clicked.connect(self.trace_selected_lot)
-        self.on_hand.toolbar.addWidget(self.trace_button)
+        self.trace_button = self._lot_button(
+            "trace_lot", self.tr("Trace lot…"),
+            self.tr("What the selected lot is made of and where it went"),
+            self.trace_selected_lot)
+        self.rename_lot_button = self._lot_button(
+            "rename_lot", self.tr("Rename lot…"),
+            self.tr("Give the selected lot another code (two sites made the same one, say)"),
+            self.rename_selected_lot)
         self.on_hand.opened.connect(lambda _id: self.show_history_of_selection())
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.on_hand, self.tr("On hand"))
@@ -77,6 +80,16 @@ class StockArea(Area):
         layout.addLayout(self._action_bar())
         layout.addWidget(self.tabs, 1)
         gctx.events.changed.connect(lambda what: self.refresh() if what == "stock" else None)
+
+    def _lot_button(self, name: str, label: str, tip: str,
+                    slot: Callable[[], object]) -> QPushButton:
+        """A button of the On hand toolbar that acts on the selected row's lot."""
+        button = QPushButton(label, self)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        button.clicked.connect(slot)
+        self.on_hand.toolbar.addWidget(button)
+        return button
 
     def _site_combo(self) -> QComboBox:
         box = QComboBox(self)
@@ -143,6 +156,15 @@ class StockArea(Area):
         values = self.on_hand.current_values()
         lot = values.get("lot") if values else None
         self.trace_requested.emit(f"{values['product']}/{lot}" if values and lot else "")
+
+    def rename_selected_lot(self) -> QDialog | None:
+        values = self.on_hand.current_values()
+        if not values or not values.get("lot"):
+            QMessageBox.information(self, self.title,
+                                    self.tr("Select a row with a lot to rename it."))
+            return None
+        return self.open_dialog(
+            lambda: RenameLotDialog(self.gctx, values["product"], values["lot"], self))
 
     def clear_history_filter(self) -> None:
         self.moves.model.filters = {}

@@ -3,6 +3,7 @@ only HQ (Lisbon) and MP2 (Faro) can make chairs, so HQ's chairs must go to MP2."
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,16 +13,18 @@ from sqlalchemy import select
 from dmdesk.db import models as m
 from dmdesk.db.models_network import WorkOrderReroute
 from dmdesk.domain.errors import NotFoundError
+from dmdesk.domain.geo import distance_km
 from dmdesk.queries.rerouting import propose_reroute, reroute_history
 from dmdesk.services import sites, stock, workorders
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.rerouting import RerouteChoice, apply_reroute
-from tests.integration.network_geo import TODAY, GeoNetwork, build_geo_network
+from tests.integration.network_geo import TODAY, GeoNetwork, build_geo_network, order
 from tests.integration.support import (
     assert_cache_matches_ledger,
     audit_entries,
     balance,
     db_fingerprint,
+    location_of,
     on_hand,
 )
 
@@ -194,3 +197,63 @@ def test_the_proposal_reports_progress_and_stops_when_told(ctx: ServiceContext,
 
     with ctx.db.read_session() as session, pytest.raises(StopError):
         propose_reroute(session, "hq", today=TODAY, progress=stop_at_second)
+
+
+def _chair_order(ctx: ServiceContext, geo: GeoNetwork, site: uuid.UUID, qty: int, days: int,
+                 *, state: str = "draft", line: uuid.UUID | None = None) -> uuid.UUID:
+    """A chair order at ``site`` due in ``days``: a draft, released (components reserved)
+    or in progress (``qty - 1`` assembled)."""
+    made = workorders.create_work_order(ctx, geo.net.chair, qty, site,
+                                        TODAY + timedelta(days=days),
+                                        customer_order_line_id=line)
+    if state != "draft":
+        workorders.release(ctx, made.id)
+    if state == "in_progress":
+        workorders.start(ctx, made.id)
+        workorders.report_progress(ctx, made.id, 10, good=qty - 1)
+    return made.id
+
+
+def test_two_sites_down_each_proposal_keeps_its_own_orders_apart(
+        ctx: ServiceContext, geo: GeoNetwork) -> None:
+    """The proposal reads every order's operations, ship-to and reserved stock in batches:
+    with orders of two sites interleaved by due date, each move still carries its own."""
+    net = geo.net
+    stock.receive(ctx, net.frame, geo.mp2_stock, 10)
+    stock.receive(ctx, net.fabric, geo.mp2_stock, 10, lot_code="F-9")
+    stock.receive(ctx, net.screw, geo.mp2_stock, 100)
+    _porto, porto_line = order(ctx, geo.porto_customer, net.chair, 1)
+    _lisbon, lisbon_line = order(ctx, geo.lisbon_customer, net.chair, 5)
+    # (site, quantity, due in days, state, customer line): HQ's and MP2's dues interleave.
+    specs = [(net.hq, 1, 5, "released", porto_line), (geo.mp2, 4, 7, "in_progress", None),
+             (net.hq, 2, 9, "draft", None), (geo.mp2, 5, 11, "draft", lisbon_line),
+             (net.hq, 3, 13, "in_progress", None)]
+    ids = [_chair_order(ctx, geo, site, qty, days, state=state, line=line)
+           for site, qty, days, state, line in specs]
+    with ctx.db.read_session() as session:
+        proposals = {site: propose_reroute(session, site, today=TODAY)
+                     for site in (net.hq, geo.mp2)}
+        places: list[tuple[uuid.UUID, m.Site | m.Contact | None]] = [
+            (net.hq, session.get(m.Site, net.hq)), (geo.mp2, session.get(m.Site, geo.mp2)),
+            (porto_line, session.get(m.Contact, geo.porto_customer)),
+            (lisbon_line, session.get(m.Contact, geo.lisbon_customer))]
+        points = {key: (row.latitude, row.longitude) for key, row in places if row}
+    for site, other in ((net.hq, geo.mp2), (geo.mp2, net.hq)):
+        mine = [(wo_id, spec) for wo_id, spec in zip(ids, specs, strict=True)
+                if spec[0] == site]
+        moves = proposals[site].moves
+        assert [mv.work_order_id for mv in moves] == [wo_id for wo_id, _spec in mine]
+        for move, (_wo_id, (_site, qty, days, state, line)) in zip(moves, mine, strict=True):
+            assert (move.quantity, move.due_date, move.state) == (
+                Decimal(qty), TODAY + timedelta(days=days), state)
+            assert [p.of for p in move.progress] == [qty, qty]
+            assert move.progress[0].good == (qty - 1 if state == "in_progress" else 0)
+            reserved = {(s.sku, s.quantity, s.location_id) for s in move.stock}
+            held_at = location_of(ctx.db, site)
+            assert reserved == (set() if state == "draft" else {
+                ("FRAME", qty, held_at), ("FABRIC", Decimal("0.75") * qty, held_at),
+                ("SCREW", 4 * qty, held_at)})
+            assert move.best is not None and move.best.site_id == other
+            # Ranked towards the customer's ship-to, else towards the site it leaves.
+            expected = distance_km(points[other], points[line or site])
+            assert move.best.distance_km == pytest.approx(expected)

@@ -10,6 +10,7 @@ towards the site they leave, so the work stays near where it was planned).
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,7 +23,12 @@ from dmdesk.db import models as m
 from dmdesk.db.models_network import WorkOrderReroute
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.quantity import format_quantity
-from dmdesk.queries.network_snapshot import OPEN_STATE_VALUES, NetworkSnapshot, Point
+from dmdesk.queries.network_snapshot import (
+    OPEN_STATE_VALUES,
+    NetworkSnapshot,
+    Point,
+    chunks,
+)
 from dmdesk.queries.routing import Candidate, Demand, rank, ship_to_of
 
 
@@ -113,70 +119,122 @@ def propose_reroute(session: Session, site: uuid.UUID | str, today: date | None 
     stock that must move; earliest due first. Each proposal counts the orders proposed before
     it as load at their new sites, so one free site is not offered to every order.
 
+    Everything the orders need from the database (their operations, products, ship-tos and
+    reserved stock) is read first, in batches: a site has thousands of orders, and a few
+    queries per order cost more than the ranking itself.
+
     ``progress(done, total)`` is called before each order (thousands of orders take seconds);
     it may raise to stop the proposal, which writes nothing."""
     leaving = find_site(session, site)
     network = NetworkSnapshot(session, today)
-    orders = list(session.scalars(
-        select(m.WorkOrder).where(m.WorkOrder.site_id == leaving.id,
-                                  m.WorkOrder.state.in_(OPEN_STATE_VALUES))
-        .order_by(m.WorkOrder.due_date, m.WorkOrder.priority, m.WorkOrder.number)))
+    orders = _open_orders(session, leaving.id)
+    network.prefetch(*{order.product_id for order in orders}, materials=False)
+    ship_tos = _ship_tos(session, orders, (leaving.latitude, leaving.longitude))
+    made = _operation_progress(session, orders)
+    stock = reserved_stock(session, [order.id for order in orders])
     moves: list[ProposedMove] = []
     for done, order in enumerate(orders):
         if progress is not None:
             progress(done, len(orders))
-        moves.append(_propose(session, network, leaving, order))
+        moves.append(_propose(network, leaving, order, ship_tos[order.id],
+                              made.get(order.id, ()), stock.get(order.id, ())))
     return RerouteProposal(leaving.id, leaving.code, leaving.name, leaving.status, tuple(moves))
 
 
-def _ship_to(session: Session, order: m.WorkOrder, leaving: m.Site) -> Point:
-    if order.customer_order_line_id is not None:
-        row = session.execute(
-            select(m.CustomerOrder, m.Contact)
-            .join(m.CustomerOrderLine, m.CustomerOrderLine.order_id == m.CustomerOrder.id)
-            .join(m.Contact, m.Contact.id == m.CustomerOrder.customer_id)
-            .where(m.CustomerOrderLine.id == order.customer_order_line_id)).first()
-        if row is not None:
-            point = ship_to_of(*row)
+@dataclass(frozen=True)
+class _OpenOrder:
+    id: uuid.UUID
+    number: str
+    product_id: uuid.UUID
+    quantity: Decimal
+    state: str
+    due_date: date
+    line_id: uuid.UUID | None  # the customer order line it serves
+
+
+def _open_orders(session: Session, site_id: uuid.UUID) -> list[_OpenOrder]:
+    """The site's open orders in the order they are proposed (plain columns: thousands of
+    ORM objects cost more than the query)."""
+    wo = m.WorkOrder
+    rows = session.execute(
+        select(wo.id, wo.number, wo.product_id, wo.quantity, wo.state, wo.due_date,
+               wo.customer_order_line_id)
+        .where(wo.site_id == site_id, wo.state.in_(OPEN_STATE_VALUES))
+        .order_by(wo.due_date, wo.priority, wo.number))
+    return [_OpenOrder(*row) for row in rows]
+
+
+def _operation_progress(session: Session, orders: list[_OpenOrder]
+                        ) -> dict[uuid.UUID, tuple[OperationProgress, ...]]:
+    """Per order (those with operations), what each operation made so far, in sequence."""
+    quantity = {order.id: order.quantity for order in orders}
+    result: dict[uuid.UUID, list[OperationProgress]] = defaultdict(list)
+    op = m.WOOperation
+    for chunk in chunks(list(quantity)):
+        for order_id, sequence, name, good, scrap, finished in session.execute(
+                select(op.work_order_id, op.sequence, op.name, op.good_qty, op.scrap_qty,
+                       op.finished_at)
+                .where(op.work_order_id.in_(chunk)).order_by(op.sequence)):
+            result[order_id].append(OperationProgress(sequence, name, good, scrap,
+                                                      quantity[order_id], finished is not None))
+    return {order_id: tuple(made) for order_id, made in result.items()}
+
+
+def _ship_tos(session: Session, orders: list[_OpenOrder], home: Point
+              ) -> dict[uuid.UUID, Point]:
+    """Work order -> where it is ranked towards: its customer's ship-to when it serves one
+    that has coordinates, else ``home`` (the site it leaves, so the work stays near)."""
+    lines = list({o.line_id for o in orders if o.line_id is not None})
+    points: dict[uuid.UUID | None, Point] = {}
+    for chunk in chunks(lines):
+        for line_id, order, customer in session.execute(
+                select(m.CustomerOrderLine.id, m.CustomerOrder, m.Contact)
+                .join(m.CustomerOrder, m.CustomerOrder.id == m.CustomerOrderLine.order_id)
+                .join(m.Contact, m.Contact.id == m.CustomerOrder.customer_id)
+                .where(m.CustomerOrderLine.id.in_(chunk))):
+            point = ship_to_of(order, customer)
             if point[0] is not None:
-                return point
-    return (leaving.latitude, leaving.longitude)
+                points[line_id] = point
+    return {o.id: points.get(o.line_id, home) for o in orders}
 
 
-def _propose(session: Session, network: NetworkSnapshot, leaving: m.Site,
-             order: m.WorkOrder) -> ProposedMove:
-    progress = tuple(OperationProgress(op.sequence, op.name, op.good_qty, op.scrap_qty,
-                                       order.quantity, op.finished_at is not None)
-                     for op in order.operations)
-    remaining = max(order.quantity - (order.operations[-1].good_qty if order.operations
-                                      else Decimal(0)), Decimal(0))
-    demand = Demand(order.product_id, remaining or order.quantity, order.due_date,
-                    _ship_to(session, order, leaving), exclude=frozenset({leaving.id}),
-                    consider_materials=False)
+def _propose(network: NetworkSnapshot, leaving: m.Site, order: _OpenOrder, ship_to: Point,
+             progress: tuple[OperationProgress, ...], stock: tuple[StockToMove, ...]
+             ) -> ProposedMove:
+    remaining = max(order.quantity - (progress[-1].good if progress else Decimal(0)),
+                    Decimal(0))
+    demand = Demand(order.product_id, remaining or order.quantity, order.due_date, ship_to,
+                    exclude=frozenset({leaving.id}), consider_materials=False)
     candidates, why, _notes = rank(network, demand)
     product = network.product(order.product_id)
     if candidates:  # later proposals see this order queued at its new site
         network.load(candidates[0].site_id).add(order.due_date,
                                                 product.minutes_for(demand.quantity))
-    sku = product.sku
-    return ProposedMove(order.id, order.number, sku, order.quantity, remaining, order.state,
-                        order.due_date, progress, reserved_stock(session, order.id),
+    return ProposedMove(order.id, order.number, product.sku, order.quantity, remaining,
+                        order.state, order.due_date, progress, stock,
                         candidates[0] if candidates else None, tuple(candidates[1:]), why)
 
 
-def reserved_stock(session: Session, work_order_id: uuid.UUID) -> tuple[StockToMove, ...]:
-    """The components reserved for a work order, where they lie."""
-    rows = session.execute(
-        select(m.Reservation, m.Product.sku, m.Product.unit, m.Location.code, m.Lot.code)
-        .join(m.WOMaterial, m.WOMaterial.id == m.Reservation.material_id)
-        .join(m.Product, m.Product.id == m.Reservation.product_id)
-        .join(m.Location, m.Location.id == m.Reservation.location_id)
-        .outerjoin(m.Lot, m.Lot.id == m.Reservation.lot_id)
-        .where(m.WOMaterial.work_order_id == work_order_id)
-        .order_by(m.WOMaterial.line_no, m.Reservation.id))
-    return tuple(StockToMove(res.product_id, sku, unit, res.location_id, location, res.lot_id,
-                             lot or "", res.quantity)
-                 for res, sku, unit, location, lot in rows)
+def reserved_stock(session: Session, work_order_ids: list[uuid.UUID]
+                   ) -> dict[uuid.UUID, tuple[StockToMove, ...]]:
+    """Per work order (those with any), the components reserved for it, by material line;
+    one query per 400 orders."""
+    result: dict[uuid.UUID, list[StockToMove]] = defaultdict(list)
+    res = m.Reservation
+    for chunk in chunks(work_order_ids):
+        rows = session.execute(
+            select(m.WOMaterial.work_order_id, res.product_id, m.Product.sku, m.Product.unit,
+                   res.location_id, m.Location.code, res.lot_id, m.Lot.code, res.quantity)
+            .join(m.WOMaterial, m.WOMaterial.id == res.material_id)
+            .join(m.Product, m.Product.id == res.product_id)
+            .join(m.Location, m.Location.id == res.location_id)
+            .outerjoin(m.Lot, m.Lot.id == res.lot_id)
+            .where(m.WOMaterial.work_order_id.in_(chunk))
+            .order_by(m.WOMaterial.line_no, res.id))
+        for order_id, product, sku, unit, location_id, location, lot_id, lot, qty in rows:
+            result[order_id].append(StockToMove(product, sku, unit, location_id, location,
+                                                lot_id, lot or "", qty))
+    return {order_id: tuple(stock) for order_id, stock in result.items()}
 
 
 # --- history -------------------------------------------------------------------------------

@@ -187,7 +187,7 @@ class _Refusals:
 
 def rank(network: NetworkSnapshot, demand: Demand) -> tuple[list[Candidate], str, list[str]]:
     """Candidates best first, the reason when there are none, and notes about the ranking."""
-    network.prefetch(demand.product_id)
+    network.prefetch(demand.product_id, materials=demand.consider_materials)
     product = network.product(demand.product_id)
     notes = []
     if not demand.located:

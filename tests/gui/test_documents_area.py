@@ -15,10 +15,12 @@ from PySide6.QtCore import QDate, Qt, QUrl
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
+from dmdesk.documents.exports import EXPORT_KINDS
+from dmdesk.documents.importing.kind_contacts import FIELDS as CONTACT_FIELDS
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.views.documents import DocumentsArea, parse_numbers
 from dmdesk.gui.views.documents_export import preset_period
-from dmdesk.services import stock, workorders
+from dmdesk.services import contacts, stock, workorders
 from dmdesk.services.stock import ReceiptLine
 from tests.gui.office import sheets_as_csv
 from tests.helpers import require_tool
@@ -54,7 +56,7 @@ def test_a_site_valuation_export_opens_in_libreoffice_with_the_right_total(
         qtbot: QtBot, area: DocumentsArea, gctx: GuiContext, tmp_path: Path,
         screenshots: Path) -> None:
     panel = area.exports
-    assert set(panel.buttons) >= {"stock", "valuation", "moves", "workorders", "producers"}
+    assert list(panel.buttons) == list(EXPORT_KINDS)
     _choose(panel.site, "HQ")
     _choose(panel.preset, "All dates")
     assert not panel.date_from.isEnabled()
@@ -74,6 +76,25 @@ def test_a_site_valuation_export_opens_in_libreoffice_with_the_right_total(
     assert [d.path for d in gctx.documents.items] == [target]
     assert area.recent.list.count() == 1
     area.grab().save(str(screenshots / "documents_area.png"))
+
+
+def test_the_contacts_button_writes_the_layout_the_contacts_import_reads(
+        qtbot: QtBot, area: DocumentsArea, gctx: GuiContext, tmp_path: Path,
+        screenshots: Path) -> None:
+    contacts.create_contact(gctx.services, name="Atelier Őrség", role="producer",
+                            capabilities="cnc", lead_time_days=7, hourly_rate="42.5")
+    panel = area.exports
+    button = panel.buttons["contacts"]
+    assert button.text() == "Contacts…" and button.isVisible()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    target = tmp_path / "contacts.xlsx"
+    with qtbot.waitSignal(panel.written, timeout=30_000):
+        _answer_save(qtbot, panel.dialog, target)
+    rows = sheets_as_csv(target, tmp_path)["Contacts"]
+    assert rows[0] == [field.label for field in CONTACT_FIELDS]
+    assert rows[1][:3] == ["Atelier Őrség", "organisation", "producer"]
+    assert rows[1][10:13] == ["cnc", "7", "42.5"]
+    area.grab().save(str(screenshots / "documents_area_contacts_export.png"))
 
 
 # A cancelled export must close its half-written sheets itself: left to the garbage collector

@@ -63,10 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
                                "from the locale)")
 
     export = commands.add_parser("export", help="write an Excel workbook (.xlsx) of stock, "
-                                 "valuation, moves, work orders, producers, products, BOMs "
-                                 "or reorder suggestions")
+                                 "valuation, moves, work orders, producers, products, BOMs, "
+                                 "contacts or reorder suggestions")
     export.add_argument("kind", choices=("stock", "valuation", "moves", "workorders",
-                                         "producers", "products", "bom", "reorder"))
+                                         "producers", "products", "bom", "contacts",
+                                         "reorder"))
     _db_argument(export)
     export.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
     export.add_argument("--site", default=None, help="only this site (its code)")

@@ -41,7 +41,7 @@ from openpyxl.utils import get_column_letter
 
 from dmdesk.domain.errors import ValidationError
 
-Kind = Literal["text", "int", "qty", "money", "date", "datetime", "pct"]
+Kind = Literal["text", "int", "qty", "money", "date", "datetime", "pct", "coord"]
 
 FORMATS: dict[str, str] = {
     "int": "0",
@@ -50,6 +50,7 @@ FORMATS: dict[str, str] = {
     "date": "yyyy-mm-dd",
     "datetime": "yyyy-mm-dd hh:mm:ss",
     "pct": "0.0%",
+    "coord": "0.0########",  # latitude / longitude: up to 9 places, as stored
 }
 WIDTH_SAMPLE = 500
 MIN_WIDTH, MAX_WIDTH = 6, 60
@@ -192,7 +193,7 @@ class TableWriter:
         for i, raw in enumerate(values):
             kind = self.columns[i].kind
             if raw is None or (kind == "text" and not bold):
-                cells.append(raw)
+                cells.append(_text_cell(self.sheet, raw) if _formula_like(raw) else raw)
                 continue
             value = _excel_value(raw) if kind in ("datetime", "date") else raw
             if not bold and not isinstance(value, Formula):
@@ -224,6 +225,18 @@ class TableWriter:
             width = min(max(widest + 2, MIN_WIDTH), MAX_WIDTH)
             self.widths.append(width)
             self.sheet.column_dimensions[get_column_letter(i + 1)].width = width
+
+
+def _formula_like(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("=")
+
+
+def _text_cell(sheet: Any, value: str) -> WriteOnlyCell:
+    """Text that starts with "=" (a note "== urgent"), kept as text: openpyxl would write it
+    as a formula, which the file's readers would show as an error or as nothing."""
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    return cell
 
 
 class Bold(tuple[Any, ...]):

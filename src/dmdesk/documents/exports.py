@@ -15,8 +15,10 @@ one of ``EXPORT_KINDS`` as an .xlsx file:
   ``queries.exports.DEFAULT_LABOUR_RATE``).
 - ``producers``: micro-producer sites, their contacts, capabilities, and on-time and scrap rates
   from the work orders finished within the period.
-- ``products`` and ``bom``: master data in the column layout ``dmdesk import`` reads back, so
-  products and BOMs can move between databases (and be edited in a spreadsheet on the way).
+- ``products``, ``bom`` and ``contacts``: master data in the column layout ``dmdesk import``
+  reads back, so products, BOMs and contacts can move between databases (and be edited in a
+  spreadsheet on the way). Contacts: the importer has no Archived column, so archived contacts
+  are left out, except an archived organisation that a contact still belongs to.
 
 Every file starts with an "About" sheet: what it is, for which site and period, made when (local
 time, with its UTC offset) and by which dmdesk version. Periods are whole UTC days, inclusive;
@@ -60,7 +62,8 @@ from dmdesk.documents.excel_writer import (
 from dmdesk.domain.errors import ValidationError
 from dmdesk.queries import exports as q
 
-EXPORT_KINDS = ("stock", "valuation", "moves", "workorders", "producers", "products", "bom")
+EXPORT_KINDS = ("stock", "valuation", "moves", "workorders", "producers", "products", "bom",
+                "contacts")
 
 TITLES = {
     "stock": "Stock on hand",
@@ -70,6 +73,7 @@ TITLES = {
     "producers": "Micro-producers",
     "products": "Products",
     "bom": "Bills of materials",
+    "contacts": "Contacts",
 }
 
 
@@ -195,11 +199,17 @@ _NOTES = {
                 "reads back (the site and period are not used).",
     "bom": "Every BOM line, in the layout `dmdesk import bom` reads back (the site and period "
            "are not used). Quantity is per one unit of the parent.",
+    "contacts": "Every contact not archived, in the layout `dmdesk import contacts` reads back "
+                "(the site and period are not used). Organisations come first, as a person's "
+                "organisation must be on an earlier row. Archived contacts are left out (the "
+                "importer has no Archived column), except an archived organisation that a "
+                "listed person belongs to. Site is the site's code: import into a database "
+                "that has those sites.",
 }
 
 
 def _period_text(kind: str, period: Period) -> str:
-    if kind in ("products", "bom"):
+    if kind in ("products", "bom", "contacts"):
         return "not used: master data, as made"
     if kind == "stock":
         return "not used: current balances, as made"
@@ -384,6 +394,21 @@ def _bom(job: _Job, progress: Progress | None) -> tuple[Counter, Sequence[Formul
     return counter, ()
 
 
+# The headers are the contacts importer's column labels (importing/kind_contacts.FIELDS).
+CONTACT_IMPORT_COLUMNS = (
+    Col("Name"), Col("Kind"), Col("Role"), Col("Organisation"), Col("Site"), Col("E-mail"),
+    Col("Phone"), Col("Address"), Col("Latitude", "coord"), Col("Longitude", "coord"),
+    Col("Capabilities"), Col("Lead time (days)", "int"), Col("Hourly rate", "money"),
+    Col("Notes"))
+
+
+def _contacts(job: _Job, progress: Progress | None) -> tuple[Counter, Sequence[FormulaSheet]]:
+    counter = Counter(q.contact_count(job.session), progress)
+    TableWriter(job.workbook, "Contacts", CONTACT_IMPORT_COLUMNS, counter).write(
+        q.contact_rows(job.session))
+    return counter, ()
+
+
 _WRITERS: dict[str, _Writer] = {
     "stock": _stock,
     "valuation": _valuation,
@@ -392,4 +417,5 @@ _WRITERS: dict[str, _Writer] = {
     "producers": _producers,
     "products": _products,
     "bom": _bom,
+    "contacts": _contacts,
 }

@@ -524,3 +524,50 @@ def bom_rows(session: Session) -> Iterator[BomRow]:
              .order_by(parent.sku, m.BomLine.sequence, component.sku))
     for row in session.execute(query):
         yield tuple(row)  # type: ignore[misc]
+
+
+# --- contacts (the layout ``dmdesk import contacts`` reads back) ------------------------------
+
+ContactRow = tuple[str, str, str, str, str, str, str, str, float | None, float | None, str, int,
+                   Decimal, str]
+COORDINATE_PLACES = 9  # what the contacts importer accepts (well under a millimetre)
+
+
+def _exported_contact() -> Any:
+    """Contacts not archived, and the archived organisations such a contact belongs to (the
+    importer has no Archived column; without its organisation a person's link would be lost)."""
+    members = (select(m.Contact.organisation_id)
+               .where(m.Contact.archived.is_(False), m.Contact.organisation_id.is_not(None))
+               .scalar_subquery())
+    return or_(m.Contact.archived.is_(False),
+               and_(m.Contact.kind == ContactKind.ORGANISATION, m.Contact.id.in_(members)))
+
+
+def contact_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(m.Contact)
+                              .where(_exported_contact())) or 0)
+
+
+def _coordinate(value: float | None) -> float | None:
+    return None if value is None else round(value, COORDINATE_PLACES)
+
+
+def contact_rows(session: Session) -> Iterator[ContactRow]:
+    """(name, kind, role, organisation, site code, e-mail, phone, address, latitude,
+    longitude, capabilities, lead time days, hourly rate, notes): organisations first (a
+    person's organisation must be on an earlier row), then people by organisation, by name.
+    An organisation's own organisation is left out: the importer refuses one."""
+    organisation = aliased(m.Contact)
+    person = case((m.Contact.kind == ContactKind.ORGANISATION, 0), else_=1)
+    query = (select(m.Contact, organisation.name, m.Site.code)
+             .outerjoin(organisation, organisation.id == m.Contact.organisation_id)
+             .outerjoin(m.Site, m.Site.id == m.Contact.site_id)
+             .where(_exported_contact())
+             .order_by(person, func.coalesce(organisation.name, ""), m.Contact.name,
+                       m.Contact.id))
+    for contact, org_name, site_code in session.execute(query):
+        own = org_name if org_name and contact.kind != ContactKind.ORGANISATION else ""
+        yield (contact.name, contact.kind, contact.role, own, site_code or "",
+               contact.email, contact.phone, contact.address, _coordinate(contact.latitude),
+               _coordinate(contact.longitude), contact.capabilities.replace(",", ", "),
+               contact.lead_time_days, contact.hourly_rate, contact.notes)

@@ -202,3 +202,43 @@ def test_the_problems_model_passes_qtmodeltester(qtmodeltester: ModelTester) -> 
     model.set_problems([Problem(2, "SKU", "unknown SKU 'X'."), Problem(None, "", "whole file")])
     qtmodeltester.check(model)
     assert model.index(1, 0).data() == "" and model.index(0, 2).data() == "unknown SKU 'X'."
+
+
+def test_update_existing_products_through_the_wizard(qtbot: QtBot, gctx: GuiContext,
+                                                     net: Network, tmp_path: Path,
+                                                     screenshots: Path) -> None:
+    path = write_xlsx(tmp_path / "prices.xlsx", [
+        ("SKU", "Name", "Unit", "Price"),
+        ("CHAIR", "Armchair", "pcs", 279.5),
+        ("SCREW", "Screw M6", "pcs", 0.08),
+        ("STOOL", "Bar stool", "pcs", 120),
+    ], title="Products")
+    wizard = _start(qtbot, gctx, path, "products")
+    box = wizard.source_page.update_existing
+    assert box.isVisible() and not box.isChecked()
+    assert box.text() == "&Update products that already exist (matched by SKU)"
+    wizard.source_page.kind.setCurrentIndex(wizard.source_page.kind.findData("bom"))
+    assert not box.isVisible()
+    wizard.source_page.kind.setCurrentIndex(wizard.source_page.kind.findData("products"))
+    box.click()
+    assert box.isChecked() and wizard.state.update
+    _shot(wizard, screenshots, "1-source-update")
+    _next(qtbot, wizard, wizard.preview_page)
+    _next(qtbot, wizard, wizard.columns_page)
+    _next(qtbot, wizard, wizard.check_page)
+    qtbot.waitUntil(wizard.check_page.isComplete, timeout=WAIT_MS)
+    assert wizard.check_page.summary.text() == (
+        "3 rows checked: no problems. Import would create 1 product and update 2 (price: 2, "
+        "name: 1), in one step (all or nothing).")
+    _shot(wizard, screenshots, "4-check-update")
+    _next(qtbot, wizard, wizard.import_page)
+    qtbot.waitUntil(wizard.import_page.isComplete, timeout=WAIT_MS)
+    assert wizard.import_page.summary.text().startswith(
+        "Imported prices.xlsx: created 1 product and updated 2 (price: 2, name: 1). Took ")
+    with gctx.db.read_session() as session:
+        rows = session.execute(select(m.Product.sku, m.Product.name, m.Product.price)
+                               .where(m.Product.sku.in_(["CHAIR", "SCREW", "STOOL"]))
+                               .order_by(m.Product.sku)).all()
+    assert [tuple(r) for r in rows] == [("CHAIR", "Armchair", Decimal("279.5")),
+                                        ("SCREW", "Screw M6", Decimal("0.08")),
+                                        ("STOOL", "Bar stool", Decimal("120"))]

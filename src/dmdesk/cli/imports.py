@@ -1,4 +1,8 @@
-"""`dmdesk import KIND FILE --db PATH [--dry-run] [--map FIELD=COLUMN ...]`.
+"""`dmdesk import KIND FILE --db PATH [--dry-run] [--update] [--map FIELD=COLUMN ...]`.
+
+``--update`` (products only): a row whose SKU exists updates that product instead of being a
+duplicate; the output says how many would be / were created, updated (which fields) and left
+unchanged.
 
 Problems are printed one per line (row, column, reason), at most PROBLEM_LINES of them and then
 how many more; any problem means exit status 1 and nothing written.
@@ -31,6 +35,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser],
     db_argument(parser)
     parser.add_argument("--dry-run", action="store_true",
                         help="check every row and say what would be written; write nothing")
+    parser.add_argument("--update", action="store_true",
+                        help="products: a row whose SKU exists updates that product (only the "
+                             "columns the file has; an empty cell keeps the value) instead of "
+                             "being a duplicate")
     parser.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
                         help="read FIELD from COLUMN (its header or letter), overriding the "
                              "guess from the headers; repeatable")
@@ -55,17 +63,25 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         if args.dry_run:
             result = check_file(db, args.kind, args.file, overrides=overrides,
-                                progress=_progress)
+                                progress=_progress, update=args.update)
             if not result.ok:
                 return _refused(result.problems, result.problem_count)
+            if result.plan is not None:
+                print(f"Dry run: {args.file.name} {result.plan.describe(done=False)} "
+                      f"({result.rows} rows checked, no problems); nothing was written.")
+                return 0
             print(f"Dry run: {result.summary} in {args.file.name} would be imported "
                   f"({result.rows} rows checked, no problems); nothing was written.")
             return 0
         try:
             result = import_file(ServiceContext(db), args.kind, args.file, overrides=overrides,
-                                 progress=_progress)
+                                 progress=_progress, update=args.update)
         except ImportRefusedError as refused:
             return _refused(refused.problems, refused.count)
+        if result.plan is not None:
+            print(f"Imported {args.file.name}: {result.plan.describe(done=True)}; took "
+                  f"{result.seconds:.1f} s.")
+            return 0
         print(f"Imported {result.summary} from {args.file.name} in {result.seconds:.1f} s.")
         return 0
     finally:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
 from dmdesk.domain.bom import would_create_cycle
@@ -81,18 +82,31 @@ def _create_product(uow: UnitOfWork, values: dict[str, Any], *,
 
 def update_product(ctx: ServiceContext, product_id: uuid.UUID, **changes: Any) -> None:
     with ctx.transaction() as uow:
-        product = uow.get(m.Product, product_id, "product")
-        if "sku" in changes:
-            sku = PRODUCT_FIELDS["sku"](changes["sku"], "sku")
-            records.ensure_unique(uow, m.Product, "sku", sku, what="SKU", exclude=product_id)
-        if "unit" in changes and changes["unit"] != product.unit:
-            _check_unit(uow, PRODUCT_FIELDS["unit"](changes["unit"], "unit"))
-            if uow.session.scalar(select(m.StockMove.id).where(
-                    m.StockMove.product_id == product_id).limit(1)) is not None:
-                raise ValidationError(
-                    "The unit of a product that has stock moves cannot change: the ledger "
-                    "would mean something else. Create a new product instead.", field="unit")
-        records.update_row(uow, product, PRODUCT_FIELDS, changes, what="product")
+        update_product_in(uow, uow.get(m.Product, product_id, "product"), changes)
+
+
+def update_product_in(uow: UnitOfWork, product: m.Product, changes: dict[str, Any]) -> None:
+    """Edit a product in the caller's transaction (imports: many in one); the same checks as
+    the form's edit."""
+    if "sku" in changes:
+        sku = PRODUCT_FIELDS["sku"](changes["sku"], "sku")
+        records.ensure_unique(uow, m.Product, "sku", sku, what="SKU", exclude=product.id)
+    if "unit" in changes and changes["unit"] != product.unit:
+        _check_unit(uow, PRODUCT_FIELDS["unit"](changes["unit"], "unit"))
+        refusal = unit_change_refusal(uow.session, product.id)
+        if refusal:
+            raise ValidationError(refusal, field="unit")
+    records.update_row(uow, product, PRODUCT_FIELDS, changes, what="product")
+
+
+def unit_change_refusal(session: Session, product_id: uuid.UUID) -> str | None:
+    """Why the product's unit may not change, or None. Asked by the edit above and by the
+    import's check, so a file is refused before anything is written."""
+    if session.scalar(select(m.StockMove.id).where(
+            m.StockMove.product_id == product_id).limit(1)) is not None:
+        return ("The unit of a product that has stock moves cannot change: the ledger would "
+                "mean something else. Create a new product instead.")
+    return None
 
 
 def set_product_archived(ctx: ServiceContext, product_id: uuid.UUID,

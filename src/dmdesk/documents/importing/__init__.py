@@ -6,6 +6,7 @@ values to field values), ``kind_*`` (per-kind checks and writes), ``run`` (check
 one transaction), ``preview`` (the wizard's first look).
 """
 
+from dmdesk.documents.importing.base import UpdatePlan
 from dmdesk.documents.importing.kinds import KINDS, get_kind
 from dmdesk.documents.importing.preview import Preview, preview_file
 from dmdesk.documents.importing.problems import (
@@ -17,5 +18,5 @@ from dmdesk.documents.importing.problems import (
 from dmdesk.documents.importing.run import ImportProgress, ImportResult, check_file, import_file
 
 __all__ = ["KINDS", "ImportProgress", "ImportRefusedError", "ImportResult", "Preview", "Problem",
-           "check_file", "get_kind", "import_file", "preview_file", "problem_lines",
-           "write_problems_csv"]
+           "UpdatePlan", "check_file", "get_kind", "import_file", "preview_file",
+           "problem_lines", "write_problems_csv"]

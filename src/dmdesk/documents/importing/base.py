@@ -49,6 +49,10 @@ class RowView:
         index = self._mapping.get(field)
         return None if index is None else self._values[index]
 
+    def mapped(self, field: str) -> bool:
+        """The file has a column for ``field`` (its cell in this row may still be empty)."""
+        return field in self._mapping
+
     def has(self, field: str) -> bool:
         return not cells.is_empty(self.raw(field))
 
@@ -129,6 +133,35 @@ class Checker(Generic[R]):
     def summary(self, rows: int) -> str:
         raise NotImplementedError
 
+    def plan(self) -> UpdatePlan | None:
+        """What an update-mode import creates and changes (None: the kind only adds)."""
+        return None
+
+
+@dataclass(frozen=True)
+class UpdatePlan:
+    """An import that also updates: how many rows create, update (and which fields, with how
+    many products each), or change nothing."""
+
+    noun: str       # "product"
+    created: int
+    updated: int
+    unchanged: int
+    fields: tuple[tuple[str, int], ...]  # ("price", 3), most changed first
+
+    def describe(self, *, done: bool) -> str:
+        """"would create 1 product and update 3 (price: 3, name: 1); 2 unchanged", or with
+        ``done`` "created 1 product and updated 3 (...)"."""
+        create, update = ("created", "updated") if done else ("would create", "update")
+        changes = ", ".join(f"{name}: {count}" for name, count in self.fields)
+        text = (f"{create} {_count(self.created, self.noun)} and {update} {self.updated}"
+                + (f" ({changes})" if changes else ""))
+        return text + (f"; {self.unchanged} unchanged" if self.unchanged else "")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
 
 @dataclass(frozen=True)
 class ImportKind:
@@ -138,3 +171,6 @@ class ImportKind:
     sheet_names: tuple[str, ...]  # normalised sheet titles to prefer in a workbook
     checker: Callable[[Session], Checker[Any]]
     refresh: str              # the DataEvents topic the GUI announces afterwards
+    # The checker of the update mode (rows whose key exists update that record); None: the
+    # kind only adds.
+    updater: Callable[[Session], Checker[Any]] | None = None

@@ -6,6 +6,10 @@ changed since the preview), and only when no row has a problem reads the file a 
 writes each row through the services, so outbox and audit rows are written as for any change.
 Any refusal rolls the whole transaction back: one bad row and nothing is written.
 
+``update``: rows whose key is already in the database update that record instead of being a
+problem (only kinds with an ``updater``: products); the result's ``plan`` says how many rows
+create, update and change nothing.
+
 ``progress(text, done, total)`` is called every few hundred rows; it may raise (the GUI's Cancel
 does) to stop, and the transaction is rolled back. ``total`` is an estimate (0: unknown).
 """
@@ -22,12 +26,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dmdesk.db.database import Database
-from dmdesk.documents.importing.base import Checker, ImportKind, RowView
+from dmdesk.documents.importing.base import Checker, ImportKind, RowView, UpdatePlan
 from dmdesk.documents.importing.kinds import get_kind
 from dmdesk.documents.importing.mapping import column_labels, missing_columns, resolve_mapping
 from dmdesk.documents.importing.problems import ImportRefusedError, Problem, Problems
 from dmdesk.documents.importing.reader import Table, open_table
-from dmdesk.domain.errors import DomainError
+from dmdesk.domain.errors import DomainError, ValidationError
 from dmdesk.services.context import ServiceContext, UnitOfWork
 
 ImportProgress = Callable[[str, int, int], None]
@@ -45,6 +49,7 @@ class ImportResult:
     summary: str  # "120 products"
     written: bool
     seconds: float
+    plan: UpdatePlan | None = None  # update mode: created, updated (which fields), unchanged
 
     @property
     def ok(self) -> bool:
@@ -75,10 +80,10 @@ def _opened(kind: ImportKind, path: Path, mapping: Mapping[str, int] | None,
 
 def _run_pass(session: Session, kind: ImportKind, path: Path,
               mapping: Mapping[str, int] | None, overrides: Mapping[str, str] | None,
-              progress: ImportProgress, uow: UnitOfWork | None = None) -> _Pass:
+              progress: ImportProgress, update: bool, uow: UnitOfWork | None = None) -> _Pass:
     """One read of the file: check every row; with ``uow`` (the file already checked) also
     write each row."""
-    checker = kind.checker(session)
+    checker = _checker(kind, update)(session)
     checker.source = path.name
     state = _Pass(kind, checker, Problems())
     text = f"Importing {kind.title.lower()}" if uow else f"Checking {kind.title.lower()}"
@@ -102,6 +107,15 @@ def _run_pass(session: Session, kind: ImportKind, path: Path,
     return state
 
 
+def _checker(kind: ImportKind, update: bool) -> Callable[[Session], Checker[Any]]:
+    if not update:
+        return kind.checker
+    if kind.updater is None:
+        raise ValidationError(f"{kind.title} cannot be updated by an import, only added.",
+                              field="update")
+    return kind.updater
+
+
 def _write(uow: UnitOfWork, checker: Checker[Any], record: Any, number: int) -> None:
     try:
         checker.write(uow, record)
@@ -113,35 +127,37 @@ def _result(state: _Pass, path: Path, written: bool, started: float) -> ImportRe
     rows = state.rows
     return ImportResult(state.kind.name, path, state.sheet, rows, tuple(state.problems.items),
                         state.problems.count, state.checker.summary(rows), written,
-                        time.perf_counter() - started)
+                        time.perf_counter() - started, state.checker.plan())
 
 
 def check_file(db: Database, kind: str, path: Path | str, *,
                mapping: Mapping[str, int] | None = None,
                overrides: Mapping[str, str] | None = None,
-               progress: ImportProgress = _no_progress) -> ImportResult:
+               progress: ImportProgress = _no_progress, update: bool = False) -> ImportResult:
     """The dry run: every problem of the file, nothing written. File-level refusals (empty,
     not a spreadsheet, encrypted, no header) raise a DomainError."""
     spec, file = get_kind(kind), Path(path).expanduser()
     started = time.perf_counter()
     with db.read_session() as session:
-        state = _run_pass(session, spec, file, mapping, overrides, progress)
+        state = _run_pass(session, spec, file, mapping, overrides, progress, update)
     return _result(state, file, False, started)
 
 
 def import_file(ctx: ServiceContext, kind: str, path: Path | str, *,
                 mapping: Mapping[str, int] | None = None,
                 overrides: Mapping[str, str] | None = None,
-                progress: ImportProgress = _no_progress) -> ImportResult:
+                progress: ImportProgress = _no_progress, update: bool = False) -> ImportResult:
     """Import all rows in one transaction, or raise ImportRefusedError (with every problem)
     and write nothing."""
     spec, file = get_kind(kind), Path(path).expanduser()
     started = time.perf_counter()
     with ctx.transaction() as uow:
-        checked = _run_pass(uow.session, spec, file, mapping, overrides, progress)
+        checked = _run_pass(uow.session, spec, file, mapping, overrides, progress, update)
         if checked.problems:
             raise ImportRefusedError(checked.problems.items, checked.problems.count)
-        state = _run_pass(uow.session, spec, file, mapping, overrides, progress, uow)
+        state = _run_pass(uow.session, spec, file, mapping, overrides, progress, update, uow)
+        plan = state.checker.plan()
+        counts = {} if plan is None else {"created": plan.created, "updated": plan.updated}
         uow.audit("import", spec.name, None, file=file.name, sheet=state.sheet,
-                  rows=state.rows)
+                  rows=state.rows, **counts)
     return _result(state, file, True, started)

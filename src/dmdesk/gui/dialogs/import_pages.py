@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -69,6 +70,14 @@ class SourcePage(WizardPage):
         row.addWidget(browse)
         self.columns = QLabel(self)
         self.columns.setWordWrap(True)
+        self.update_existing = QCheckBox(
+            self.tr("&Update products that already exist (matched by SKU)"), self)
+        self.update_existing.setObjectName("import_update")
+        self.update_existing.setToolTip(self.tr(
+            "Rows whose SKU is in the database change that product: only the columns the "
+            "file has, and an empty cell keeps the stored value. Without this, such rows are "
+            "problems."))
+        self.update_existing.toggled.connect(self._update_toggled)
         self.error = QLabel(self)
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
@@ -79,6 +88,7 @@ class SourcePage(WizardPage):
         file_label.setBuddy(self.path)
         form.addRow(file_label, row)
         form.addRow("", self.columns)
+        form.addRow("", self.update_existing)
         form.addRow(self.error)
         self.kind.currentIndexChanged.connect(self._changed)
         self.path.textChanged.connect(self._changed)
@@ -100,8 +110,16 @@ class SourcePage(WizardPage):
                                      "them.").format(required, optional))
         self.state.kind = spec.name
         self.state.preview = None
+        updatable = spec.updater is not None
+        if not updatable:
+            self.update_existing.setChecked(False)
+        self.update_existing.setVisible(updatable)
+        self.update_existing.setEnabled(updatable)
         self.error.hide()
         self.completeChanged.emit()
+
+    def _update_toggled(self, checked: bool) -> None:
+        self.state.update = checked
 
     def isComplete(self) -> bool:  # noqa: N802
         return bool(self.path.text().strip()) and not self._loading

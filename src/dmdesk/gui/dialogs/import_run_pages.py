@@ -88,13 +88,14 @@ class CheckPage(WizardPage):
         self.summary.setText(self.tr("Checking every row…"))
         self.setSubTitle(self.tr("Every row is checked before anything is written."))
         kind, path, mapping = state.kind, state.path, dict(state.mapping)
+        update = state.update
         assert path is not None
         db = self.owner.gctx.db
 
         def work(progress: Progress) -> ImportResult | None:
             try:
                 return check_file(db, kind, path, mapping=mapping,
-                                  progress=_reported(progress))
+                                  progress=_reported(progress), update=update)
             except TaskCancelledError:
                 return None
 
@@ -108,7 +109,11 @@ class CheckPage(WizardPage):
             self.summary.setText(self.tr("The check was cancelled. Go back, or press Cancel."))
             return
         self.state.checked = result
-        if result.ok:
+        if result.ok and result.plan is not None:
+            self.summary.setText(self.tr(
+                "{0} rows checked: no problems. Import {1}, in one step (all or nothing)."
+            ).format(f"{result.rows:,}", result.plan.describe(done=False)))
+        elif result.ok:
             self.summary.setText(self.tr(
                 "{0} rows checked: no problems. Import writes {1} in one step (all or "
                 "nothing).").format(f"{result.rows:,}", result.summary))
@@ -181,6 +186,7 @@ class ImportPage(WizardPage):
         self.done = False
         state = self.state
         kind, path, mapping = state.kind, state.path, dict(state.mapping)
+        update = state.update
         assert path is not None
         self.summary.setText(self.tr("Importing {0}…").format(path.name))
         services = self.owner.gctx.services
@@ -188,7 +194,7 @@ class ImportPage(WizardPage):
         def work(progress: Progress) -> ImportResult | None:
             try:
                 return import_file(services, kind, path, mapping=mapping,
-                                   progress=_reported(progress))
+                                   progress=_reported(progress), update=update)
             except TaskCancelledError:
                 return None
 
@@ -207,7 +213,12 @@ class ImportPage(WizardPage):
             self._finish(self.tr("The import was cancelled; nothing was written."), True)
             return
         self.state.result = result
-        message = self.tr("Imported {0} from {1}.").format(result.summary, result.path.name)
+        if result.plan is not None:
+            message = self.tr("Imported {0}: {1}.").format(
+                result.path.name, result.plan.describe(done=True))
+        else:
+            message = self.tr("Imported {0} from {1}.").format(result.summary,
+                                                                result.path.name)
         self._finish(message + " " + self.tr("Took {0:.1f} s; the lists show them now.").format(
             result.seconds))
         gctx = self.owner.gctx

@@ -1,10 +1,11 @@
 """File > Import...: a wizard that imports products, BOM lines, contacts or stock counts.
 
-Pages: the kind and the file; a preview of its first rows; the columns (each field's combo box
-pre-filled by the guess from the headers); the check, which lists every problem (row, column,
-reason) before anything is written; and the import itself, on the task runner's worker with
-progress and Cancel. Nothing is written until the check page's Import button, and then all
-rows or none (see dmdesk.documents.importing).
+Pages: the kind and the file (for products, whether rows whose SKU exists update them); a
+preview of its first rows; the columns (each field's combo box pre-filled by the guess from the
+headers); the check, which lists every problem (row, column, reason) before anything is written;
+and the import itself, on the task runner's worker with progress and Cancel. Nothing is written
+until the check page's Import button, and then all rows or none (see
+dmdesk.documents.importing).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class ImportState:
     path: Path | None = None
     preview: Preview | None = None
     mapping: dict[str, int] = field(default_factory=dict)
+    update: bool = False  # rows whose key exists update that record (kinds with an updater)
     checked: ImportResult | None = None
     result: ImportResult | None = None
 

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import os
 import sqlite3
 import sys
@@ -176,21 +177,31 @@ def breakdown(db: Any, numbers: Sequence[str], out: Path) -> tuple[float, float]
     return read / len(numbers), draw / len(numbers)
 
 
+def _pdf_printer(path: Path) -> Any:
+    """A high-resolution QPrinter writing a PDF file (a QApplication made if there is none)."""
+    from PySide6.QtPrintSupport import QPrinter
+    from PySide6.QtWidgets import QApplication
+
+    global _app
+    _app = QApplication.instance() or QApplication([])  # kept alive while printing
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(path))
+    return printer
+
+
+_app: Any = None
+
+
 def print_through_qt(pdf: Path, out_dir: Path) -> tuple[int, float] | None:
     """Pages and seconds to paint ``pdf`` onto a QPrinter (PDF file output) at 300 dpi."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    try:
-        from PySide6.QtPrintSupport import QPrinter
-        from PySide6.QtWidgets import QApplication
-    except ImportError:
+    if importlib.util.find_spec("PySide6") is None:
         return None
     from dmdesk.gui.printing import _paint
     from dmdesk.gui.tasks import Progress
 
-    _app = QApplication.instance() or QApplication([])
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    printer.setOutputFileName(str(out_dir / "jobsheet-bench-printed.pdf"))
+    printer = _pdf_printer(out_dir / "jobsheet-bench-printed.pdf")
     started = time.perf_counter()
     result = _paint(printer, [pdf], ("bench",), Progress(lambda d, t, s: None))
     return result.pages, time.perf_counter() - started
@@ -205,8 +216,6 @@ def gui_stall_while_printing(db: Any, numbers: Sequence[str] | None, out_dir: Pa
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     try:
         from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
-        from PySide6.QtPrintSupport import QPrinter
-        from PySide6.QtWidgets import QApplication
     except ImportError:
         return None
     import threading
@@ -214,10 +223,7 @@ def gui_stall_while_printing(db: Any, numbers: Sequence[str] | None, out_dir: Pa
     from dmdesk.gui.printing import print_job_sheets
     from dmdesk.gui.tasks import Progress
 
-    _app = QApplication.instance() or QApplication([])
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    printer.setOutputFileName(str(out_dir / "jobsheet-bench-stall.pdf"))
+    printer = _pdf_printer(out_dir / "jobsheet-bench-stall.pdf")
     loop = QEventLoop()
     clock = QElapsedTimer()
     gaps: list[float] = []

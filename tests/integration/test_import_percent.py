@@ -33,13 +33,24 @@ def _scrap(db: Database) -> dict[str, int]:
     return {sku: scrap for sku, scrap in rows}
 
 
-def test_percent_formatted_cells_import_as_the_percentage_they_show(
-        db: Database, network: Network, tmp_path: Path) -> None:
-    _stool(db)
+def _bom_xlsx(tmp_path: Path, rows: list[tuple[Any, ...]], formats: dict[str, str]) -> Path:
+    """A BOM workbook of ``rows`` under the header, with number formats by cell ("D2")."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    for cell, number_format in formats.items():
+        sheet[cell].number_format = number_format
+    path = tmp_path / "bom.xlsx"
+    workbook.save(path)
+    return path
+
+
+def test_percent_formatted_cells_import_as_the_percentage_they_show(
+        db: Database, network: Network, tmp_path: Path) -> None:
+    _stool(db)
     rows: list[tuple[Any, ...]] = [
         ("STOOL", "FRAME", 1, 0.1, "0%"),  # shows 10%
         ("STOOL", "FABRIC", 0.4, 0.125, "0.0%"),  # shows 12.5%
@@ -47,11 +58,8 @@ def test_percent_formatted_cells_import_as_the_percentage_they_show(
         ("STOOL", "STEEL", 1, 5, "General"),  # a plain 5: 5 %
         ("STOOL", "CHAIR", 1, 3, '0"%"'),  # shows 3% as literal text after the number: 3 %
     ]
-    for parent, component, quantity, scrap, number_format in rows:
-        sheet.append((parent, component, quantity, scrap))
-        sheet.cell(row=sheet.max_row, column=4).number_format = number_format
-    path = tmp_path / "bom.xlsx"
-    workbook.save(path)
+    path = _bom_xlsx(tmp_path, [row[:4] for row in rows],
+                     {f"D{index}": row[4] for index, row in enumerate(rows, start=2)})
 
     result = import_file(ServiceContext(db, actor="tester"), "bom", path)
 
@@ -76,14 +84,7 @@ def test_a_quantity_formatted_as_a_percentage_is_not_scaled(
         db: Database, network: Network, tmp_path: Path) -> None:
     """Only percentage fields read the format: a quantity cell showing 50% holds 0.5."""
     _stool(db)
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.append(HEADER)
-    sheet.append(("STOOL", "FABRIC", 0.5, None))
-    sheet["C2"].number_format = "0%"
-    path = tmp_path / "bom.xlsx"
-    workbook.save(path)
+    path = _bom_xlsx(tmp_path, [("STOOL", "FABRIC", 0.5, None)], {"C2": "0%"})
     import_file(ServiceContext(db, actor="tester"), "bom", path)
     with db.read_session() as session:
         quantity = session.execute(text(

@@ -52,3 +52,14 @@ def _show(message: str, detail: str | None) -> None:
     if detail:
         box.setInformativeText(detail)
     box.exec()
+
+
+def failure_message(error: BaseException, unexpected: str, context: str,
+                    expected: tuple[type[BaseException], ...] = (DomainError,)) -> str:
+    """What to tell the user when work on a worker failed: a refusal (``expected``) as it is,
+    since it names the problem; anything else is logged with its trace ("``context`` failed")
+    and shown through ``unexpected``, a translated template with ``{0}`` for the error."""
+    if isinstance(error, expected):
+        return str(error)
+    log.error("%s failed", context, exc_info=error)
+    return unexpected.format(error)

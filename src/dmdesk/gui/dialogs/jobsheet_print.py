@@ -10,7 +10,6 @@ text), to a temporary file renamed into place.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 from dmdesk.documents.jobsheet import render_job_sheets
 from dmdesk.domain.errors import DomainError
 from dmdesk.gui.context import GuiContext
+from dmdesk.gui.crash import failure_message
 from dmdesk.gui.dialogs.save_file import ask_save_path
 from dmdesk.gui.printing import (
     PrintError,
@@ -37,7 +37,6 @@ from dmdesk.gui.printing import (
 )
 from dmdesk.gui.tasks import Progress
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -213,10 +212,7 @@ class JobSheetPrinting(QObject):
 
     def _failed(self, error: BaseException) -> None:
         self._set_busy(False)
-        if isinstance(error, DomainError | PrintError):
-            message = str(error)
-        else:
-            log.error("a job sheet action failed", exc_info=error)
-            message = self.tr("Could not make the job sheet: {0}").format(error)
+        message = failure_message(error, self.tr("Could not make the job sheet: {0}"),
+                                  "a job sheet action", (DomainError, PrintError))
         self.gctx.notify(message)
         self.failed.emit(message)

@@ -9,7 +9,6 @@ export leaves nothing behind).
 
 from __future__ import annotations
 
-import logging
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -28,13 +27,11 @@ from sqlalchemy import select
 
 from dmdesk.db import models as m
 from dmdesk.documents.exports import EXPORT_KINDS, TITLES, ExportResult, export_workbook
-from dmdesk.domain.errors import DomainError
 from dmdesk.gui.context import GuiContext
+from dmdesk.gui.crash import failure_message
 from dmdesk.gui.dialogs.save_file import ask_save_path
 from dmdesk.gui.formatting import to_qdate
 from dmdesk.gui.tasks import Progress
-
-log = logging.getLogger(__name__)
 
 # Kinds whose figures are "now" (the period does not apply), as exports._period_text says.
 PERIOD_FREE = frozenset({"stock"})
@@ -200,10 +197,6 @@ class ExportPanel(QGroupBox):
         self.written.emit(message)
 
     def _failed(self, error: BaseException) -> None:
-        if isinstance(error, DomainError):
-            message = str(error)
-        else:
-            log.error("an export failed", exc_info=error)
-            message = self.tr("The export failed: {0}").format(error)
+        message = failure_message(error, self.tr("The export failed: {0}"), "an export")
         self.gctx.notify(message)
         self.failed.emit(message)

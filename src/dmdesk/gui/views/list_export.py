@@ -3,7 +3,6 @@ the rows loaded on screen) into an .xlsx workbook, on the worker with progress a
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from pathlib import Path
 
@@ -11,13 +10,11 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from dmdesk.documents.list_export import ListExportResult, ListView, export_list
-from dmdesk.domain.errors import DomainError
 from dmdesk.gui.context import GuiContext
+from dmdesk.gui.crash import failure_message
 from dmdesk.gui.dialogs.save_file import ask_save_path
 from dmdesk.gui.models.paged_table import PagedTableModel
 from dmdesk.gui.tasks import Progress
-
-log = logging.getLogger(__name__)
 
 
 class ListExporter(QObject):
@@ -81,10 +78,6 @@ class ListExporter(QObject):
         self.done.emit(message)
 
     def _failed(self, error: BaseException) -> None:
-        if isinstance(error, DomainError):
-            message = str(error)
-        else:
-            log.error("a list export failed", exc_info=error)
-            message = self.tr("The export failed: {0}").format(error)
+        message = failure_message(error, self.tr("The export failed: {0}"), "a list export")
         self.gctx.notify(message)
         self.failed.emit(message)

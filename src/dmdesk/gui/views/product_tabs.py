@@ -3,7 +3,6 @@ where it is used."""
 
 from __future__ import annotations
 
-import logging
 import mimetypes
 import tempfile
 import uuid
@@ -30,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dmdesk.domain.errors import DomainError
 from dmdesk.gui.context import GuiContext
+from dmdesk.gui.crash import failure_message
 from dmdesk.gui.dialogs.form import FormDialog
 from dmdesk.gui.dialogs.product_bom import BomLineDialog
 from dmdesk.gui.dialogs.product_form import kind_label
@@ -42,7 +41,6 @@ from dmdesk.queries import products as q
 from dmdesk.services import products
 from dmdesk.services.context import ServiceContext
 
-log = logging.getLogger(__name__)
 NODE_ROLE = Qt.ItemDataRole.UserRole + 10
 KEY_ROLE = Qt.ItemDataRole.UserRole + 11
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -70,11 +68,8 @@ def size_text(size: int) -> str:
 
 def show_error(parent: QWidget, error: BaseException) -> None:
     """Say what went wrong in a dialog that does not block the caller."""
-    if isinstance(error, DomainError):
-        message = str(error)
-    else:
-        log.error("products: unexpected error", exc_info=error)
-        message = QApplication.translate("products", "Something went wrong: {0}").format(error)
+    message = failure_message(
+        error, QApplication.translate("products", "Something went wrong: {0}"), "products")
     box = QMessageBox(QMessageBox.Icon.Warning, QApplication.translate("products", "Products"),
                       message, QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("products_error")

@@ -9,7 +9,6 @@ only with a reason.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -28,10 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dmdesk.domain.errors import DomainError, InsufficientStockError, NotFoundError
+from dmdesk.domain.errors import InsufficientStockError, NotFoundError
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.domain.workorder_states import OPEN_STATES, WOAction, WOState, allowed_actions
 from dmdesk.gui.context import GuiContext
+from dmdesk.gui.crash import failure_message
 from dmdesk.gui.dialogs.form import ERROR_STYLE, FIELD_ERROR_STYLE, dispose_when_idle
 from dmdesk.gui.dialogs.quality_check import QualityCheckDialog
 from dmdesk.gui.dialogs.work_order_complete import CompleteDialog
@@ -65,8 +65,6 @@ from dmdesk.queries.scorecards import CheckRow, work_order_checks
 from dmdesk.services import workorders
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.quality import CheckResult
-
-log = logging.getLogger(__name__)
 
 
 class WorkOrderDetailPane(QWidget):
@@ -539,11 +537,8 @@ class WorkOrdersArea(OrderArea[WorkOrderDetail]):
         self.gctx.notify(message)
 
     def _refused(self, error: BaseException) -> None:
-        if isinstance(error, DomainError):
-            message = str(error)
-        else:
-            log.error("a work order action failed", exc_info=error)
-            message = self.tr("Something went wrong: {0}").format(error)
+        message = failure_message(error, self.tr("Something went wrong: {0}"),
+                                  "a work order action")
         self.refresh()  # the order may have changed under a stale button
         self.detail.set_busy(False)
         self.detail.show_message(message)

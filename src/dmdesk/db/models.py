@@ -69,6 +69,9 @@ class Site(Base):
     capabilities: Mapped[str] = mapped_column(Text, default="")
     weekly_capacity_hours: Mapped[Decimal] = mapped_column(Qty(), default=Decimal(0))
     status: Mapped[str] = mapped_column(String(10), default="active")
+    # The site runs dmdesk and reports its own work orders' progress; otherwise the owner
+    # does it on its behalf (domain/lifecycle.py: exactly one holder per work order).
+    reports_progress: Mapped[bool] = mapped_column(Boolean, default=False)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -413,6 +416,12 @@ class WorkOrder(Base):
     completed_at: Mapped[datetime | None]
     notes: Mapped[str] = mapped_column(Text, default="")
     override_reason: Mapped[str] = mapped_column(Text, default="")
+    # A reroute of an order another site holds splits it (services/rerouting.py): the owner
+    # withdraws this order (``moved_to_id``, a planning field) and the remainder goes on in
+    # the new order (``rerouted_from_id``); the holder settles the withdrawal when it learns.
+    moved_to_id: Mapped[uuid.UUID | None] = _fk("work_order.id", nullable=True, index=False)
+    rerouted_from_id: Mapped[uuid.UUID | None] = _fk("work_order.id", nullable=True,
+                                                     index=False)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -62,4 +62,11 @@ class WorkOrderReroute(Base):
     transfers: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     actor: Mapped[str] = mapped_column(String(80))
+    # A split (the order was held by another site): the order that carries the rest on, and
+    # the good quantity the rerouter counted at the old site when it split. When the old
+    # site's final figure differs, the owner reconciles the new order once (``settled_at``).
+    to_work_order_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUIDBytes(), ForeignKey("work_order.id"), nullable=True, index=True)
+    counted_good: Mapped[Decimal] = mapped_column(Qty(), default=Decimal(0))
+    settled_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

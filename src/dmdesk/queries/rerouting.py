@@ -159,7 +159,8 @@ def _open_orders(session: Session, site_id: uuid.UUID) -> list[_OpenOrder]:
     rows = session.execute(
         select(wo.id, wo.number, wo.product_id, wo.quantity, wo.state, wo.due_date,
                wo.customer_order_line_id)
-        .where(wo.site_id == site_id, wo.state.in_(OPEN_STATE_VALUES))
+        .where(wo.site_id == site_id, wo.state.in_(OPEN_STATE_VALUES),
+               wo.moved_to_id.is_(None))  # split already: its holder settles it
         .order_by(wo.due_date, wo.priority, wo.number))
     return [_OpenOrder(*row) for row in rows]
 

@@ -21,8 +21,10 @@ from dmdesk.db import models as m
 from dmdesk.db.audit import GENESIS_HASH, audit_hash, audit_record
 from dmdesk.db.changes import ChangeContext, install_change_capture
 from dmdesk.db.database import Database
+from dmdesk.db.models_sync import SyncState
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.hlc import HLC, HybridClock
+from dmdesk.domain.lifecycle import Actor
 from dmdesk.domain.numbering import DocKind, format_number
 
 SETTING_SITE = "local_site_code"
@@ -64,19 +66,29 @@ class UnitOfWork:
         self.ctx = ctx
         self.session = session
         self.now = ctx.clock()
-        self.site_code = self._setting(SETTING_SITE) or DEFAULT_SITE_CODE
-        last = self._setting(SETTING_HLC)
+        self.site_code = self.setting(SETTING_SITE) or DEFAULT_SITE_CODE
+        last = self.setting(SETTING_HLC)
         self.hlc = HybridClock(self.site_code, lambda: int(self.now.timestamp() * 1000),
                                HLC.decode(last) if last else None)
         self._hlc_start = self.hlc.last
         self.changes = ChangeContext(self.now, lambda: self.hlc.now().encode(),
                                      ctx.db.schema_version)
+        self._side: Actor | None = None
 
     @property
     def actor(self) -> str:
         return self.ctx.actor
 
-    def _setting(self, key: str) -> str | None:
+    @property
+    def side(self) -> Actor:
+        """This database's side of the network: its site code and its sync role."""
+        if self._side is None:
+            role = self.session.scalar(select(SyncState.role).where(SyncState.id == 1))
+            self._side = Actor(self.site_code, role or "")
+        return self._side
+
+    def setting(self, key: str) -> str | None:
+        """A local setting's value (None when unset)."""
         return self.session.scalar(select(m.Setting.value).where(m.Setting.key == key))
 
     def set_setting(self, key: str, value: str) -> None:

@@ -10,6 +10,20 @@ its own transaction (so one refusal does not undo the others), reporting what ha
   (the transfer arrives in transit and is reserved on release or consumed on completion there);
 - a ``work_order_reroute`` row and an audit entry keep where the work was before.
 
+That is when this database holds the order's lifecycle (domain/lifecycle.py): nobody else can
+act on it meanwhile. When another site holds it (it reports its own progress and may be working
+offline right now), the order is never taken from under it: the reroute SPLITS it instead.
+
+- The old order stays at its site and is withdrawn: ``moved_to_id`` (a planning field) names a
+  new order at the target for the remainder (its quantity less the good output counted here),
+  whose ``rerouted_from_id`` points back. Nothing of the old site's stock is touched.
+- The old site, when it learns of the move at its next sync, settles its order
+  (services/reroute_settle.py): cancelled if not started, else closed with what it made (only
+  that share of the components consumed). What it did before it learned stands: it happened.
+- The owner then reconciles the new order once with what the old site really made
+  (``work_order_reroute.counted_good`` against the final figure): reduced while it is a draft,
+  withdrawn when nothing is left to make, or an alert to the owner when it is already under way.
+
 queries.rerouting.propose_reroute proposes the moves (the best other site for each order).
 """
 
@@ -25,6 +39,7 @@ from sqlalchemy import delete, select
 
 from dmdesk.db import models as m
 from dmdesk.db.models_network import WorkOrderReroute
+from dmdesk.domain import lifecycle
 from dmdesk.domain.errors import DomainError, IllegalTransitionError, ValidationError
 from dmdesk.domain.kinds import SiteStatus
 from dmdesk.domain.quantity import format_quantity
@@ -39,6 +54,7 @@ from dmdesk.services.routing import (
     ship_slots,
     take,
 )
+from dmdesk.services.workorders import create_work_order_in
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,8 @@ class MovedWorkOrder:
     progress_kept: tuple[str, ...]  # "10 Cut tubes: 4 good, 1 scrap of 10"
     transfers: tuple[str, ...]
     messages: tuple[str, ...]
+    # A split: the number of the new order that carries the rest on ("" when moved whole).
+    continued_as: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,6 +148,8 @@ def reroute_work_order(ctx: ServiceContext, work_order_id: uuid.UUID, to_site_id
             raise ValidationError(f"{order.number} is no longer at the site being rerouted "
                                   f"(it is at {source.code}).", field="work_order")
         target = _check_target(uow, order, source, to_site_id)
+        if not lifecycle.may_act(uow.side, source.code, source.reports_progress):
+            return _split(uow, order, source, target, reason)
         freed = _release_reservations(uow, order)
         order.site_id = target.id
         uow.session.flush()
@@ -155,6 +175,45 @@ def reroute_work_order(ctx: ServiceContext, work_order_id: uuid.UUID, to_site_id
                   now_at=target.code, transfers=", ".join(transfers), reason=reason.strip())
         return MovedWorkOrder(order.id, order.number, source.code, target.code, order.state,
                               progress, tuple(transfers), tuple(messages))
+
+
+def _split(uow: UnitOfWork, order: m.WorkOrder, source: m.Site, target: m.Site,
+           reason: str) -> MovedWorkOrder:
+    """Withdraw ``order`` from its holder and continue the remainder in a new order at
+    ``target`` (see the module's docstring)."""
+    if order.moved_to_id is not None:
+        moved = uow.get(m.WorkOrder, order.moved_to_id, "work order")
+        raise ValidationError(f"{order.number} was already moved to {moved.number}.",
+                              field="work_order")
+    counted = order.good_qty
+    remainder = order.quantity - counted
+    if remainder <= 0:
+        raise ValidationError(f"{order.number} has made all {format_quantity(order.quantity)} "
+                              "already: nothing is left to move.", field="work_order")
+    created = create_work_order_in(
+        uow, order.product_id, remainder, target.id, order.due_date, order.priority,
+        order.customer_order_line_id, notes=f"Continues {order.number} (moved from "
+                                             f"{source.code}).")
+    continued = uow.get(m.WorkOrder, created.id, "work order")
+    continued.rerouted_from_id = order.id
+    order.moved_to_id = continued.id
+    progress = tuple(_progress_text(op, order.quantity) for op in order.operations
+                     if op.good_qty or op.scrap_qty)
+    uow.session.add(WorkOrderReroute(
+        work_order_id=order.id, from_site_id=source.id, to_site_id=target.id,
+        state=order.state, progress="; ".join(progress), transfers="", reason=reason.strip(),
+        actor=uow.actor, to_work_order_id=continued.id, counted_good=counted))
+    uow.session.flush()
+    uow.audit("reroute", "work_order", order.id, number=order.number, was_at=source.code,
+              now_at=target.code, continued_as=continued.number,
+              counted_good=str(counted), reason=reason.strip())
+    messages = (
+        f"{source.code} reports its own progress, so {order.number} stays with it until it "
+        f"learns of the move: it then cancels the order if not started, or closes it with "
+        f"what it made. {continued.number} at {target.code} makes the remaining "
+        f"{format_quantity(remainder)}, and is adjusted once {source.code}'s figure is known.",)
+    return MovedWorkOrder(order.id, order.number, source.code, target.code, order.state,
+                          progress, (), messages, continued.number)
 
 
 def _check_target(uow: UnitOfWork, order: m.WorkOrder, source: m.Site,

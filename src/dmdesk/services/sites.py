@@ -13,7 +13,7 @@ from dmdesk.domain.kinds import LocationKind, SiteKind, SiteStatus
 from dmdesk.domain.numbering import check_site_code
 from dmdesk.services import records
 from dmdesk.services.context import SETTING_SITE, ServiceContext, UnitOfWork
-from dmdesk.services.fields import choice, coordinate, qty, tags, text
+from dmdesk.services.fields import choice, coordinate, flag, qty, tags, text
 
 SITE_FIELDS = {
     "code": lambda v, f: check_site_code(text(6, required=True)(v, f)),
@@ -25,6 +25,8 @@ SITE_FIELDS = {
     "capabilities": tags(),
     "weekly_capacity_hours": qty(),
     "status": choice(SiteStatus),
+    # Runs dmdesk and reports its own progress (domain/lifecycle.py).
+    "reports_progress": flag(),
 }
 LOCATION_FIELDS = {
     "site_id": lambda v, f: v,
@@ -151,3 +153,29 @@ def transit_location(uow: UnitOfWork) -> m.Location:
     code = next(c for c in ("TRN", *(f"TRN{n}" for n in range(2, 1000))) if c not in taken)
     site = _create_site(uow, {"code": code, "name": "In transit", "kind": SiteKind.IN_TRANSIT})
     return uow.session.scalars(select(m.Location).where(m.Location.site_id == site.id)).one()
+
+
+MAKING_KINDS = frozenset({SiteKind.OWN_WORKSHOP, SiteKind.MICRO_PRODUCER})
+
+
+SETTING_CLAIMED = "claimed_own_progress"
+
+
+def claim_own_progress(ctx: ServiceContext) -> bool:
+    """A making site that syncs runs dmdesk: from now on it reports its own work orders'
+    progress (``reports_progress``), instead of the owner on its behalf. Done once: if the
+    owner later hands the site's progress back to itself, that decision stands. True when the
+    flag was set now (it travels to the network with the next push)."""
+    with ctx.transaction() as uow:
+        if uow.side.is_owner or uow.setting(SETTING_CLAIMED):
+            return False
+        site = uow.session.scalar(select(m.Site).where(m.Site.code == uow.site_code))
+        if site is None or site.kind not in MAKING_KINDS:
+            return False
+        uow.set_setting(SETTING_CLAIMED, site.code)
+        if site.reports_progress:
+            return False
+        site.reports_progress = True
+        uow.session.flush()
+        uow.audit("claim_progress", "site", site.id, code=site.code)
+        return True

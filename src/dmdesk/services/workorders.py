@@ -19,7 +19,13 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from dmdesk.db import models as m
-from dmdesk.domain.errors import IllegalTransitionError, InsufficientStockError, ValidationError
+from dmdesk.domain import lifecycle
+from dmdesk.domain.errors import (
+    IllegalTransitionError,
+    InsufficientStockError,
+    NotYoursError,
+    ValidationError,
+)
 from dmdesk.domain.kinds import LocationKind, MoveReason, ProductKind, SiteKind, SiteStatus
 from dmdesk.domain.numbering import DocKind
 from dmdesk.domain.quantity import format_quantity, quantity, required_with_scrap
@@ -119,6 +125,26 @@ def _check_making_site(site: m.Site) -> None:
 
 def _load(uow: UnitOfWork, wo_id: uuid.UUID) -> m.WorkOrder:
     return uow.get(m.WorkOrder, wo_id, "work order")
+
+
+def _load_held(uow: UnitOfWork, wo_id: uuid.UUID) -> m.WorkOrder:
+    """The order, if this database holds its lifecycle (domain/lifecycle.py); else refused,
+    before anything is written, as the sync server would refuse it."""
+    order = _load(uow, wo_id)
+    site = uow.get(m.Site, order.site_id, "site")
+    why = lifecycle.why_not(uow.side, order.number, site.code, site.reports_progress)
+    if why:
+        raise NotYoursError(why, field="site")
+    return order
+
+
+def _refuse_moved(uow: UnitOfWork, order: m.WorkOrder) -> None:
+    """A withdrawn order (split by a reroute) is only settled: cancelled or closed."""
+    if order.moved_to_id is not None:
+        moved = uow.get(m.WorkOrder, order.moved_to_id, "work order")
+        raise IllegalTransitionError(
+            f"{order.number} was moved to {moved.number}: it can only be cancelled or "
+            "completed with what was made.", field="state")
 
 
 def _transition(uow: UnitOfWork, order: m.WorkOrder, action: WOAction) -> WOState:
@@ -249,7 +275,8 @@ def release(ctx: ServiceContext, wo_id: uuid.UUID, override_reason: str = "") ->
 
     Returns the shortages that were overridden (empty when stock was sufficient)."""
     with ctx.transaction() as uow:
-        order = _load(uow, wo_id)
+        order = _load_held(uow, wo_id)
+        _refuse_moved(uow, order)
         target = _transition(uow, order, WOAction.RELEASE)
         _check_making_site(uow.get(m.Site, order.site_id, "site"))
         materials = _materials_from_bom(uow, order)
@@ -274,7 +301,8 @@ def release(ctx: ServiceContext, wo_id: uuid.UUID, override_reason: str = "") ->
 
 def start(ctx: ServiceContext, wo_id: uuid.UUID) -> None:
     with ctx.transaction() as uow:
-        order = _load(uow, wo_id)
+        order = _load_held(uow, wo_id)
+        _refuse_moved(uow, order)
         order.state = _transition(uow, order, WOAction.START).value
         order.started_at = uow.now
         uow.session.flush()
@@ -289,7 +317,7 @@ def report_progress(ctx: ServiceContext, wo_id: uuid.UUID, sequence: int, good: 
     if good_qty == 0 and scrap_qty == 0 and not finished:
         raise ValidationError("Report a good or a scrap quantity.", field="good")
     with ctx.transaction() as uow:
-        order = _load(uow, wo_id)
+        order = _load_held(uow, wo_id)
         _transition(uow, order, WOAction.REPORT)
         operations = list(order.operations)
         index = next((i for i, op in enumerate(operations) if op.sequence == sequence), None)
@@ -343,37 +371,60 @@ def complete(ctx: ServiceContext, wo_id: uuid.UUID, good_qty: Any = None,
     The output is ``good_qty`` if given, else the good quantity reported on the last
     operation, else the order quantity. Returns the stock reference (the WO number)."""
     with ctx.transaction() as uow:
-        order = _load(uow, wo_id)
+        order = _load_held(uow, wo_id)
         target = _transition(uow, order, WOAction.COMPLETE)
         output = _output_quantity(order, good_qty)
-        location = _output_location(uow, order, output_location_id)
-        consume, genealogy_lots, reserved_back = _consumption(uow, order)
-        product = uow.get(m.Product, order.product_id, "product")
-        out_lot = None
-        if product.lot_tracked or genealogy_lots:
-            out_lot = find_or_create_lot(uow, product.id, order.number, order.id)
-        moves = [*consume, MoveLine(product.id, location.id, output,
-                                    MoveReason.PRODUCTION_OUTPUT,
-                                    out_lot.id if out_lot else None)]
-        post_moves(uow, moves, reference=order.number, document_id=order.id,
-                   override_reason=override_reason, check=StockCheck.AVAILABLE,
-                   reserved_deltas=reserved_back)
-        uow.session.execute(delete(m.Reservation).where(
-            m.Reservation.material_id.in_([mat.id for mat in order.materials])))
-        for material in order.materials:
-            material.consumed = material.required
-        if out_lot is not None:
-            for lot_id, qty in genealogy_lots.items():
-                uow.session.add(m.LotGenealogy(output_lot_id=out_lot.id, component_lot_id=lot_id,
-                                               work_order_id=order.id, quantity=qty,
-                                               created_at=uow.now))
-        order.state, order.completed_at, order.good_qty = target.value, uow.now, output
-        if override_reason.strip():
-            order.override_reason = override_reason.strip()
-        uow.session.flush()
-        uow.audit("complete", "work_order", order.id, number=order.number,
-                  output=str(output), override_reason=override_reason.strip())
+        complete_in(uow, order, target, output, override_reason, output_location_id)
         return order.number
+
+
+def complete_in(uow: UnitOfWork, order: m.WorkOrder, target: WOState, output: Decimal,
+                override_reason: str = "", output_location_id: uuid.UUID | None = None,
+                share: Decimal | None = None) -> None:
+    """Complete ``order`` inside the caller's transaction. ``share`` (0..1), when given,
+    consumes only that share of each material (an order closed short: the units it handled),
+    releasing the rest of its reservations."""
+    location = _output_location(uow, order, output_location_id)
+    consume, genealogy_lots, reserved_back = _consumption(uow, order, share)
+    product = uow.get(m.Product, order.product_id, "product")
+    out_lot = None
+    if product.lot_tracked or genealogy_lots:
+        out_lot = find_or_create_lot(uow, product.id, order.number, order.id)
+    moves = [*consume, MoveLine(product.id, location.id, output,
+                                MoveReason.PRODUCTION_OUTPUT,
+                                out_lot.id if out_lot else None)]
+    post_moves(uow, moves, reference=order.number, document_id=order.id,
+               override_reason=override_reason, check=StockCheck.AVAILABLE,
+               reserved_deltas=reserved_back)
+    uow.session.execute(delete(m.Reservation).where(
+        m.Reservation.material_id.in_([mat.id for mat in order.materials])))
+    for material in order.materials:
+        material.consumed = _consumption_target(uow, material, share)
+    if out_lot is not None:
+        for lot_id, qty in genealogy_lots.items():
+            uow.session.add(m.LotGenealogy(output_lot_id=out_lot.id, component_lot_id=lot_id,
+                                           work_order_id=order.id, quantity=qty,
+                                           created_at=uow.now))
+    order.state, order.completed_at, order.good_qty = target.value, uow.now, output
+    if override_reason.strip():
+        order.override_reason = override_reason.strip()
+    uow.session.flush()
+    uow.audit("complete", "work_order", order.id, number=order.number,
+              output=str(output), override_reason=override_reason.strip())
+
+
+def _consumption_target(uow: UnitOfWork, material: m.WOMaterial,
+                        share: Decimal | None) -> Decimal:
+    """What a material has consumed once the order completes: all of it, or its share
+    (rounded up to a whole unit where the unit is counted, never above what was required)."""
+    if share is None:
+        return material.required
+    step = Decimal("0.001")  # quantities keep three decimals (domain/quantity.py)
+    product = uow.get(m.Product, material.product_id, "product")
+    if product.unit in _whole_units(uow):
+        step = Decimal(1)
+    target = (material.required * share).quantize(step, rounding=ROUND_CEILING)
+    return max(material.consumed, min(material.required, target))
 
 
 def _output_quantity(order: m.WorkOrder, good_qty: Any) -> Decimal:
@@ -387,7 +438,7 @@ def _output_quantity(order: m.WorkOrder, good_qty: Any) -> Decimal:
     return order.quantity
 
 
-def _consumption(uow: UnitOfWork, order: m.WorkOrder
+def _consumption(uow: UnitOfWork, order: m.WorkOrder, share: Decimal | None = None
                  ) -> tuple[list[MoveLine], dict[uuid.UUID, Decimal], dict[BalanceKey, Decimal]]:
     """Moves taking each material's remainder: reserved stock first, then whatever else the
     site has (checked for availability by the ledger)."""
@@ -399,7 +450,7 @@ def _consumption(uow: UnitOfWork, order: m.WorkOrder
             m.Reservation.material_id.in_([mat.id for mat in order.materials]))):
         reservations[res.material_id].append(res)
     for material in order.materials:
-        remaining = material.required - material.consumed
+        remaining = _consumption_target(uow, material, share) - material.consumed
         for res in reservations[material.id]:
             take = min(res.quantity, remaining)
             key = (res.product_id, res.location_id, lot_key(res.lot_id))
@@ -437,7 +488,7 @@ def _unreserved_take(uow: UnitOfWork, order: m.WorkOrder, material: m.WOMaterial
 
 def hold(ctx: ServiceContext, wo_id: uuid.UUID, reason: str = "") -> None:
     with ctx.transaction() as uow:
-        order = _load(uow, wo_id)
+        order = _load_held(uow, wo_id)
         target = _transition(uow, order, WOAction.HOLD)
         order.held_from, order.state = order.state, target.value
         uow.session.flush()
@@ -446,7 +497,7 @@ def hold(ctx: ServiceContext, wo_id: uuid.UUID, reason: str = "") -> None:
 
 def resume(ctx: ServiceContext, wo_id: uuid.UUID) -> None:
     with ctx.transaction() as uow:
-        order = _load(uow, wo_id)
+        order = _load_held(uow, wo_id)
         order.state = _transition(uow, order, WOAction.RESUME).value
         order.held_from = None
         uow.session.flush()
@@ -456,13 +507,17 @@ def resume(ctx: ServiceContext, wo_id: uuid.UUID) -> None:
 def cancel(ctx: ServiceContext, wo_id: uuid.UUID, reason: str = "") -> None:
     """Cancel an open order; its reservations are released, reported progress is kept."""
     with ctx.transaction() as uow:
-        order = _load(uow, wo_id)
-        was = WOState(order.state)
-        order.state = _transition(uow, order, WOAction.CANCEL).value
-        if was in RESERVING_STATES:
-            _unreserve(uow, order)
-        uow.session.flush()
-        uow.audit("cancel", "work_order", order.id, number=order.number, reason=reason)
+        cancel_in(uow, _load_held(uow, wo_id), reason)
+
+
+def cancel_in(uow: UnitOfWork, order: m.WorkOrder, reason: str = "") -> None:
+    """``cancel`` inside the caller's transaction."""
+    was = WOState(order.state)
+    order.state = _transition(uow, order, WOAction.CANCEL).value
+    if was in RESERVING_STATES:
+        _unreserve(uow, order)
+    uow.session.flush()
+    uow.audit("cancel", "work_order", order.id, number=order.number, reason=reason)
 
 
 PLANNING_FIELDS = {

@@ -19,7 +19,7 @@ from dmdesk.db import models as m
 from dmdesk.db.database import Database
 from dmdesk.db.models_sync import SyncState
 from dmdesk.services.context import SETTING_SITE
-from dmdesk.sync import protocol, state
+from dmdesk.sync import follow_up, protocol, state
 from dmdesk.sync.pull import pull_batch
 from dmdesk.sync.push import next_batch, pending_count, push_batch, set_aside
 from dmdesk.sync.transport import SyncCancelledError, SyncError, Transport, wall_ms
@@ -202,12 +202,16 @@ def run_sync(db: Database, *, progress: Progress = _quiet,
     transport = transport_for(db, clock_ms)
     try:
         if push:
+            follow_up.before_push(db)
             push_all(db, transport, report, progress, cancelled)
         mark = _pushed_mark(db)
         if pull:
             pull_all(db, transport, report, progress, cancelled, clock_ms, pull_limit)
+            report.alerts += follow_up.after_pull(db)
         if push and pull:
             _clear_pending(db, mark)
+            # What the pulled changes made this site do goes out now, not a sync later.
+            push_all(db, transport, report, progress, cancelled)
     except SyncError as exc:
         _record(db, error=exc.message)
         raise

@@ -1,0 +1,46 @@
+"""What a sync asks of this site besides merging (services do the work, as for any change).
+
+- Before pushing and after pulling: a making site that syncs reports its own progress from now
+  on (services/sites.py ``claim_own_progress``); a new site learns its own row from its first
+  pull, and the claim goes out with the push that ends that sync.
+- After pulling: orders the owner moved elsewhere are settled here if this site holds them,
+  and, at the owner, split reroutes are reconciled once the old order is final
+  (services/reroute_settle.py). Each sentence they return becomes an alert in the Sync area.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from dmdesk.db.database import Database
+from dmdesk.db.raw_insert import utc_text
+from dmdesk.services import reroute_settle, sites
+from dmdesk.services.context import ServiceContext
+from dmdesk.sync import alerts
+from dmdesk.sync.pull import driver
+
+REROUTE = "reroute"
+ACTOR = "sync"
+
+
+def before_push(db: Database) -> bool:
+    """True when this site now claims its own progress (a change to push)."""
+    return sites.claim_own_progress(ServiceContext(db, actor=ACTOR))
+
+
+def after_pull(db: Database) -> int:
+    """Settle and reconcile split reroutes; returns how many alerts were raised."""
+    ctx = ServiceContext(db, actor=ACTOR)
+    sites.claim_own_progress(ctx)
+    notes = reroute_settle.settle_moved(ctx) + reroute_settle.reconcile_splits(ctx)
+    if not notes:
+        return 0
+    now = utc_text(datetime.now(UTC))
+    raised = 0
+    with db.write_session() as session:
+        raw = driver(session)
+        for text in notes:
+            subject = f"{REROUTE}:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+            raised += alerts.raise_alert(raw, REROUTE, subject, text, now)
+    return raised

@@ -41,6 +41,7 @@ def test_every_batch_sent_twice_is_stored_once(server: RunningServer, tmp_path: 
     mp = join(server, tmp_path / "mp1.sqlite", "MP1")
     pulled = mp.sync().pulled
     assert pulled == report.pushed  # each op once on the server
+    owner.sync()  # learns that MP1, syncing, now reports its own progress
     assert_identical([owner, mp])
     assert_stock_is_ledger([owner, mp])
     close_all([owner, mp])
@@ -64,6 +65,7 @@ def test_an_interrupted_pull_resumes_where_it_stopped(server: RunningServer,
     assert cursor >= 15  # three batches of five were applied and kept
     report = mp.sync(pull_limit=5)
     assert report.pulled > 0 and current_cursor(mp.db) > cursor
+    owner.sync()  # learns that MP1, syncing, now reports its own progress
     assert_identical([owner, mp])
     assert_stock_is_ledger([owner, mp])
     close_all([owner, mp])
@@ -90,6 +92,7 @@ def test_a_crash_while_applying_a_batch_leaves_nothing_half_applied(
     assert current_cursor(mp.db) == 8  # two whole batches; the third rolled back with its cursor
     monkeypatch.undo()
     mp.sync(pull_limit=4)
+    owner.sync()  # learns that MP1, syncing, now reports its own progress
     assert_identical([owner, mp])
     assert_stock_is_ledger([owner, mp])
     close_all([owner, mp])
@@ -180,6 +183,7 @@ def test_the_server_killed_mid_push_and_restarted_loses_nothing(
     assert pending_count(owner.db) == 0
     mp = join(server, tmp_path / "mp1.sqlite", "MP1")
     assert mp.sync().pulled == waiting
+    owner.sync()  # learns that MP1, syncing, now reports its own progress
     assert_identical([owner, mp])
     assert_stock_is_ledger([owner, mp])
     close_all([owner, mp])

@@ -47,18 +47,19 @@ def test_owner_and_two_sites_work_offline_and_converge(server: RunningServer,
     for site in (mp, wh):
         report = site.sync()
         assert report.pulled >= first.pushed and report.conflicts == 0
+    owner.sync()  # learns that MP1, syncing, now reports its own progress
     assert_identical([owner, mp, wh])
 
     # Offline at each place.
     order = workorders.create_work_order(owner.ctx, net.frame, 4, net.mp,
                                          date(2026, 12, 20), notes="rush")
-    workorders.release(owner.ctx, order.id, override_reason="MP1 buys its own steel")
     products.update_product(owner.ctx, net.chair, price="259.00", description="New fabric")
     customer = contacts.create_contact(owner.ctx, kind="organisation", role="customer",
                                        name="Acme Furniture")
     owner.sync()
 
-    mp.sync()  # gets the work order
+    mp.sync()  # gets the work order, which MP1 holds: it reports its own progress
+    workorders.release(mp.ctx, order.id, override_reason="MP1 buys its own steel")
     stock.receive(mp.ctx, net.steel, net.mp_stock, "20")
     stock.receive(mp.ctx, net.screw, net.mp_stock, "40")
     workorders.start(mp.ctx, order.id)
@@ -85,7 +86,7 @@ def test_owner_and_two_sites_work_offline_and_converge(server: RunningServer,
             assert done is not None and done.state == "done" and done.good_qty == 4
             assert session.get(m.Product, net.chair).price == 259  # type: ignore[union-attr]
         assert site.sync().pulled == 0  # quiet: nothing left to exchange
-    # The owner's reservations for the order MP1 finished are given back.
+    # The owner holds no reservations for an order MP1 made (only its holder reserves).
     with owner.db.read_session() as session:
         assert session.scalars(select(m.Reservation)).all() == []
     close_all(sites)

@@ -203,6 +203,22 @@ def test_edit_a_site_sends_only_what_changed(qtbot: QtBot, area: SitesArea,
                     timeout=WAIT_MS)
 
 
+def test_the_owner_says_whether_a_site_reports_its_own_progress(
+        qtbot: QtBot, area: SitesArea, busy_env: BusyEnv) -> None:
+    pick(area, busy_env.busy.net.mp)
+    area.list.opened.emit(busy_env.busy.net.mp)
+    form = area.form
+    assert isinstance(form, SiteForm)
+    box = form.fields["reports_progress"].widget
+    assert isinstance(box, QCheckBox) and not box.isChecked()
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Space)  # keyboard alone
+    assert form.changes(form.values()) == {"reports_progress": True}
+    qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: site_row(busy_env, "MP1").reports_progress is True,  # type: ignore[union-attr]
+                    timeout=WAIT_MS)
+
+
 def test_add_a_location_from_the_detail_pane(qtbot: QtBot, area: SitesArea,
                                              busy_env: BusyEnv) -> None:
     pick(area, busy_env.busy.net.mp)

@@ -51,6 +51,7 @@ class SiteDetail:
     capabilities: tuple[str, ...]
     weekly_capacity_hours: Decimal
     archived: bool
+    reports_progress: bool = False
 
 
 def site_detail(session: Session, site_id: uuid.UUID) -> SiteDetail:
@@ -59,7 +60,7 @@ def site_detail(session: Session, site_id: uuid.UUID) -> SiteDetail:
         raise NotFoundError(f"Unknown site: {site_id}.", field="site")
     return SiteDetail(site.id, site.code, site.name, site.kind, site.status, site.address,
                       site.latitude, site.longitude, split_tags(site.capabilities),
-                      site.weekly_capacity_hours, site.archived)
+                      site.weekly_capacity_hours, site.archived, site.reports_progress)
 
 
 def _contacts_of_site(site_id: Any) -> ColumnElement[bool]:

@@ -136,6 +136,13 @@ class SiteForm(FormDialog):
         label = self.tr("Capacity (hours / week)")
         self.add_field("weekly_capacity_hours", label, right_aligned(line_edit(hours, "40")),
                        service_rule("weekly_capacity_hours", label, empty=Decimal(0)))
+        reports = QCheckBox(self.tr("Runs dmdesk and reports its own progress"), self)
+        reports.setChecked(site.reports_progress if site else False)
+        reports.setToolTip(self.tr(
+            "Checked: only this site releases, starts, reports and completes its work "
+            "orders. Unchecked: the owner records them on its behalf. A site sets this "
+            "itself the first time it syncs."))
+        self.add_field("reports_progress", self.tr("Progress"), reports)
 
     def _kind_field(self, site: SiteDetail | None) -> None:
         transit = site is not None and site.kind == SiteKind.IN_TRANSIT

@@ -42,7 +42,7 @@ from dmdesk.documents.kit.document import (
     page_frame,
     write_atomically,
 )
-from dmdesk.documents.kit.header import place_letterhead
+from dmdesk.documents.kit.header import letterhead
 from dmdesk.documents.sheet_flow import Flow, Frame
 from dmdesk.documents.sheet_styles import styles
 from dmdesk.domain.errors import ValidationError
@@ -130,11 +130,12 @@ def _write(sheets: Sequence[JobSheetData], target: Path | BinaryIO,
     canvas = new_canvas(target, size, "Job sheet " + ", ".join(s.number for s in sheets),
                         "Work order job sheet")
     frame = page_frame(size)
-    company = company or CompanyProfile()
+    head = letterhead(company or CompanyProfile(), styles(), frame.width)
     pages = 0
     for sheet in sheets:
         flow = Flow(frame)
-        place_letterhead(flow, company, styles())
+        if head is not None:
+            head.place(flow)
         place_sheet(flow, sheet)
         pages += draw_pages(canvas, flow, f"Job sheet {sheet.number}")
     canvas.save()

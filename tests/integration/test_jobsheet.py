@@ -81,7 +81,7 @@ def test_released_sheet_has_the_order_its_pick_list_and_a_readable_qr(
     for expected in (released, "FRAME", "Chair frame", "4 pcs", "Head office workshop",
                      DUE, "STEEL", "Steel tube 20 mm", "SCREW", "Screw M6", "STOCK",
                      "Cut tubes", "Weld frame", "frame-drawing.png", "version 1",
-                     "Deburr every cut.", "Sign-off", "page 1 of 1"):
+                     "Deburr every cut.", "Sign-off", "Page 1 of 1"):
         assert expected in text, expected
     # 2.5 m x 4 x 110 % = 11 m of steel; 8 x 4 = 32 screws, as reserved at release
     assert re.search(r"STEEL\s+Steel tube 20 mm\s+11\s+m\s+STOCK", text), text
@@ -125,7 +125,7 @@ def test_a_60_line_bom_flows_onto_more_pages_with_the_header_repeated(
         assert f"PART-{index:03d}" in everything
     second = _text(out, page=2)
     assert re.search(r"#\s+SKU\s+Component\s+Qty\s+Unit\s+Location\s+Lot", second), second
-    assert f"page 2 of {pages}" in second and created.number in second
+    assert f"Page 2 of {pages}" in second and created.number in second
 
 
 def test_non_latin_names_come_back_from_the_pdf(
@@ -152,7 +152,7 @@ def test_two_numbers_give_one_pdf_with_a_sheet_each(
     assert _pages(out) == 2
     assert released in _text(out, page=1) and "Chair frame" in _text(out, page=1)
     assert other.number in _text(out, page=2) and "Lounge chair" in _text(out, page=2)
-    assert "page 1 of 1" in _text(out, page=2)
+    assert "Page 1 of 1" in _text(out, page=2)
     assert _qr_codes(out, tmp_path, page=2) == [other.number]
 
 

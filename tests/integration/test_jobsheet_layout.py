@@ -68,7 +68,7 @@ def test_long_texts_wrap_inside_the_page_and_long_notes_go_on_over_pages(
     for n in (1, 60, 120):
         assert f"{n}: check the seams" in text
     last = " ".join(w[4] for w in words[-1])
-    assert f"page {pages} of {pages}" in last and created.number in last
+    assert f"Page {pages} of {pages}" in last and created.number in last
 
 
 def test_lines_of_a_wrapped_cell_stay_in_its_row(

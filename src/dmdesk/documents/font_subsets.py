@@ -11,6 +11,9 @@ ASCII in it, then the first 31 other characters in order of use, here "—" and 
 ``cache_subsets`` keeps those bytes for recent subsets per font and writes them into the next
 PDF that needs the same subset: the same bytes ReportLab would have made, without making them
 again.
+
+It relies on undocumented ReportLab internals (the steps by which a TrueType subset is
+embedded); ``reportlab_private.py`` lists them and its test checks them.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from collections.abc import Callable, Hashable
 from functools import partial
 from typing import Any, Generic, TypeVar
 
-from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.ttfonts import (
     FF_NONSYMBOLIC,
@@ -31,6 +33,8 @@ from reportlab.pdfbase.ttfonts import (
     TTFont,
     makeToUnicodeCMap,
 )
+
+from dmdesk.documents.reportlab_private import page_fonts
 
 KEEP = 32  # subsets per font (a few hundred kilobytes at most)
 T = TypeVar("T")
@@ -123,11 +127,10 @@ def _cache_font_dictionaries(font: TTFont) -> None:
     parts: _Recent[tuple[bytes, bytes]] = _Recent()
     original = font.addObjects
 
-    def made(base_name: str, subset: list[int]) -> tuple[bytes, bytes]:
-        numbers = [fp_str(face.getCharWidth(code)) for code in subset]
-        # Ten to a line, as ReportLab writes arrays (PDF lines should stay short).
-        widths = "\n ".join(" ".join(numbers[i:i + 10]) for i in range(0, len(numbers), 10))
-        return (f"[{widths}]".encode("ascii"),
+    def made(doc: Any, base_name: str, subset: list[int]) -> tuple[bytes, bytes]:
+        # Formatted by ReportLab's own PDFArray, so the bytes are the ones it writes.
+        widths = pdfdoc.PDFArray([face.getCharWidth(code) for code in subset]).format(doc)
+        return (widths,
                 zlib.compress(makeToUnicodeCMap(base_name, subset).encode("latin-1")))
 
     def add_objects(doc: Any) -> None:
@@ -140,7 +143,7 @@ def _cache_font_dictionaries(font: TTFont) -> None:
             internal = font.getSubsetInternalName(index, doc)[1:]
             base = b"".join((SUBSETN(index), b"+", face.name, face.subfontNameX)).decode(
                 "pdfdoc")
-            widths, cmap = parts.get((base, tuple(subset)), partial(made, base, subset))
+            widths, cmap = parts.get((base, tuple(subset)), partial(made, doc, base, subset))
             pdf_font = pdfdoc.PDFTrueTypeFont()
             pdf_font.__Comment__ = f"Font {font.fontName} subset {index}"
             pdf_font.Name = internal
@@ -151,7 +154,7 @@ def _cache_font_dictionaries(font: TTFont) -> None:
             pdf_font.ToUnicode = doc.Reference(_deflated_stream(cmap), "toUnicodeCMap:" + base)
             pdf_font.FontDescriptor = face.addSubsetObjects(doc, base, subset)
             doc.Reference(pdf_font, internal)
-            doc.idToObject["BasicFonts"].dict[internal] = pdf_font
+            page_fonts(doc)[internal] = pdf_font
         del font.state[doc]
 
     font.addObjects = add_objects

@@ -35,6 +35,8 @@ _FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
 _FALLBACK_FILES = {FALLBACK: "DroidSansFallbackFull.ttf", KOREAN: "DmdeskHangul.ttf"}
 # The order fallback fonts are tried in for a character DejaVu lacks: Hangul (the Unicode
 # blocks below) goes to the Korean font first, anything else to Droid Sans Fallback first.
+# Made with asciiReadable=True: printable ASCII keeps its own codes in subset 0 (pdf_ink).
+ASCII_READABLE = frozenset({REGULAR, BOLD, FALLBACK, KOREAN})
 _CHAIN = (FALLBACK, KOREAN)
 _HANGUL_CHAIN = (KOREAN, FALLBACK)
 _HANGUL_BLOCKS = (
@@ -69,7 +71,7 @@ def register_fonts() -> tuple[str, str]:
     with _lock:
         if not _registered:
             for name, file in _FILES.items():
-                font = TTFont(name, _font_path(file))
+                font = TTFont(name, _font_path(file), asciiReadable=True)
                 cache_subsets(font)
                 pdfmetrics.registerFont(font)
                 if name == REGULAR:
@@ -90,7 +92,7 @@ def _fallback_glyphs(name: str) -> frozenset[int]:
         return glyphs
     with _lock:
         if name not in _fallback:
-            font = TTFont(name, _font_path(_FALLBACK_FILES[name]))
+            font = TTFont(name, _font_path(_FALLBACK_FILES[name]), asciiReadable=True)
             pdfmetrics.registerFont(font)
             # Published only now, so whoever sees the glyphs also finds the font registered.
             _fallback[name] = frozenset(font.face.charToGlyph)

@@ -4,9 +4,11 @@ One sheet per work order (one or more pages): the number as a QR code and Code12
 quantity, making site, due date, customer order, the pick list, the operations with boxes to
 fill in by hand, the design file (with a thumbnail of the drawing: SVG as vectors, the first
 page of a PDF, or an image) and the notes. Long pick lists flow onto further pages with the
-table header repeated; every page says "page x of y" of its own sheet. Text is set in DejaVu
-Sans (embedded), so names in any script the font covers (Latin, Greek, Cyrillic...) print;
-runs it lacks are set in the fallback fonts (see fonts.py).
+table header repeated; every page says "Page x of y" of its own sheet. The company's letter
+head (name, address, logo from the settings) heads each sheet's first page; header, footer,
+codes and the PDF's atomic write come from the document kit (``documents/kit``). Text is set
+in DejaVu Sans (embedded), so names in any script the font covers (Latin, Greek, Cyrillic...)
+print; runs it lacks are set in the fallback fonts (see fonts.py).
 
 The sheet is laid out by dmdesk itself (jobsheet_layout.py on a sheet_flow.Flow) and drawn
 with PDF operators straight onto the canvas (pdf_ink.py), not with platypus: platypus wraps
@@ -14,8 +16,9 @@ and splits each table and paragraph several times over and draws through the Can
 was about four fifths of a sheet's time. The layout is computed for the whole sheet before
 anything is drawn, so each page knows its sheet's page count.
 
-The data is read first, so an unknown number raises NotFoundError before a byte is written; the
-PDF is written to a temporary file beside ``out`` and moved into place when complete.
+The data (sheets and company details) is read first, so an unknown number raises NotFoundError
+before a byte is written; the PDF is written to a temporary file beside ``out`` and moved into
+place when complete.
 """
 
 from __future__ import annotations
@@ -23,24 +26,28 @@ from __future__ import annotations
 import contextlib
 import locale
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO, Literal
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
-from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy.orm import Session
 
 from dmdesk.db.database import Database
 from dmdesk.documents.jobsheet_layout import place_sheet
-from dmdesk.documents.pdf_ink import RIGHT, Ink
+from dmdesk.documents.kit.document import (
+    MARGIN,
+    draw_pages,
+    new_canvas,
+    page_frame,
+    write_atomically,
+)
+from dmdesk.documents.kit.header import letterhead
 from dmdesk.documents.sheet_flow import Flow, Frame
-from dmdesk.documents.sheet_styles import GRID, styles
+from dmdesk.documents.sheet_styles import styles
 from dmdesk.domain.errors import ValidationError
 from dmdesk.queries.jobsheet import JobSheetData, job_sheets_data
+from dmdesk.queries.settings import CompanyProfile, company_profile
 
 PageSizeName = Literal["A4", "Letter"]
 PAGE_SIZES: dict[str, tuple[float, float]] = {"A4": A4, "Letter": LETTER}
@@ -48,9 +55,7 @@ PAGE_SIZES: dict[str, tuple[float, float]] = {"A4": A4, "Letter": LETTER}
 LETTER_COUNTRIES = frozenset({"US", "CA"})
 _LETTER_COUNTRY_NAMES = ("united states", "canada")
 
-MARGIN = 14 * mm
-FRAME_PADDING = 6  # points inside the margin (where platypus's frame put the content)
-FOOTER = 10 * mm
+__all__ = ["MARGIN", "default_page_size", "frame_for", "page_size_named", "render_job_sheets"]
 
 
 # --- page size from the locale --------------------------------------------------------------
@@ -107,61 +112,31 @@ def render_job_sheets(source: Session | Database, numbers: Sequence[str], out: P
     if isinstance(source, Database):
         with source.read_session() as session:
             sheets = job_sheets_data(session, numbers)
+            company = company_profile(session)
     else:
         sheets = job_sheets_data(source, numbers)
-    out = Path(out)
-    if not out.parent.is_dir():
-        raise ValidationError(f"The folder {out.parent} does not exist.", field="out")
-    if out.is_dir():
-        raise ValidationError(f"{out} is a folder: give a file name.", field="out")
-    fd, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "wb") as file:  # the file mkstemp opened: not opened twice
-            pages = _write(sheets, file, size)
-        temp.replace(out)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return pages
+        company = company_profile(source)
+    return write_atomically(Path(out), lambda file: _write(sheets, file, size, company))
 
 
 def frame_for(size: tuple[float, float]) -> Frame:
-    width, height = size
-    return Frame(left=MARGIN + FRAME_PADDING, right=width - MARGIN - FRAME_PADDING,
-                 top=height - MARGIN - FRAME_PADDING,
-                 bottom=MARGIN + FOOTER + FRAME_PADDING)
+    return page_frame(size)
 
 
 def _write(sheets: Sequence[JobSheetData], target: Path | BinaryIO,
-           size: tuple[float, float]) -> int:
-    """Lay out and draw ``sheets`` into a PDF (a file, or a binary file object); return its
-    page count."""
-    destination = str(target) if isinstance(target, Path) else target
-    canvas = Canvas(destination, pagesize=size, initialFontName=styles().regular)
-    canvas.setTitle("Job sheet " + ", ".join(s.number for s in sheets))
-    canvas.setAuthor("dmdesk")
-    canvas.setSubject("Work order job sheet")
-    canvas.setCreator("dmdesk")
-    frame = frame_for(size)
+           size: tuple[float, float], company: CompanyProfile | None = None) -> int:
+    """Lay out and draw ``sheets`` into a PDF (a file, or a binary file object), each with the
+    company's letter head on its first page; return the PDF's page count."""
+    canvas = new_canvas(target, size, "Job sheet " + ", ".join(s.number for s in sheets),
+                        "Work order job sheet")
+    frame = page_frame(size)
+    head = letterhead(company or CompanyProfile(), styles(), frame.width)
     pages = 0
     for sheet in sheets:
         flow = Flow(frame)
+        if head is not None:
+            head.place(flow)
         place_sheet(flow, sheet)
-        for index, steps in enumerate(flow.pages, start=1):
-            ink = Ink(canvas)
-            for step in steps:
-                step(ink)
-            _stamp(ink, frame, sheet.number, index, len(flow.pages))
-            canvas.showPage()
-        pages += len(flow.pages)
+        pages += draw_pages(canvas, flow, f"Job sheet {sheet.number}")
     canvas.save()
     return pages
-
-
-def _stamp(ink: Ink, frame: Frame, number: str, page: int, total: int) -> None:
-    """The footer: a rule, the sheet's number and "page x of y" of that sheet."""
-    font = styles().regular
-    ink.lines([(frame.left, MARGIN + 4 * mm, frame.right, MARGIN + 4 * mm)], 0.4, GRID)
-    ink.text(frame.left, MARGIN, f"Job sheet {number}", font, 8, colors.black)
-    ink.text(frame.right, MARGIN, f"page {page} of {total}", font, 8, colors.black, RIGHT)

@@ -11,21 +11,26 @@ TrueType text goes through the font's own per-document encoding (``splitString``
 subset and byte of each character) and ``getSubsetInternalName`` (which also registers the
 font with the document), exactly as ReportLab's text objects do, so the embedded subsets and
 the text that pdftotext reads back are the same. Runs a font lacks are set in the fallback
-fonts (``fonts.font_runs``).
+fonts (``fonts.font_runs``). Operators are added with ``Canvas.addLiteral`` (public); the one
+private attribute read, the canvas's document, comes from ``reportlab_private``.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
 from reportlab.lib.colors import Color
 from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from dmdesk.documents.fonts import font_runs, needs_fallback
+from dmdesk.documents.fonts import ASCII_READABLE, font_runs, needs_fallback
+from dmdesk.documents.reportlab_private import document_of
 
 LEFT, RIGHT, CENTRE = "left", "right", "centre"
 
@@ -48,24 +53,46 @@ def _ascii_operators(text: str, size: float) -> str:
     return f"{fp_str(size)} Tf ({escapePDF(text.encode('ascii'))}) Tj"
 
 
+class _Encodings:
+    """What one document has encoded: runs by (font, size, text) (a batch of sheets repeats
+    its labels and headings on every sheet, and a text's encoding in a document never changes
+    once made), and the name of subset 0 of each ASCII-readable font used (see ``Ink._run``)."""
+
+    def __init__(self) -> None:
+        self.runs: dict[tuple[str, float, str], str] = {}
+        self.ascii_fonts: dict[str, str] = {}
+
+
+# By document, forgotten with it. A document is drawn by one thread at a time; the lock only
+# guards the mapping itself (printing runs on a worker while the GUI may save a PDF).
+_by_document: weakref.WeakKeyDictionary[Any, _Encodings] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def _encodings(doc: Any) -> _Encodings:
+    with _lock:
+        found = _by_document.get(doc)
+        if found is None:
+            found = _by_document[doc] = _Encodings()
+        return found
+
+
 class Ink:
     """Draws onto the current page of ``canvas``; ask again after every ``showPage``."""
 
     def __init__(self, canvas: Canvas) -> None:
         self.canvas = canvas
-        self.doc: Any = canvas._doc
-        # Encoded runs by (font, size, text), per document: a batch of sheets repeats its
-        # labels and headings on every sheet, and a text's encoding in a document never
-        # changes once made.
-        self.encoded: dict[tuple[str, float, str], str] = self.doc.__dict__.setdefault(
-            "_dmdesk_encoded_text", {})
-        # TrueType fonts that set printable ASCII alike in every document, by the name of
-        # their subset 0 in this one (see _run).
-        self.ascii_fonts: dict[str, str] = self.doc.__dict__.setdefault(
-            "_dmdesk_ascii_fonts", {})
+        self.doc: Any = document_of(canvas)
+        encodings = _encodings(self.doc)
+        self.encoded = encodings.runs
+        self.ascii_fonts = encodings.ascii_fonts
 
     def _append(self, operators: str) -> None:
-        self.canvas._code.append(operators)  # the current page's content stream
+        self.canvas.addLiteral(operators)  # onto the current page's content stream
+
+    def literal(self, operators: str) -> None:
+        """PDF operators, as they are, onto the current page (balance any ``q`` with ``Q``)."""
+        self.canvas.addLiteral(operators)
 
     def text(self, x: float, y: float, text: str, font: str, size: float,
              colour: Color | None = None, align: str = LEFT) -> None:
@@ -94,13 +121,13 @@ class Ink:
         font = getFont(font_name)
         doc = self.doc
         size_text = fp_str(size)
-        if not font._dynamicFont:  # a standard Type 1 font (Helvetica...): Latin-1 bytes
+        if not isinstance(font, TTFont):  # a standard Type 1 font (Helvetica...): Latin-1
             name = doc.getInternalFontName(font_name)
             data = run.encode("latin-1", "replace")
             return f"{name} {size_text} Tf ({escapePDF(data)}) Tj"
-        if font._asciiReadable and run.isascii() and run.isprintable():
-            # ReportLab gives printable ASCII its own codes in subset 0 of every document
-            # (TTFont.State, "ASCII readable"): no need to ask splitString, and the
+        if font_name in ASCII_READABLE and run.isascii() and run.isprintable():
+            # Made with asciiReadable=True (fonts.py), a font has printable ASCII at its own
+            # codes in subset 0 of every document: no need to ask splitString, and the
             # operators are the same in every document but for the font's name.
             self.ascii_fonts[font_name] = font.getSubsetInternalName(0, doc)
             return f"{self.ascii_fonts[font_name]} {_ascii_operators(run, size)}"

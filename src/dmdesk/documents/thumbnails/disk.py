@@ -132,7 +132,7 @@ def _parse(key: Key, content: bytes) -> Form:
         raise ValueError("truncated or corrupt")
     fonts = tuple((str(local), str(font)) for local, font in header["fonts"])
     for _, font in fonts:  # a Type 1 font registered only in the session that wrote the file
-        if pdfmetrics.getFont(font)._dynamicFont:
+        if isinstance(pdfmetrics.getFont(font), TTFont):
             raise ValueError(f"{font} cannot be replayed")
     truetype = tuple((str(name), str(file), int(index))
                      for name, file, index in header["truetype"])
@@ -158,5 +158,5 @@ def _register_truetype(name: str, file: str, index: int) -> None:
     except KeyError:
         pdfmetrics.registerFont(TTFont(name, file, subfontIndex=index))
         return
-    if not font._dynamicFont or str(font.face.filename) != file:
+    if not isinstance(font, TTFont) or str(font.face.filename) != file:
         raise ValueError(f"{name} is another font in this session")

@@ -21,6 +21,7 @@ from reportlab.pdfbase.pdfdoc import (
 )
 from reportlab.pdfgen.canvas import Canvas
 
+from dmdesk.documents.reportlab_private import document_of
 from dmdesk.documents.thumbnails.paint import paint_svg
 
 Key = tuple[str, float, float]  # (sha256, max_width, max_height)
@@ -85,7 +86,7 @@ class Form:
 
     def draw(self, canvas: Canvas, x: float, y: float) -> None:
         if not canvas.hasForm(self.name):
-            self._add_to(canvas._doc)
+            self._add_to(document_of(canvas))
         canvas.saveState()
         canvas.translate(x, y)
         canvas.doForm(self.name)

@@ -141,8 +141,7 @@ def _raster(key: Key, image: EncodedImage, framed: bool) -> Form | None:
     width, height = shown[0] + 2 * margin, shown[1] + 2 * margin
 
     def paint(canvas: Canvas) -> None:
-        canvas._code.append(f"q {fp_str(shown[0], 0, 0, shown[1], margin, margin)} cm "
-                            "/Im0 Do Q")
+        canvas.addLiteral(f"q {fp_str(shown[0], 0, 0, shown[1], margin, margin)} cm /Im0 Do Q")
         if framed:
             paint_frame(canvas, width, height)
 

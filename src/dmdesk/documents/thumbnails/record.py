@@ -12,6 +12,13 @@ from reportlab.pdfbase.pdfdoc import pdfdocEnc
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
+from dmdesk.documents.reportlab_private import (
+    TextRecorder,
+    document_of,
+    recorded_operators,
+    recorded_states,
+    replayable,
+)
 from dmdesk.documents.thumbnails.forms import EncodedImage, Form, Key, form_name
 
 # A form inherits the graphics state of the page where it is drawn: start from PDF's defaults
@@ -19,16 +26,13 @@ from dmdesk.documents.thumbnails.forms import EncodedImage, Form, Key, form_name
 _RESET = "0 g 0 G 1 w 0 J 0 j 10 M [] 0 d BT 0 Tc 0 Tw 100 Tz 0 Ts 0 Tr ET"
 
 
-class _RecordingText(PDFTextObject):  # type: ignore[misc]
+class _RecordingText(TextRecorder, PDFTextObject):  # type: ignore[misc]
     """Writes a marker (\\0 index \\0) where TrueType text goes and keeps the text: the
     operators that show it depend on the document (``Form._with_text``)."""
 
-    def _formatText(self, text: str | bytes) -> str:  # noqa: N802 (ReportLab's name)
-        font = pdfmetrics.getFont(self._fontname)
-        if not font._dynamicFont or type(text) is not str:
-            return str(super()._formatText(text))  # Type 1 text, or shaped text (a ShapedStr)
-        runs: list[tuple[str, float, float, str]] = self._canvas.truetype_runs
-        runs.append((self._fontname, float(self._fontsize), float(self._leading), text))
+    def record_run(self, font: str, size: float, leading: float, text: str) -> str:
+        runs: list[tuple[str, float, float, str]] = self.owner.truetype_runs
+        runs.append((font, size, leading, text))
         return f"\0{len(runs) - 1}\0"
 
 
@@ -50,18 +54,17 @@ def record(key: Key, width: float, height: float, paint: Callable[[Canvas], None
     replayed in another document (shaped text, images, colour spaces, shadings)."""
     canvas = _RecordingCanvas(width, height)
     paint(canvas)
-    doc = canvas._doc
-    if doc.delayedFonts or canvas._formsinuse or canvas._colorsUsed or canvas._shadingUsed:
+    if not replayable(canvas):
         return None
+    doc = document_of(canvas)
     # The preamble sets the initial font, which ReportLab's text then takes as already set.
-    text = "\n".join([_RESET, canvas._preamble, *canvas._code])
+    text = "\n".join([_RESET, *recorded_operators(canvas)])
     runs = tuple(canvas.truetype_runs)
     return Form(
         name=form_name(key), width=width, height=height,
         stream=zlib.compress(pdfdocEnc(text)),
         fonts=tuple((internal[1:], font) for font, internal in doc.fontMapping.items()),
-        states=tuple((name, state_key, value)
-                     for (state_key, value), name in canvas._extgstate._c.items()),
+        states=tuple(recorded_states(canvas)),
         image=image, runs=runs, truetype=tuple(_font_file(name) for name in
                                                sorted({run[0] for run in runs})))
 

@@ -178,16 +178,36 @@ def test_hlc_stamps_increase_across_transactions(ctx: ServiceContext, network: N
     assert {s.site for s in stamps[-20:]} == {"HQ"}
 
 
+def _stamps(ctx: ServiceContext) -> list[HLC]:
+    with ctx.db.read_session() as session:
+        return [HLC.decode(h) for h in session.scalars(
+            select(m.OutboxOp.hlc).order_by(m.OutboxOp.seq))]
+
+
 def test_hlc_stamps_do_not_go_back_with_the_wall_clock(ctx: ServiceContext,
                                                        network: Network) -> None:
     stock.receive(ctx, network.screw, network.hq_stock, 1)
+    # Within the skew the sync server allows (5 minutes), a clock set back never makes a
+    # stamp go back.
     late = ServiceContext(ctx.db, actor="tester",
-                          clock=lambda: datetime.now(UTC) - timedelta(hours=3))
+                          clock=lambda: datetime.now(UTC) - timedelta(minutes=4))
     stock.receive(late, network.screw, network.hq_stock, 1)
-    with ctx.db.read_session() as session:
-        stamps = [HLC.decode(h) for h in session.scalars(
-            select(m.OutboxOp.hlc).order_by(m.OutboxOp.seq))]
+    stamps = _stamps(ctx)
     assert stamps[-1] > stamps[-2]
+
+
+def test_a_stamp_saved_while_the_clock_ran_hours_ahead_is_not_resumed(
+        ctx: ServiceContext, network: Network) -> None:
+    """The server refuses ops stamped beyond the skew (and the site reverts them); resuming
+    from such a stamp would put every later change of this site in the future too."""
+    ahead = ServiceContext(ctx.db, actor="tester",
+                           clock=lambda: datetime.now(UTC) + timedelta(hours=3))
+    stock.receive(ahead, network.screw, network.hq_stock, 1)
+    stock.receive(ctx, network.screw, network.hq_stock, 1)  # the clock set right again
+    stamps = _stamps(ctx)
+    now_ms = datetime.now(UTC).timestamp() * 1000
+    assert stamps[-2].wall_ms > now_ms + 2 * 3_600_000
+    assert abs(stamps[-1].wall_ms - now_ms) < 60_000
 
 
 def test_a_transaction_that_fails_leaves_no_outbox_row(ctx: ServiceContext) -> None:

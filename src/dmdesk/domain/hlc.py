@@ -12,6 +12,11 @@ from dataclasses import dataclass
 
 from dmdesk.domain.errors import ValidationError
 
+# How far a site's clock may be off the server's (as Anki refuses): requests with a clock further
+# off are refused, and so are ops stamped further in the future (a site whose clock ran ahead
+# must not win every merge afterwards).
+MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
+
 
 @dataclass(frozen=True, order=True)
 class HLC:
@@ -31,6 +36,16 @@ class HLC:
             return HLC(int(wall), int(counter), site)
         except ValueError:
             raise ValidationError(f"'{text}' is not a hybrid logical clock stamp.") from None
+
+
+def resumable(saved: HLC | None, wall_ms: int) -> HLC | None:
+    """The saved stamp to resume a site's clock from, unless it lies further in the future than
+    the allowed skew: it was then handed out while this computer's clock ran ahead, the server
+    refuses what was stamped so (and reverts it), and resuming from it would stamp every later
+    change in the future too. Within the skew the clock resumes as usual (never backwards)."""
+    if saved is None or saved.wall_ms > wall_ms + MAX_CLOCK_SKEW_MS:
+        return None
+    return saved
 
 
 class HybridClock:

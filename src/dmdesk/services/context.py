@@ -23,7 +23,7 @@ from dmdesk.db.changes import ChangeContext, install_change_capture
 from dmdesk.db.database import Database
 from dmdesk.db.models_sync import SyncState
 from dmdesk.domain.errors import NotFoundError
-from dmdesk.domain.hlc import HLC, HybridClock
+from dmdesk.domain.hlc import HLC, HybridClock, resumable
 from dmdesk.domain.lifecycle import Actor
 from dmdesk.domain.numbering import DocKind, format_number
 
@@ -68,8 +68,9 @@ class UnitOfWork:
         self.now = ctx.clock()
         self.site_code = self.setting(SETTING_SITE) or DEFAULT_SITE_CODE
         last = self.setting(SETTING_HLC)
-        self.hlc = HybridClock(self.site_code, lambda: int(self.now.timestamp() * 1000),
-                               HLC.decode(last) if last else None)
+        wall_ms = int(self.now.timestamp() * 1000)
+        self.hlc = HybridClock(self.site_code, lambda: wall_ms,
+                               resumable(HLC.decode(last) if last else None, wall_ms))
         self._hlc_start = self.hlc.last
         self.changes = ChangeContext(self.now, lambda: self.hlc.now().encode(),
                                      ctx.db.schema_version)

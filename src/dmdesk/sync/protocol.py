@@ -46,6 +46,10 @@ from __future__ import annotations
 
 from typing import Any, Literal, TypedDict
 
+from dmdesk.domain.hlc import MAX_CLOCK_SKEW_MS
+
+__all__ = ["MAX_CLOCK_SKEW_MS"]  # its home is domain/hlc.py; the wire rules name it here too
+
 PROTOCOL_VERSION = 1
 API_PREFIX = "/v1"
 HEADER_SCHEMA = "X-Dmdesk-Schema"
@@ -54,7 +58,6 @@ HEADER_CLOCK = "X-Dmdesk-Clock"
 MAX_PUSH_OPS = 1000
 MAX_PULL_CHANGES = 5000
 MAX_BODY_BYTES = 8 * 1024 * 1024
-MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
 
 Role = Literal["owner", "site", "accountant"]
 OpKind = Literal["insert", "update", "delete"]

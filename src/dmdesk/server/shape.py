@@ -33,7 +33,7 @@ from dmdesk.sync.protocol import MAX_CLOCK_SKEW_MS
 # A problem with a value, in words ("must be ..."), or None when the value is fine.
 ValueCheck = Callable[[Any], str | None]
 
-_HEX32 = re.compile(r"[0-9a-f]{32}").fullmatch
+_HEX_DIGITS = "0123456789abcdef"
 _HEX = re.compile(r"(?:[0-9a-f]{2})*").fullmatch
 # What HLC.encode writes (dmdesk.domain.hlc): fixed-width ASCII digits, so that stamps sort
 # as text. The merge compares stamps as text: "9-0-X" would sort after every real stamp and
@@ -54,8 +54,13 @@ def _shown(value: Any) -> str:
 
 # --- one check per column type ---------------------------------------------------------------
 
+def _is_hex32(value: Any) -> bool:
+    # str.strip with the hex digits is C-fast: nothing is left of 32 lowercase hex digits.
+    return isinstance(value, str) and len(value) == 32 and not value.strip(_HEX_DIGITS)
+
+
 def _uuid(value: Any) -> str | None:
-    if isinstance(value, str) and _HEX32(value):
+    if _is_hex32(value):
         return None
     return f"must be an id of 32 lowercase hex digits, not {_shown(value)}"
 
@@ -157,18 +162,14 @@ def _type_check(column: Column[Any], to_db: Convert) -> ValueCheck:
     raise TypeError(f"{column.table.name}.{column.name}: no wire check for {kind!r}")
 
 
-def _nullable(check: ValueCheck, nullable: bool) -> ValueCheck:
-    if not nullable:
-        return lambda v: "may not be empty (null)" if v is None else check(v)
-    return lambda v: None if v is None else check(v)
-
-
 # --- per table ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class TableShape:
     codec: TableCodec
-    checks: Mapping[str, ValueCheck]
+    checks: Mapping[str, ValueCheck]  # of the values that are not None
+    columns: frozenset[str]
+    nullable: frozenset[str]
     # What an insert must carry: the merge inserts the payload's columns with plain SQL, and
     # the database has no defaults of its own (the models' defaults are Python-side), so a
     # NOT NULL column left out would fail there; the keys too (the row's identity).
@@ -182,30 +183,28 @@ def table_shape(entity: str) -> TableShape | None:
     if table is None or entity in LOCAL_TABLES:
         return None
     wire = codec(entity)
-    checks = {c.name: _nullable(_type_check(c, wire.to_db[c.name]), bool(c.nullable))
-              for c in table.columns}
+    checks = {c.name: _type_check(c, wire.to_db[c.name]) for c in table.columns}
+    nullable = frozenset(c.name for c in table.columns if c.nullable)
     required = frozenset(c.name for c in table.columns
                          if not c.nullable and c.server_default is None)
-    return TableShape(wire, checks, required)
-
-
-def synced_tables() -> list[str]:
-    return sorted(name for name in Base.metadata.tables if name not in LOCAL_TABLES)
+    return TableShape(wire, checks, frozenset(checks), nullable, required)
 
 
 def _key_problem(shape: TableShape, entity_id: str, payload: Mapping[str, Any]) -> str | None:
     """The entity_id must be a key of the table, and a payload's key columns must be it."""
     table = shape.codec
     if table.uuid_key:
-        if not _HEX32(entity_id):
+        if not _is_hex32(entity_id):
             return f"entity_id must be an id of 32 hex digits for a {table.name} row"
         keys: dict[str, Any] = {table.key[0]: entity_id}
     else:
         try:  # as db.changes writes it: {"key": [...]} as JSON, then hex
-            found = json.loads(bytes.fromhex(entity_id).decode())["key"]
-            if not isinstance(found, list) or len(found) != len(table.key):
+            raw = bytes.fromhex(entity_id)
+            table.key_values(raw)  # what the merge does with it
+            found = json.loads(raw.decode())["key"]
+            if not isinstance(found, list):
                 raise ValueError
-        except (ValueError, KeyError, TypeError):
+        except (ValidationError, ValueError, KeyError, TypeError):
             return f"entity_id is not a key of {table.name}"
         keys = dict(zip(table.key, found, strict=True))
         for column, value in keys.items():
@@ -219,21 +218,24 @@ def _key_problem(shape: TableShape, entity_id: str, payload: Mapping[str, Any]) 
 
 
 def _payload_problem(shape: TableShape, op: str, payload: Mapping[str, Any]) -> str | None:
+    # The hot path (every stock move of a first push): set comparisons in C, one call per
+    # value, nothing else.
     if op == "delete":
         return None if not payload else "a delete carries no fields"
-    checks = shape.checks
-    unknown = payload.keys() - checks.keys()
-    if unknown:
-        return (f"{shape.codec.name} has no column {', '.join(sorted(unknown)[:5])} "
-                "in this version of dmdesk")
+    keys = payload.keys()
+    if not keys <= shape.columns:
+        unknown = sorted(keys - shape.columns)[:5]
+        return f"{shape.codec.name} has no column {', '.join(unknown)} in this version of dmdesk"
+    checks, nullable = shape.checks, shape.nullable
     for column, value in payload.items():
-        if problem := checks[column](value):
+        if value is None:
+            if column not in nullable:
+                return f"field {column} may not be empty (null)"
+        elif problem := checks[column](value):
             return f"field {column} {problem}"
-    if op == "insert":
-        missing = shape.required - payload.keys()
-        if missing:
-            return (f"field {', '.join(sorted(missing)[:5])} is missing (an insert carries "
-                    "the whole row)")
+    if op == "insert" and not keys >= shape.required:
+        missing = sorted(shape.required - keys)[:5]
+        return f"field {', '.join(missing)} is missing (an insert carries the whole row)"
     return None
 
 

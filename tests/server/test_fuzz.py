@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import subprocess
 import time
 from typing import Any
@@ -39,7 +40,11 @@ def test_fuzzing_the_openapi_gives_no_server_error(server: RunningServer, role: 
     token = server.add_site("F1", role=role)
     result = fuzz(server, token)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    assert "No issues found" in result.stdout
+    # Every generated case passed. Schemathesis may warn that /v1/push refuses most of what
+    # it generates (422): an op's per-table shape (server/shape.py) is more than the OpenAPI
+    # says; that warning is expected, a failing check is not.
+    found = re.search(r"(\d+) generated, (\d+) passed", result.stdout)
+    assert found and found.group(1) == found.group(2), result.stdout[-6000:]
     reader = server.add_site("ACC", role="accountant")
     stored = server.request("GET", "/v1/pull", reader)[1]["changes"]
     if role == "owner":

@@ -27,7 +27,7 @@ class OpIn(BaseModel):
 
 
 # A batch the server stores, published in /openapi.json (fuzzers start from it, too).
-EXAMPLE_PUSH = {"ops": [{
+EXAMPLE_PUSH: Any = {"ops": [{
     "op_id": "01939e5c2c6a7c3b8f3e0e7d5a1b2c3d", "entity": "site",
     "entity_id": "01939e5c2c6a7c3b8f3e0e7d5a1b2c3e", "op": "update",
     "payload": {"name": "Workshop North", "updated_at": "2026-01-31T08:00:00+00:00"},

@@ -120,7 +120,7 @@ def test_a_site_writes_its_own_moves_and_work_order_progress(net: Network) -> No
     batch = [
         o.move(ids["MP1.loc"], ids["product"], "5"),
         o.op("work_order", "update", ids["MP1.wo"], state="in_progress",
-             started_at="2026-11-25T08:00:00", updated_at="2026-11-25T08:00:00"),
+             started_at="2026-11-25T08:00:00+00:00", updated_at="2026-11-25T08:00:00+00:00"),
         o.location(ids["MP1"], "SHELF"),
     ]
     batch.append(o.move(batch[2]["entity_id"], ids["product"], "2"))  # at the new location
@@ -174,7 +174,7 @@ def test_transfers_the_receiving_site_books_its_end(net: Network) -> None:
     ids = net.ids
     transfer = o.op("transfer", number="T-1", from_location_id=ids["MP1.loc"],
                     to_location_id=ids["MP2.loc"], transit_location_id=ids["TRN.loc"],
-                    state="shipped", shipped_at="2026-11-25T08:00:00")
+                    state="shipped", shipped_at="2026-11-25T08:00:00+00:00")
     tid = transfer["entity_id"]
     shipped = [transfer,
                o.op("transfer_line", transfer_id=tid, line_no=1, product_id=ids["product"],
@@ -185,7 +185,7 @@ def test_transfers_the_receiving_site_books_its_end(net: Network) -> None:
     received = [o.move(ids["TRN.loc"], ids["product"], "-3", document_id=tid),
                 o.move(ids["MP2.loc"], ids["product"], "3", document_id=tid),
                 o.op("transfer", "update", tid, state="received",
-                     received_at="2026-11-26T08:00:00")]
+                     received_at="2026-11-26T08:00:00+00:00")]
     status, reply = net.push("MP2", received)
     assert status == 200, reply
     # HQ's site may not touch in-transit stock of a transfer that is not its own.
@@ -255,7 +255,8 @@ def test_work_orders_planning_belongs_to_the_owner_progress_to_the_site(net: Net
     for op in refused:
         status, reply = net.push("MP1", [op])
         assert status in (403, 422), (op, reply)
-        assert status == 403 or op["entity"] == "stock_move"
+        # A table the server's models do not have is malformed (422) before any rule.
+        assert status == 403 or op["entity"] in ("stock_move", "some_future_table")
     assert net.stored() == before
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import time
 from typing import Any
 
@@ -91,7 +92,8 @@ def test_malformed_batches_get_422_and_nothing_is_stored(server: RunningServer,
         status, reply = server.request("POST", "/v1/push", None, raw=malformed_body(case),
                                        headers=server.headers(tokens["HQ"]))
         assert status == 422, (case, reply)
-        assert isinstance(reply["detail"], str) and "Nothing was stored" in reply["detail"]
+        assert isinstance(reply["detail"], str)
+        assert re.search(r"Nothing (of this batch )?was stored\.$", reply["detail"]), reply
     assert stored(server, tokens["ACC"]) == 0
 
 
@@ -142,3 +144,50 @@ def test_an_oversized_body_is_refused_before_it_is_read(server: RunningServer,
     assert status == 413
     assert stored(server, tokens["ACC"]) == 0
     assert server.request("GET", "/v1/status", tokens["HQ"])[0] == 200
+
+
+def _raw_headers(server: RunningServer, token: str, clock: bytes) -> tuple[int, Any]:
+    """A push whose clock header is sent as these bytes (any digits, UTF-8 too)."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    body = json.dumps({"ops": [o.site("A")]}).encode()
+    try:
+        connection.putrequest("POST", "/v1/push")
+        for name, value in server.headers(token).items():
+            if name != "X-Dmdesk-Clock":
+                connection.putheader(name, value)
+        connection.putheader("X-Dmdesk-Clock", clock)
+        connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body)
+        reply = connection.getresponse()
+        return reply.status, json.loads(reply.read())
+    finally:
+        connection.close()
+
+
+CLOCKS = {
+    "20 digits": "9" * 20, "300 digits": "9" * 300, "400 digits": "9" * 400,
+    "5000 digits": "9" * 5000, "400 digits, negative": "-" + "9" * 400, "negative": "-5",
+    "zero": "0", "full-width digits": "１２３", "sign": "+{now}", "underscores": "{now}_0",
+    "full-width now": "{now}", "empty": "", "words": "now",
+}
+
+
+def test_any_clock_header_gets_400_never_500(sqlite_server: RunningServer) -> None:
+    server = sqlite_server
+    token = server.add_site("HQ", role="owner")
+    for case, pattern in CLOCKS.items():
+        now = str(int(time.time() * 1000))
+        clock = pattern.format(now=now)
+        if case == "full-width now":  # int() reads these digits; no clock sends them
+            clock = clock.translate({ord(d): ord(d) + 0xFF10 - 0x30 for d in "0123456789"})
+        status, reply = _raw_headers(server, token, clock.encode())
+        assert status == 400, (case, reply)
+        assert "clock" in reply["detail"], (case, reply)
+        if case.startswith(("400 digits", "5000")):
+            assert "more than 100 years" in reply["detail"], (case, reply)
+    assert server.request("GET", "/v1/pull", server.add_site("ACC", role="accountant")
+                          )[1]["changes"] == []
+    now = str(int(time.time() * 1000))
+    assert _raw_headers(server, token, now.encode())[0] == 200  # the real clock still works
+    log = sorted(server.log_dir.glob("server-*.log"))[-1].read_text()
+    assert "Traceback" not in log, log[-4000:]

@@ -1,12 +1,15 @@
 """The sync server's HTTP API (FastAPI): /v1/status, /v1/push, /v1/pull.
 
 Every /v1 request is checked in this order: token (401), schema version (409), clock (400),
-then the body (413 before it is read when too large, 422 when malformed) and the rules (403).
+then the body (413 before it is read when too large, 422 when malformed or when an op is one
+the merge could not apply: dmdesk.server.shape) and the rules (403).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import time
 from typing import Annotated, Any
 
@@ -16,8 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from dmdesk.db.changes import IMMUTABLE_TABLES, LOCAL_TABLES
-from dmdesk.server import admin, oplog
+from dmdesk.server import admin, oplog, shape
 from dmdesk.server.limits import BodySizeLimit, describe_skew
 from dmdesk.server.schemas import ErrorOut, OpIn, PullOut, PushIn, PushOut, StatusOut
 from dmdesk.server.storage import Store
@@ -72,12 +74,18 @@ def _check_schema(server_version: str, client_version: str | None) -> None:
             "are kept until then."))
 
 
+# ASCII digits only: int() also takes '１２３', '1_000' and ' +5', which no clock sends.
+_CLOCK_TEXT = re.compile(r"-?[0-9]+").fullmatch
+_FAR_MS = 10**18  # more than 18 digits is millions of years off: no need for the exact value
+
+
 def _check_clock(client_clock: str | None) -> None:
-    try:
-        client_ms = int(client_clock or "")
-    except ValueError:
+    text = client_clock or ""
+    if not _CLOCK_TEXT(text):
         raise HTTPException(400, f"Send the computer's clock in the {HEADER_CLOCK} header, "
-                                 "as milliseconds since 1970-01-01 UTC.") from None
+                                 "as milliseconds since 1970-01-01 UTC (digits only).")
+    digits = text.lstrip("-")
+    client_ms = int(text) if len(digits) <= 18 else -_FAR_MS if text[0] == "-" else _FAR_MS
     skew = client_ms - int(time.time() * 1000)
     if abs(skew) > MAX_CLOCK_SKEW_MS:
         raise HTTPException(400, describe_skew(skew))
@@ -115,11 +123,14 @@ def create_app(store: Store, schema_version: str) -> FastAPI:
 
     @app.post(f"{API_PREFIX}/push", response_model=PushOut, responses=ERRORS)
     def push(body: PushIn, account: Caller) -> dict[str, Any]:
-        batch = [_checked(position, op) for position, op in enumerate(body.ops)]
+        now_ms = int(time.time() * 1000)
+        batch = [_checked(position, op, now_ms) for position, op in enumerate(body.ops)]
         try:
             return dict(oplog.push(store, account, batch))
         except oplog.ForbiddenError as exc:
             raise HTTPException(403, str(exc)) from None
+        except oplog.ClashError as exc:
+            raise HTTPException(422, str(exc)) from None
 
     @app.get(f"{API_PREFIX}/pull", response_model=PullOut, responses=ERRORS)
     def pull(account: Caller,
@@ -135,26 +146,20 @@ def create_app(store: Store, schema_version: str) -> FastAPI:
     return app
 
 
-def _checked(position: int, op: OpIn) -> oplog.IncomingOp:
-    """What the schema cannot say: synced tables only, the ledger insert-only, consistent ids."""
-    where = f"op {position + 1} ({op.op_id})"
-    problem = None
-    if op.entity in LOCAL_TABLES:
-        problem = f"table {op.entity} stays on its site and is never synced"
-    elif op.entity in IMMUTABLE_TABLES and op.op != "insert":
-        problem = f"{op.entity} rows are never changed or deleted (post a reversal instead)"
-    elif op.op == "insert" and "id" in op.payload and len(op.entity_id) == 32 \
-            and op.payload["id"] != op.entity_id:
-        problem = "the payload's id differs from entity_id"
+def _checked(position: int, op: OpIn, now_ms: int) -> oplog.IncomingOp:
+    """What the schema cannot say: the op is one the merge at every site can apply
+    (dmdesk.server.shape), and its payload is JSON that can be stored as it is."""
+    incoming = oplog.IncomingOp(op.op_id, op.entity, op.entity_id, op.op, op.payload, op.hlc,
+                                op.schema_version, "")
+    try:
+        text = json.dumps(op.payload, allow_nan=False, separators=(",", ":"))
+    except ValueError:
+        problem: str | None = "the payload holds a number JSON cannot carry (NaN or infinity)"
     else:
-        try:
-            text = json.dumps(op.payload, allow_nan=False, separators=(",", ":"))
-        except ValueError:
-            problem = "the payload holds a number JSON cannot carry (NaN or infinity)"
+        problem = shape.problem(op.entity, op.op, op.entity_id, op.payload, op.hlc, now_ms)
     if problem:
-        raise HTTPException(422, f"{where} is malformed: {problem}. Nothing was stored.")
-    return oplog.IncomingOp(op.op_id, op.entity, op.entity_id, op.op, op.payload, op.hlc,
-                            op.schema_version, text)
+        raise HTTPException(422, oplog.malformed(position, incoming, problem))
+    return dataclasses.replace(incoming, payload_json=text)
 
 
 def _malformed(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -102,6 +102,18 @@ class OwnershipIndex:
         return self.transfer_from_own(transfer_id) or self.own_location(
             self._field("transfer", transfer_id, "peer_id"))
 
+    def site_with_code(self, code: str, other_than: str) -> str | None:
+        """The key of a site row other than ``other_than`` that has this code, if any: as
+        this batch left it (it may have renamed one), else as stored."""
+        for (entity, key), row in self._rows.items():
+            if entity == "site" and key != other_than and row and row.get("code") == code:
+                return key
+        stored = self._connection.execute(select(owners.c.entity_id).where(
+            owners.c.entity == "site", owners.c.code == code,
+            owners.c.entity_id != other_than)).scalars()
+        # A row read into memory above answered already (with this batch's changes).
+        return next((key for key in stored if ("site", key) not in self._rows), None)
+
     def made_here(self, entity: str, entity_id: str) -> bool:
         return bool(self._field(entity, entity_id, "creator") == self._code)
 

@@ -64,10 +64,14 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-def _span(ms: int) -> str:
-    minutes = round(abs(ms) / 60000)
+def span(ms: int) -> str:
+    """A duration in words, "2 d 3 h"; integer arithmetic only, since a clock header may
+    hold any number of digits (a float of 400 digits overflows)."""
+    minutes = (abs(ms) + 30_000) // 60_000
     hours, minutes = divmod(minutes, 60)
     days, hours = divmod(hours, 24)
+    if days > 36_500:
+        return "more than 100 years"
     parts = [f"{days} d"] if days else []
     parts += [f"{hours} h"] if hours else []
     parts += [f"{minutes} min"] if minutes or not parts else []
@@ -76,6 +80,6 @@ def _span(ms: int) -> str:
 
 def describe_skew(skew_ms: int) -> str:
     side = "ahead of" if skew_ms > 0 else "behind"
-    return (f"This computer's clock is {_span(skew_ms)} {side} the server's; more than "
+    return (f"This computer's clock is {span(skew_ms)} {side} the server's; more than "
             f"{MAX_CLOCK_SKEW_MS // 60000} min is refused so that edits keep their order. "
             "Set the clock right (date, time and time zone) and sync again.")

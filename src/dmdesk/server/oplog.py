@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select
 
 from dmdesk.db.changes import IMMUTABLE_TABLES
+from dmdesk.domain.kinds import SiteKind
 from dmdesk.server import rules
 from dmdesk.server.admin import SiteAccount
 from dmdesk.server.index import OwnershipIndex
@@ -23,6 +24,10 @@ MAX_PAGE_BYTES = 16 * 1024 * 1024
 
 class ForbiddenError(Exception):
     """The caller may not do this; the message names the op and why."""
+
+
+class ClashError(Exception):
+    """The op would give a row a unique value another row has; the message says which."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,36 @@ class IncomingOp:
 
 def _describe(position: int, op: IncomingOp) -> str:
     return f"op {position + 1} ({op.op} {op.entity} {op.entity_id}, op id {op.op_id})"
+
+
+def malformed(position: int, op: IncomingOp, problem: str) -> str:
+    """The sentence for an op refused as one the merge could not apply (HTTP 422)."""
+    return f"{_describe(position, op)} cannot be stored: {problem}. Nothing of this batch " \
+           "was stored."
+
+
+# Unique values checked here: a site's code only, since the ownership index keeps it anyway
+# (it decides whose rows are whose). A code names a site's token and its document numbers,
+# so two site rows coded alike would clash at every site for ever with nobody able to settle
+# it. Other unique values (SKUs, order and work order numbers, lot codes per product,
+# location codes per site) are not indexed (keeping them would cost every push); a clash of
+# those is settled at the sites: the merge raises a clash alert and the row waits until one
+# of the two is renamed (services/lots.py renames a lot for that).
+def _check_unique(index: OwnershipIndex, position: int, op: IncomingOp) -> None:
+    code = op.payload.get("code")
+    if op.entity != "site" or op.op == "delete" or not isinstance(code, str):
+        return
+    other = index.site_with_code(code, other_than=op.entity_id)
+    if other is None:
+        return
+    if op.payload.get("kind") == SiteKind.IN_TRANSIT and index.transit_site(other):
+        why = (f"the network's in-transit site is already row {other}, coded {code}; "
+               "there is one in-transit site: use that one (sync to receive it) instead of "
+               "making another")
+    else:
+        why = (f"field code is '{code}', which site row {other} already has on the network "
+               "(site codes are unique): give this site another code")
+    raise ClashError(malformed(position, op, why))
 
 
 def _already_stored(connection: Connection, site: str, op_ids: Sequence[str]) -> set[str]:
@@ -101,7 +136,8 @@ def push(store: Store, account: SiteAccount, batch: Sequence[IncomingOp]) -> Pus
             index.preload((op.entity, op.entity_id) for _, op in fresh
                           if op.entity not in IMMUTABLE_TABLES)
         for position, op in fresh:
-            _authorize(account, index, position, op)
+            _authorize(account, index, position, op)  # 403 first: a site's client sets
+            _check_unique(index, position, op)        # aside an op it may not write
             index.learn(op.entity, op.entity_id, op.op, op.payload)
         if fresh:
             connection.execute(insert(ops), [{

@@ -26,7 +26,17 @@ class OpIn(BaseModel):
     schema_version: Annotated[str, Field(pattern=r"^[\x21-\x7e]{1,40}$")]
 
 
+# A batch the server stores, published in /openapi.json (fuzzers start from it, too).
+EXAMPLE_PUSH: Any = {"ops": [{
+    "op_id": "01939e5c2c6a7c3b8f3e0e7d5a1b2c3d", "entity": "site",
+    "entity_id": "01939e5c2c6a7c3b8f3e0e7d5a1b2c3e", "op": "update",
+    "payload": {"name": "Workshop North", "updated_at": "2026-01-31T08:00:00+00:00"},
+    "hlc": "001769846400000-000000000-HQ", "schema_version": "0005"}]}
+
+
 class PushIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_PUSH]})
+
     ops: Annotated[list[OpIn], Field(max_length=MAX_PUSH_OPS)]
 
 

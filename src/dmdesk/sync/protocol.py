@@ -14,7 +14,9 @@ Endpoints (all under /v1):
                         "server_time_ms": int, "site": code, "role": "owner"|"site"|"accountant"}
   POST /v1/push     body {"ops": [Op, ...]}  (at most MAX_PUSH_OPS ops, MAX_BODY_BYTES bytes)
                     -> 200 {"stored": int, "duplicates": int, "last_op_id": hex, "server_seq": int}
-                    The batch is all or nothing: if one op is malformed (422) or not the
+                    The batch is all or nothing: if one op is malformed (422: an op the
+                    merge at the sites could not apply, see dmdesk.server.shape; a site
+                    row coded like another; an hlc more than MAX_CLOCK_SKEW_MS ahead) or not the
                     caller's to write (403), nothing of the batch is stored. An op already
                     stored for this site (same op_id) counts as a duplicate and is not stored
                     again, so resending a batch whose reply was lost is harmless.

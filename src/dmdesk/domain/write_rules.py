@@ -145,7 +145,7 @@ def _updates(entity: str) -> Callable[[str, Mapping[str, Any]], bool]:
 def _wo_applies(op: str, p: Mapping[str, Any]) -> bool:
     # An order is planned as a draft; one inserted further along is a lifecycle write.
     if op == "insert":
-        return p.get("state", "draft") != "draft"
+        return bool(p.get("state", "draft") != "draft")
     return _updates("work_order")(op, p)
 
 

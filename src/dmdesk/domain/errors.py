@@ -48,5 +48,10 @@ class ReferencedError(DomainError):
     """Deleting a row that other rows still refer to (archive it instead)."""
 
 
+class NotYoursError(DomainError):
+    """A change this side of the network may not make (domain/write_rules.py): the sync
+    server would refuse it, so the app refuses it first."""
+
+
 class DatabaseRefusedError(DomainError):
     """The database file cannot be opened safely (newer schema, not a dmdesk file...)."""

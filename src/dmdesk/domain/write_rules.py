@@ -131,10 +131,10 @@ PRODUCTION_REASONS = frozenset({MoveReason.PRODUCTION_CONSUME.value,
 
 @dataclass(frozen=True)
 class HolderRule:
-    """Which writes of a table are an order's lifecycle, and the site that makes that order."""
+    """Which writes of a table are an order's lifecycle, and which order they belong to."""
 
     applies: Callable[[str, Mapping[str, Any]], bool]  # (op, payload) -> lifecycle?
-    site: Callable[[Ownership, str, Mapping[str, Any]], Any]  # (o, key, payload) -> site id
+    order: Callable[[Ownership, str, Mapping[str, Any]], Any]  # (o, key, payload) -> order id
 
 
 def _updates(entity: str) -> Callable[[str, Mapping[str, Any]], bool]:
@@ -149,25 +149,14 @@ def _wo_applies(op: str, p: Mapping[str, Any]) -> bool:
     return _updates("work_order")(op, p)
 
 
-def _wo_site(o: Ownership, k: str, p: Mapping[str, Any]) -> Any:
-    return making_site(o, k) or p.get("site_id")
-
-
 def _child_applies(entity: str) -> Callable[[str, Mapping[str, Any]], bool]:
     updates = _updates(entity)
     inserts = entity == "wo_material"  # release explodes the BOM into material rows
     return lambda op, p: (inserts and op == "insert") or updates(op, p)
 
 
-def _child_site(entity: str) -> Callable[[Ownership, str, Mapping[str, Any]], Any]:
-    def site(o: Ownership, k: str, p: Mapping[str, Any]) -> Any:
-        order = p.get("work_order_id") or known(o, entity, k, "ref_id")
-        return making_site(o, order)
-    return site
-
-
-def _of_payload_order(o: Ownership, _k: str, p: Mapping[str, Any]) -> Any:
-    return making_site(o, p.get("work_order_id"))
+def _child_order(entity: str) -> Callable[[Ownership, str, Mapping[str, Any]], Any]:
+    return lambda o, k, p: p.get("work_order_id") or known(o, entity, k, "ref_id")
 
 
 def _move_applies(op: str, p: Mapping[str, Any]) -> bool:
@@ -175,25 +164,15 @@ def _move_applies(op: str, p: Mapping[str, Any]) -> bool:
         and p.get("document_id") is not None
 
 
-def _move_site(o: Ownership, _k: str, p: Mapping[str, Any]) -> Any:
-    return making_site(o, p.get("document_id"))
-
-
-def _move_holds(o: Ownership, k: str, p: Mapping[str, Any]) -> bool:
-    # A production move whose document is not a work order the caller knows is judged by
-    # the table's other rules (its location) alone.
-    site = _move_site(o, k, p)
-    return site is None or holds_site(o, site)
-
-
 HOLDER_RULES: dict[str, HolderRule] = {
-    "work_order": HolderRule(_wo_applies, _wo_site),
-    "wo_material": HolderRule(_child_applies("wo_material"), _child_site("wo_material")),
-    "wo_operation": HolderRule(_child_applies("wo_operation"), _child_site("wo_operation")),
+    "work_order": HolderRule(_wo_applies, lambda _o, k, _p: k),
+    "wo_material": HolderRule(_child_applies("wo_material"), _child_order("wo_material")),
+    "wo_operation": HolderRule(_child_applies("wo_operation"), _child_order("wo_operation")),
     "lot": HolderRule(lambda op, p: op == "insert" and p.get("work_order_id") is not None,
-                      _of_payload_order),
-    "lot_genealogy": HolderRule(lambda op, _p: op == "insert", _of_payload_order),
-    "stock_move": HolderRule(_move_applies, _move_site),
+                      lambda _o, _k, p: p.get("work_order_id")),
+    "lot_genealogy": HolderRule(lambda op, _p: op == "insert",
+                                lambda _o, _k, p: p.get("work_order_id")),
+    "stock_move": HolderRule(_move_applies, lambda _o, _k, p: p.get("document_id")),
 }
 
 
@@ -204,18 +183,23 @@ def touches_lifecycle(entity: str, op: str, payload: Mapping[str, Any]) -> bool:
     return rule is not None and rule.applies(op, payload)
 
 
-def lifecycle_site(o: Ownership, entity: str, key: str, payload: Mapping[str, Any]) -> Any:
-    """The making site of the order a lifecycle write belongs to."""
-    return HOLDER_RULES[entity].site(o, key, payload)
+def lifecycle_order(o: Ownership, entity: str, key: str, payload: Mapping[str, Any]) -> Any:
+    """The work order a lifecycle write belongs to."""
+    return HOLDER_RULES[entity].order(o, key, payload)
 
 
 def holder_allows(o: Ownership, entity: str, op: str, key: str,
                   payload: Mapping[str, Any]) -> bool:
     if not touches_lifecycle(entity, op, payload):
         return True
-    if entity == "stock_move":
-        return _move_holds(o, key, payload)
-    return holds_site(o, lifecycle_site(o, entity, key, payload))
+    site = making_site(o, lifecycle_order(o, entity, key, payload))
+    if site is None and entity == "work_order":
+        site = payload.get("site_id")  # an order inserted past draft: where it is made
+    if site is None and entity == "stock_move":
+        # A production move whose document is no work order the caller knows is judged by
+        # the table's other rules (its location) alone.
+        return True
+    return holds_site(o, site)
 
 
 # --- role "site": inserts -----------------------------------------------------------------

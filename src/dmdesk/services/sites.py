@@ -13,7 +13,7 @@ from dmdesk.domain.kinds import LocationKind, SiteKind, SiteStatus
 from dmdesk.domain.numbering import check_site_code
 from dmdesk.services import records
 from dmdesk.services.context import SETTING_SITE, ServiceContext, UnitOfWork
-from dmdesk.services.fields import choice, coordinate, qty, tags, text
+from dmdesk.services.fields import choice, coordinate, flag, qty, tags, text
 
 SITE_FIELDS = {
     "code": lambda v, f: check_site_code(text(6, required=True)(v, f)),
@@ -25,6 +25,8 @@ SITE_FIELDS = {
     "capabilities": tags(),
     "weekly_capacity_hours": qty(),
     "status": choice(SiteStatus),
+    # The site runs dmdesk and reports its own progress: it holds its orders' lifecycle.
+    "reports_progress": flag(),
 }
 LOCATION_FIELDS = {
     "site_id": lambda v, f: v,

@@ -185,6 +185,8 @@ def _plural(entity: str) -> str:
 def _verb(op: str, payload: Mapping[str, Any]) -> str:
     if op == "insert":
         return "add"
+    if not payload:
+        return "change"
     if op == "delete":
         return "delete"
     return "rename" if "name" in payload or "sku" in payload else "change"

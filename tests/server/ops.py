@@ -52,8 +52,10 @@ def op(entity: str, op_kind: str = "insert", entity_id: str | None = None,
             "schema_version": schema_version()}
 
 
-def site(code: str, kind: str = "own_workshop") -> dict[str, Any]:
-    return op("site", code=code, name=f"Site {code}", kind=kind)
+def site(code: str, kind: str = "own_workshop", reports_progress: bool = False
+         ) -> dict[str, Any]:
+    return op("site", code=code, name=f"Site {code}", kind=kind,
+              reports_progress=reports_progress)
 
 
 def location(site_id: str, code: str = "MAIN") -> dict[str, Any]:

@@ -13,7 +13,8 @@ from tests.sync_server_process import RunningServer
 
 @dataclass
 class Network:
-    """Sites HQ (owner), MP1 and MP2 (role site) and the in-transit site, as HQ pushed them."""
+    """Sites HQ (owner), MP1 and MP2 (role site, reporting their own progress) and the
+    in-transit site, as HQ pushed them."""
 
     server: RunningServer
     tokens: dict[str, str]
@@ -36,7 +37,8 @@ class Network:
 def build_network(server: RunningServer) -> Network:
     tokens = {"HQ": server.add_site("HQ", role="owner"), "MP1": server.add_site("MP1"),
               "MP2": server.add_site("MP2"), "ACC": server.add_site("ACC", role="accountant")}
-    batch = [o.site("HQ"), o.site("MP1", "micro_producer"), o.site("MP2", "micro_producer"),
+    batch = [o.site("HQ"), o.site("MP1", "micro_producer", reports_progress=True),
+             o.site("MP2", "micro_producer", reports_progress=True),
              o.site("TRN", "in_transit")]
     ids = {op["payload"]["code"]: op["entity_id"] for op in batch}
     for code in ("HQ", "MP1", "MP2", "TRN"):
@@ -47,7 +49,7 @@ def build_network(server: RunningServer) -> Network:
     batch.append(product)
     for code in ("MP1", "MP2"):
         wo = o.op("work_order", number=f"WO-{code}", product_id=ids["product"], quantity="10",
-                  site_id=ids[code], due_date="2026-12-01", priority=3, state="released",
+                  site_id=ids[code], due_date="2026-12-01", priority=3, state="draft",
                   good_qty="0", scrap_qty="0")
         ids[f"{code}.wo"] = wo["entity_id"]
         batch.append(wo)
@@ -280,3 +282,63 @@ def test_a_site_renames_only_the_lots_it_made_and_only_their_code(net: Network) 
 def test_an_accountant_may_not_push_even_nothing(net: Network) -> None:
     assert net.push("ACC", [])[0] == 403
     assert net.push("HQ", [])[1]["stored"] == 0
+
+
+# --- the lifecycle of a work order: its holder only (every role) ---------------------------
+
+def _output(net: Network, location: str, work_order: str) -> dict[str, Any]:
+    move = o.move(net.ids[location], net.ids["product"], "1", document_id=net.ids[work_order])
+    move["payload"]["reason"] = "production_output"
+    return move
+
+
+def test_the_owner_may_not_write_the_lifecycle_of_an_order_at_a_reporting_site(
+        net: Network) -> None:
+    ids = net.ids
+    release = o.op("work_order", "update", ids["MP1.wo"], state="released",
+                   released_at="2026-11-25T08:00:00")
+    before = net.stored()
+    status, reply = net.push("HQ", [release])
+    assert status == 403, reply
+    assert "holder" in reply["detail"] and "owner (HQ)" in reply["detail"]
+    # Nor its materials, lots, genealogy or production moves.
+    for op in (o.op("wo_material", work_order_id=ids["MP1.wo"], line_no=1,
+                    product_id=ids["product"], quantity_per_unit="1", required="10"),
+               o.op("lot", product_id=ids["product"], code="LH", work_order_id=ids["MP1.wo"]),
+               _output(net, "HQ.loc", "MP1.wo")):
+        assert net.push("HQ", [op])[0] == 403, op
+    assert net.stored() == before
+    # Planning stays the owner's.
+    assert net.push("HQ", [o.op("work_order", "update", ids["MP1.wo"], due_date="2027-01-05",
+                                priority=1)])[0] == 200
+    # The making site, which reports its own progress, holds it.
+    status, reply = net.push("MP1", [release, _output(net, "MP1.loc", "MP1.wo")])
+    assert status == 200 and reply["stored"] == 2, reply
+
+
+def test_a_production_move_for_another_holders_order_is_refused(net: Network) -> None:
+    before = net.stored()
+    # At its own location (which alone would be allowed) but for MP1's order.
+    status, reply = net.push("MP2", [_output(net, "MP2.loc", "MP1.wo")])
+    assert status == 403 and "holder" in reply["detail"], reply
+    assert net.stored() == before
+
+
+def test_the_owner_holds_orders_of_a_site_that_does_not_report(net: Network) -> None:
+    ids = net.ids
+    token = net.server.add_site("MP3")
+    mp3 = o.site("MP3", "micro_producer")
+    location = o.location(mp3["entity_id"])
+    order = o.op("work_order", number="WO-MP3", product_id=ids["product"], quantity="2",
+                 site_id=mp3["entity_id"], due_date="2026-12-01", priority=3, state="draft")
+    assert net.push("HQ", [mp3, location, order])[0] == 200
+    start = o.op("work_order", "update", order["entity_id"], state="released")
+    assert net.server.request("POST", "/v1/push", token, {"ops": [start]})[0] == 403
+    assert net.push("HQ", [start])[0] == 200
+    # Once MP3 says it reports its own progress (its own row: its call), it holds the order.
+    says = o.op("site", "update", mp3["entity_id"], reports_progress=True)
+    assert net.push("MP2", [says])[0] == 403
+    assert net.server.request("POST", "/v1/push", token, {"ops": [says]})[0] == 200
+    step = o.op("work_order", "update", order["entity_id"], state="in_progress")
+    assert net.push("HQ", [step])[0] == 403
+    assert net.server.request("POST", "/v1/push", token, {"ops": [step]})[0] == 200

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from dmdesk.db import models as m
-from dmdesk.services import workorders
+from dmdesk.services import sites, workorders
 from dmdesk.sync import conflicts, state
 from tests.sync.support import assert_identical, close_all, join, sync_all
 from tests.sync.test_sync_sites import owner_with_network
@@ -95,7 +95,11 @@ def test_the_sync_command(server: RunningServer, tmp_path: Path) -> None:
 
 def test_progress_belongs_to_the_making_site(server: RunningServer, tmp_path: Path) -> None:
     """The owner puts an order on hold while MP1, offline, starts and reports on it: MP1's
-    progress wins at both without asking, and the decision is on record."""
+    progress wins at both without asking, and the decision is on record.
+
+    Both may act only because the holder changed in flight: MP1 said it reports its own
+    progress (so it holds the order) before the owner had heard of it (so the owner still
+    held it). Otherwise only the holder acts at all (domain/lifecycle.py)."""
     owner, net = owner_with_network(server, tmp_path)
     order = workorders.create_work_order(owner.ctx, net.frame, 2, net.mp, date(2026, 12, 1))
     workorders.release(owner.ctx, order.id, override_reason="MP1 has its own steel")
@@ -104,6 +108,7 @@ def test_progress_belongs_to_the_making_site(server: RunningServer, tmp_path: Pa
     wh = join(server, tmp_path / "wh.sqlite", "WH")
     mp.sync()
     wh.sync()
+    sites.update_site(mp.ctx, net.mp, reports_progress=True)
     workorders.hold(owner.ctx, order.id, reason="customer asked to wait")
     workorders.start(mp.ctx, order.id)
     owner.sync()

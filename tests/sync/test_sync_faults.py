@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
+from dmdesk.db.database import Database
+from dmdesk.domain.errors import NotYoursError
 from dmdesk.sync import alerts, client, protocol, state
 from dmdesk.sync.pull import current_cursor
 from dmdesk.sync.push import pending_count
@@ -189,6 +192,11 @@ def test_the_server_killed_mid_push_and_restarted_loses_nothing(
     close_all([owner, mp])
 
 
+def as_role(db: Database, role: str) -> None:
+    with db.write_session() as session:
+        session.execute(text("UPDATE sync_state SET role = :r"), {"r": role})
+
+
 def test_a_change_the_site_may_not_make_is_set_aside_and_the_rest_goes(
         server: RunningServer, tmp_path: Path) -> None:
     from dmdesk.db import models as m
@@ -199,7 +207,12 @@ def test_a_change_the_site_may_not_make_is_set_aside_and_the_rest_goes(
     mp = join(server, tmp_path / "mp1.sqlite", "MP1")
     mp.sync()
     stock.receive(mp.ctx, net.screw, net.mp_stock, "10")
-    products.update_product(mp.ctx, net.chair, price="1.00")  # the owner's to change
+    with pytest.raises(NotYoursError):  # the owner's to change: the app refuses it
+        products.update_product(mp.ctx, net.chair, price="1.00")
+    # An app from before the rules were shared did not check: the server refuses it then.
+    as_role(mp.db, "")
+    products.update_product(mp.ctx, net.chair, price="1.00")
+    as_role(mp.db, "site")
     stock.receive(mp.ctx, net.steel, net.mp_stock, "3")
     report = mp.sync()
     assert report.refused == 1 and report.pushed > 0

@@ -77,10 +77,10 @@ def test_owner_and_two_sites_work_offline_and_converge(server: RunningServer,
     contacts.update_contact(owner.ctx, customer, email="buy@acme.example")
 
     sync_all([owner, mp, wh])
-    sites = [owner, mp, wh]
-    assert_identical(sites)
-    assert_stock_is_ledger(sites)
-    for site in sites:
+    everyone = [owner, mp, wh]
+    assert_identical(everyone)
+    assert_stock_is_ledger(everyone)
+    for site in everyone:
         with site.db.read_session() as session:
             done = session.get(m.WorkOrder, order.id)
             assert done is not None and done.state == "done" and done.good_qty == 4
@@ -89,7 +89,7 @@ def test_owner_and_two_sites_work_offline_and_converge(server: RunningServer,
     # The owner holds no reservations for an order MP1 made (only its holder reserves).
     with owner.db.read_session() as session:
         assert session.scalars(select(m.Reservation)).all() == []
-    close_all(sites)
+    close_all(everyone)
 
 
 def test_owner_and_three_sites_with_a_transfer_between_producers(server: RunningServer,

@@ -68,16 +68,27 @@ def _row_payload(obj: Base, only_changed: bool) -> dict[str, Any]:
     return payload
 
 
+# (entity, op, key, payload) -> None, or raises: the write rules, checked before a change is
+# recorded (db/ownership.py WriteGuard).
+Guard = Callable[[str, str, bytes, dict[str, Any]], None]
+
+
 class ChangeContext:
     """What change capture needs from the current transaction."""
 
-    def __init__(self, now: datetime, stamp: Callable[[], str], schema_version: str) -> None:
+    def __init__(self, now: datetime, stamp: Callable[[], str], schema_version: str,
+                 guard: Guard | None = None) -> None:
         self.now = now
         self.stamp = stamp
         self.schema_version = schema_version
+        self.guard = guard
 
     def outbox_row(self, entity: str, entity_id: bytes, op: str,
                    payload: dict[str, Any]) -> dict[str, Any]:
+        """The outbox row of a change, once the write rules allow it (every path that
+        records a change comes through here, or calls ``guard`` itself)."""
+        if self.guard is not None:
+            self.guard(entity, op, entity_id, payload)
         return {
             "op_id": new_id(), "entity": entity, "entity_id": entity_id, "op": op,
             "payload": "" if op == "insert" and entity in IMMUTABLE_TABLES else dumps(payload),

@@ -488,6 +488,8 @@ class OutboxOp(Base):
     """A change waiting to be pushed to the sync server, written with the change itself."""
 
     __tablename__ = "outbox"
+    # "Made here" (db/ownership.py): did this database record the row's insert?
+    __table_args__ = (Index("ix_outbox_entity_entity_id", "entity", "entity_id"),)
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     op_id: Mapped[uuid.UUID] = mapped_column(UUIDBytes(), unique=True)

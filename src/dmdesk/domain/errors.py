@@ -44,13 +44,13 @@ class InsufficientStockError(DomainError):
         self.shortages = shortages or []
 
 
-class NotYoursError(DomainError):
-    """A change another side of the network holds (domain/lifecycle.py, write_rules.py): the
-    sync server would refuse it, so it is refused here first."""
-
-
 class ReferencedError(DomainError):
     """Deleting a row that other rows still refer to (archive it instead)."""
+
+
+class NotYoursError(DomainError):
+    """A change this side of the network may not make (domain/write_rules.py): the sync
+    server would refuse it, so the app refuses it first."""
 
 
 class DatabaseRefusedError(DomainError):

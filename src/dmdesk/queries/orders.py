@@ -30,6 +30,7 @@ from dmdesk.domain.kinds import (
 )
 from dmdesk.domain.quantity import required_with_scrap
 from dmdesk.domain.workorder_states import FINAL_STATES, WOState
+from dmdesk.queries.permissions import work_order_rights
 
 ZERO = Decimal(0)
 MAKING_SITE_KINDS = (SiteKind.OWN_WORKSHOP.value, SiteKind.MICRO_PRODUCER.value)
@@ -111,6 +112,10 @@ class WorkOrderDetail:
     materials: tuple[MaterialRow, ...]
     operations: tuple[OperationRow, ...]
     reservations: tuple[ReservationRow, ...]
+    # Why this database may not act on the order's lifecycle / change its planning ("" when
+    # it may): queries/permissions.py, from the write rules the server applies.
+    act_refusal: str = ""
+    plan_refusal: str = ""
 
     @property
     def materials_pinned(self) -> bool:
@@ -142,6 +147,7 @@ def work_order_detail(session: Session, wo_id: uuid.UUID) -> WorkOrderDetail:
     co_id, co_number, co_line_no, customer = _line_info(session, order.customer_order_line_id)
     design, pinned = _design(session, order)
     state = WOState(order.state)
+    rights = work_order_rights(session, order.id)
     return WorkOrderDetail(
         id=order.id, number=order.number, state=state,
         held_from=WOState(order.held_from) if order.held_from else None,
@@ -161,7 +167,8 @@ def work_order_detail(session: Session, wo_id: uuid.UUID) -> WorkOrderDetail:
         completed_at=order.completed_at, override_reason=order.override_reason,
         notes=order.notes, materials=tuple(_materials(session, order)),
         operations=tuple(_operations(session, order)),
-        reservations=tuple(_reservations(session, order)))
+        reservations=tuple(_reservations(session, order)),
+        act_refusal=rights.act_refusal, plan_refusal=rights.plan_refusal)
 
 
 LineInfo = tuple[uuid.UUID | None, str | None, int | None, str | None]

@@ -15,23 +15,13 @@ from sqlalchemy import Connection, and_, delete, insert, select, tuple_
 
 from dmdesk.db.changes import IMMUTABLE_TABLES
 from dmdesk.domain.kinds import SiteKind
+from dmdesk.domain.write_rules import KNOWN_FIELDS
 from dmdesk.server.storage import owners
 
-# For each indexed table: payload column -> index field. Every other synced table gets an
-# entry with its creator only.
-TRACKED: dict[str, dict[str, str]] = {
-    "site": {"code": "code", "kind": "kind"},
-    "location": {"site_id": "site_id"},
-    "reorder_point": {"site_id": "site_id"},
-    "contact": {"site_id": "site_id"},
-    "work_order": {"site_id": "site_id"},
-    "transfer": {"from_location_id": "ref_id", "to_location_id": "peer_id"},
-    "transfer_line": {"transfer_id": "ref_id"},
-    "customer_order_line": {"order_id": "ref_id"},
-    "wo_material": {"work_order_id": "ref_id"},
-    "wo_operation": {"work_order_id": "ref_id"},
-}
-FIELDS = ("creator", "site_id", "peer_id", "ref_id", "code", "kind")
+# For each indexed table: payload column -> index field (the rules' vocabulary). Every other
+# synced table gets an entry with its creator only.
+TRACKED = KNOWN_FIELDS
+FIELDS = ("creator", "site_id", "peer_id", "ref_id", "code", "kind", "reports_progress")
 _COLUMN = {"ref_id": "parent_id", "peer_id": "peer_site_id"}  # index field -> table column
 _CHUNK = 400
 
@@ -41,11 +31,13 @@ def _column(field: str) -> Any:
 
 
 class OwnershipIndex:
-    """Answers rules.Ownership for one caller, over one transaction, and learns new rows."""
+    """Answers write_rules.Ownership for one caller, over one transaction, and learns new
+    rows."""
 
-    def __init__(self, connection: Connection, site_code: str) -> None:
+    def __init__(self, connection: Connection, site_code: str, role: str = "site") -> None:
         self._connection = connection
         self._code = site_code
+        self.role = role
         self._rows: dict[tuple[str, str], dict[str, Any] | None] = {}
         self._dirty: set[tuple[str, str]] = set()
 
@@ -85,6 +77,9 @@ class OwnershipIndex:
 
     def transit_site(self, site_id: Any) -> bool:
         return bool(self._field("site", site_id, "kind") == SiteKind.IN_TRANSIT)
+
+    def reports_progress(self, site_id: Any) -> bool:
+        return bool(self._field("site", site_id, "reports_progress"))
 
     def own_location(self, location_id: Any) -> bool:
         return self.own_site(self._field("location", location_id, "site_id"))
@@ -139,6 +134,9 @@ class OwnershipIndex:
         for column, field in TRACKED.get(entity, {}).items():
             if column in payload:
                 value = payload[column]
+                if field == "reports_progress":
+                    current[field] = bool(value)
+                    continue
                 # PostgreSQL text holds no NUL; ids and codes never contain one.
                 current[field] = None if value is None else str(value)[:512].replace("\x00", "")
         self._rows[key] = current

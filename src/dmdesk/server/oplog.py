@@ -12,6 +12,7 @@ from sqlalchemy import Connection, func, insert, select
 
 from dmdesk.db.changes import IMMUTABLE_TABLES
 from dmdesk.domain.kinds import SiteKind
+from dmdesk.domain.write_rules import holder_allows, may_write, touches_lifecycle
 from dmdesk.server import rules
 from dmdesk.server.admin import SiteAccount
 from dmdesk.server.index import OwnershipIndex
@@ -93,6 +94,7 @@ def _referenced(op: IncomingOp) -> list[tuple[str, str]]:
         if isinstance(value, str):
             keys += [("site", value), ("location", value)]
     for column, entity in (("work_order_id", "work_order"), ("document_id", "transfer"),
+                           ("document_id", "work_order"),
                            ("transfer_id", "transfer"), ("order_id", "customer_order")):
         value = op.payload.get(column)
         if isinstance(value, str):
@@ -104,12 +106,19 @@ def _authorize(account: SiteAccount, index: OwnershipIndex, position: int,
                op: IncomingOp) -> None:
     if account.role == "accountant":
         raise ForbiddenError("An accountant's token only reads: it may not push changes.")
-    allowed = rules.may_write(account.role, index, op.entity, op.op, op.entity_id, op.payload)
+    allowed = may_write(account.role, index, op.entity, op.op, op.entity_id, op.payload)
     if allowed and op.op == "insert" and account.role == "site" \
             and index.row(op.entity, op.entity_id) is not None:
         # Inserting a key the server knows is changing that row: the update rule decides.
-        allowed = rules.may_write(account.role, index, op.entity, "update", op.entity_id,
-                                  op.payload)
+        allowed = may_write(account.role, index, op.entity, "update", op.entity_id, op.payload)
+    if not allowed and touches_lifecycle(op.entity, op.op, op.payload) \
+            and not holder_allows(index, op.entity, op.op, op.entity_id, op.payload):
+        who = f"Site {account.code}" if account.role == "site" else f"The owner ({account.code})"
+        raise ForbiddenError(
+            f"{who} may not write {_describe(position, op)}: the lifecycle of a "
+            "work order (release, progress, completion, its materials, lots and production "
+            "moves) is written by its holder only, the making site when it reports its own "
+            "progress, else the owner. Nothing of this batch was stored.")
     if not allowed:
         raise ForbiddenError(
             f"Site {account.code} may not write {_describe(position, op)}: a site writes its "
@@ -129,12 +138,14 @@ def push(store: Store, account: SiteAccount, batch: Sequence[IncomingOp]) -> Pus
             if op.op_id not in seen:
                 seen.add(op.op_id)
                 fresh.append((position, op))
-        index = OwnershipIndex(connection, account.code)
+        index = OwnershipIndex(connection, account.code, account.role)
         if account.role == "site":
             index.preload(k for _, op in fresh for k in _referenced(op))
         else:
-            index.preload((op.entity, op.entity_id) for _, op in fresh
-                          if op.entity not in IMMUTABLE_TABLES)
+            # The owner's ops are checked only where they touch an order's lifecycle.
+            index.preload(k for _, op in fresh for k in (
+                _referenced(op) if touches_lifecycle(op.entity, op.op, op.payload)
+                else [(op.entity, op.entity_id)] if op.entity not in IMMUTABLE_TABLES else []))
         for position, op in fresh:
             _authorize(account, index, position, op)  # 403 first: a site's client sets
             _check_unique(index, position, op)        # aside an op it may not write

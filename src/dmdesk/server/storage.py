@@ -26,6 +26,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    inspect,
     text,
 )
 
@@ -73,7 +74,13 @@ owners = Table(
     Column("parent_id", String(512), nullable=True),     # a line's document
     Column("code", String(512), nullable=True),          # site rows: their code
     Column("kind", String(512), nullable=True),          # site rows: their kind
+    # site rows: the site reports its own progress, so it holds its orders' lifecycle
+    Column("reports_progress", Boolean, nullable=True),
 )
+
+# Columns added to the store's tables since their first release: (table, column), added at
+# open to a store made before them. The store has no migrations; these are the whole history.
+_ADDED_COLUMNS = ((owners, "reports_progress"),)
 
 
 def engine_url(db: str) -> str:
@@ -109,7 +116,24 @@ def open_store(db: str) -> Store:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     metadata.create_all(engine)
+    _add_missing_columns(engine)
     return Store(engine)
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Bring a store made by an older server up to date (nothing learnt before is lost:
+    a new column starts empty, as an op that never said so)."""
+    for table, name in _ADDED_COLUMNS:
+        present = {c["name"] for c in inspect(engine).get_columns(table.name)}
+        if name in present:
+            continue
+        column = table.c[name]
+        kind = column.type.compile(dialect=engine.dialect)
+        # Two servers starting on one PostgreSQL database at once: the second adds nothing.
+        guard = "IF NOT EXISTS " if engine.dialect.name == "postgresql" else ""
+        with engine.begin() as connection:
+            connection.execute(text(
+                f"ALTER TABLE {table.name} ADD COLUMN {guard}{name} {kind}"))
 
 
 class Store:

@@ -22,14 +22,14 @@ from dmdesk.db.audit import GENESIS_HASH, audit_hash, audit_record
 from dmdesk.db.changes import ChangeContext, install_change_capture
 from dmdesk.db.database import Database
 from dmdesk.db.models_sync import SyncState
+from dmdesk.db.ownership import DEFAULT_SITE_CODE, SETTING_SITE, WriteGuard
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.hlc import HLC, HybridClock, resumable
 from dmdesk.domain.lifecycle import Actor
 from dmdesk.domain.numbering import DocKind, format_number
 
-SETTING_SITE = "local_site_code"
 SETTING_HLC = "hlc_last"
-DEFAULT_SITE_CODE = "HQ"
+__all__ = ["DEFAULT_SITE_CODE", "SETTING_SITE", "ServiceContext", "UnitOfWork"]
 
 T = TypeVar("T", bound=m.Base)
 
@@ -72,8 +72,11 @@ class UnitOfWork:
         self.hlc = HybridClock(self.site_code, lambda: wall_ms,
                                resumable(HLC.decode(last) if last else None, wall_ms))
         self._hlc_start = self.hlc.last
+        # Every change is checked against the write rules before it is recorded: a refused
+        # one raises NotYoursError and the transaction writes nothing.
+        self.guard = WriteGuard(session.connection)
         self.changes = ChangeContext(self.now, lambda: self.hlc.now().encode(),
-                                     ctx.db.schema_version)
+                                     ctx.db.schema_version, self.guard.check)
         self._side: Actor | None = None
 
     @property

@@ -163,10 +163,30 @@ def post_moves(uow: UnitOfWork, lines: Sequence[MoveLine], *, reference: str,
         listed = "; ".join(f"{sku}: wanted {want}, available {have}" for sku, want, have in short)
         raise InsufficientStockError(
             f"Not enough stock ({listed}). Give a reason to go ahead anyway.", shortages=short)
+    _check_rules(uow, lines, document_id)
     ids = _insert_moves(uow, lines, reference, document_id, note,
                         override_reason if short else "")
     _fold_into_balances(uow, deltas, reserved_deltas, balances, lot_of)
     return ids
+
+
+def _check_rules(uow: UnitOfWork, lines: Sequence[MoveLine],
+                 document_id: uuid.UUID | None) -> None:
+    """The write rules, once per location and reason (all a move's rule reads): moves are
+    recorded below without change capture, so they are checked here."""
+    guard = uow.changes.guard
+    if guard is None:
+        return
+    document = document_id.hex if document_id is not None else None
+    seen: set[tuple[uuid.UUID, MoveReason]] = set()
+    for line in lines:
+        if (line.location_id, line.reason) in seen:
+            continue
+        seen.add((line.location_id, line.reason))
+        guard("stock_move", "insert", new_id().bytes, {
+            "product_id": line.product_id.hex, "location_id": line.location_id.hex,
+            "lot_id": line.lot_id.hex if line.lot_id else None, "reason": line.reason.value,
+            "document_id": document, "quantity": str(line.quantity)})
 
 
 MOVE_COLUMNS = ("id", "product_id", "location_id", "lot_id", "quantity", "reason",

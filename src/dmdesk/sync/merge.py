@@ -26,6 +26,7 @@ from dmdesk.db.changes import IMMUTABLE_TABLES, LOCAL_TABLES
 from dmdesk.db.ids import new_id
 from dmdesk.db.raw_insert import utc_text
 from dmdesk.domain.errors import ValidationError
+from dmdesk.domain.lifecycle import LIFECYCLE_FIELDS
 from dmdesk.sync import alerts, union
 from dmdesk.sync.codec import TableCodec, codec, dumps
 from dmdesk.sync.protocol import Change
@@ -35,13 +36,7 @@ BOOKKEEPING = frozenset({"updated_at", "created_at"})
 # A work order's progress belongs to the site that makes it (DESIGN.md section 5): when it and
 # another site changed one of these at once, the making site's value wins without asking.
 # Notes stay a person's call.
-PROGRESS = {
-    "work_order": frozenset({"state", "held_from", "good_qty", "scrap_qty", "released_at",
-                             "started_at", "completed_at", "bom_hash", "design_file_id",
-                             "design_sha256", "override_reason"}),
-    "wo_material": frozenset({"consumed"}),
-    "wo_operation": frozenset({"good_qty", "scrap_qty", "started_at", "finished_at"}),
-}
+PROGRESS = LIFECYCLE_FIELDS
 ROW, DELETED = "*", "-"
 MOVE = union.MOVE
 CLASH = "clash"

@@ -111,23 +111,35 @@ class DetailTab(QWidget):
         layout.addLayout(self.bar)
         layout.addWidget(self.tree, 1)
         self._conditions: list[tuple[QPushButton, Callable[[], bool]]] = []
+        # Why this database may not change the product (a site's: products are the owner's);
+        # "" when it may. Buttons that write are disabled with it as their tooltip.
+        self.read_only = ""
+        self._tips: dict[QPushButton, str] = {}
 
     @property
     def services(self) -> ServiceContext:
         return self.gctx.services
 
     def add_button(self, name: str, text: str, slot: Callable[[], object],
-                   enabled_when: Callable[[], bool] | None = None) -> QPushButton:
+                   enabled_when: Callable[[], bool] | None = None,
+                   writes: bool = True) -> QPushButton:
         button = QPushButton(text, self)
         button.setObjectName(name)
         button.clicked.connect(lambda _checked=False: slot())
         self.bar.addWidget(button)
-        self._conditions.append((button, enabled_when or (lambda: self.header is not None)))
+        condition = enabled_when or (lambda: self.header is not None)
+        if writes:
+            self._tips[button] = ""
+            self._conditions.append((button, lambda: not self.read_only and condition()))
+        else:
+            self._conditions.append((button, condition))
         return button
 
     def update_buttons(self) -> None:
         for button, condition in self._conditions:
             button.setEnabled(condition())
+        for button, tip in self._tips.items():
+            button.setToolTip(self.read_only or tip)
 
     # --- filling ----------------------------------------------------------------------------
 
@@ -238,7 +250,7 @@ class BomTab(DetailTab):
         self.add_button("bom_edit", self.tr("Edit quantity…"), self.edit_line, self._own_line)
         self.add_button("bom_remove", self.tr("Remove"), self.remove_line, self._own_line)
         self.add_button("bom_open", self.tr("Open component"), self.open_component,
-                        lambda: self.selected() is not None)
+                        lambda: self.selected() is not None, writes=False)
         self.bar.addStretch(1)
         self.tree.itemActivated.connect(lambda *_: self._activate())
 
@@ -400,7 +412,7 @@ class DesignFilesTab(DetailTab):
         self._folder: Path | None = None
         self.add_button("file_add", self.tr("Add…"), self.add_file)
         self.add_button("file_open", self.tr("Open"), self.open_file,
-                        lambda: self.selected_file() is not None)
+                        lambda: self.selected_file() is not None, writes=False)
         self.bar.addStretch(1)
         self.tree.itemActivated.connect(lambda *_: self.open_file())
 
@@ -513,7 +525,7 @@ class WhereUsedTab(DetailTab):
                                    self.tr("Qty per unit")])
         self.empty_text = self.tr("Not used in any other product.")
         self.add_button("used_open", self.tr("Open product"), self.open_selected,
-                        lambda: self.selected() is not None)
+                        lambda: self.selected() is not None, writes=False)
         self.bar.addStretch(1)
         self.tree.itemActivated.connect(lambda *_: self.open_selected())
 

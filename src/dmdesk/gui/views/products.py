@@ -54,6 +54,7 @@ from dmdesk.gui.views.product_tabs import (
 )
 from dmdesk.queries import lists
 from dmdesk.queries import products as q
+from dmdesk.queries.permissions import product_edit_refusal
 from dmdesk.services import products
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,10 @@ class ProductHeaderView(QFrame):
         self.facts: dict[str, QLabel] = {}
         self.description = QLabel(self)
         self.description.setWordWrap(True)
+        self.read_only_note = QLabel(self)
+        self.read_only_note.setObjectName("product_read_only")
+        self.read_only_note.setWordWrap(True)
+        self.read_only_note.hide()
         self._lay_out()
 
     def _lay_out(self) -> None:
@@ -120,6 +125,16 @@ class ProductHeaderView(QFrame):
         layout.addLayout(top)
         layout.addLayout(grid)
         layout.addWidget(self.description)
+        layout.addWidget(self.read_only_note)
+
+    def set_read_only(self, reason: str) -> None:
+        """Disable Edit and Archive with ``reason`` (a site's database: products are the
+        owner's); "" enables them."""
+        for button in (self.edit_button, self.archive_button):
+            button.setEnabled(not reason)
+            button.setToolTip(reason)
+        self.read_only_note.setText(reason)
+        self.read_only_note.setVisible(bool(reason))
 
     def show_header(self, h: q.ProductHeader) -> None:
         self.archived = h.archived
@@ -148,6 +163,7 @@ class ProductDetailPane(QWidget):
         self.gctx = gctx
         self.product_id: uuid.UUID | None = None
         self.detail: q.ProductDetail | None = None
+        self.edit_refusal = ""  # why this database may not change the product shown
         self.header_view = ProductHeaderView(self)
         self.bom_tab = BomTab(gctx, self)
         self.operations_tab = OperationsTab(gctx, self)
@@ -194,7 +210,9 @@ class ProductDetailPane(QWidget):
             return
         self.product_id, self.detail = product_id, detail
         self.header_view.show_header(detail.header)
+        self.header_view.set_read_only(self.edit_refusal)
         for tab in self.all_tabs:
+            tab.read_only = self.edit_refusal
             tab.show_detail(detail)
         self._title_tabs(detail)
         self.stack.setCurrentIndex(1)
@@ -202,6 +220,7 @@ class ProductDetailPane(QWidget):
     def _read(self, product_id: uuid.UUID) -> q.ProductDetail | None:
         try:
             with self.gctx.db.read_session() as session:
+                self.edit_refusal = product_edit_refusal(session, product_id)
                 return q.product_detail(session, product_id)
         except NotFoundError:  # deleted meanwhile (by sync, or another window)
             return None
@@ -259,6 +278,7 @@ class ProductsArea(Area):
         self._follow.setInterval(60)
         self._follow.timeout.connect(self._follow_selection)
         self._connect()
+        self._offer_new()
         self.list.model.set_filter("archived", False)
 
     def _add_filters(self) -> None:
@@ -302,11 +322,24 @@ class ProductsArea(Area):
     def refresh(self) -> None:
         self.list.refresh()
         self.detail.reload()
+        self._offer_new()
+
+    def _offer_new(self) -> str:
+        """Offer "New product" only where products may be made; returns why not ("")."""
+        with self.gctx.db.read_session() as session:
+            refusal = product_edit_refusal(session)
+        self.new_button.setEnabled(not refusal)
+        self.new_button.setToolTip(refusal or self.tr("Create a product (Ctrl+N)"))
+        return refusal
 
     def focus_search(self) -> None:
         self.list.focus_search()
 
     def create_new(self) -> None:
+        refusal = self._offer_new()
+        if refusal:
+            self.gctx.notify(refusal)
+            return
         self.open_form(None)
 
     def archive_selected(self) -> None:
@@ -347,6 +380,10 @@ class ProductsArea(Area):
 
     def edit_current(self) -> ProductFormDialog | None:
         product_id = self.detail.product_id or self.list.current_id()
+        if product_id is not None and product_id == self.detail.product_id \
+                and self.detail.edit_refusal:
+            self.gctx.notify(self.detail.edit_refusal)
+            return None
         return self.open_form(product_id) if product_id is not None else None
 
     def _saved(self, dialog: ProductFormDialog) -> None:

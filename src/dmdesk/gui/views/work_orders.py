@@ -83,6 +83,12 @@ class WorkOrderDetailPane(QWidget):
         self.number, self.state, header = number_and_badge(page, "wo_number", "wo_state")
         layout.addLayout(header)
         layout.addLayout(self._action_buttons(page))
+        # Why the actions are not offered here: another side of the network holds the order.
+        self.holder_note = QLabel(page)
+        self.holder_note.setObjectName("wo_holder_note")
+        self.holder_note.setWordWrap(True)
+        self.holder_note.hide()
+        layout.addWidget(self.holder_note)
         self.message = QLabel(page)
         self.message.setObjectName("wo_message")
         self.message.setWordWrap(True)
@@ -113,6 +119,7 @@ class WorkOrderDetailPane(QWidget):
             WOAction.RESUME: self.tr("Continue where the order was held"),
             WOAction.CANCEL: self.tr("Cancel the order and release its reservations"),
         }
+        self.tips = tips
         grid = QGridLayout()
         grid.setSpacing(4)
         self.buttons: dict[WOAction, QPushButton] = {}
@@ -278,8 +285,13 @@ class WorkOrderDetailPane(QWidget):
     def set_busy(self, busy: bool) -> None:
         """Enable exactly the actions the order's state allows (none while one is running)."""
         allowed = set(allowed_actions(self.detail.state)) if self.detail else set()
+        refusal = self.detail.act_refusal if self.detail else ""
         for action, button in self.buttons.items():
-            button.setEnabled(not busy and action in allowed and self._possible(action))
+            button.setEnabled(not busy and not refusal and action in allowed
+                              and self._possible(action))
+            button.setToolTip(refusal or self.tips[action])
+        self.holder_note.setText(refusal)
+        self.holder_note.setVisible(bool(refusal))
         # Checks are recorded on work being made or made (not drafts, not cancelled orders).
         self.checks.add_button.setEnabled(not busy and self.detail is not None and
                                           self.detail.state not in (WOState.DRAFT,

@@ -22,7 +22,15 @@ MAX_PAGE_BYTES = 16 * 1024 * 1024
 
 
 class ForbiddenError(Exception):
-    """The caller may not do this; the message names the op and why."""
+    """The caller may not do this; the message names the op and why. ``op_id`` is set when
+    one op of the batch is refused (the rest may be sent without it), with ``reason``, a
+    clause a person understands; it is empty when the whole request is refused (a role that
+    only reads)."""
+
+    def __init__(self, message: str, op_id: str = "", reason: str = "") -> None:
+        super().__init__(message)
+        self.op_id = op_id
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -79,7 +87,7 @@ def _authorize(account: SiteAccount, index: OwnershipIndex, position: int,
         raise ForbiddenError(
             f"Site {account.code} may not write {_describe(position, op)}: a site writes its "
             "own rows, the progress of its work orders and stock moves at its own locations. "
-            "Nothing of this batch was stored.")
+            "Nothing of this batch was stored.", op.op_id, rules.refusal_reason(op.entity))
 
 
 def push(store: Store, account: SiteAccount, batch: Sequence[IncomingOp]) -> PushReply:

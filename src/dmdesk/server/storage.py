@@ -18,6 +18,7 @@ from sqlalchemy import (
     Column,
     Connection,
     Engine,
+    Index,
     Integer,
     MetaData,
     String,
@@ -58,6 +59,13 @@ ops = Table(
     Column("schema_version", String(40), nullable=False),
     Column("received_at_ms", BigInteger, nullable=False),
     UniqueConstraint("site", "op_id", name="uq_server_op_site_op_id"),
+    # One row's history (GET /v1/row: what the network holds for a row a site was refused).
+    Index("ix_server_op_entity", "entity", "entity_id"),
+)
+# Indexes added after the first release: create_all makes them for a new store only, so an
+# existing one gets them at open (both SQLite and PostgreSQL know IF NOT EXISTS).
+LATER_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS ix_server_op_entity ON server_op (entity, entity_id)",
 )
 
 # What the server learns from the ops it stores, to decide what a site may write: who made
@@ -109,6 +117,9 @@ def open_store(db: str) -> Store:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     metadata.create_all(engine)
+    with engine.begin() as connection:
+        for statement in LATER_INDEXES:
+            connection.exec_driver_sql(statement)
     return Store(engine)
 
 

@@ -4,10 +4,13 @@ push that names the op refused. Against a real server, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, inspect
 
+from dmdesk.server import admin, network_view, oplog
 from dmdesk.server.storage import open_store
 from tests.server import ops as o
 from tests.server.test_push_pull import push
@@ -65,7 +68,8 @@ def test_the_digest_counts_each_origin_up_to_the_cursor_and_all_of_the_callers_o
     status, digest = server.request("GET", f"/v1/digest?upto={first}", wh)
     assert status == 200, digest
     assert digest["upto"] == first
-    assert digest["origins"] == {"HQ": {"changes": 5, "max_seq": first, "moves": 0}}
+    assert digest["origins"] == {"HQ": {"changes": 5, "max_seq": last, "moves": 0},
+                                 "MP1": {"changes": 0, "max_seq": last - 1, "moves": 0}}
     digest = server.request("GET", f"/v1/digest?upto={last}", wh)[1]
     assert digest["origins"]["HQ"] == {"changes": 6, "max_seq": last, "moves": 0}
     assert digest["origins"]["MP1"]["changes"] == 3 and digest["origins"]["MP1"]["moves"] == 3
@@ -108,3 +112,44 @@ def test_an_existing_store_gets_the_row_index_when_opened(backend: str | None,
 def _indexes(engine: Engine) -> dict[str, list[str | None]]:
     return {str(i["name"]): list(i["column_names"])
             for i in inspect(engine).get_indexes("server_op")}
+
+
+def _incoming(op: dict[str, Any]) -> oplog.IncomingOp:
+    return oplog.IncomingOp(op["op_id"], op["entity"], op["entity_id"], op["op"],
+                            op["payload"], op["hlc"], op["schema_version"],
+                            json.dumps(op["payload"]))
+
+
+def test_the_running_counts_agree_with_the_log_at_every_cursor_and_are_backfilled(
+        backend: str | None, tmp_path: Path) -> None:
+    url = backend or str(tmp_path / "counts.sqlite")
+    store = open_store(url)
+    accounts = {code: admin.add_site(store, code, f"Site {code}", role)
+                for code, role in (("HQ", "owner"), ("MP1", "site"), ("WH", "site"))}
+    sites = [o.site("HQ"), o.site("MP1", "micro_producer"), o.site("WH", "warehouse")]
+    locations = [o.location(sites[1]["entity_id"]), o.location(sites[2]["entity_id"])]
+    product = o.op("product", sku="S", name="Steel")
+    oplog.push(store, accounts["HQ"], [_incoming(op) for op in [*sites, *locations, product]])
+    for round_ in range(3):
+        for code, where in (("MP1", locations[0]), ("WH", locations[1])):
+            batch = [o.move(where["entity_id"], product["entity_id"]) for _ in range(round_ + 1)]
+            batch.append(o.op("contact", name=f"{code} {round_}", kind="person",
+                              role="customer"))
+            oplog.push(store, accounts[code], [_incoming(op) for op in batch])
+    last = int(oplog.push(store, accounts["HQ"], [])["server_seq"])
+    for caller in accounts.values():
+        for upto in range(last + 1):
+            with store.read() as connection:
+                fast = network_view._from_counts(connection, caller.code, upto)
+                slow = network_view._row_by_row(connection, caller, upto)
+            assert fast == slow, (caller.code, upto)
+    assert fast["MP1"] == {"changes": 9, "max_seq": last - 4, "moves": 6}
+
+    with store.engine.begin() as connection:  # as a store from before the counts was
+        connection.exec_driver_sql("DROP TABLE server_site_count")
+    store.dispose()
+    store = open_store(url)
+    digest = network_view.digest(store, accounts["WH"], last)
+    assert digest["origins"]["MP1"] == fast["MP1"]
+    assert digest["origins"]["HQ"]["changes"] == 6
+    store.dispose()

@@ -8,16 +8,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, update
 
 from dmdesk.db.changes import IMMUTABLE_TABLES
 from dmdesk.server import rules
 from dmdesk.server.admin import SiteAccount
 from dmdesk.server.index import OwnershipIndex
-from dmdesk.server.storage import Store, ops
+from dmdesk.server.storage import Store, ops, site_counts
 from dmdesk.sync.protocol import Change, PullReply, PushReply
 
 _CHUNK = 400
+MOVE = "stock_move"
 MAX_PAGE_BYTES = 16 * 1024 * 1024
 
 
@@ -120,9 +121,24 @@ def push(store: Store, account: SiteAccount, batch: Sequence[IncomingOp]) -> Pus
                 "received_at_ms": now_ms} for _, op in fresh])
         index.flush()
         server_seq = connection.execute(select(func.max(ops.c.seq))).scalar() or 0
+        if fresh:
+            _count(connection, account.code, [op for _, op in fresh], int(server_seq))
     return {"stored": len(fresh), "duplicates": len(batch) - len(fresh),
             "last_op_id": max((op.op_id for op in batch), default=""),
             "server_seq": int(server_seq)}
+
+
+def _count(connection: Connection, site: str, stored: Sequence[IncomingOp],
+           max_seq: int) -> None:
+    """Add a stored batch to its writer's counts (the batch holds the newest seqs)."""
+    moves = sum(op.entity == MOVE and op.op == "insert" for op in stored)
+    updated = connection.execute(
+        update(site_counts).where(site_counts.c.site == site).values(
+            changes=site_counts.c.changes + len(stored), moves=site_counts.c.moves + moves,
+            max_seq=max_seq))
+    if updated.rowcount == 0:
+        connection.execute(insert(site_counts).values(
+            site=site, changes=len(stored), moves=moves, max_seq=max_seq))
 
 
 def _visible_rows(store: Store, account: SiteAccount, after: int,

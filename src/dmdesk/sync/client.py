@@ -181,7 +181,7 @@ def push_all(db: Database, transport: Transport, report: SyncReport, progress: P
             if batch.count > 1:
                 limit = max(1, batch.count // 2)
                 continue
-            mark_refused(db, batch.first_seq, exc.reason or exc.message)
+            mark_refused(db, batch.first_seq, exc.refused_op, exc.reason or exc.message)
             report.refused += 1
             continue
         limit = min(protocol.MAX_PUSH_OPS, limit * 2)

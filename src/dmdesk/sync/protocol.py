@@ -44,8 +44,11 @@ Endpoints (all under /v1):
                     -> 200 {"upto": SEQ, "origins": {site code: {"changes": int,
                             "max_seq": int, "moves": int}}}
                     Per origin, the changes the caller may pull with seq <= SEQ (its pull
-                    cursor), their highest seq and how many are stock move inserts; for the
-                    caller's own origin, all of its changes (its own ledger is whole here).
+                    cursor) and how many are stock move inserts; for the caller's own origin,
+                    all of its changes (its own ledger is whole here). ``max_seq``: the
+                    origin's newest seq the caller may see (above SEQ: there is more to
+                    pull). Read from running counts per writer, less the few ops above SEQ:
+                    one row per origin, not a scan of the log.
                     Every sync ends with this check: the site compares it with what it has
                     merged (applied, skipped or waiting) per origin and with its ledger.
 

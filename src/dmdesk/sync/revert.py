@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dmdesk.db import models as m
+from dmdesk.db.changes import IMMUTABLE_TABLES
 from dmdesk.db.database import Database
 from dmdesk.db.raw_insert import utc_text
 from dmdesk.domain.quantity import QUANTITY_PLACES, QUANTITY_SCALE, format_quantity, from_scaled
@@ -40,7 +41,7 @@ from dmdesk.sync.codec import TableCodec, codec
 from dmdesk.sync.conflicts import LABEL_COLUMNS
 from dmdesk.sync.merge import BOOKKEEPING, DELETED, ROW
 from dmdesk.sync.pull import driver
-from dmdesk.sync.transport import Transport
+from dmdesk.sync.transport import SyncError, Transport
 
 REFUSED = "refused"
 SETTLED_BY = "the server refused this site's value"
@@ -57,13 +58,19 @@ class RefusedOp:
     reason: str
 
 
-def mark_refused(db: Database, seq: int, reason: str) -> None:
-    """The server will never take outbox op ``seq``: stop sending it and remember why, so
-    that it is taken back (``revert_refused``), even if this sync is cut off first."""
+def mark_refused(db: Database, seq: int, op_id: str, reason: str) -> None:
+    """The server will never take outbox op ``seq`` (``op_id``, as the server named it): stop
+    sending it and remember why, so that it is taken back (``revert_refused``), even if this
+    sync is cut off first."""
     with db.write_session() as session:
-        session.connection().exec_driver_sql(
-            "UPDATE outbox SET pushed_at = ?, refusal = ? WHERE seq = ?",
-            (utc_text(datetime.now(UTC)), reason, seq))
+        raw = session.connection()
+        held = raw.exec_driver_sql("SELECT op_id FROM outbox WHERE seq = ?", (seq,)).first()
+        if held is None or bytes(held[0]).hex() != op_id:
+            raise SyncError(f"The server refused change {op_id}, which is not the one sent "
+                            f"({bytes(held[0]).hex() if held else 'none'}); nothing was "
+                            "taken back. Sync again; if it repeats, tell the owner.")
+        raw.exec_driver_sql("UPDATE outbox SET pushed_at = ?, refusal = ? WHERE seq = ?",
+                            (utc_text(datetime.now(UTC)), reason, seq))
 
 
 def to_revert(db: Database) -> list[RefusedOp]:
@@ -102,7 +109,9 @@ def _shown(value: Any) -> str:
 
 
 def _words(names: Sequence[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    if len(names) <= 1:
+        return names[0] if names else "values"
+    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _where(table: TableCodec) -> str:
@@ -131,6 +140,9 @@ class Reverter:
                 return (f"The server refused this site's deletion of {what}: {why}. The "
                         "network does not have it either, so nothing was put back.")
             return self._restore(table, refused, network, what, why)
+        if on_network and table.name in IMMUTABLE_TABLES:
+            return (f"The server refused this site's {what}: {why}. The network has the same "
+                    "row, so it was kept.")
         if on_network:  # an insert of a row the network knows: its values win
             return self._update(table, key, refused, network, what, why, insert=True)
         if refused.entity == union.MOVE:

@@ -75,7 +75,8 @@ def test_the_digest_counts_each_origin_up_to_the_cursor_and_all_of_the_callers_o
     assert digest["origins"]["MP1"]["changes"] == 3 and digest["origins"]["MP1"]["moves"] == 3
     # MP1's own changes are all counted, whatever its cursor.
     own = server.request("GET", "/v1/digest?upto=0", mp1)[1]
-    assert own["origins"] == {"MP1": {"changes": 3, "max_seq": last - 1, "moves": 3}}
+    assert own["origins"] == {"MP1": {"changes": 3, "max_seq": last - 1, "moves": 3},
+                              "HQ": {"changes": 0, "max_seq": last, "moves": 0}}
 
 
 def test_a_refused_push_names_the_op_and_why_and_a_read_only_token_does_not(

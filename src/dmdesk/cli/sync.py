@@ -25,6 +25,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser],
                         help="check the server and store its address and this site's token")
     parser.add_argument("--status", action="store_true",
                         help="show the server, last sync, pending changes, conflicts, alerts")
+    parser.add_argument("--full-resync", action="store_true",
+                        help="sync, then pull every change again from the start (fixes what "
+                             "the end-of-sync check reports missing; what is here is skipped)")
     parser.add_argument("--conflicts", action="store_true", help="list open conflicts")
     parser.add_argument("--keep-mine", metavar="CONFLICT", type=uuid.UUID,
                         help="settle a conflict keeping this site's value")
@@ -75,9 +78,9 @@ def _run(db: object, args: argparse.Namespace) -> int:
         def progress(step: str, done: int, total: int) -> None:
             _say(f"  {step}: {done}/{total}" if total else f"  {step}: {done}")
 
-        report = client.run_sync(db, progress=progress)
+        report = client.run_sync(db, progress=progress, full_resync=args.full_resync)
         _say(f"Synced in {report.seconds:.1f} s: {report.summary()}.")
-        if report.conflicts or report.alerts:
+        if report.conflicts or report.alerts or report.refused or report.gaps:
             _say("See them with `dmdesk sync --status` / `--conflicts`, or in the Sync area.")
         return 0
     except SyncError as exc:

@@ -31,6 +31,7 @@ LOCAL_TABLES = frozenset({
     "stock_balance", "reservation", "audit_log", "outbox", "number_sequence", "setting",
     # sync bookkeeping (db/models_sync.py): this database's own view of the network
     "sync_state", "sync_clock", "sync_conflict", "sync_deferred", "sync_alert",
+    "sync_origin",
 })
 
 

@@ -501,6 +501,10 @@ class OutboxOp(Base):
     schema_version: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime]
     pushed_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The server refused this op (its reason); it stays marked pushed and is never sent
+    # again. ``reverted_at``: when the row was set back to the network's values.
+    refusal: Mapped[str | None] = mapped_column(Text)
+    reverted_at: Mapped[datetime | None]
 
 
 class NumberSequence(Base):

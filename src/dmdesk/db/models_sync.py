@@ -100,3 +100,14 @@ class SyncAlert(Base):
     message: Mapped[str] = mapped_column(Text)
     detected_at: Mapped[datetime]
     cleared_at: Mapped[datetime | None]
+
+
+class SyncOrigin(Base):
+    """Per origin site, the pulled changes merged here (applied or skipped as already held);
+    with those waiting in ``sync_deferred``, what the end-of-sync check compares with the
+    server's count (dmdesk.sync.digest)."""
+
+    __tablename__ = "sync_origin"
+
+    origin: Mapped[str] = mapped_column(String(6), primary_key=True)
+    merged: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,4 +1,4 @@
-"""The sync server's HTTP API (FastAPI): /v1/status, /v1/push, /v1/pull.
+"""The sync server's HTTP API (FastAPI): /v1/status, /v1/push, /v1/pull, /v1/row, /v1/digest.
 
 Every /v1 request is checked in this order: token (401), schema version (409), clock (400),
 then the body (413 before it is read when too large, 422 when malformed or when an op is one
@@ -19,9 +19,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from dmdesk.server import admin, oplog, shape
+from dmdesk.server import admin, network_view, oplog, shape
 from dmdesk.server.limits import BodySizeLimit, describe_skew
-from dmdesk.server.schemas import ErrorOut, OpIn, PullOut, PushIn, PushOut, StatusOut
+from dmdesk.server.schemas import (
+    DigestOut,
+    ErrorOut,
+    OpIn,
+    PullOut,
+    PushIn,
+    PushOut,
+    RefusedOut,
+    RowOut,
+    StatusOut,
+)
 from dmdesk.server.storage import Store
 from dmdesk.sync.protocol import (
     API_PREFIX,
@@ -41,7 +51,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (409, "schema version differs from the server's"),
         (413, "body too large"),
         (422, "malformed body or op"))}
+PUSH_ERRORS = {**ERRORS, 403: {"model": RefusedOut, "description": (
+    "not allowed for this site or role; refused_op names the op when one op is the cause")}}
 MAX_SEQ = 2**63 - 1
+ENTITY = r"^[a-z][a-z0-9_]{0,39}$"
+ENTITY_ID = r"^(?:[0-9a-f]{2}){1,256}$"
 
 
 def _unauthorized(message: str) -> HTTPException:
@@ -121,16 +135,31 @@ def create_app(store: Store, schema_version: str) -> FastAPI:
                 "schema_version": schema_version, "server_time_ms": int(time.time() * 1000),
                 "site": account.code, "role": account.role}
 
-    @app.post(f"{API_PREFIX}/push", response_model=PushOut, responses=ERRORS)
-    def push(body: PushIn, account: Caller) -> dict[str, Any]:
+    @app.post(f"{API_PREFIX}/push", response_model=PushOut, responses=PUSH_ERRORS)
+    def push(body: PushIn, account: Caller) -> Any:
         now_ms = int(time.time() * 1000)
         batch = [_checked(position, op, now_ms) for position, op in enumerate(body.ops)]
         try:
             return dict(oplog.push(store, account, batch))
         except oplog.ForbiddenError as exc:
-            raise HTTPException(403, str(exc)) from None
+            if not exc.op_id:
+                raise HTTPException(403, str(exc)) from None
+            return JSONResponse({"detail": str(exc), "refused_op": exc.op_id,
+                                 "reason": exc.reason}, 403)
         except oplog.ClashError as exc:
             raise HTTPException(422, str(exc)) from None
+
+    @app.get(f"{API_PREFIX}/row", response_model=RowOut, responses=ERRORS)
+    def row(account: Caller,
+            entity: Annotated[str, Query(pattern=ENTITY)],
+            entity_id: Annotated[str, Query(alias="id", pattern=ENTITY_ID)],
+            ) -> dict[str, Any]:
+        return dict(network_view.row_state(store, account, entity, entity_id))
+
+    @app.get(f"{API_PREFIX}/digest", response_model=DigestOut, responses=ERRORS)
+    def digest(account: Caller,
+               upto: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0) -> dict[str, Any]:
+        return dict(network_view.digest(store, account, upto))
 
     @app.get(f"{API_PREFIX}/pull", response_model=PullOut, responses=ERRORS)
     def pull(account: Caller,

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, update
 
 from dmdesk.db.changes import IMMUTABLE_TABLES
 from dmdesk.domain.kinds import SiteKind
@@ -16,15 +16,24 @@ from dmdesk.domain.write_rules import holder_allows, may_write, touches_lifecycl
 from dmdesk.server import rules
 from dmdesk.server.admin import SiteAccount
 from dmdesk.server.index import OwnershipIndex
-from dmdesk.server.storage import Store, ops
+from dmdesk.server.storage import Store, ops, site_counts
 from dmdesk.sync.protocol import Change, PullReply, PushReply
 
 _CHUNK = 400
+MOVE = "stock_move"
 MAX_PAGE_BYTES = 16 * 1024 * 1024
 
 
 class ForbiddenError(Exception):
-    """The caller may not do this; the message names the op and why."""
+    """The caller may not do this; the message names the op and why. ``op_id`` is set when
+    one op of the batch is refused (the rest may be sent without it), with ``reason``, a
+    clause a person understands; it is empty when the whole request is refused (a role that
+    only reads)."""
+
+    def __init__(self, message: str, op_id: str = "", reason: str = "") -> None:
+        super().__init__(message)
+        self.op_id = op_id
+        self.reason = reason
 
 
 class ClashError(Exception):
@@ -123,7 +132,7 @@ def _authorize(account: SiteAccount, index: OwnershipIndex, position: int,
         raise ForbiddenError(
             f"Site {account.code} may not write {_describe(position, op)}: a site writes its "
             "own rows, the progress of its work orders and stock moves at its own locations. "
-            "Nothing of this batch was stored.")
+            "Nothing of this batch was stored.", op.op_id, rules.refusal_reason(op.entity))
 
 
 def push(store: Store, account: SiteAccount, batch: Sequence[IncomingOp]) -> PushReply:
@@ -159,9 +168,24 @@ def push(store: Store, account: SiteAccount, batch: Sequence[IncomingOp]) -> Pus
                 "received_at_ms": now_ms} for _, op in fresh])
         index.flush()
         server_seq = connection.execute(select(func.max(ops.c.seq))).scalar() or 0
+        if fresh:
+            _count(connection, account.code, [op for _, op in fresh], int(server_seq))
     return {"stored": len(fresh), "duplicates": len(batch) - len(fresh),
             "last_op_id": max((op.op_id for op in batch), default=""),
             "server_seq": int(server_seq)}
+
+
+def _count(connection: Connection, site: str, stored: Sequence[IncomingOp],
+           max_seq: int) -> None:
+    """Add a stored batch to its writer's counts (the batch holds the newest seqs)."""
+    moves = sum(op.entity == MOVE and op.op == "insert" for op in stored)
+    updated = connection.execute(
+        update(site_counts).where(site_counts.c.site == site).values(
+            changes=site_counts.c.changes + len(stored), moves=site_counts.c.moves + moves,
+            max_seq=max_seq))
+    if updated.rowcount == 0:
+        connection.execute(insert(site_counts).values(
+            site=site, changes=len(stored), moves=moves, max_seq=max_seq))
 
 
 def _visible_rows(store: Store, account: SiteAccount, after: int,

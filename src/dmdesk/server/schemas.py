@@ -76,3 +76,29 @@ class StatusOut(BaseModel):
 
 class ErrorOut(BaseModel):
     detail: str
+
+
+class RefusedOut(ErrorOut):
+    """A push refused because of one op: which one, and why in a clause (see protocol.py)."""
+
+    refused_op: str = ""
+    reason: str = ""
+
+
+class RowOut(BaseModel):
+    entity: str
+    entity_id: str
+    exists: bool
+    deleted: bool
+    fields: dict[str, tuple[Any, str]]
+
+
+class OriginOut(BaseModel):
+    changes: int
+    max_seq: int
+    moves: int
+
+
+class DigestOut(BaseModel):
+    upto: int
+    origins: dict[str, OriginOut]

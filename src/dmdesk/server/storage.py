@@ -18,6 +18,7 @@ from sqlalchemy import (
     Column,
     Connection,
     Engine,
+    Index,
     Integer,
     MetaData,
     String,
@@ -59,6 +60,29 @@ ops = Table(
     Column("schema_version", String(40), nullable=False),
     Column("received_at_ms", BigInteger, nullable=False),
     UniqueConstraint("site", "op_id", name="uq_server_op_site_op_id"),
+    # One row's history (GET /v1/row: what the network holds for a row a site was refused).
+    Index("ix_server_op_entity", "entity", "entity_id"),
+)
+# Per writer site: the ops it stored, how many of them insert stock moves, and its highest
+# seq, kept in push's transaction, so that GET /v1/digest reads one row a site instead of
+# scanning the log (it subtracts only the ops newer than the caller's cursor).
+site_counts = Table(
+    "server_site_count", metadata,
+    Column("site", String(6), primary_key=True),
+    Column("changes", BigInteger, nullable=False),
+    Column("moves", BigInteger, nullable=False),
+    Column("max_seq", BigInteger, nullable=False),
+)
+# Grouped by an expression: by the column, SQLite walks the (site, op_id) index and looks
+# up every row (27 s at 1M ops, against 1.5 s for a plain scan).
+COUNT_OPS = (
+    "SELECT site || '', COUNT(*), SUM(CASE WHEN entity = 'stock_move' AND op = 'insert' "
+    "THEN 1 ELSE 0 END), MAX(seq) FROM server_op GROUP BY site || ''")
+
+# Indexes added after the first release: create_all makes them for a new store only, so an
+# existing one gets them at open (both SQLite and PostgreSQL know IF NOT EXISTS).
+LATER_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS ix_server_op_entity ON server_op (entity, entity_id)",
 )
 
 # What the server learns from the ops it stores, to decide what a site may write: who made
@@ -115,8 +139,15 @@ def open_store(db: str) -> Store:
                            pool_size=10, max_overflow=40)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    counted = inspect(engine).has_table(site_counts.name)
     metadata.create_all(engine)
     _add_missing_columns(engine)
+    with engine.begin() as connection:
+        for statement in LATER_INDEXES:
+            connection.exec_driver_sql(statement)
+        if not counted:  # a store from before the counts: counted once, here
+            connection.exec_driver_sql(
+                f"INSERT INTO {site_counts.name} (site, changes, moves, max_seq) {COUNT_OPS}")
     return Store(engine)
 
 

@@ -19,9 +19,10 @@ from dmdesk.db import models as m
 from dmdesk.db.database import Database
 from dmdesk.db.models_sync import SyncState
 from dmdesk.services.context import SETTING_SITE
-from dmdesk.sync import follow_up, protocol, state
+from dmdesk.sync import digest, follow_up, protocol, state
 from dmdesk.sync.pull import pull_batch
-from dmdesk.sync.push import next_batch, pending_count, push_batch, set_aside
+from dmdesk.sync.push import next_batch, pending_count, push_batch
+from dmdesk.sync.revert import mark_refused, revert_refused
 from dmdesk.sync.transport import SyncCancelledError, SyncError, Transport, wall_ms
 
 Progress = Callable[[str, int, int], None]
@@ -45,14 +46,21 @@ class SyncReport:
     alerts: int = 0
     deferred: int = 0
     refused: int = 0
+    reverted: int = 0
     seconds: float = 0.0
+    # The end-of-sync check: empty when this site holds what the server says it should,
+    # else one sentence per difference (also kept as alerts).
+    gaps: str = ""
+    checked: bool = False
 
     def summary(self) -> str:
         return (f"sent {_count(self.pushed, 'change')} ({self.duplicates} already on the "
                 f"server), received {self.pulled} ({self.applied} applied), "
                 f"{_count(self.conflicts, 'new conflict')}, {_count(self.alerts, 'new alert')}"
                 + (f", {_count(self.deferred, 'change')} waiting" if self.deferred else "")
-                + (f", {_count(self.refused, 'change')} refused" if self.refused else ""))
+                + (f", {_count(self.refused, 'change')} refused by the server and taken "
+                   "back" if self.refused else "")
+                + (f". {self.gaps}" if self.gaps else ""))
 
 
 def _count(number: int, noun: str) -> str:
@@ -101,7 +109,11 @@ def setup(db: Database, url: str, token: str, clock_ms: Callable[[], int] = wall
             # Another server: its sequence numbers mean nothing here, and it may lack what
             # the old one got, so everything is sent again (it stores each op only once).
             row.pull_cursor = 0
-            session.connection().exec_driver_sql("UPDATE outbox SET pushed_at = NULL")
+            raw = session.connection()
+            # Refused changes were taken back: never sent again, to any server.
+            raw.exec_driver_sql("UPDATE outbox SET pushed_at = NULL WHERE refusal IS NULL")
+            raw.exec_driver_sql("DELETE FROM sync_origin")
+            raw.exec_driver_sql("DELETE FROM sync_deferred")
         row.server_url, row.token, row.site_code, row.role = url.rstrip("/"), token, site, role
     return ServerInfo(url, site, role, str(status.get("schema_version")))
 
@@ -151,9 +163,11 @@ def transport_for(db: Database, clock_ms: Callable[[], int] = wall_ms) -> Transp
 
 def push_all(db: Database, transport: Transport, report: SyncReport, progress: Progress,
              cancelled: Callable[[], bool]) -> None:
-    """Send the outbox. A batch the server refuses as not this site's to write (403) is split
-    until the refused change is found; that one is set aside with an alert, so one change the
-    site may not make does not hold back all the others."""
+    """Send the outbox. A batch the server refuses because of one op (403 naming it) is split
+    until the refused change is found; that one is marked refused, so one change the site may
+    not make does not hold back all the others, and at the end every refused change is taken
+    back (set to what the network holds, newest first; revert.py). A 403 that names no op
+    refuses the whole push (a token that only reads): an error, as before."""
     total = pending_count(db)
     limit = protocol.MAX_PUSH_OPS
     while (batch := next_batch(db, limit)) is not None:
@@ -162,18 +176,21 @@ def push_all(db: Database, transport: Transport, report: SyncReport, progress: P
         try:
             reply = push_batch(db, transport, batch)
         except SyncError as exc:
-            if exc.status != 403:
+            if exc.status != 403 or not exc.refused_op:
                 raise
             if batch.count > 1:
                 limit = max(1, batch.count // 2)
                 continue
-            set_aside(db, batch, exc.message)
+            mark_refused(db, batch.first_seq, exc.refused_op, exc.reason or exc.message)
             report.refused += 1
             continue
         limit = min(protocol.MAX_PUSH_OPS, limit * 2)
         report.pushed += batch.count
         report.duplicates += int(reply.get("duplicates", 0))
         progress("Sending changes", report.pushed, max(total, report.pushed))
+    # Also any left from a sync cut off between the refusal and the revert.
+    report.reverted = revert_refused(db, transport)
+    report.alerts += report.reverted  # each says what was taken back and why
 
 
 def pull_all(db: Database, transport: Transport, report: SyncReport, progress: Progress,
@@ -195,8 +212,10 @@ def pull_all(db: Database, transport: Transport, report: SyncReport, progress: P
 def run_sync(db: Database, *, progress: Progress = _quiet,
              cancelled: Callable[[], bool] = _never, clock_ms: Callable[[], int] = wall_ms,
              pull_limit: int = protocol.MAX_PULL_CHANGES, push: bool = True,
-             pull: bool = True) -> SyncReport:
-    """Push everything, then pull everything; raise SyncError (recorded) if it cannot."""
+             pull: bool = True, full_resync: bool = False) -> SyncReport:
+    """Push everything, then pull everything, then check this site holds what the server
+    says it should; raise SyncError (recorded) if it cannot. ``full_resync``: after that
+    pull, pull every change again from the start (the fix the check offers)."""
     started = time.perf_counter()
     report = SyncReport()
     transport = transport_for(db, clock_ms)
@@ -212,6 +231,15 @@ def run_sync(db: Database, *, progress: Progress = _quiet,
             _clear_pending(db, mark)
             # What the pulled changes made this site do goes out now, not a sync later.
             push_all(db, transport, report, progress, cancelled)
+        if pull and (full_resync or digest.needs_recount(db)):
+            # After the pending edits were cleared above, so that changes seen long ago
+            # do not come back as conflicts with them.
+            digest.reset_pull(db)
+            pull_all(db, transport, report, progress, cancelled, clock_ms, pull_limit)
+        if pull:
+            check = digest.check(db, transport)
+            report.gaps, report.checked = check.sentence(), True
+            report.alerts += check.new_alerts
     except SyncError as exc:
         _record(db, error=exc.message)
         raise

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -53,6 +54,9 @@ class MergeResult:
     # Values decided by a rule, to be written again as new local changes (entity, key bytes,
     # field, wire value), so the decision outranks both edits at every site.
     rewrites: list[tuple[str, bytes, str, Any]] = field(default_factory=list)
+    # Per origin site, the changes merged (applied or skipped, not left waiting), counted
+    # into ``sync_origin`` for the end-of-sync check (dmdesk.sync.digest).
+    merged: Counter[str] = field(default_factory=Counter)
 
 
 class DeferredError(Exception):
@@ -75,6 +79,7 @@ class Merger:
         self.local_site = local_site
         self.now = utc_text(now)
         self.result = MergeResult()
+        self._deferred_from: Counter[str] = Counter()  # deferrals by origin, never reset
 
     # --- entry points -----------------------------------------------------------------------
 
@@ -118,6 +123,12 @@ class Merger:
     # --- one change -----------------------------------------------------------------------------
 
     def _apply_one(self, change: Change) -> None:
+        waiting = self._deferred_from[change["origin"]]
+        self._merge_one(change)
+        if self._deferred_from[change["origin"]] == waiting:
+            self.result.merged[change["origin"]] += 1
+
+    def _merge_one(self, change: Change) -> None:
         if change["entity"] in LOCAL_TABLES:
             self.result.skipped += 1
             return
@@ -142,6 +153,7 @@ class Merger:
             "INSERT OR REPLACE INTO sync_deferred (seq, change, reason, deferred_at) "
             "VALUES (?, ?, ?, ?)", (change["seq"], json.dumps(change), reason, self.now))
         self.result.deferred += 1
+        self._deferred_from[change["origin"]] += 1
 
     def _clocks(self, table: TableCodec, entity_id: bytes) -> dict[str, tuple[str, bool]]:
         rows = self.raw.execute(
@@ -263,6 +275,7 @@ class Merger:
         except DeferredError:
             return False  # still clashes (or waits on another row): both keep waiting
         self.raw.execute("DELETE FROM sync_deferred WHERE seq = ?", (seq,))
+        self.result.merged[insert["origin"]] += 1  # the waiting insert went in with the edit
         alerts.clear_alert(self.raw, f"{CLASH}:{seq}", self.now)
         entity_id = bytes.fromhex(change["entity_id"])
         for name in change["payload"]:
@@ -336,4 +349,7 @@ class Merger:
         self.result.applied += 1
 
     def _apply_moves(self, changes: Sequence[Change]) -> None:
+        before = Counter(self._deferred_from)
         union.apply_moves(self.raw, changes, self.result, self._defer)
+        self.result.merged.update(Counter(change["origin"] for change in changes))
+        self.result.merged.subtract(self._deferred_from - before)

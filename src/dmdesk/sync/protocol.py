@@ -20,11 +20,39 @@ Endpoints (all under /v1):
                     caller's to write (403), nothing of the batch is stored. An op already
                     stored for this site (same op_id) counts as a duplicate and is not stored
                     again, so resending a batch whose reply was lost is harmless.
+                    A 403 caused by one op names it: {"detail": str, "refused_op": op_id,
+                    "reason": "products are the owner's"} (a clause a person understands);
+                    the client takes that change back (see below). A 403 without
+                    ``refused_op`` refuses the whole request (an accountant's token only
+                    reads): an error, nothing is taken back.
   GET  /v1/pull?after=SEQ&limit=N   (N <= MAX_PULL_CHANGES)
                     -> 200 {"changes": [Change, ...], "last_seq": int, "more": bool}
                     Changes with server seq > SEQ, in seq order, excluding the caller's own,
                     filtered by what the caller may see. ``last_seq`` is the cursor to store
                     (it may be past the last change returned when filtered ones were skipped).
+  GET  /v1/row?entity=TABLE&id=HEX
+                    -> 200 {"entity": str, "entity_id": hex, "exists": bool, "deleted": bool,
+                            "fields": {column: [wire value, hlc]}}
+                    The row as the network holds it, folded from the op log (the server keeps
+                    no rows): the insert's values, each field overwritten by newer edits,
+                    newest hlc wins, as every site merges. ``exists``: an insert was stored;
+                    ``deleted``: a delete newer than it. Only ops the caller may pull count.
+                    A site asks this after a refusal, to set its refused change back to what
+                    everyone else holds (server authority, as PowerSync has it): a refused
+                    update's fields take the network's values and stamps; a refused insert of
+                    a row the network never had is removed (a refused stock move too, with
+                    its effect on the balance cache), all without writing the outbox.
+  GET  /v1/digest?upto=SEQ
+                    -> 200 {"upto": SEQ, "origins": {site code: {"changes": int,
+                            "max_seq": int, "moves": int}}}
+                    Per origin, the changes the caller may pull with seq <= SEQ (its pull
+                    cursor) and how many are stock move inserts; for the caller's own origin,
+                    all of its changes (its own ledger is whole here). ``max_seq``: the
+                    origin's newest seq the caller may see (above SEQ: there is more to
+                    pull). Read from running counts per writer, less the few ops above SEQ:
+                    one row per origin, not a scan of the log.
+                    Every sync ends with this check: the site compares it with what it has
+                    merged (applied, skipped or waiting) per origin and with its ledger.
 
 Op (one row change, as the site's outbox holds it):
   {"op_id": 32 hex (UUIDv7), "entity": table name, "entity_id": hex of the key bytes,
@@ -91,3 +119,22 @@ class PullReply(TypedDict):
     changes: list[Change]
     last_seq: int
     more: bool
+
+
+class RowReply(TypedDict):
+    entity: str
+    entity_id: str
+    exists: bool
+    deleted: bool
+    fields: dict[str, list[Any]]  # column -> [wire value, hlc]
+
+
+class OriginDigest(TypedDict):
+    changes: int
+    max_seq: int
+    moves: int
+
+
+class DigestReply(TypedDict):
+    upto: int
+    origins: dict[str, OriginDigest]

@@ -76,6 +76,14 @@ def rewrite(raw: sqlite3.Connection, values: list[tuple[str, bytes, str, Any]], 
     raw.execute("UPDATE setting SET value = ? WHERE key = ?", (clock.last.encode(), SETTING_HLC))
 
 
+def record_merged(raw: sqlite3.Connection, merged: dict[str, int]) -> None:
+    """Count the changes a pull merged, per origin (for the end-of-sync check, digest.py)."""
+    raw.executemany(
+        "INSERT INTO sync_origin (origin, merged) VALUES (?, ?) ON CONFLICT (origin) "
+        "DO UPDATE SET merged = merged + excluded.merged",
+        [(origin, count) for origin, count in merged.items() if count])
+
+
 def release_finished_reservations(raw: sqlite3.Connection) -> None:
     """Reservations are local; when another site finishes or cancels a work order that was
     reserved here, give the reserved stock back (a local completion consumes them itself)."""
@@ -110,6 +118,7 @@ def pull_batch(db: Database, transport: Transport, *, limit: int = protocol.MAX_
             return PulledBatch(0, MergeResult(), 0, int(row[0]) if row else 0, True)
         merger = Merger(raw, now, _setting(raw, SETTING_SITE) or DEFAULT_SITE_CODE)
         result = merger.apply(reply["changes"])
+        record_merged(raw, result.merged)
         new_alerts = alerts.check_stock(raw, result.touched_stock, utc_text(now))
         release_finished_reservations(raw)
         observe_clock(raw, result.max_hlc, clock_ms())

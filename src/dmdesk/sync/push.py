@@ -16,7 +16,7 @@ from typing import Any
 from dmdesk.db.changes import IMMUTABLE_TABLES
 from dmdesk.db.database import Database
 from dmdesk.db.raw_insert import utc_text
-from dmdesk.sync import alerts, protocol
+from dmdesk.sync import protocol
 from dmdesk.sync.codec import codec
 from dmdesk.sync.transport import SyncError, Transport
 
@@ -115,23 +115,3 @@ def push_batch(db: Database, transport: Transport, batch: PushBatch) -> protocol
     reply = transport.push(batch.body)
     mark_pushed(db, batch)
     return reply
-
-
-def set_aside(db: Database, batch: PushBatch, reason: str) -> None:
-    """The server will never take this one change (not the site's to write): stop sending it
-    and tell the user, keeping the change here."""
-    now = datetime.now(UTC)
-    with db.write_session() as session:
-        raw = session.connection()
-        row = raw.exec_driver_sql("SELECT entity, op FROM outbox WHERE seq = ?",
-                                  (batch.first_seq,)).first()
-        raw.exec_driver_sql("UPDATE outbox SET pushed_at = ? WHERE seq = ?",
-                            (utc_text(now), batch.first_seq))
-        driver = raw.connection.driver_connection
-        assert driver is not None
-        entity, op = (row[0], row[1]) if row else ("?", "?")
-        alerts.raise_alert(
-            driver, "refused", f"refused:{batch.first_seq}",
-            f"The server refused this site's {op} of a {entity.replace('_', ' ')} ({reason}) "
-            "It stays here but is not sent; ask the owner to make that change.",
-            utc_text(now))

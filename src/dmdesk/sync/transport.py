@@ -21,10 +21,14 @@ TIMEOUT_S = 120.0
 class SyncError(Exception):
     """A sync that could not go on; ``message`` says why and what to do."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None, refused_op: str = "",
+                 reason: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        # A push refused because of one op: its op id and the server's reason (a clause).
+        self.refused_op = refused_op
+        self.reason = reason
 
     def __str__(self) -> str:
         return self.message
@@ -109,7 +113,9 @@ class Transport:
             raise SyncError(f"Cannot reach the sync server at {self.url} ({exc}). Your changes "
                             "are kept and will be sent at the next sync.") from exc
         if response.status >= 300:
-            raise SyncError(_explain(response.status, _detail(data), self.url), response.status)
+            refused_op, reason = _refusal(data) if response.status == 403 else ("", "")
+            raise SyncError(_explain(response.status, _detail(data), self.url), response.status,
+                            refused_op, reason)
         try:
             return json.loads(data)
         except ValueError as exc:
@@ -127,6 +133,27 @@ class Transport:
         query = urlencode({"after": after, "limit": limit})
         return cast(protocol.PullReply,
                     self._request("GET", f"{protocol.API_PREFIX}/pull?{query}", None))
+
+
+    def row(self, entity: str, entity_id: str) -> protocol.RowReply:
+        query = urlencode({"entity": entity, "id": entity_id})
+        return cast(protocol.RowReply,
+                    self._request("GET", f"{protocol.API_PREFIX}/row?{query}", None))
+
+    def digest(self, upto: int) -> protocol.DigestReply:
+        query = urlencode({"upto": upto})
+        return cast(protocol.DigestReply,
+                    self._request("GET", f"{protocol.API_PREFIX}/digest?{query}", None))
+
+
+def _refusal(data: bytes) -> tuple[str, str]:
+    try:
+        body = json.loads(data)
+    except ValueError:
+        return "", ""
+    if not isinstance(body, dict):
+        return "", ""
+    return str(body.get("refused_op") or ""), str(body.get("reason") or "")
 
 
 def _detail(data: bytes) -> str:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 MOVE = "stock_move"
 _CHUNK = 400
+BalanceKey = tuple[bytes, bytes, bytes]  # product, location, lot key (b"" for no lot)
 
 
 def existing(raw: sqlite3.Connection, table: str, column: str, values: Iterable[bytes]
@@ -73,17 +74,24 @@ def apply_moves(raw: sqlite3.Connection, changes: Sequence[Change], result: Merg
     raw.executemany(
         f"INSERT INTO {MOVE} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
         fresh)
-    deltas: dict[tuple[bytes, bytes, bytes], int] = defaultdict(int)
-    lot_of: dict[tuple[bytes, bytes, bytes], bytes | None] = {}
+    deltas: dict[BalanceKey, int] = defaultdict(int)
+    lot_of: dict[BalanceKey, bytes | None] = {}
     for row in fresh:
         key = (row[i_product], row[i_location], row[i_lot] or b"")
         deltas[key] += row[i_qty]
         lot_of[key] = row[i_lot]
+    fold_balances(raw, deltas, lot_of)
+    result.touched_stock.update(deltas)
+    result.applied += len(fresh)
+
+
+def fold_balances(raw: sqlite3.Connection, deltas: dict[BalanceKey, int],
+                  lot_of: dict[BalanceKey, bytes | None]) -> None:
+    """Add signed on-hand ``deltas`` (scaled integers) to the balance cache; a reverted move
+    is folded out with its quantity negated."""
     raw.executemany(
         "INSERT INTO stock_balance (product_id, location_id, lot_key, lot_id, on_hand, "
         "reserved) VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (product_id, location_id, lot_key) "
         "DO UPDATE SET on_hand = on_hand + excluded.on_hand",
         [(p, loc, lk, lot_of[(p, loc, lk)], delta)
          for (p, loc, lk), delta in deltas.items()])
-    result.touched_stock.update(deltas)
-    result.applied += len(fresh)

@@ -85,9 +85,16 @@ class SyncArea(Area):
         self.sync_button.setToolTip(self.tr("Send this site's changes, then receive the "
                                             "others' (Ctrl+Shift+S)"))
         self.sync_button.clicked.connect(self.sync_now)
+        self.resync_button = QPushButton(self.tr("&Full resync"), box)
+        self.resync_button.setObjectName("full_resync")
+        self.resync_button.setToolTip(self.tr(
+            "Sync, then receive every change again from the start: fixes what the check at "
+            "the end of a sync found missing (what is here already is skipped)"))
+        self.resync_button.clicked.connect(lambda: self.sync_now(full_resync=True))
         self.setup_button = QPushButton(self.tr("Change server…"), box)
         self.setup_button.clicked.connect(lambda: self.setup_group.setVisible(True))
         buttons.addWidget(self.sync_button)
+        buttons.addWidget(self.resync_button)
         buttons.addWidget(self.setup_button)
         buttons.addStretch(1)
         form.addRow(buttons)
@@ -176,6 +183,7 @@ class SyncArea(Area):
         self.setup_group.setVisible(not view.configured)
         self.setup_button.setVisible(view.configured)
         self.sync_button.setEnabled(view.configured and not self.running)
+        self.resync_button.setEnabled(view.configured and not self.running)
         self.conflict_model.set_items(conflicts.list_conflicts(self.gctx.db))
         self.alert_list.clear()
         self.alert_list.addItems(self._alerts() or [self.tr("No alerts.")])
@@ -210,6 +218,7 @@ class SyncArea(Area):
              title: str | None) -> None:
         self.running = True
         self.sync_button.setEnabled(False)
+        self.resync_button.setEnabled(False)
 
         def finished(result: Any) -> None:
             self.running = False
@@ -227,7 +236,7 @@ class SyncArea(Area):
 
         self.gctx.runner.run(work, on_done=finished, on_error=failed, title=title, parent=self)
 
-    def sync_now(self, background: bool = False) -> None:
+    def sync_now(self, background: bool = False, full_resync: bool = False) -> None:
         if self.running:
             return
         db = self.gctx.db
@@ -236,7 +245,8 @@ class SyncArea(Area):
             def report(step: str, done: int, total: int) -> None:
                 if not progress.cancelled:
                     progress.report(done, total, self.tr(step))
-            return client.run_sync(db, progress=report, cancelled=lambda: progress.cancelled)
+            return client.run_sync(db, progress=report, cancelled=lambda: progress.cancelled,
+                                   full_resync=full_resync)
 
         def done(report: SyncReport) -> None:
             self.gctx.notify(self.tr("Synced: {0}.").format(report.summary()))

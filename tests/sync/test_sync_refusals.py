@@ -287,7 +287,7 @@ def test_a_site_that_pulled_before_changes_were_counted_pulls_once_more_to_count
     owner, mp, _net = owner_and_mp1(server, tmp_path)
     counted = value(mp, "SELECT merged FROM sync_origin WHERE origin = 'HQ'")
     assert counted > 0
-    with sqlite3.connect(mp.db.path) as conn:  # as migration 0006 leaves a site that pulled
+    with sqlite3.connect(mp.db.path) as conn:  # as migration 0007 leaves a site that pulled
         conn.execute("DELETE FROM sync_origin")
         conn.execute("INSERT INTO sync_origin (origin, merged) VALUES ('?', 0)")
 

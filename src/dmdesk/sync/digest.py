@@ -26,7 +26,7 @@ from dmdesk.sync.transport import Transport
 DIGEST = "digest"
 LEDGER = "ledger"
 # In sync_origin: counts were not kept when this site last pulled (it pulled with a dmdesk
-# before them): its next sync pulls everything again to count (migration 0006).
+# before them): its next sync pulls everything again to count (migration 0007).
 RECOUNT = "?"
 FIX = ("run a full resync (Sync area, or `dmdesk sync --full-resync`), which pulls every "
        "change again and skips what is already here.")

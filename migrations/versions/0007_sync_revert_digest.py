@@ -1,7 +1,7 @@
 """a change the server refuses is taken back; every sync ends with a check
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-07 20:00:00
 
 - ``outbox.refusal``: the server's reason when it refused the op (it is then marked pushed,
@@ -22,8 +22,8 @@ from alembic import op
 
 import dmdesk.db.types
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

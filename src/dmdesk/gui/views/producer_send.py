@@ -86,7 +86,10 @@ class ProducerSending(QObject):
         chosen = tuple(numbers)
         self.dialog = ask_save_path(self.widget, _tr("Send to producer"), name,
                                     _tr("Zip files (*.zip)"), "zip",
-                                    lambda path: self.send_to(chosen, path))
+                                    lambda path: self._chosen(chosen, path))
+
+    def _chosen(self, numbers: tuple[str, ...], path: Path) -> None:
+        self.send_to(numbers, path)
 
     def send_to(self, numbers: Sequence[str], path: Path) -> Progress | None:
         """Write the package of ``numbers`` at ``path`` on the worker."""

@@ -20,6 +20,7 @@ from dmdesk.gui.main_window import MainWindow
 from dmdesk.gui.producer_mode import MyWorkOrdersArea
 from dmdesk.gui.views.customer_orders import CustomerOrdersArea
 from dmdesk.gui.views.dashboard import DashboardArea
+from dmdesk.gui.views.documents import DocumentsArea
 from dmdesk.gui.views.products import ProductsArea
 from dmdesk.gui.views.sites import SitesArea
 from dmdesk.gui.views.stock import StockArea
@@ -145,10 +146,16 @@ def test_transfers_list_mine_and_receive_the_steel(
     assert_screenshot(window, screenshots / "producer_stock.png")
 
 
-def test_screenshots_of_sync_and_documents(window: MainWindow, screenshots: Path) -> None:
-    for title, name in (("Sync", "producer_sync.png"), ("Documents", "producer_documents.png")):
-        window.show_area(title)
-        assert_screenshot(window, screenshots / name)
+def test_documents_offer_no_owner_exports_and_screenshots(
+        window: MainWindow, screenshots: Path) -> None:
+    window.show_area("Sync")
+    assert_screenshot(window, screenshots / "producer_sync.png")
+    documents = window.show_area("Documents")
+    assert isinstance(documents, DocumentsArea)
+    shown = [kind for kind, b in documents.exports.buttons.items() if not b.isHidden()]
+    assert shown == ["stock", "moves", "workorders", "products", "bom"]
+    assert [k for k, b in documents.imports.buttons.items() if not b.isHidden()] == ["counts"]
+    assert_screenshot(window, screenshots / "producer_documents.png")
 
 
 def test_an_order_whose_product_is_not_shared_says_so(

@@ -12,6 +12,7 @@ from ``queries.producer_mode.producer_scope``.
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QGridLayout
 
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.main_window import MainWindow
@@ -27,6 +28,10 @@ from dmdesk.queries import lists
 from dmdesk.queries.producer_mode import ProducerScope
 
 PRICE_COLUMNS = ("standard_cost", "price")
+# The owner's exports and imports: money, the producers' scorecards, the contacts, and the
+# product and BOM master data (which the owner keeps).
+OWNER_EXPORTS = ("valuation", "producers", "contacts")
+OWNER_IMPORTS = ("products", "bom", "contacts")
 
 
 def _tr(text: str) -> str:
@@ -40,7 +45,7 @@ def window_title(scope: ProducerScope, database_name: str) -> str:
 def build_producer_areas(gctx: GuiContext, scope: ProducerScope) -> list[Area]:
     return [MyWorkOrdersArea(gctx, scope), MyStockArea(gctx, scope),
             TransfersArea(gctx, scope), products_without_prices(gctx), SyncArea(gctx),
-            DocumentsArea(gctx)]
+            documents_for_producer(gctx)]
 
 
 class MyWorkOrdersArea(WorkOrdersArea):
@@ -103,6 +108,21 @@ def products_without_prices(gctx: GuiContext) -> ProductsArea:
     for button in (area.new_button, area.detail.header_view.edit_button,
                    area.detail.header_view.archive_button):
         button.hide()
+    return area
+
+
+def documents_for_producer(gctx: GuiContext) -> DocumentsArea:
+    area = DocumentsArea(gctx)
+    grid = area.exports.layout()
+    shown = [b for kind, b in area.exports.buttons.items() if kind not in OWNER_EXPORTS]
+    for kind in OWNER_EXPORTS:
+        area.exports.buttons[kind].hide()
+    if isinstance(grid, QGridLayout):  # close the gaps: the rest three to a row again
+        for number, button in enumerate(shown):
+            grid.removeWidget(button)
+            grid.addWidget(button, 1 + number // 3, number % 3)
+    for kind in OWNER_IMPORTS:
+        area.imports.buttons[kind].hide()
     return area
 
 

@@ -24,6 +24,7 @@ place when complete.
 from __future__ import annotations
 
 import contextlib
+import io
 import locale
 import os
 from collections.abc import Mapping, Sequence
@@ -55,7 +56,8 @@ PAGE_SIZES: dict[str, tuple[float, float]] = {"A4": A4, "Letter": LETTER}
 LETTER_COUNTRIES = frozenset({"US", "CA"})
 _LETTER_COUNTRY_NAMES = ("united states", "canada")
 
-__all__ = ["MARGIN", "default_page_size", "frame_for", "page_size_named", "render_job_sheets"]
+__all__ = ["MARGIN", "default_page_size", "frame_for", "job_sheets_pdf", "page_size_named",
+           "render_job_sheets"]
 
 
 # --- page size from the locale --------------------------------------------------------------
@@ -117,6 +119,14 @@ def render_job_sheets(source: Session | Database, numbers: Sequence[str], out: P
         sheets = job_sheets_data(source, numbers)
         company = company_profile(source)
     return write_atomically(Path(out), lambda file: _write(sheets, file, size, company))
+
+
+def job_sheets_pdf(sheets: Sequence[JobSheetData], company: CompanyProfile,
+                   page_size: str | None = None) -> bytes:
+    """The PDF of ``sheets`` (read already) as bytes: for documents that bundle it."""
+    buffer = io.BytesIO()
+    _write(sheets, buffer, PAGE_SIZES[page_size_named(page_size)], company)
+    return buffer.getvalue()
 
 
 def frame_for(size: tuple[float, float]) -> Frame:

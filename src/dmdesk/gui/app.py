@@ -21,6 +21,7 @@ from dmdesk.gui.crash import install_excepthook, setup_logging
 from dmdesk.gui.dialogs.import_wizard import open_import_wizard
 from dmdesk.gui.dialogs.welcome import WelcomeDialog
 from dmdesk.gui.main_window import MainWindow
+from dmdesk.gui.producer_mode import build_producer_areas, connect_producer_areas, window_title
 from dmdesk.gui.recent import recent_databases, remember
 from dmdesk.gui.single_instance import InstanceServer, ask_running_instance
 from dmdesk.gui.tasks import Progress, TaskRunner
@@ -29,6 +30,7 @@ from dmdesk.gui.views.contacts import ContactsArea
 from dmdesk.gui.views.products import ProductsArea
 from dmdesk.gui.views.stock import StockArea
 from dmdesk.paths import resources_dir
+from dmdesk.queries.producer_mode import producer_scope
 from dmdesk.services.context import DEFAULT_SITE_CODE, SETTING_SITE, ServiceContext
 
 log = logging.getLogger(__name__)
@@ -57,13 +59,21 @@ def local_site_code(db: Database) -> str:
 
 def build_window(db: Database, runner: TaskRunner) -> tuple[MainWindow, GuiContext]:
     gctx = GuiContext(db, ServiceContext(db), runner)
-    window = MainWindow(f"dmdesk — {db.path.name}", build_areas(gctx), gctx.undo)
+    with db.read_session() as session:
+        scope = producer_scope(session)  # once: the areas a producer works in, or all
+    if scope is None:
+        window = MainWindow(f"dmdesk — {db.path.name}", build_areas(gctx), gctx.undo)
+        connect_areas(window)
+    else:
+        window = MainWindow(window_title(scope, db.path.name),
+                            build_producer_areas(gctx, scope), gctx.undo)
+        connect_producer_areas(window, gctx)
     gctx.status = lambda message: window.statusBar().showMessage(message, 8000)
-    connect_areas(window)
     window.import_requested.connect(
         lambda: open_import_wizard(gctx, window, import_kind_for(window.current_area())))
     window.set_status(window.tr("Database: {0}").format(db.path),
-                      window.tr("Site: {0}").format(local_site_code(db)),
+                      window.tr("Site: {0}").format(scope.site_code if scope
+                                                     else local_site_code(db)),
                       window.tr("Sync: not set up"))
     return window, gctx
 

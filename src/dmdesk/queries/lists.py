@@ -120,9 +120,11 @@ _STATE_ORDER = case({s.value: i for i, s in enumerate(WOState)}, value=m.WorkOrd
 
 WORK_ORDERS = ListSpec(
     name="work orders",
+    # Outer joins: an order whose product or site is not shared (a producer's database) is
+    # still listed, with those cells blank.
     base=lambda: (select(m.WorkOrder)
-                  .join(m.Product, m.Product.id == m.WorkOrder.product_id)
-                  .join(m.Site, m.Site.id == m.WorkOrder.site_id)),
+                  .outerjoin(m.Product, m.Product.id == m.WorkOrder.product_id)
+                  .outerjoin(m.Site, m.Site.id == m.WorkOrder.site_id)),
     columns=(
         Column("number", "Number", m.WorkOrder.number),
         Column("product", "Product", m.Product.sku),

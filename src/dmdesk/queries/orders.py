@@ -39,6 +39,10 @@ MAKING_SITE_KINDS = (SiteKind.OWN_WORKSHOP.value, SiteKind.MICRO_PRODUCER.value)
 # --- work orders -------------------------------------------------------------------------------
 
 
+# Shown for a product or site whose row this database does not have (not shared with it).
+NOT_SHARED = "not shared"
+
+
 @dataclass(frozen=True)
 class MaterialRow:
     """One component of a work order, with the stock picture at the making site."""
@@ -142,8 +146,10 @@ def work_order_detail(session: Session, wo_id: uuid.UUID) -> WorkOrderDetail:
     order = session.get(m.WorkOrder, wo_id)
     if order is None:
         raise NotFoundError(f"Unknown work order: {wo_id}.", field="work order")
-    product = session.get_one(m.Product, order.product_id)
-    site = session.get_one(m.Site, order.site_id)
+    # A producer's database may lack the row of a product or site it is not shared: say so
+    # rather than fail (the order itself is shared, so it is shown).
+    product = session.get(m.Product, order.product_id)
+    site = session.get(m.Site, order.site_id)
     co_id, co_number, co_line_no, customer = _line_info(session, order.customer_order_line_id)
     design, pinned = _design(session, order)
     state = WOState(order.state)
@@ -151,9 +157,11 @@ def work_order_detail(session: Session, wo_id: uuid.UUID) -> WorkOrderDetail:
     return WorkOrderDetail(
         id=order.id, number=order.number, state=state,
         held_from=WOState(order.held_from) if order.held_from else None,
-        product_id=product.id, sku=product.sku, product_name=product.name, unit=product.unit,
-        whole_only=product.unit in _whole_units(session),
-        quantity=order.quantity, site_id=site.id, site_code=site.code, site_name=site.name,
+        product_id=order.product_id, sku=product.sku if product else NOT_SHARED,
+        product_name=product.name if product else "", unit=product.unit if product else "",
+        whole_only=product is not None and product.unit in _whole_units(session),
+        quantity=order.quantity, site_id=order.site_id,
+        site_code=site.code if site else NOT_SHARED, site_name=site.name if site else "",
         due_date=order.due_date, priority=order.priority,
         customer_order_line_id=order.customer_order_line_id, customer_order_id=co_id,
         customer_order_number=co_number, customer_order_line_no=co_line_no,

@@ -89,6 +89,7 @@ class ProductHeaderView(QFrame):
         self.archive_button.clicked.connect(
             lambda _c=False: self.archive_requested.emit(not self.archived))
         self.facts: dict[str, QLabel] = {}
+        self.prices_shared = True  # False in producer mode (gui/producer_mode.py)
         self.description = QLabel(self)
         self.description.setWordWrap(True)
         self.read_only_note = QLabel(self)
@@ -145,9 +146,14 @@ class ProductHeaderView(QFrame):
         self.facts["unit"].setText(f"{h.unit} ({h.unit_name})")
         self.facts["lot_tracked"].setText(self.tr("tracked by lot") if h.lot_tracked
                                           else self.tr("not tracked"))
-        self.facts["standard_cost"].setText(money_text(h.standard_cost))
-        self.facts["price"].setText(money_text(h.price))
-        self.facts["margin"].setText(money_text(h.price - h.standard_cost) if h.price else "—")
+        if self.prices_shared:
+            self.facts["standard_cost"].setText(money_text(h.standard_cost))
+            self.facts["price"].setText(money_text(h.price))
+            self.facts["margin"].setText(money_text(h.price - h.standard_cost) if h.price
+                                         else "—")
+        else:  # a producer's database: the server does not send them (0 would be a lie)
+            for key in ("standard_cost", "price", "margin"):
+                self.facts[key].setText(self.tr("not shared"))
         self.description.setText(h.description)
         self.description.setVisible(bool(h.description))
 

@@ -57,6 +57,7 @@ from dmdesk.gui.views.detail_widgets import (
     state_label,
 )
 from dmdesk.gui.views.order_area import OrderArea
+from dmdesk.gui.views.producer_send import ProducerSending
 from dmdesk.gui.views.quality_checks import QualityChecksBox
 from dmdesk.gui.views.work_order_printing import JobSheetActions
 from dmdesk.queries import orders
@@ -331,6 +332,10 @@ class WorkOrdersArea(OrderArea[WorkOrderDetail]):
         self.list.toolbar.insertWidget(self.list.toolbar.indexOf(self.new_button),
                                        self.job_sheets.button)
         self.job_sheets.printing.failed.connect(self.detail.show_message)
+        self.sending = ProducerSending(gctx, self, self.list, self.job_sheets.numbers)
+        self.list.toolbar.insertWidget(self.list.toolbar.indexOf(self.new_button),
+                                       self.sending.button)
+        self.sending.failed.connect(self.detail.show_message)
         for action, button in self.detail.buttons.items():
             button.clicked.connect(lambda _=False, a=action: self._act(a))
         self.detail.checks.add_button.clicked.connect(self.add_check)

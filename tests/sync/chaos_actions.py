@@ -170,6 +170,17 @@ def pick(rng: random.Random, weighted: Iterable[tuple[str, float]]) -> str:
     return str(rng.choices(names, weights)[0])
 
 
+# Every run goes through each scenario and fault early (step: what, where); more of each
+# come at random later.
+SCRIPT: dict[int, tuple[str, str]] = {
+    1: ("create", "LIS"), 2: ("create", "AVC"), 3: ("create", "PRF"), 4: ("sync", OWNER_CODE),
+    5: ("sync", "LIS"), 6: ("sync", "AVC"), 7: ("sync", "PRF"), 8: ("offline", ""),
+    10: ("both sides", ""), 12: (SyncMode.KILLED_CLIENT, ""), 15: ("rename_product", ""),
+    18: ("skew", ""), 21: ("due_date", ""), 25: ("both sides", ""),
+    30: (SyncMode.KILLED_SERVER, ""), 34: ("rename_product", ""), 38: ("due_date", ""),
+}
+
+
 class Chaos:
     """Random steps (work or a sync at one site) from one seeded generator."""
 
@@ -177,10 +188,7 @@ class Chaos:
                  server_kills: int = 1) -> None:
         self.world, self.rng = world, rng
         # Every run goes through each fault at least once, early; more come at random.
-        self.schedule: dict[int, str] = {
-            5: "offline", 9: "both sides", 12: SyncMode.KILLED_CLIENT, 15: "rename_product",
-            18: "skew", 21: "due_date", 25: "both sides", 30: SyncMode.KILLED_SERVER,
-            34: "rename_product", 38: "due_date"}
+        self.script = dict(SCRIPT)
         self.ever_skewed: set[str] = set()
         self.log: list[Logged] = []
         self.problems: list[str] = []  # seen during the run, reported with the end checks
@@ -197,21 +205,32 @@ class Chaos:
 
     def run_step(self) -> None:
         self.step += 1
-        self._seasons(self.schedule.get(self.step, ""))
-        code = self.rng.choices(CODES, (3, 2, 2, 2, 1))[0]
-        forced = self.schedule.get(self.step, "")
-        if forced in self.kills:
+        forced, code = self.script.get(self.step, ("", ""))
+        self._seasons(forced)
+        if forced == "create":
+            self.create_order(OWNER_CODE, code)
+        elif forced == "sync":
+            self.sync_step(code, SyncMode.FULL)
+        elif forced in self.kills:
             code = self.rng.choice([c for c in CODES if c not in self.offline_until
                                     and c not in self.world.skew_ms])
             self.sync_step(code, SyncMode(forced))
         elif forced == "both sides":
             self.both_sides()
         elif forced in ("rename_product", "due_date"):
-            getattr(self, f"do_{forced}")(self.rng.choice(MAKERS))
-        elif self.rng.random() < 0.3 and code not in self.offline_until:
-            self.sync_step(code)
+            getattr(self, f"do_{forced}")(self._busy_maker())
         else:
-            self.work_step(code)
+            code = self.rng.choices(CODES, (3, 2, 2, 2, 1))[0]
+            if self.rng.random() < 0.3 and code not in self.offline_until:
+                self.sync_step(code)
+            else:
+                self.work_step(code)
+
+    def _busy_maker(self, among: Iterable[str] = MAKERS) -> str:
+        """A making site with open work of its own (any, when none has)."""
+        busy = [code for code in among if any(
+            o.site_code == code for o in open_orders(self.world.sites[code].db))]
+        return self.rng.choice(busy or sorted(among))
 
     def _seasons(self, forced: str) -> None:
         """Sites go offline and come back; a clock runs hours ahead and is put right."""
@@ -224,7 +243,7 @@ class Chaos:
                 del self.skewed_until[code]
                 self.world.skew_ms.pop(code)
         if not self.offline_until and (forced == "offline" or self.rng.random() < 0.05):
-            code = self.rng.choice(sorted(REPORTS_PROGRESS))
+            code = self._busy_maker(sorted(REPORTS_PROGRESS))
             self.offline_until[code] = self.step + self.rng.randint(10, 30)
             self.reroute_wanted = code
             self.counts["site offline"] += 1
@@ -311,7 +330,9 @@ class Chaos:
     # --- work orders ------------------------------------------------------------------------
 
     def do_create_order(self, code: str) -> None:
-        maker = self.rng.choice(MAKERS)
+        self.create_order(code, self.rng.choice(MAKERS))
+
+    def create_order(self, code: str, maker: str) -> None:
         qty = self.rng.randint(2, 6)
         due = FIRST_DUE + timedelta(days=self.rng.randint(0, 60))
         self.act(code, f"creates an order at {maker}", Expect.ARRIVE,
@@ -368,6 +389,8 @@ class Chaos:
     def _report(self, code: str, order: OrderView, expect: Expect) -> None:
         db = self.world.sites[code].db
         ops = operations(db, order.id)
+        if not ops:
+            return
         index = self.rng.randrange(len(ops))
         op_id, sequence, good, scrap = ops[index]
         ceiling = order.quantity if index == 0 else ops[index - 1][2]

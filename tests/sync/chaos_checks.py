@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from dmdesk.db.database import Database
+from dmdesk.domain.errors import DomainError
 from dmdesk.domain.quantity import QUANTITY_SCALE
 from dmdesk.queries.integrity import check_database
 from dmdesk.sync import conflicts
@@ -38,8 +39,13 @@ def settle_everything(world: World, keep_mine_first: bool) -> list[str]:
             problems += _sync(site)
             for n, conflict in enumerate(conflicts.list_conflicts(site.db)):
                 shown += 1
-                keep = "local" if (n % 2 == 0) == keep_mine_first else "remote"
-                conflicts.settle(site.ctx, conflict.id, keep)
+                keep: conflicts.Keep = "local" if (n % 2 == 0) == keep_mine_first else "remote"
+                try:
+                    conflicts.settle(site.ctx, conflict.id, keep)
+                except DomainError as exc:
+                    problems.append(f"{site.code} could not settle the conflict on "
+                                    f"{conflict.entity} {conflict.label}.{conflict.field}: "
+                                    f"{exc.message}")
             problems += _sync(site)
         if not shown:
             break

@@ -34,7 +34,7 @@ from tests.sync_server_process import RunningServer, postgres_database, running_
 
 # Seconds of random steps, the two process kills included (a restart of the server takes up to
 # 10 s on a loaded 2-core machine); with setup, settling and the checks, under 60 s in all.
-SHORT_SECONDS = 22.0
+SHORT_SECONDS = 16.0
 LONG_SECONDS = 300.0
 
 

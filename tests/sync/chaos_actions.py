@@ -176,9 +176,10 @@ SCRIPT: dict[int, tuple[str, str]] = {
     1: ("create", "LIS"), 2: ("create", "AVC"), 3: ("create", "PRF"), 4: ("sync", OWNER_CODE),
     5: ("sync", "LIS"), 6: ("sync", "AVC"), 7: ("sync", "PRF"), 8: ("offline", ""),
     10: ("both sides", ""), 12: (SyncMode.KILLED_CLIENT, ""), 15: ("rename_product", ""),
-    18: ("skew", ""), 21: ("due_date", ""), 25: ("both sides", ""),
-    30: (SyncMode.KILLED_SERVER, ""), 34: ("rename_product", ""), 38: ("due_date", ""),
+    17: ("skew", ""), 20: ("due_date", ""), 22: (SyncMode.KILLED_SERVER, ""),
+    25: ("both sides", ""), 28: ("rename_product", ""), 31: ("due_date", ""),
 }
+SCRIPTED_STEPS = max(SCRIPT)
 
 
 class Chaos:
@@ -404,8 +405,10 @@ class Chaos:
                  lambda: workorders.report_progress(self.world.ctx(code), order.id, sequence,
                                                     good=made, scrap=wasted,
                                                     finished=finished),
-                 lambda _r: [Value("wo_operation", op_id, "good_qty",
-                                   raw_value(db, "wo_operation", op_id, "good_qty"))])
+                 lambda _r: [Value("wo_operation", op_id, column,
+                                   raw_value(db, "wo_operation", op_id, column))
+                             for column, added in (("good_qty", made), ("scrap_qty", wasted))
+                             if added])
 
     def both_sides(self) -> None:
         """The owner and the making site both try to move one order along (only the making

@@ -26,15 +26,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.sync.chaos_actions import Chaos
+from tests.sync.chaos_actions import SCRIPTED_STEPS, Chaos
 from tests.sync.chaos_checks import every_problem, settle_everything
 from tests.sync.chaos_support import build_world
 from tests.sync.support import close_all
 from tests.sync_server_process import RunningServer, postgres_database, running_server
 
-# Seconds of random steps, the two process kills included (a restart of the server takes up to
-# 10 s on a loaded 2-core machine); with setup, settling and the checks, under 60 s in all.
-SHORT_SECONDS = 16.0
+# Seconds of steps: at least the scripted ones (every scenario and both process kills, about
+# 25 s on a loaded 2-core machine, a few seconds on an idle one), then random ones; with setup,
+# settling and the checks, under 60 s in all.
+SHORT_SECONDS = 10.0
 LONG_SECONDS = 300.0
 
 
@@ -63,7 +64,8 @@ def run_chaos(server: RunningServer, tmp: Path, seconds: float, *, client_kills:
                   server_kills=server_kills)
     try:
         clock.append(time.monotonic())
-        while (chaos.step < steps) if steps else (time.monotonic() < clock[-1] + seconds):
+        while (chaos.step < steps) if steps else (
+                chaos.step < SCRIPTED_STEPS or time.monotonic() < clock[-1] + seconds):
             chaos.run_step()
         chaos.end_seasons()  # every site back online, every clock right
         clock.append(time.monotonic())

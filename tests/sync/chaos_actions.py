@@ -1,13 +1,6 @@
 """The chaos test's random work: each site calls the services as its people would (and as an
 older client or a careless one would), while sites go offline, clocks run hours ahead and
-syncs are cut short. Every service call is logged with what it should leave behind:
-
-- ARRIVE: allowed by the rules, so present at every site at the end (unless a later write
-  of the same field replaced it);
-- REFUSE: the rules forbid it (a site renaming a product, a non-holder completing an order):
-  refused up front with a DomainError, or, if written locally anyway, refused by the server
-  and reverted at the site with an alert;
-- EITHER: stamped by a clock hours ahead: it arrives, or it is reverted with an alert.
+syncs are cut short. Every call is logged (chaos_log.py) with what it should leave behind.
 """
 
 from __future__ import annotations
@@ -20,7 +13,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -33,6 +25,7 @@ from dmdesk.services.customer_orders import OrderLineSpec
 from dmdesk.services.stock import TransferLineSpec
 from dmdesk.sync.transport import SyncError, wall_ms
 from tests.sync.chaos_faults import SyncMode, partial_sync
+from tests.sync.chaos_log import Effect, Expect, Logged, Rows, Split, StateIn, Value
 from tests.sync.chaos_support import (
     CODES,
     FIRST_DUE,
@@ -49,63 +42,6 @@ OVERRIDE = "chaos test: short stock is fine"
 NOT_DRAFT = frozenset({"released", "in_progress", "on_hold", "done", "cancelled"})
 STARTED = frozenset({"in_progress", "on_hold", "done", "cancelled"})
 SKEW_MS = 3 * HOUR_MS
-
-
-class Expect(StrEnum):
-    ARRIVE = "arrive"
-    REFUSE = "refuse"
-    EITHER = "either"
-
-
-@dataclass(frozen=True)
-class Rows:
-    """Rows the call inserted."""
-
-    table: str
-    ids: tuple[uuid.UUID, ...]
-
-
-@dataclass(frozen=True)
-class Value:
-    """A column the call set, with the value as the writer's database stored it."""
-
-    table: str
-    row_id: uuid.UUID
-    column: str
-    value: Any
-
-
-@dataclass(frozen=True)
-class StateIn:
-    """Where the order's state must end up once this call stands."""
-
-    work_order_id: uuid.UUID
-    states: frozenset[str]
-
-
-@dataclass(frozen=True)
-class Split:
-    """A reroute of an order another site held: it must have been split to ``to_site_id``."""
-
-    work_order_id: uuid.UUID
-    to_site_id: uuid.UUID
-
-
-Effect = Rows | Value | StateIn | Split
-
-
-@dataclass
-class Logged:
-    step: int
-    site: str
-    what: str
-    expect: Expect
-    at: datetime
-    effects: tuple[Effect, ...] = ()
-    refused: str = ""  # the DomainError's message when the service refused up front
-
-    def __str__(self) -> str:
-        return f"step {self.step} {self.site} {self.what} [{self.expect}]"
 
 
 @dataclass(frozen=True)
@@ -188,8 +124,6 @@ class Chaos:
     def __init__(self, world: World, rng: random.Random, *, client_kills: int = 2,
                  server_kills: int = 1) -> None:
         self.world, self.rng = world, rng
-        # Every run goes through each fault at least once, early; more come at random.
-        self.script = dict(SCRIPT)
         self.ever_skewed: set[str] = set()
         self.log: list[Logged] = []
         self.problems: list[str] = []  # seen during the run, reported with the end checks
@@ -206,7 +140,7 @@ class Chaos:
 
     def run_step(self) -> None:
         self.step += 1
-        forced, code = self.script.get(self.step, ("", ""))
+        forced, code = SCRIPT.get(self.step, ("", ""))
         self._seasons(forced)
         if forced == "create":
             self.create_order(OWNER_CODE, code)

@@ -19,7 +19,7 @@ from dmdesk.sync import conflicts
 from dmdesk.sync.protocol import MAX_CLOCK_SKEW_MS
 from dmdesk.sync.push import pending_count
 from dmdesk.sync.transport import SyncError, wall_ms
-from tests.sync.chaos_actions import Effect, Expect, Logged, Rows, StateIn, Value
+from tests.sync.chaos_log import Effect, Expect, Logged, Rows, StateIn, Value
 from tests.sync.chaos_support import HOUR_MS, World, refusal_alerts_since
 from tests.sync.support import SYNCED_TABLES, Site, table_rows
 

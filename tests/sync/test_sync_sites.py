@@ -131,3 +131,31 @@ def test_owner_and_three_sites_with_a_transfer_between_producers(server: Running
         if site is not mp2:
             assert state.overview(site.db).open_alerts == 1, site.code
     close_all(everyone)
+
+
+def test_two_sites_shipping_before_they_ever_synced_make_one_in_transit_site(
+        server: RunningServer, tmp_path: Path) -> None:
+    db = open_database(tmp_path / "hq.sqlite")
+    ctx = ServiceContext(db, actor="owner")
+    net = build_network(ctx)
+    stock.receive(ctx, net.steel, net.hq_stock, "100")
+    owner = join(server, tmp_path / "hq.sqlite", "HQ", role="owner", db=db)
+    owner.sync()
+    mp = join(server, tmp_path / "mp1.sqlite", "MP1")
+    mp.sync()
+    stock.receive(mp.ctx, net.steel, net.mp_stock, "30")
+    # Both ship before either has seen an in-transit site: each makes one.
+    stock.ship_transfer(owner.ctx, net.hq_stock, net.wh_stock,
+                        [TransferLineSpec(net.steel, "10")])
+    stock.ship_transfer(mp.ctx, net.mp_stock, net.wh_stock, [TransferLineSpec(net.steel, "5")])
+    sync_all([owner, mp], rounds=3)
+    assert_identical([owner, mp])
+    assert_stock_is_ledger([owner, mp])
+    for site in (owner, mp):
+        with site.db.read_session() as session:
+            transit = session.scalars(select(m.Site.code).where(
+                m.Site.kind == "in_transit")).all()
+            assert transit == ["TRN"]
+        view = state.overview(site.db)
+        assert (view.deferred, view.open_alerts, view.last_error) == (0, 0, "")
+    close_all([owner, mp])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from enum import StrEnum
 
 
@@ -74,3 +76,12 @@ OUTBOUND_REASONS = frozenset({MoveReason.ISSUE, MoveReason.TRANSFER_OUT,
 
 CAPABILITIES = ("cnc", "welding", "sewing", "upholstery", "3d-print", "assembly", "painting",
                 "laser-cut", "woodwork", "finishing")
+
+
+# The network has one in-transit site, which the first shipment anywhere makes. Every site
+# makes the very same rows (these ids, these timestamps), so two sites that ship before they
+# ever sync make one row, not two rows coded alike that would clash for ever; the sync server
+# takes the second insert as a duplicate.
+TRANSIT_SITE_ID = uuid.UUID("00000000-0000-7000-8000-000000007101")
+TRANSIT_LOCATION_ID = uuid.UUID("00000000-0000-7000-8000-000000007102")
+TRANSIT_CREATED_AT = datetime(2000, 1, 1, tzinfo=UTC)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from dmdesk.db.changes import IMMUTABLE_TABLES
-from dmdesk.domain.kinds import SiteKind
+from dmdesk.domain.kinds import TRANSIT_LOCATION_ID, TRANSIT_SITE_ID, SiteKind
 from dmdesk.domain.write_rules import holder_allows, may_write, touches_lifecycle
 from dmdesk.server import rules
 from dmdesk.server.admin import SiteAccount
@@ -86,6 +86,16 @@ def _check_unique(index: OwnershipIndex, position: int, op: IncomingOp) -> None:
     raise ClashError(malformed(position, op, why))
 
 
+TRANSIT_ROWS = {("site", TRANSIT_SITE_ID.hex), ("location", TRANSIT_LOCATION_ID.hex)}
+
+
+def _known_transit(index: OwnershipIndex, op: IncomingOp) -> bool:
+    """The in-transit site or its location inserted again by another site's first shipment:
+    the same row by construction (domain/kinds.py), so a duplicate, not a change."""
+    return (op.op == "insert" and (op.entity, op.entity_id) in TRANSIT_ROWS
+            and index.row(op.entity, op.entity_id) is not None)
+
+
 def _already_stored(connection: Connection, site: str, op_ids: Sequence[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(op_ids), _CHUNK):
@@ -148,6 +158,7 @@ def push(store: Store, account: SiteAccount, batch: Sequence[IncomingOp]) -> Pus
                 seen.add(op.op_id)
                 fresh.append((position, op))
         index = OwnershipIndex(connection, account.code, account.role)
+        fresh = [(position, op) for position, op in fresh if not _known_transit(index, op)]
         if account.role == "site":
             index.preload(k for _, op in fresh for k in _referenced(op))
         else:

@@ -9,7 +9,14 @@ from sqlalchemy import select
 
 from dmdesk.db import models as m
 from dmdesk.domain.errors import ValidationError
-from dmdesk.domain.kinds import LocationKind, SiteKind, SiteStatus
+from dmdesk.domain.kinds import (
+    TRANSIT_CREATED_AT,
+    TRANSIT_LOCATION_ID,
+    TRANSIT_SITE_ID,
+    LocationKind,
+    SiteKind,
+    SiteStatus,
+)
 from dmdesk.domain.numbering import check_site_code
 from dmdesk.services import records
 from dmdesk.services.context import SETTING_SITE, ServiceContext, UnitOfWork
@@ -151,8 +158,17 @@ def transit_location(uow: UnitOfWork) -> m.Location:
     # TRN unless a real site already has that code (a workshop in Trento): then TRN2, TRN3...
     taken = set(uow.session.scalars(select(m.Site.code).where(m.Site.code.like("TRN%"))))
     code = next(c for c in ("TRN", *(f"TRN{n}" for n in range(2, 1000))) if c not in taken)
-    site = _create_site(uow, {"code": code, "name": "In transit", "kind": SiteKind.IN_TRANSIT})
-    return uow.session.scalars(select(m.Location).where(m.Location.site_id == site.id)).one()
+    stamp = TRANSIT_CREATED_AT  # the same rows at every site (domain/kinds.py)
+    uow.session.add(m.Site(id=TRANSIT_SITE_ID, code=code, name="In transit",
+                           kind=SiteKind.IN_TRANSIT, created_at=stamp, updated_at=stamp))
+    uow.session.flush()
+    location = m.Location(id=TRANSIT_LOCATION_ID, site_id=TRANSIT_SITE_ID,
+                          code=TRANSIT_LOCATION, name="In transit", kind=LocationKind.TRANSIT,
+                          created_at=stamp, updated_at=stamp)
+    uow.session.add(location)
+    uow.session.flush()
+    uow.audit("create", "site", TRANSIT_SITE_ID, code=code, kind=SiteKind.IN_TRANSIT.value)
+    return location
 
 
 MAKING_KINDS = frozenset({SiteKind.OWN_WORKSHOP, SiteKind.MICRO_PRODUCER})

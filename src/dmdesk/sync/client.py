@@ -221,7 +221,7 @@ def run_sync(db: Database, *, progress: Progress = _quiet,
     transport = transport_for(db, clock_ms)
     try:
         if push:
-            follow_up.before_push(db)
+            follow_up.before_push(db, clock_ms)
             push_all(db, transport, report, progress, cancelled)
         mark = _pushed_mark(db)
         if pull:

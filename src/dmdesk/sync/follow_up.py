@@ -11,21 +11,24 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from dmdesk.db.database import Database
 from dmdesk.db.raw_insert import utc_text
 from dmdesk.services import reroute_settle, sites
 from dmdesk.services.context import ServiceContext
-from dmdesk.sync import alerts
+from dmdesk.sync import alerts, restamp
 from dmdesk.sync.pull import driver
 
 REROUTE = "reroute"
 ACTOR = "sync"
 
 
-def before_push(db: Database) -> bool:
-    """True when this site now claims its own progress (a change to push)."""
+def before_push(db: Database, clock_ms: Callable[[], int]) -> bool:
+    """Unsent changes stamped while the clock ran ahead are stamped again (sync/restamp.py);
+    True when this site now claims its own progress (a change to push)."""
+    restamp.restamp_future(db, clock_ms)
     return sites.claim_own_progress(ServiceContext(db, actor=ACTOR))
 
 

@@ -42,7 +42,7 @@ def driver(session: Any) -> sqlite3.Connection:
     return raw
 
 
-def _setting(raw: sqlite3.Connection, key: str) -> str | None:
+def read_setting(raw: sqlite3.Connection, key: str) -> str | None:
     row = raw.execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
     return None if row is None else str(row[0])
 
@@ -51,8 +51,8 @@ def observe_clock(raw: sqlite3.Connection, remote: str, now_ms: int) -> None:
     """Move this site's hybrid clock past ``remote`` so its next edits sort after it."""
     if not remote:
         return
-    site = _setting(raw, SETTING_SITE) or DEFAULT_SITE_CODE
-    last = _setting(raw, SETTING_HLC)
+    site = read_setting(raw, SETTING_SITE) or DEFAULT_SITE_CODE
+    last = read_setting(raw, SETTING_HLC)
     clock = HybridClock(site, lambda: now_ms, HLC.decode(last) if last else None)
     stamp = clock.observe(HLC.decode(remote)).encode()
     raw.execute("INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) "
@@ -63,8 +63,8 @@ def rewrite(raw: sqlite3.Connection, values: list[tuple[str, bytes, str, Any]], 
             schema: str, now_ms: int) -> None:
     """Write values a rule decided as new local changes, stamped after everything seen, so
     they outrank both edits everywhere (the outbox trigger marks them pending)."""
-    site = _setting(raw, SETTING_SITE) or DEFAULT_SITE_CODE
-    last = _setting(raw, SETTING_HLC)
+    site = read_setting(raw, SETTING_SITE) or DEFAULT_SITE_CODE
+    last = read_setting(raw, SETTING_HLC)
     clock = HybridClock(site, lambda: now_ms, HLC.decode(last) if last else None)
     for entity, entity_id, name, value in values:
         payload = json.dumps({name: value}, separators=(",", ":"), sort_keys=True)
@@ -116,7 +116,7 @@ def pull_batch(db: Database, transport: Transport, *, limit: int = protocol.MAX_
         row = raw.execute("SELECT pull_cursor FROM sync_state WHERE id = 1").fetchone()
         if row is None or int(row[0]) != cursor:  # another sync of this file got there first
             return PulledBatch(0, MergeResult(), 0, int(row[0]) if row else 0, True)
-        merger = Merger(raw, now, _setting(raw, SETTING_SITE) or DEFAULT_SITE_CODE)
+        merger = Merger(raw, now, read_setting(raw, SETTING_SITE) or DEFAULT_SITE_CODE)
         result = merger.apply(reply["changes"])
         record_merged(raw, result.merged)
         new_alerts = alerts.check_stock(raw, result.touched_stock, utc_text(now))

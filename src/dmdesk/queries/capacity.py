@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
+from dmdesk.db.chunks import chunked
 from dmdesk.domain.kinds import SiteStatus
 from dmdesk.queries.network_snapshot import MAKING_KINDS, open_work_minutes, today_utc
 
@@ -93,8 +94,7 @@ def capacity_plan(session: Session, weeks: int = 6, today: date | None = None,
 
 def _numbers(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     result: dict[uuid.UUID, str] = {}
-    for start in range(0, len(ids), 400):
-        chunk = ids[start:start + 400]
+    for chunk in chunked(ids):
         result.update({wo_id: number for wo_id, number in session.execute(
             select(m.WorkOrder.id, m.WorkOrder.number).where(m.WorkOrder.id.in_(chunk)))})
     return result

@@ -1,8 +1,8 @@
 """Set-based reads for job sheets: the rows of many work orders in a few queries.
 
 A batch of job sheets used to cost about 17 queries per order (the detail pane's reads, one
-order at a time). Here every kind of row is read once for all the orders (in chunks of ``CHUNK``
-ids, below SQLite's limit on bound parameters) and grouped in Python; ``queries.jobsheet``
+order at a time). Here every kind of row is read once for all the orders (in chunks of ids,
+below SQLite's limit on bound parameters: db.chunks) and grouped in Python; ``queries.jobsheet``
 assembles the sheets from these maps. Columns are selected, not ORM entities: nothing here
 needs identity or change tracking, and building entities was a large share of the time.
 """
@@ -22,11 +22,11 @@ from sqlalchemy import BindParameter, Executable, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
+from dmdesk.db.chunks import chunked
 from dmdesk.domain.kinds import LocationKind
 from dmdesk.domain.quantity import required_with_scrap
 from dmdesk.domain.workorder_states import WOState
 
-CHUNK = 500
 # The ids a statement reads, bound per chunk: the statements are built once per process.
 IDS: BindParameter[Any] = bindparam("ids", expanding=True)
 # The first bytes of the files a sheet can show as a thumbnail: PNG, JPEG, PDF, SVG (an XML
@@ -75,11 +75,6 @@ class MaterialLine:
     consumed: Decimal
 
 
-def chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start:start + CHUNK]
-
-
 def _rows(session: Session, statement: Executable, ids: Iterable[Any],
           **params: Any) -> Iterator[Any]:
     """Rows of ``statement`` (a select over the expanding parameter ``ids``) for every chunk
@@ -87,7 +82,7 @@ def _rows(session: Session, statement: Executable, ids: Iterable[Any],
     and the ORM's execution path cost more than the queries."""
     unique = list(dict.fromkeys(ids))
     connection = session.connection()
-    for part in chunks(unique):
+    for part in chunked(unique):
         yield from connection.execute(statement, {"ids": part, **params})
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from dmdesk.db import models as m
+from dmdesk.db.chunks import chunked
 from dmdesk.db.models_network import WorkOrderReroute
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.quantity import format_quantity
@@ -27,7 +28,6 @@ from dmdesk.queries.network_snapshot import (
     OPEN_STATE_VALUES,
     NetworkSnapshot,
     Point,
-    chunks,
 )
 from dmdesk.queries.routing import Candidate, Demand, rank, ship_to_of
 
@@ -170,7 +170,7 @@ def _operation_progress(session: Session, orders: list[_OpenOrder]
     quantity = {order.id: order.quantity for order in orders}
     result: dict[uuid.UUID, list[OperationProgress]] = defaultdict(list)
     op = m.WOOperation
-    for chunk in chunks(list(quantity)):
+    for chunk in chunked(list(quantity)):
         for order_id, sequence, name, good, scrap, finished in session.execute(
                 select(op.work_order_id, op.sequence, op.name, op.good_qty, op.scrap_qty,
                        op.finished_at)
@@ -186,7 +186,7 @@ def _ship_tos(session: Session, orders: list[_OpenOrder], home: Point
     that has coordinates, else ``home`` (the site it leaves, so the work stays near)."""
     lines = list({o.line_id for o in orders if o.line_id is not None})
     points: dict[uuid.UUID | None, Point] = {}
-    for chunk in chunks(lines):
+    for chunk in chunked(lines):
         for line_id, order, customer in session.execute(
                 select(m.CustomerOrderLine.id, m.CustomerOrder, m.Contact)
                 .join(m.CustomerOrder, m.CustomerOrder.id == m.CustomerOrderLine.order_id)
@@ -221,7 +221,7 @@ def reserved_stock(session: Session, work_order_ids: list[uuid.UUID]
     one query per 400 orders."""
     result: dict[uuid.UUID, list[StockToMove]] = defaultdict(list)
     res = m.Reservation
-    for chunk in chunks(work_order_ids):
+    for chunk in chunked(work_order_ids):
         rows = session.execute(
             select(m.WOMaterial.work_order_id, res.product_id, m.Product.sku, m.Product.unit,
                    res.location_id, m.Location.code, res.lot_id, m.Lot.code, res.quantity)

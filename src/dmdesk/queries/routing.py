@@ -37,6 +37,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
+from dmdesk.db.chunks import chunked
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.geo import distance_km
 from dmdesk.domain.kinds import ProductKind
@@ -54,7 +55,6 @@ KM_HALF_SCORE = 200.0   # the distance at which the distance part is 0.5
 KM_PER_TRANSIT_DAY = 300.0  # a rough day's haul: lead time of a shipment
 # Components no site holds are bought; dmdesk has no purchasing yet, so a week is assumed.
 PURCHASE_LEAD_DAYS = 7
-_BATCH = 400  # ids per IN (...)
 ASAP_HORIZON_DAYS = 7  # the capacity a line already past due is weighed against
 
 
@@ -429,12 +429,12 @@ def route_lines(session: Session, line_ids: Iterable[uuid.UUID], today: date | N
     wanted = list(line_ids)
     network = network or NetworkSnapshot(session, today)
     rows: dict[uuid.UUID, tuple[m.CustomerOrderLine, m.CustomerOrder, m.Contact]] = {}
-    for start in range(0, len(wanted), _BATCH):
+    for chunk in chunked(wanted):
         for line, order, customer in session.execute(
                 select(m.CustomerOrderLine, m.CustomerOrder, m.Contact)
                 .join(m.CustomerOrder, m.CustomerOrder.id == m.CustomerOrderLine.order_id)
                 .join(m.Contact, m.Contact.id == m.CustomerOrder.customer_id)
-                .where(m.CustomerOrderLine.id.in_(wanted[start:start + _BATCH]))):
+                .where(m.CustomerOrderLine.id.in_(chunk))):
             rows[line.id] = (line, order, customer)
     unknown = [line_id for line_id in wanted if line_id not in rows]
     if unknown:

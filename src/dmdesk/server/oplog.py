@@ -11,13 +11,13 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select
 
 from dmdesk.db.changes import IMMUTABLE_TABLES
+from dmdesk.db.chunks import chunked
 from dmdesk.server import rules
 from dmdesk.server.admin import SiteAccount
 from dmdesk.server.index import OwnershipIndex
 from dmdesk.server.storage import Store, ops
 from dmdesk.sync.protocol import Change, PullReply, PushReply
 
-_CHUNK = 400
 MAX_PAGE_BYTES = 16 * 1024 * 1024
 
 
@@ -43,8 +43,7 @@ def _describe(position: int, op: IncomingOp) -> str:
 
 def _already_stored(connection: Connection, site: str, op_ids: Sequence[str]) -> set[str]:
     found: set[str] = set()
-    for start in range(0, len(op_ids), _CHUNK):
-        chunk = op_ids[start:start + _CHUNK]
+    for chunk in chunked(op_ids):
         found.update(connection.execute(select(ops.c.op_id).where(
             ops.c.site == site, ops.c.op_id.in_(chunk))).scalars())
     return found

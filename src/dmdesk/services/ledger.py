@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, insert, select, update
 
 from dmdesk.db import models as m
+from dmdesk.db.chunks import IN_CHUNK, chunked
 from dmdesk.db.ids import new_id
 from dmdesk.db.raw_insert import insert_many, qty_int, utc_text, uuid_bytes
 from dmdesk.db.types import Qty
@@ -27,8 +28,6 @@ from dmdesk.domain.errors import InsufficientStockError, NotFoundError, Validati
 from dmdesk.domain.kinds import MoveReason
 from dmdesk.domain.quantity import format_quantity, quantity, whole_number_required
 from dmdesk.services.context import UnitOfWork
-
-_CHUNK = 400  # keys per IN (...) query, well under SQLite's bound-variable limit
 
 
 class StockCheck(StrEnum):
@@ -57,11 +56,6 @@ def _key(line: MoveLine) -> BalanceKey:
     return (line.product_id, line.location_id, lot_key(line.lot_id))
 
 
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 Balances = dict[BalanceKey, tuple[Decimal, Decimal]]
 
 
@@ -76,10 +70,10 @@ def load_balances(uow: UnitOfWork, keys: Sequence[BalanceKey]) -> Balances:
     wanted = set(keys)
     locations = list({key[1] for key in wanted})
     found: dict[BalanceKey, tuple[Decimal, Decimal]] = {}
-    for chunk in _chunks(list({key[0] for key in wanted})):
+    for chunk in chunked(list({key[0] for key in wanted})):
         query = select(table.product_id, table.location_id, table.lot_key, table.on_hand,
                        table.reserved).where(table.product_id.in_(chunk))
-        if len(locations) <= _CHUNK:  # else all of the products' rows, narrowed below
+        if len(locations) <= IN_CHUNK:  # else all of the products' rows, narrowed below
             query = query.where(table.location_id.in_(locations))
         for product_id, location_id, key, on_hand, reserved in uow.session.execute(query):
             balance_key = (product_id, location_id, bytes(key))

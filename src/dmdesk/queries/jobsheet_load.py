@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
 from dmdesk.db.chunks import chunked
-from dmdesk.domain.kinds import LocationKind
 from dmdesk.domain.quantity import required_with_scrap
 from dmdesk.domain.workorder_states import WOState
 
@@ -32,9 +31,6 @@ IDS: BindParameter[Any] = bindparam("ids", expanding=True)
 # The first bytes of the files a sheet can show as a thumbnail: PNG, JPEG, PDF, SVG (an XML
 # file whose root is <svg>; the renderer checks that, and skips what it cannot draw).
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"%PDF-", b"<svg", b"<?xml")
-# Stock free at a making site, per (site, product): (location code, lot code, free quantity)
-# in the order release takes it (location code, then lot code).
-FreeStock = dict[tuple[uuid.UUID, uuid.UUID], list[tuple[str, str | None, Decimal]]]
 
 
 @dataclass(frozen=True)
@@ -129,19 +125,6 @@ def _bom_query() -> Executable:
 
 
 @functools.cache
-def _free_stock_query() -> Executable:
-    return (select(m.Location.site_id, m.StockBalance.product_id, m.Location.code,
-                   m.Lot.code, m.StockBalance.on_hand, m.StockBalance.reserved)
-            .join(m.Location, m.Location.id == m.StockBalance.location_id)
-            .outerjoin(m.Lot, m.Lot.id == m.StockBalance.lot_id)
-            .where(m.Location.site_id.in_(bindparam("sites", expanding=True)),
-                   m.Location.kind == LocationKind.INTERNAL,
-                   m.Location.archived.is_(False),
-                   m.StockBalance.product_id.in_(IDS))
-            .order_by(m.Location.code, m.Lot.code))
-
-
-@functools.cache
 def _operations_query() -> Executable:
     return (select(m.WOOperation.work_order_id, m.WOOperation.sequence, m.WOOperation.name,
                    m.WOOperation.capability, m.WOOperation.setup_minutes,
@@ -220,22 +203,6 @@ def bom_materials(session: Session, drafts: Iterable[OrderRow]
                 need = need.to_integral_value(rounding=ROUND_CEILING)
             lines.append(MaterialLine(None, component_id, sku, name, unit, need, Decimal(0)))
         result[order.id] = lines
-    return result
-
-
-def free_stock(session: Session, site_ids: Iterable[uuid.UUID],
-               product_ids: Iterable[uuid.UUID]) -> FreeStock:
-    """Stock available (on hand less reserved) at the sites' open internal locations."""
-    sites = list(dict.fromkeys(site_ids))
-    if not sites:
-        return {}
-
-    result: FreeStock = defaultdict(list)
-    rows = _rows(session, _free_stock_query(), product_ids, sites=sites)
-    for site_id, product_id, location, lot, on_hand, held in rows:
-        free = Decimal(on_hand) - Decimal(held)
-        if free > 0:
-            result[(site_id, product_id)].append((location, lot, free))
     return result
 
 

@@ -22,10 +22,12 @@ from decimal import ROUND_CEILING, Decimal
 from sqlalchemy import select
 
 from dmdesk.db import models as m
+from dmdesk.db.free_stock import free_at
 from dmdesk.domain.errors import IllegalTransitionError, ValidationError
 from dmdesk.domain.geo import distance_km
 from dmdesk.domain.kinds import LocationKind, ProductKind, SiteKind, SiteStatus
 from dmdesk.domain.quantity import format_quantity, required_with_scrap
+from dmdesk.domain.stock_take import take_in_order
 from dmdesk.domain.workorder_states import WOState
 from dmdesk.services.context import ServiceContext, UnitOfWork
 from dmdesk.services.stock import TransferLineSpec, ship_transfer_in
@@ -49,17 +51,9 @@ class RouteResult:
 
 
 def free_stock(uow: UnitOfWork, site_id: uuid.UUID, product_id: uuid.UUID) -> list[StockSlot]:
-    """Stock of ``product_id`` at the site free of reservations, in internal open locations,
-    oldest lots first."""
-    rows = uow.session.execute(
-        select(m.StockBalance.location_id, m.StockBalance.lot_id, m.StockBalance.on_hand,
-               m.StockBalance.reserved)
-        .join(m.Location, m.Location.id == m.StockBalance.location_id)
-        .where(m.Location.site_id == site_id, m.Location.kind == LocationKind.INTERNAL.value,
-               m.Location.archived.is_(False), m.StockBalance.product_id == product_id)
-        .order_by(m.StockBalance.lot_key, m.Location.code))
-    return [(loc, lot, on_hand - held) for loc, lot, on_hand, held in rows
-            if on_hand - held > 0]
+    """Stock of ``product_id`` at the site free of reservations (db.free_stock: internal open
+    locations, oldest lots first)."""
+    return [slot.by_id for slot in free_at(uow.session, site_id, product_id)]
 
 
 def main_location(uow: UnitOfWork, site: m.Site) -> m.Location:
@@ -77,14 +71,7 @@ def main_location(uow: UnitOfWork, site: m.Site) -> m.Location:
 
 def take(slots: list[StockSlot], wanted: Decimal) -> list[StockSlot]:
     """Slots covering ``wanted`` (or as much of it as there is), in order."""
-    picked = []
-    for location, lot, free in slots:
-        if wanted <= 0:
-            break
-        amount = min(free, wanted)
-        picked.append((location, lot, amount))
-        wanted -= amount
-    return picked
+    return take_in_order(slots, wanted).takes
 
 
 def ship_slots(uow: UnitOfWork, slots: list[StockSlot], product_id: uuid.UUID,

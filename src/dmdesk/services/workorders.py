@@ -19,10 +19,12 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from dmdesk.db import models as m
+from dmdesk.db.free_stock import free_at
 from dmdesk.domain.errors import IllegalTransitionError, InsufficientStockError, ValidationError
 from dmdesk.domain.kinds import LocationKind, MoveReason, ProductKind, SiteKind, SiteStatus
 from dmdesk.domain.numbering import DocKind
 from dmdesk.domain.quantity import format_quantity, quantity, required_with_scrap
+from dmdesk.domain.stock_take import take_in_order
 from dmdesk.domain.workorder_states import RESERVING_STATES, WOAction, WOState, next_state
 from dmdesk.services import records
 from dmdesk.services.context import ServiceContext, UnitOfWork
@@ -134,21 +136,6 @@ def bom_hash(lines: list[tuple[str, Decimal, Decimal]]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _site_stock(uow: UnitOfWork, site_id: uuid.UUID, product_id: uuid.UUID
-                ) -> list[tuple[uuid.UUID, uuid.UUID | None, Decimal]]:
-    """(location, lot, available) at the site, oldest lots and first locations first."""
-    rows = uow.session.execute(
-        select(m.StockBalance.location_id, m.StockBalance.lot_id,
-               m.StockBalance.on_hand, m.StockBalance.reserved)
-        .join(m.Location, m.Location.id == m.StockBalance.location_id)
-        .where(m.Location.site_id == site_id, m.Location.kind == LocationKind.INTERNAL,
-               m.Location.archived.is_(False),  # closed: the ledger refuses moves there
-               m.StockBalance.product_id == product_id)
-        .order_by(m.StockBalance.lot_key, m.Location.code))
-    return [(loc, lot, on_hand - reserved) for loc, lot, on_hand, reserved in rows
-            if on_hand - reserved > 0]
-
-
 def _materials_from_bom(uow: UnitOfWork, order: m.WorkOrder) -> list[m.WOMaterial]:
     whole = _whole_units(uow)
     lines = uow.session.execute(
@@ -177,8 +164,8 @@ def shortages(uow: UnitOfWork, order: m.WorkOrder,
         still = material.required - material.consumed - reserved.get(material.id, Decimal(0))
         if still <= 0:
             continue
-        available = sum((a for _, _, a in _site_stock(uow, order.site_id, material.product_id)),
-                        Decimal(0))
+        available = sum((s.free for s in free_at(uow.session, order.site_id,
+                                                 material.product_id)), Decimal(0))
         if available < still:
             sku = uow.get(m.Product, material.product_id, "product").sku
             result.append(Shortage(sku, still, available))
@@ -198,18 +185,14 @@ def _reserved_by_material(uow: UnitOfWork, order: m.WorkOrder) -> dict[uuid.UUID
 def _reserve(uow: UnitOfWork, order: m.WorkOrder, materials: list[m.WOMaterial]) -> None:
     deltas: dict[BalanceKey, Decimal] = defaultdict(Decimal)
     for material in materials:
-        remaining = material.required
-        for location_id, lot_id, available in _site_stock(uow, order.site_id,
-                                                          material.product_id):
-            if remaining <= 0:
-                break
-            take = min(available, remaining)
+        stock = free_at(uow.session, order.site_id, material.product_id)
+        for location_id, lot_id, take in take_in_order([s.by_id for s in stock],
+                                                       material.required).takes:
             uow.session.add(m.Reservation(material_id=material.id,
                                           product_id=material.product_id,
                                           location_id=location_id, lot_id=lot_id,
                                           quantity=take, created_at=uow.now))
             deltas[(material.product_id, location_id, lot_key(lot_id))] += take
-            remaining -= take
     uow.session.flush()
     if deltas:
         change_reserved(uow, deltas)
@@ -418,16 +401,13 @@ def _consumption(uow: UnitOfWork, order: m.WorkOrder
 def _unreserved_take(uow: UnitOfWork, order: m.WorkOrder, material: m.WOMaterial,
                      remaining: Decimal, lots: dict[uuid.UUID, Decimal]) -> list[MoveLine]:
     moves = []
-    stock = _site_stock(uow, order.site_id, material.product_id)
-    for location_id, lot_id, available in stock:
-        if remaining <= 0:
-            break
-        take = min(available, remaining)
+    stock = [s.by_id for s in free_at(uow.session, order.site_id, material.product_id)]
+    takes, remaining = take_in_order(stock, remaining)
+    for location_id, lot_id, take in takes:
         moves.append(MoveLine(material.product_id, location_id, -take,
                               MoveReason.PRODUCTION_CONSUME, lot_id))
         if lot_id is not None:
             lots[lot_id] += take
-        remaining -= take
     if remaining > 0:  # nothing left anywhere: the ledger refuses unless overridden
         fallback = stock[0][0] if stock else _output_location(uow, order, None).id
         moves.append(MoveLine(material.product_id, fallback, -remaining,

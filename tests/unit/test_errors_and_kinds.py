@@ -12,7 +12,13 @@ from dmdesk.domain.errors import (
     ReferencedError,
     ValidationError,
 )
-from dmdesk.domain.kinds import INBOUND_REASONS, OUTBOUND_REASONS, MoveReason
+from dmdesk.domain.kinds import (
+    INBOUND_REASONS,
+    MAKING_SITE_KINDS,
+    OUTBOUND_REASONS,
+    MoveReason,
+    SiteKind,
+)
 
 
 def test_errors_are_domain_errors_with_message_and_field() -> None:
@@ -37,3 +43,10 @@ def test_move_reasons_are_inbound_outbound_or_either() -> None:
     assert not INBOUND_REASONS & OUTBOUND_REASONS
     either = set(MoveReason) - INBOUND_REASONS - OUTBOUND_REASONS
     assert either == {MoveReason.ADJUSTMENT, MoveReason.COUNT}
+
+
+def test_workshops_and_micro_producers_make_things_warehouses_and_transit_do_not() -> None:
+    # Stored kinds are plain strings: membership must hold for them as for the enum.
+    assert {str(k) for k in MAKING_SITE_KINDS} == {"own_workshop", "micro_producer"}
+    assert "micro_producer" in MAKING_SITE_KINDS
+    assert "warehouse" not in MAKING_SITE_KINDS and SiteKind.IN_TRANSIT not in MAKING_SITE_KINDS

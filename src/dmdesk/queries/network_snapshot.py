@@ -29,7 +29,6 @@ from dmdesk.domain.quantity import QUANTITY_SCALE
 from dmdesk.domain.workorder_states import OPEN_STATES
 from dmdesk.queries.scorecards import Scorecard, site_scorecards
 
-MAKING_KINDS = frozenset({SiteKind.OWN_WORKSHOP.value, SiteKind.MICRO_PRODUCER.value})
 OPEN_STATE_VALUES = tuple(s.value for s in OPEN_STATES)
 Point = tuple[float | None, float | None]
 _SCALE = QUANTITY_SCALE

@@ -21,18 +21,17 @@ from sqlalchemy.orm import Session
 from dmdesk.db import models as m
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.kinds import (
+    MAKING_SITE_KINDS,
     ContactRole,
     CustomerOrderState,
     LocationKind,
     ProductKind,
-    SiteKind,
     SiteStatus,
 )
 from dmdesk.domain.quantity import required_with_scrap
 from dmdesk.domain.workorder_states import FINAL_STATES, WOState
 
 ZERO = Decimal(0)
-MAKING_SITE_KINDS = (SiteKind.OWN_WORKSHOP.value, SiteKind.MICRO_PRODUCER.value)
 
 
 # --- work orders -------------------------------------------------------------------------------

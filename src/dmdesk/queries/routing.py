@@ -40,10 +40,9 @@ from dmdesk.db import models as m
 from dmdesk.db.chunks import chunked
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.geo import distance_km
-from dmdesk.domain.kinds import ProductKind
+from dmdesk.domain.kinds import MAKING_SITE_KINDS, ProductKind
 from dmdesk.domain.quantity import format_quantity, required_with_scrap
 from dmdesk.queries.network_snapshot import (
-    MAKING_KINDS,
     NetworkSnapshot,
     Point,
     ProductInfo,
@@ -239,7 +238,7 @@ def _make_candidates(network: NetworkSnapshot, product: ProductInfo, demand: Dem
                      refusals: _Refusals) -> list[Candidate]:
     result = []
     for site in network.sites.values():
-        if site.kind not in MAKING_KINDS or site.id in demand.exclude:
+        if site.kind not in MAKING_SITE_KINDS or site.id in demand.exclude:
             continue
         refusals.makers += 1
         if not site.usable:

@@ -25,7 +25,13 @@ from dmdesk.db import models as m
 from dmdesk.db.free_stock import free_at
 from dmdesk.domain.errors import IllegalTransitionError, ValidationError
 from dmdesk.domain.geo import distance_km
-from dmdesk.domain.kinds import LocationKind, ProductKind, SiteKind, SiteStatus
+from dmdesk.domain.kinds import (
+    MAKING_SITE_KINDS,
+    LocationKind,
+    ProductKind,
+    SiteKind,
+    SiteStatus,
+)
 from dmdesk.domain.quantity import format_quantity, required_with_scrap
 from dmdesk.domain.stock_take import take_in_order
 from dmdesk.domain.workorder_states import WOState
@@ -34,7 +40,6 @@ from dmdesk.services.stock import TransferLineSpec, ship_transfer_in
 from dmdesk.services.workorders import create_work_order_in
 
 ACTIONS = ("ship", "make")
-MAKING_KINDS = frozenset({SiteKind.OWN_WORKSHOP.value, SiteKind.MICRO_PRODUCER.value})
 
 # (location, lot, free quantity)
 StockSlot = tuple[uuid.UUID, uuid.UUID | None, Decimal]
@@ -152,7 +157,7 @@ def _make(uow: UnitOfWork, line: m.CustomerOrderLine, order: m.CustomerOrder, si
     if product.kind == ProductKind.RAW_MATERIAL:
         raise ValidationError(f"{product.sku} is a raw material: it is bought, not made.",
                               field="product")
-    if site.kind not in MAKING_KINDS:
+    if site.kind not in MAKING_SITE_KINDS:
         raise ValidationError(f"{site.code} is a {site.kind.replace('_', ' ')}: it does not "
                               "make things.", field="site")
     _check_capabilities(uow, site, product)

@@ -21,7 +21,13 @@ from sqlalchemy import delete, select
 from dmdesk.db import models as m
 from dmdesk.db.free_stock import free_at
 from dmdesk.domain.errors import IllegalTransitionError, InsufficientStockError, ValidationError
-from dmdesk.domain.kinds import LocationKind, MoveReason, ProductKind, SiteKind, SiteStatus
+from dmdesk.domain.kinds import (
+    MAKING_SITE_KINDS,
+    LocationKind,
+    MoveReason,
+    ProductKind,
+    SiteStatus,
+)
 from dmdesk.domain.numbering import DocKind
 from dmdesk.domain.quantity import format_quantity, quantity, required_with_scrap
 from dmdesk.domain.stock_take import take_in_order
@@ -38,8 +44,6 @@ from dmdesk.services.ledger import (
     post_moves,
 )
 from dmdesk.services.stock import find_or_create_lot
-
-MAKING_SITE_KINDS = frozenset({SiteKind.OWN_WORKSHOP, SiteKind.MICRO_PRODUCER})
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import BindParameter, Executable, bindparam, func, or_, select
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
 from dmdesk.db.chunks import chunked
+from dmdesk.db.units import whole_units
 from dmdesk.domain.quantity import required_with_scrap
 from dmdesk.domain.workorder_states import WOState
 
@@ -189,7 +190,7 @@ def bom_materials(session: Session, drafts: Iterable[OrderRow]
     drafts = list(drafts)
     if not drafts:
         return {}
-    whole = set(session.scalars(select(m.Unit.code).where(m.Unit.whole_only)))
+    whole = whole_units(session)
 
     boms: dict[uuid.UUID, list[tuple[Any, ...]]] = defaultdict(list)
     for parent_id, *values in _rows(session, _bom_query(), (o.product_id for o in drafts)):
@@ -198,9 +199,7 @@ def bom_materials(session: Session, drafts: Iterable[OrderRow]
     for order in drafts:
         lines = []
         for component_id, sku, name, unit, per_unit, scrap_pct in boms.get(order.product_id, []):
-            need = required_with_scrap(per_unit, order.quantity, scrap_pct)
-            if unit in whole:
-                need = need.to_integral_value(rounding=ROUND_CEILING)
+            need = required_with_scrap(per_unit, order.quantity, scrap_pct, whole=unit in whole)
             lines.append(MaterialLine(None, component_id, sku, name, unit, need, Decimal(0)))
         result[order.id] = lines
     return result

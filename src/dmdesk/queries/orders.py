@@ -13,12 +13,13 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
+from dmdesk.db.units import whole_units
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.kinds import (
     MAKING_SITE_KINDS,
@@ -145,7 +146,7 @@ def work_order_detail(session: Session, wo_id: uuid.UUID) -> WorkOrderDetail:
         id=order.id, number=order.number, state=state,
         held_from=WOState(order.held_from) if order.held_from else None,
         product_id=product.id, sku=product.sku, product_name=product.name, unit=product.unit,
-        whole_only=product.unit in _whole_units(session),
+        whole_only=product.unit in whole_units(session),
         quantity=order.quantity, site_id=site.id, site_code=site.code, site_name=site.name,
         due_date=order.due_date, priority=order.priority,
         customer_order_line_id=order.customer_order_line_id, customer_order_id=co_id,
@@ -210,21 +211,16 @@ def _available_at(session: Session, site_id: uuid.UUID,
     return {pid: Decimal(on_hand) - Decimal(reserved) for pid, on_hand, reserved in rows}
 
 
-def _whole_units(session: Session) -> set[str]:
-    return set(session.scalars(select(m.Unit.code).where(m.Unit.whole_only)))
-
-
 def _bom_requirements(session: Session, order: m.WorkOrder
                       ) -> list[tuple[m.Product, Decimal, Decimal, Decimal]]:
     """(component, required, reserved, consumed) from the current BOM, as release computes."""
-    whole = _whole_units(session)
+    whole = whole_units(session)
     result = []
     for line, component in session.execute(
             select(m.BomLine, m.Product).join(m.Product, m.Product.id == m.BomLine.component_id)
             .where(m.BomLine.parent_id == order.product_id).order_by(m.BomLine.sequence)):
-        need = required_with_scrap(line.quantity, order.quantity, line.scrap_pct)
-        if component.unit in whole:
-            need = need.to_integral_value(rounding=ROUND_CEILING)
+        need = required_with_scrap(line.quantity, order.quantity, line.scrap_pct,
+                                   whole=component.unit in whole)
         result.append((component, need, ZERO, ZERO))
     return result
 
@@ -461,7 +457,7 @@ def _pattern(text: str, *, prefix: bool = False) -> str:
     return f"{escaped}%" if prefix else f"%{escaped}%"
 
 
-def _product_choice(product: m.Product, whole: set[str]) -> ProductChoice:
+def _product_choice(product: m.Product, whole: frozenset[str]) -> ProductChoice:
     return ProductChoice(product.id, product.sku, product.name, product.unit, product.kind,
                          product.price, product.unit in whole, product.archived)
 
@@ -477,7 +473,7 @@ def search_products(session: Session, text: str, *, makeable_only: bool = False,
                             | m.Product.name.ilike(_pattern(text), escape="\\"))
     if makeable_only:
         query = query.where(m.Product.kind != ProductKind.RAW_MATERIAL)
-    whole = _whole_units(session)
+    whole = whole_units(session)
     return [_product_choice(p, whole) for p in session.scalars(query)]
 
 
@@ -492,7 +488,7 @@ def product_by_sku(session: Session, sku: str) -> ProductChoice | None:
         product = found[0] if len(found) == 1 else None
     if product is None:
         return None
-    return _product_choice(product, _whole_units(session))
+    return _product_choice(product, whole_units(session))
 
 
 def customer_choices(session: Session) -> list[CustomerChoice]:

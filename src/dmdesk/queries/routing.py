@@ -31,7 +31,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -305,9 +305,7 @@ def _components(network: NetworkSnapshot, site: SiteInfo, product: ProductInfo,
     result = []
     for component_id, per_unit, scrap in product.bom:
         component = network.product(component_id)
-        required = required_with_scrap(per_unit, qty, scrap)
-        if component.whole:
-            required = required.to_integral_value(rounding=ROUND_CEILING)
+        required = required_with_scrap(per_unit, qty, scrap, whole=component.whole)
         stock = network.available(component_id)
         missing = required - stock.get(site.id, Decimal(0))
         if missing <= 0:

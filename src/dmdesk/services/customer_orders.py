@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from dmdesk.db import models as m
+from dmdesk.db.units import whole_units
 from dmdesk.domain.errors import IllegalTransitionError, ValidationError
 from dmdesk.domain.kinds import CustomerOrderState
 from dmdesk.domain.numbering import DocKind
@@ -70,7 +71,7 @@ def _add_line(uow: UnitOfWork, order: m.CustomerOrder, spec: OrderLineSpec
         raise ValidationError(f"{product.sku} is archived and cannot be ordered.",
                               field="product")
     ordered = qty(allow_zero=False)(spec.quantity, "quantity")
-    if uow.session.scalar(select(m.Unit.whole_only).where(m.Unit.code == product.unit)):
+    if product.unit in whole_units(uow.session):
         whole_number_required(ordered, product.unit)
     top = uow.session.scalar(select(func.max(m.CustomerOrderLine.line_no)).where(
         m.CustomerOrderLine.order_id == order.id))

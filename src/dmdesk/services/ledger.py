@@ -24,6 +24,7 @@ from dmdesk.db.chunks import IN_CHUNK, chunked
 from dmdesk.db.ids import new_id
 from dmdesk.db.raw_insert import insert_many, qty_int, utc_text, uuid_bytes
 from dmdesk.db.types import Qty
+from dmdesk.db.units import whole_units
 from dmdesk.domain.errors import InsufficientStockError, NotFoundError, ValidationError
 from dmdesk.domain.kinds import MoveReason
 from dmdesk.domain.quantity import format_quantity, quantity, whole_number_required
@@ -97,11 +98,11 @@ def _check_references(uow: UnitOfWork, lines: Sequence[MoveLine]) -> dict[uuid.U
         if loc.archived:
             raise ValidationError(f"Location {loc.code} is archived; restore it to move stock "
                                   "there.", field="location")
-    whole_units = set(uow.session.scalars(select(m.Unit.code).where(m.Unit.whole_only)))
+    whole = whole_units(uow.session)
     for line in lines:
         quantity(abs(line.quantity), what="Quantity")  # exact, at most three places, not zero
         product = products[line.product_id]
-        if product.unit in whole_units:
+        if product.unit in whole:
             whole_number_required(abs(line.quantity), product.unit)
     return products
 

@@ -17,12 +17,13 @@ import math
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from dmdesk.db import models as m
 from dmdesk.db.free_stock import free_at
+from dmdesk.db.units import whole_units
 from dmdesk.domain.errors import IllegalTransitionError, ValidationError
 from dmdesk.domain.geo import distance_km
 from dmdesk.domain.kinds import (
@@ -198,14 +199,13 @@ def _check_capabilities(uow: UnitOfWork, site: m.Site, product: m.Product) -> No
 
 def _missing_components(uow: UnitOfWork, site: m.Site, product: m.Product, qty: Decimal
                         ) -> list[tuple[uuid.UUID, Decimal]]:
-    whole = set(uow.session.scalars(select(m.Unit.code).where(m.Unit.whole_only)))
+    whole = whole_units(uow.session)
     result = []
     for line, component in uow.session.execute(
             select(m.BomLine, m.Product).join(m.Product, m.Product.id == m.BomLine.component_id)
             .where(m.BomLine.parent_id == product.id).order_by(m.BomLine.sequence)):
-        required = required_with_scrap(line.quantity, qty, line.scrap_pct)
-        if component.unit in whole:
-            required = required.to_integral_value(rounding=ROUND_CEILING)
+        required = required_with_scrap(line.quantity, qty, line.scrap_pct,
+                                       whole=component.unit in whole)
         free = sum((s[2] for s in free_stock(uow, site.id, component.id)), Decimal(0))
         if required > free:
             result.append((component.id, required - free))

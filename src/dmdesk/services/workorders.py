@@ -13,13 +13,14 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, select
 
 from dmdesk.db import models as m
 from dmdesk.db.free_stock import free_at
+from dmdesk.db.units import whole_units
 from dmdesk.domain.errors import IllegalTransitionError, InsufficientStockError, ValidationError
 from dmdesk.domain.kinds import (
     MAKING_SITE_KINDS,
@@ -63,10 +64,6 @@ class Shortage:
         return self.required - self.available
 
 
-def _whole_units(uow: UnitOfWork) -> set[str]:
-    return set(uow.session.scalars(select(m.Unit.code).where(m.Unit.whole_only)))
-
-
 def create_work_order(ctx: ServiceContext, product_id: uuid.UUID, qty: Any,
                       site_id: uuid.UUID, due_date: date | str, priority: int = 3,
                       customer_order_line_id: uuid.UUID | None = None,
@@ -88,7 +85,7 @@ def create_work_order_in(uow: UnitOfWork, product_id: uuid.UUID, qty: Any,
     if product.kind == ProductKind.RAW_MATERIAL:
         raise ValidationError(f"{product.sku} is a raw material: it is bought, not made.",
                               field="product")
-    if product.unit in _whole_units(uow) and amount != amount.to_integral_value():
+    if product.unit in whole_units(uow.session) and amount != amount.to_integral_value():
         raise ValidationError(f"{format_quantity(amount)} {product.unit} is not a whole "
                               "number.", field="quantity")
     _check_making_site(uow.get(m.Site, site_id, "site"))
@@ -141,15 +138,14 @@ def bom_hash(lines: list[tuple[str, Decimal, Decimal]]) -> str:
 
 
 def _materials_from_bom(uow: UnitOfWork, order: m.WorkOrder) -> list[m.WOMaterial]:
-    whole = _whole_units(uow)
+    whole = whole_units(uow.session)
     lines = uow.session.execute(
         select(m.BomLine, m.Product).join(m.Product, m.Product.id == m.BomLine.component_id)
         .where(m.BomLine.parent_id == order.product_id).order_by(m.BomLine.sequence)).all()
     materials = []
     for number, (line, component) in enumerate(lines, start=1):
-        required = required_with_scrap(line.quantity, order.quantity, line.scrap_pct)
-        if component.unit in whole:
-            required = required.to_integral_value(rounding=ROUND_CEILING)
+        required = required_with_scrap(line.quantity, order.quantity, line.scrap_pct,
+                                       whole=component.unit in whole)
         materials.append(m.WOMaterial(
             work_order_id=order.id, line_no=number, product_id=component.id,
             quantity_per_unit=line.quantity, scrap_pct=line.scrap_pct, required=required,
@@ -475,7 +471,7 @@ def update_work_order(ctx: ServiceContext, wo_id: uuid.UUID, **changes: Any) -> 
         if "quantity" in draft_changes:
             amount = quantity(draft_changes["quantity"])
             product = uow.get(m.Product, order.product_id, "product")
-            if product.unit in _whole_units(uow) and amount != amount.to_integral_value():
+            if product.unit in whole_units(uow.session) and amount != amount.to_integral_value():
                 raise ValidationError(f"{format_quantity(amount)} {product.unit} is not a "
                                       "whole number.", field="quantity")
             order.quantity = amount

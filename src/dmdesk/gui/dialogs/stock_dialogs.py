@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
+from dmdesk.db.units import whole_units
 from dmdesk.domain.errors import InsufficientStockError, ValidationError
 from dmdesk.domain.quantity import quantity, whole_number_required
 from dmdesk.gui.context import GuiContext
@@ -26,8 +27,6 @@ from dmdesk.queries.lookup import (
 from dmdesk.services import stock
 from dmdesk.services.stock import MoveResult
 
-WHOLE_UNITS = frozenset({"pcs", "set"})
-
 
 class StockDialog(FormDialog):
     """Shared fields: product by SKU, a location, a quantity, an optional lot and a note."""
@@ -37,6 +36,7 @@ class StockDialog(FormDialog):
         self.gctx = gctx
         with gctx.db.read_session() as session:
             self.locations: list[LocationRef] = stock_locations(session)
+            self.whole_units = whole_units(session)
         self.product_hint = QLabel(self)
         self.override: QLineEdit | None = None
 
@@ -57,7 +57,7 @@ class StockDialog(FormDialog):
             amount = quantity(text, what=label, field="quantity", allow_negative=signed,
                               allow_zero=allow_zero)
             product = self._product_or_none()
-            if product is not None and product.unit in WHOLE_UNITS:
+            if product is not None and product.unit in self.whole_units:
                 whole_number_required(abs(amount), product.unit, what=label)
             return amount
         self.add_field("quantity", label, right_aligned(line_edit()), check)

@@ -28,7 +28,7 @@ from dmdesk.services.demo.bulk import BulkWriter, Row
 from dmdesk.services.demo.bulk_catalog import CatalogIds, qty
 from dmdesk.services.demo.catalog import Catalog
 from dmdesk.services.demo.network import Network, SiteInfo
-from dmdesk.services.demo.planning import WHOLE_UNITS, Plan
+from dmdesk.services.demo.planning import Plan
 
 UNIT: int = QUANTITY_SCALE  # one piece, as a scaled quantity
 
@@ -134,7 +134,7 @@ class BulkOps:
 
     def whole(self, product: int, quantity: int) -> int:
         """Round up to whole units for counted products (pieces are never split)."""
-        if self.catalog.products[product].unit in WHOLE_UNITS:
+        if self.plan.is_whole(product):
             return -(-quantity // UNIT) * UNIT
         return quantity
 

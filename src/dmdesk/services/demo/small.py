@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 
 from dmdesk.db import models as m
 from dmdesk.db.free_stock import FreeSlot, free_at
+from dmdesk.db.units import whole_units
 from dmdesk.domain.kinds import CustomerOrderState
 from dmdesk.domain.stock_take import take_in_order
 from dmdesk.services import customer_orders, products, stock, workorders
@@ -34,7 +35,7 @@ from dmdesk.services.demo.catalog import Catalog, ProductSpec
 from dmdesk.services.demo.clock import DemoClock
 from dmdesk.services.demo.network import CustomerInfo, Network, Progress, SiteInfo
 from dmdesk.services.demo.params import ScaleParams
-from dmdesk.services.demo.planning import WHOLE_UNITS, Plan
+from dmdesk.services.demo.planning import Plan
 from dmdesk.services.stock import ReceiptLine, TransferLineSpec
 
 Action = Callable[[], None]
@@ -72,7 +73,8 @@ class ServiceDemo:
                  progress: Progress) -> None:
         self.ctx, self.clock, self.rng, self.params = ctx, clock, rng, params
         self.catalog, self.network, self.progress = catalog, network, progress
-        self.plan = Plan(catalog, network)
+        with ctx.db.read_session() as session:
+            self.plan = Plan(catalog, network, whole_units(session))
         self.ids: list[uuid.UUID] = []
         self.agenda: dict[int, list[Action]] = defaultdict(list)
         self.lot_serial = 0
@@ -151,7 +153,7 @@ class ServiceDemo:
                              quantity).takes
 
     def _whole(self, product: int, quantity: Decimal) -> Decimal:
-        if self.catalog.products[product].unit in WHOLE_UNITS:
+        if self.plan.is_whole(product):
             return quantity.to_integral_value(rounding=ROUND_CEILING)
         return quantity.quantize(Decimal("0.001"), rounding=ROUND_CEILING)
 
@@ -454,7 +456,7 @@ class ServiceDemo:
         return row[0], row[1], row[2], row[3], row[4], row[5]
 
     def _delta(self, unit: str) -> Decimal:
-        if unit in WHOLE_UNITS:
+        if unit in self.plan.whole_units:
             return Decimal(self.rng.choice((-2, -1, 1, 1, 2)))
         return Decimal(self.rng.randint(-800, 800)) / 1000 or Decimal("0.25")
 

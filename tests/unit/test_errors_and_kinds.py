@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from dmdesk.domain.errors import (
     DatabaseRefusedError,
     DomainError,
@@ -10,6 +12,7 @@ from dmdesk.domain.errors import (
     InsufficientStockError,
     NotFoundError,
     ReferencedError,
+    Shortage,
     ValidationError,
 )
 from dmdesk.domain.kinds import (
@@ -19,6 +22,8 @@ from dmdesk.domain.kinds import (
     MoveReason,
     SiteKind,
 )
+
+D = Decimal
 
 
 def test_errors_are_domain_errors_with_message_and_field() -> None:
@@ -32,10 +37,10 @@ def test_errors_are_domain_errors_with_message_and_field() -> None:
 
 
 def test_insufficient_stock_lists_the_shortages() -> None:
-    error = InsufficientStockError("Short.", shortages=[("STEEL", "5", "2")])
+    error = InsufficientStockError("Short.", shortages=[Shortage("STEEL", D(5), D(2))])
     assert isinstance(error, DomainError)
     assert error.field == "quantity"
-    assert error.shortages == [("STEEL", "5", "2")]
+    assert error.shortages == [("STEEL", D(5), D(2))] and error.shortages[0].missing == 3
     assert InsufficientStockError("Short.").shortages == []
 
 

@@ -25,7 +25,12 @@ from dmdesk.db.ids import new_id
 from dmdesk.db.raw_insert import insert_many, qty_int, utc_text, uuid_bytes
 from dmdesk.db.types import Qty
 from dmdesk.db.units import whole_units
-from dmdesk.domain.errors import InsufficientStockError, NotFoundError, ValidationError
+from dmdesk.domain.errors import (
+    InsufficientStockError,
+    NotFoundError,
+    Shortage,
+    ValidationError,
+)
 from dmdesk.domain.kinds import MoveReason
 from dmdesk.domain.quantity import format_quantity, quantity, whole_number_required
 from dmdesk.services.context import UnitOfWork
@@ -111,10 +116,10 @@ def _shortages(deltas: dict[BalanceKey, Decimal],
                reserved_deltas: dict[BalanceKey, Decimal],
                balances: dict[BalanceKey, tuple[Decimal, Decimal]],
                check: StockCheck,
-               products: dict[uuid.UUID, m.Product]) -> list[tuple[str, str, str]]:
+               products: dict[uuid.UUID, m.Product]) -> list[Shortage]:
     """Outbound keys that would end below their floor: what stays reserved after this batch
     (AVAILABLE), or zero (ON_HAND)."""
-    short: list[tuple[str, str, str]] = []
+    short: list[Shortage] = []
     if check is StockCheck.NONE:
         return short
     for key, delta in deltas.items():
@@ -125,8 +130,8 @@ def _shortages(deltas: dict[BalanceKey, Decimal],
         if check is StockCheck.AVAILABLE:
             floor = max(reserved + reserved_deltas.get(key, Decimal(0)), Decimal(0))
         if on_hand + delta < floor:
-            short.append((products[key[0]].sku, format_quantity(-delta),
-                          format_quantity(max(on_hand - floor, Decimal(0)))))
+            short.append(Shortage(products[key[0]].sku, -delta,
+                                  max(on_hand - floor, Decimal(0))))
     return short
 
 
@@ -155,7 +160,8 @@ def post_moves(uow: UnitOfWork, lines: Sequence[MoveLine], *, reference: str,
     short = _shortages(deltas, reserved_deltas, balances, check, products)
     override_reason = override_reason.strip()
     if short and not override_reason:
-        listed = "; ".join(f"{sku}: wanted {want}, available {have}" for sku, want, have in short)
+        listed = "; ".join(f"{s.sku}: wanted {format_quantity(s.required)}, available "
+                           f"{format_quantity(s.available)}" for s in short)
         raise InsufficientStockError(
             f"Not enough stock ({listed}). Give a reason to go ahead anyway.", shortages=short)
     ids = _insert_moves(uow, lines, reference, document_id, note,

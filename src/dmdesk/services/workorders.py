@@ -21,7 +21,12 @@ from sqlalchemy import delete, select
 from dmdesk.db import models as m
 from dmdesk.db.free_stock import free_at
 from dmdesk.db.units import whole_units
-from dmdesk.domain.errors import IllegalTransitionError, InsufficientStockError, ValidationError
+from dmdesk.domain.errors import (
+    IllegalTransitionError,
+    InsufficientStockError,
+    Shortage,
+    ValidationError,
+)
 from dmdesk.domain.kinds import (
     MAKING_SITE_KINDS,
     LocationKind,
@@ -51,17 +56,6 @@ from dmdesk.services.stock import find_or_create_lot
 class CreatedWorkOrder:
     id: uuid.UUID
     number: str
-
-
-@dataclass(frozen=True)
-class Shortage:
-    sku: str
-    required: Decimal
-    available: Decimal
-
-    @property
-    def missing(self) -> Decimal:
-        return self.required - self.available
 
 
 def create_work_order(ctx: ServiceContext, product_id: uuid.UUID, qty: Any,
@@ -216,8 +210,7 @@ def _refuse_short(short: list[Shortage], override_reason: str, verb: str) -> Non
         raise InsufficientStockError(
             f"Cannot {verb}: components are short at the making site ({listed}). "
             "Give a reason to go ahead anyway.",
-            shortages=[(s.sku, format_quantity(s.required), format_quantity(s.available))
-                       for s in short])
+            shortages=short)
 
 
 def _latest_design(uow: UnitOfWork, product_id: uuid.UUID) -> m.DesignFile | None:

@@ -28,11 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from dmdesk.domain.errors import DomainError
+from dmdesk.gui.palette import ERROR_STYLE, FIELD_ERROR_STYLE
 from dmdesk.gui.tasks import TaskRunner
 
 Validator = Callable[[Any], Any]
-ERROR_STYLE = "color: palette(highlighted-text); background: #b3261e; padding: 2px 6px;"
-FIELD_ERROR_STYLE = "color: #b3261e;"
 
 
 def _raw(widget: QWidget) -> Any:

@@ -36,7 +36,6 @@ from dmdesk.db import models as m
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.kinds import ContactKind, SiteKind
 from dmdesk.domain.quantity import (
-    MONEY_PLACES,
     MONEY_SCALE,
     QUANTITY_PLACES,
     QUANTITY_SCALE,
@@ -53,10 +52,6 @@ MOVES_BATCH = 5000
 
 def _qty(raw: int | None) -> Decimal:
     return from_scaled(int(raw or 0), QUANTITY_SCALE, QUANTITY_PLACES)
-
-
-def _money(raw: int | None) -> Decimal:
-    return from_scaled(int(raw or 0), MONEY_SCALE, MONEY_PLACES)
 
 
 def _raw(column: Any) -> Any:

@@ -84,10 +84,6 @@ class JobSheetData:
     notes: str
 
 
-def job_sheet_data(session: Session, number: str) -> JobSheetData:
-    return job_sheets_data(session, [number])[0]
-
-
 def job_sheets_data(session: Session, numbers: Sequence[str]) -> list[JobSheetData]:
     """One sheet's data per number, in the order given; NotFoundError before anything else if
     any number is unknown. All the orders are read together, in a few set-based queries

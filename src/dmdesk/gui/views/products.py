@@ -236,9 +236,6 @@ class ProductsArea(Area):
     """Products: search, filter by kind, show archived; the detail of the selected one."""
 
     title = "Products"
-    can_create = True
-    can_archive = True
-    can_search = True
 
     def __init__(self, gctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -64,7 +64,6 @@ class OpenOrder:
     number: str
     customer: CustomerInfo
     lines: list[OpenLine] = field(default_factory=list)
-    delivered: int = 0
 
 
 class ServiceDemo:

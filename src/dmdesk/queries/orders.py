@@ -31,6 +31,7 @@ from dmdesk.domain.kinds import (
 )
 from dmdesk.domain.quantity import required_with_scrap
 from dmdesk.domain.workorder_states import FINAL_STATES, WOState
+from dmdesk.queries.lookup import ProductChoice, product_choice
 
 ZERO = Decimal(0)
 
@@ -394,22 +395,6 @@ class SiteChoice:
 
 
 @dataclass(frozen=True)
-class ProductChoice:
-    id: uuid.UUID
-    sku: str
-    name: str
-    unit: str
-    kind: str
-    price: Decimal
-    whole_only: bool
-    archived: bool = False
-
-    @property
-    def label(self) -> str:
-        return f"{self.sku} — {self.name}"
-
-
-@dataclass(frozen=True)
 class CustomerChoice:
     id: uuid.UUID
     name: str
@@ -457,11 +442,6 @@ def _pattern(text: str, *, prefix: bool = False) -> str:
     return f"{escaped}%" if prefix else f"%{escaped}%"
 
 
-def _product_choice(product: m.Product, whole: frozenset[str]) -> ProductChoice:
-    return ProductChoice(product.id, product.sku, product.name, product.unit, product.kind,
-                         product.price, product.unit in whole, product.archived)
-
-
 def search_products(session: Session, text: str, *, makeable_only: bool = False,
                     limit: int = 30) -> list[ProductChoice]:
     """Products that are not archived whose SKU starts with, or name contains, ``text``
@@ -474,21 +454,7 @@ def search_products(session: Session, text: str, *, makeable_only: bool = False,
     if makeable_only:
         query = query.where(m.Product.kind != ProductKind.RAW_MATERIAL)
     whole = whole_units(session)
-    return [_product_choice(p, whole) for p in session.scalars(query)]
-
-
-def product_by_sku(session: Session, sku: str) -> ProductChoice | None:
-    """The product with exactly this SKU, else the one SKU equal to it ignoring case;
-    archived products included (the caller says why they cannot be used)."""
-    wanted = sku.strip()
-    product = session.scalars(select(m.Product).where(m.Product.sku == wanted)).first()
-    if product is None:
-        found = list(session.scalars(select(m.Product).where(
-            func.lower(m.Product.sku) == wanted.lower()).limit(2)))
-        product = found[0] if len(found) == 1 else None
-    if product is None:
-        return None
-    return _product_choice(product, whole_units(session))
+    return [product_choice(p, whole) for p in session.scalars(query)]
 
 
 def customer_choices(session: Session) -> list[CustomerChoice]:

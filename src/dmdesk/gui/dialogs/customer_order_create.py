@@ -48,7 +48,8 @@ from dmdesk.gui.dialogs.work_order_create import (
 from dmdesk.gui.formatting import to_qdate
 from dmdesk.gui.palette import ERROR_BACKGROUND, FIELD_ERROR_STYLE
 from dmdesk.queries import orders
-from dmdesk.queries.orders import CustomerChoice, ProductChoice
+from dmdesk.queries.lookup import ProductChoice, product_by_sku
+from dmdesk.queries.orders import CustomerChoice
 from dmdesk.services import customer_orders
 from dmdesk.services.customer_orders import CreatedOrder, OrderLineSpec
 
@@ -200,7 +201,7 @@ class CustomerOrderCreateDialog(FormDialog):
             return None
         if sku not in self._products:
             with self.gctx.db.read_session() as session:
-                self._products[sku] = orders.product_by_sku(session, sku)
+                self._products[sku] = product_by_sku(session, sku)
         return self._products[sku]
 
     # --- checking --------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from dmdesk.domain.quantity import format_quantity
 from dmdesk.domain.workorder_states import OPEN_STATES, WOAction, WOState, allowed_actions
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.crash import failure_message
-from dmdesk.gui.dialogs.form import dispose_when_idle
+from dmdesk.gui.dialogs.form import dispose_when_idle, select_data
 from dmdesk.gui.dialogs.quality_check import QualityCheckDialog
 from dmdesk.gui.dialogs.work_order_complete import CompleteDialog
 from dmdesk.gui.dialogs.work_order_create import open_create_work_order
@@ -373,9 +373,7 @@ class WorkOrdersArea(OrderArea[WorkOrderDetail]):
     def set_filters(self, *, site_id: uuid.UUID | None = None, state: str | None = OPEN) -> None:
         """Choose the site and state filters (None: all)."""
         for box, value in ((self.site_filter, site_id), (self.state_filter, state)):
-            for index in range(box.count()):
-                if box.itemData(index) == value:
-                    box.setCurrentIndex(index)
+            select_data(box, value)
 
     def set_completed(self, period: tuple[date, date] | None) -> None:
         """Show only the orders completed from ``period[0]`` to before ``period[1]``."""

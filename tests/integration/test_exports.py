@@ -365,7 +365,7 @@ def test_cli_export_writes_a_file(small_db: Path, tmp_path: Path,
 
 
 @pytest.mark.parametrize(("extra", "message"), [
-    (["--site", "NOPE"], "Unknown site code 'NOPE'"),
+    (["--site", "NOPE"], "There is no site NOPE."),
     (["--from", "2026-13-01"], "is not a date"),
     (["--from", "2026-03-01", "--to", "2026-02-01"], "is after --to"),
 ])

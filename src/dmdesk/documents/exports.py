@@ -44,6 +44,7 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from dmdesk import __version__
+from dmdesk.db import models as m
 from dmdesk.documents.excel_writer import (
     Bold,
     Col,
@@ -61,6 +62,7 @@ from dmdesk.documents.excel_writer import (
 )
 from dmdesk.domain.errors import ValidationError
 from dmdesk.queries import exports as q
+from dmdesk.queries.lookup import find_site
 
 EXPORT_KINDS = ("stock", "valuation", "moves", "workorders", "producers", "products", "bom",
                 "contacts")
@@ -146,7 +148,7 @@ class ExportResult:
 class _Job:
     session: Session
     workbook: Workbook
-    site: q.SiteRef | None
+    site: m.Site | None
     period: Period
 
     @property
@@ -166,7 +168,7 @@ def export_workbook(db: ReadableDatabase, kind: str, out: Path | str, *,
     period = parse_period(date_from, date_to)
     target = xlsx_target(out)
     with db.read_session() as session:
-        site_ref = q.find_site(session, site) if site else None
+        site_ref = find_site(session, site) if site else None
         workbook = Workbook(write_only=True)
         job = _Job(session, workbook, site_ref, period)
         try:

@@ -70,6 +70,21 @@ def product_by_sku(session: Session, sku: str) -> ProductChoice | None:
     return product_choice(product, whole_units(session))
 
 
+def find_site(session: Session, site: uuid.UUID | str) -> m.Site:
+    """A site by id, or by code in any case; else a NotFoundError naming what was given and
+    the codes there are."""
+    if isinstance(site, uuid.UUID):
+        found = session.get(m.Site, site)
+    else:
+        found = session.scalars(select(m.Site).where(
+            func.upper(m.Site.code) == site.strip().upper())).first()
+    if found is None:
+        known = ", ".join(sorted(session.scalars(select(m.Site.code))))
+        raise NotFoundError(f"There is no site {str(site).strip()}. Known site codes: "
+                            f"{known or 'none'}.", field="site")
+    return found
+
+
 def stock_locations(session: Session) -> list[LocationRef]:
     """Every location stock can be put in or taken from by hand (not in-transit)."""
     rows = session.execute(

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session, aliased
 from dmdesk.db import models as m
 from dmdesk.db.chunks import chunked
 from dmdesk.db.models_network import WorkOrderReroute
-from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.quantity import format_quantity
+from dmdesk.queries.lookup import find_site
 from dmdesk.queries.network_snapshot import (
     OPEN_STATE_VALUES,
     NetworkSnapshot,
@@ -99,18 +99,6 @@ class RerouteProposal:
     @property
     def movable(self) -> tuple[ProposedMove, ...]:
         return tuple(move for move in self.moves if move.best is not None)
-
-
-def find_site(session: Session, site: uuid.UUID | str) -> m.Site:
-    """A site by id or by code (NotFoundError naming what was given)."""
-    if isinstance(site, uuid.UUID):
-        found = session.get(m.Site, site)
-    else:
-        found = session.scalars(select(m.Site).where(
-            m.Site.code == site.strip().upper())).first()
-    if found is None:
-        raise NotFoundError(f"There is no site {site!s}.", field="site")
-    return found
 
 
 def propose_reroute(session: Session, site: uuid.UUID | str, today: date | None = None,

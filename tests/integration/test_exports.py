@@ -456,3 +456,11 @@ def test_a_cancelled_export_leaves_no_file_and_no_temporary_streams(
     gc.collect()
     assert list(out_dir.iterdir()) == []
     assert list(streams.iterdir()) == []
+
+
+def test_the_table_of_kinds_and_the_writers_name_the_same_kinds() -> None:
+    """documents.export_kinds is the one table (the CLI's choices, the Documents area's
+    buttons); each kind in it must have its writer, and no writer may be left over."""
+    from dmdesk.documents import exports
+
+    assert list(exports._WRITERS) == list(EXPORT_KINDS)

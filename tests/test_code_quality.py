@@ -1,4 +1,5 @@
-"""The code-quality gates as tests: ruff, mypy (strict) and the import-linter contracts.
+"""The code-quality gates as tests: ruff, mypy (strict), the import-linter contracts and
+vulture (dead code).
 
 Each tool runs as a subprocess from the repository root with the configuration in
 pyproject.toml; a failure shows the tool's own output.
@@ -56,3 +57,10 @@ def test_import_contracts() -> None:
     )
     env = {**os.environ, "PYTHONPATH": pythonpath}
     _assert_clean("lint-imports", _run([lint_imports], 300, env))
+
+
+def test_no_dead_code() -> None:
+    require_module("vulture")
+    # Paths and confidence come from pyproject's [tool.vulture]; the whitelist names what is
+    # used where vulture cannot see it, each group with its reason.
+    _assert_clean("vulture", _run([sys.executable, "-m", "vulture"], 300))

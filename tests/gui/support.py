@@ -21,7 +21,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from dmdesk.db.database import Database
 from dmdesk.gui.context import GuiContext
-from dmdesk.gui.dialogs.site_common import find_data
+from dmdesk.gui.dialogs.form import find_data
 from dmdesk.gui.main_window import MainWindow
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.placeholder import NoticeArea

@@ -365,7 +365,7 @@ def test_cli_export_writes_a_file(small_db: Path, tmp_path: Path,
 
 
 @pytest.mark.parametrize(("extra", "message"), [
-    (["--site", "NOPE"], "Unknown site code 'NOPE'"),
+    (["--site", "NOPE"], "There is no site NOPE."),
     (["--from", "2026-13-01"], "is not a date"),
     (["--from", "2026-03-01", "--to", "2026-02-01"], "is after --to"),
 ])
@@ -456,3 +456,11 @@ def test_a_cancelled_export_leaves_no_file_and_no_temporary_streams(
     gc.collect()
     assert list(out_dir.iterdir()) == []
     assert list(streams.iterdir()) == []
+
+
+def test_the_table_of_kinds_and_the_writers_name_the_same_kinds() -> None:
+    """documents.export_kinds is the one table (the CLI's choices, the Documents area's
+    buttons); each kind in it must have its writer, and no writer may be left over."""
+    from dmdesk.documents import exports
+
+    assert list(exports._WRITERS) == list(EXPORT_KINDS)

@@ -112,7 +112,7 @@ def test_trace_capacity_and_reorder(network_file: tuple[Path, str, str], tmp_pat
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["route", "CO-NOPE"], "dmdesk: There is no customer order 'CO-NOPE'."),
-    (["reroute", "NOPE"], "dmdesk: There is no site NOPE."),
+    (["reroute", "NOPE"], "dmdesk: There is no site NOPE. Known site codes: HQ, MP1, MP2, WH."),
     (["trace", "NOPE"], "dmdesk: There is no lot 'NOPE'."),
 ])
 def test_bad_input_is_one_line_and_changes_nothing(network_file: tuple[Path, str, str],

@@ -11,7 +11,7 @@ import pytest
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.kinds import CustomerOrderState
 from dmdesk.domain.workorder_states import WOState
-from dmdesk.queries import orders
+from dmdesk.queries import lookup, orders
 from dmdesk.queries.orders import MaterialRow, WorkOrderDetail
 from dmdesk.services import contacts, customer_orders, products, sites, stock, workorders
 from dmdesk.services.context import ServiceContext
@@ -163,9 +163,9 @@ def test_pick_lists_offer_what_the_services_accept(ctx: ServiceContext,
         assert [p.sku for p in orders.search_products(session, "scr")] == ["SCREW"]
         assert [p.sku for p in orders.search_products(session, "tube")] == ["STEEL"]
         assert orders.search_products(session, "%") == []
-        screw = orders.product_by_sku(session, "screw")
+        screw = lookup.product_by_sku(session, "screw")
         assert screw is not None and (screw.sku, screw.whole_only) == ("SCREW", True)
-        assert orders.product_by_sku(session, "NOPE") is None
+        assert lookup.product_by_sku(session, "NOPE") is None
         assert [c.name for c in orders.customer_choices(session)] == ["Casa Lda"]
         lines = orders.open_order_lines(session)
         assert [(ln.order_number, ln.sku, ln.planned, ln.unplanned) for ln in lines] == [

@@ -114,7 +114,7 @@ def test_issuing_more_than_available_writes_nothing(ctx: ServiceContext,
     before = db_fingerprint(ctx.db)
     with pytest.raises(InsufficientStockError) as caught:
         stock.issue(ctx, network.steel, network.hq_stock, "5.001")
-    assert caught.value.shortages == [("STEEL", "5.001", "5")]
+    assert caught.value.shortages == [("STEEL", D("5.001"), D("5"))]
     assert "STEEL: wanted 5.001, available 5" in str(caught.value)
     assert db_fingerprint(ctx.db) == before  # no move, outbox row, audit entry nor number
     # and the next document still gets the next number

@@ -202,7 +202,7 @@ def test_release_with_short_stock_is_refused_and_writes_nothing(ctx: ServiceCont
     before = db_fingerprint(ctx.db)
     with pytest.raises(InsufficientStockError) as caught:
         workorders.release(ctx, created.id)
-    assert caught.value.shortages == [("STEEL", "11", "5"), ("SCREW", "32", "0")]
+    assert caught.value.shortages == [("STEEL", D(11), D(5)), ("SCREW", D(32), D(0))]
     assert "STEEL: need 11, available 5" in str(caught.value)
     assert db_fingerprint(ctx.db) == before
     assert _order(ctx, created.id).bom_hash is None

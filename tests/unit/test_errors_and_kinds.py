@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from dmdesk.domain.errors import (
     DatabaseRefusedError,
     DomainError,
@@ -10,9 +12,18 @@ from dmdesk.domain.errors import (
     InsufficientStockError,
     NotFoundError,
     ReferencedError,
+    Shortage,
     ValidationError,
 )
-from dmdesk.domain.kinds import INBOUND_REASONS, OUTBOUND_REASONS, MoveReason
+from dmdesk.domain.kinds import (
+    INBOUND_REASONS,
+    MAKING_SITE_KINDS,
+    OUTBOUND_REASONS,
+    MoveReason,
+    SiteKind,
+)
+
+D = Decimal
 
 
 def test_errors_are_domain_errors_with_message_and_field() -> None:
@@ -26,10 +37,10 @@ def test_errors_are_domain_errors_with_message_and_field() -> None:
 
 
 def test_insufficient_stock_lists_the_shortages() -> None:
-    error = InsufficientStockError("Short.", shortages=[("STEEL", "5", "2")])
+    error = InsufficientStockError("Short.", shortages=[Shortage("STEEL", D(5), D(2))])
     assert isinstance(error, DomainError)
     assert error.field == "quantity"
-    assert error.shortages == [("STEEL", "5", "2")]
+    assert error.shortages == [("STEEL", D(5), D(2))] and error.shortages[0].missing == 3
     assert InsufficientStockError("Short.").shortages == []
 
 
@@ -37,3 +48,10 @@ def test_move_reasons_are_inbound_outbound_or_either() -> None:
     assert not INBOUND_REASONS & OUTBOUND_REASONS
     either = set(MoveReason) - INBOUND_REASONS - OUTBOUND_REASONS
     assert either == {MoveReason.ADJUSTMENT, MoveReason.COUNT}
+
+
+def test_workshops_and_micro_producers_make_things_warehouses_and_transit_do_not() -> None:
+    # Stored kinds are plain strings: membership must hold for them as for the enum.
+    assert {str(k) for k in MAKING_SITE_KINDS} == {"own_workshop", "micro_producer"}
+    assert "micro_producer" in MAKING_SITE_KINDS
+    assert "warehouse" not in MAKING_SITE_KINDS and SiteKind.IN_TRANSIT not in MAKING_SITE_KINDS

@@ -233,3 +233,14 @@ def test_to_scaled_refuses_to_lose_digits() -> None:
 ])
 def test_format_quantity_writes_what_a_person_would(value: str, shown: str) -> None:
     assert format_quantity(Decimal(value)) == shown
+
+
+@pytest.mark.parametrize(("per_unit", "units", "scrap", "whole", "expected"), [
+    ("0.4", "4", "10", True, "2"),       # 1.760 pieces: two, never 1.76
+    ("2", "3", "0", True, "6"),          # already whole: unchanged
+    ("0.4", "4", "10", False, "1.760"),  # a measured unit keeps its three places
+])
+def test_required_with_scrap_rounds_counted_units_up_to_whole_ones(
+        per_unit: str, units: str, scrap: str, whole: bool, expected: str) -> None:
+    result = required_with_scrap(Decimal(per_unit), Decimal(units), Decimal(scrap), whole=whole)
+    assert result == Decimal(expected) and str(result) == expected

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from dmdesk import __version__
 from dmdesk.cli import imports, lots, network, package, server, settings, sync
+from dmdesk.documents.export_kinds import EXPORT_KINDS
 from dmdesk.domain.errors import DomainError
 
 # Each group of subcommands lives in its own module with a `register(commands, db_argument)`
@@ -65,9 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write an Excel workbook (.xlsx) of stock, "
                                  "valuation, moves, work orders, producers, products, BOMs, "
                                  "contacts or reorder suggestions")
-    export.add_argument("kind", choices=("stock", "valuation", "moves", "workorders",
-                                         "producers", "products", "bom", "contacts",
-                                         "reorder"))
+    export.add_argument("kind", choices=(*EXPORT_KINDS, "reorder"))
     _db_argument(export)
     export.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
     export.add_argument("--site", default=None, help="only this site (its code)")

@@ -186,7 +186,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 def cmd_capacity(args: argparse.Namespace) -> int:
     from dmdesk.queries.capacity import capacity_plan
-    from dmdesk.queries.rerouting import find_site
+    from dmdesk.queries.lookup import find_site
 
     with _database(args) as db, db.read_session() as session:
         site = find_site(session, args.site).id if args.site else None
@@ -206,8 +206,8 @@ def cmd_capacity(args: argparse.Namespace) -> int:
 
 def cmd_reorder(args: argparse.Namespace) -> int:
     from dmdesk.documents.reorder_export import export_reorder
+    from dmdesk.queries.lookup import find_site
     from dmdesk.queries.reorder import reorder_suggestions
-    from dmdesk.queries.rerouting import find_site
 
     with _database(args) as db:
         if args.out is not None:

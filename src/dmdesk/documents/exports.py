@@ -44,6 +44,7 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from dmdesk import __version__
+from dmdesk.db import models as m
 from dmdesk.documents.excel_writer import (
     Bold,
     Col,
@@ -59,22 +60,10 @@ from dmdesk.documents.excel_writer import (
     write_about,
     xlsx_target,
 )
+from dmdesk.documents.export_kinds import BY_NAME, EXPORT_KINDS, TITLES, PeriodUse
 from dmdesk.domain.errors import ValidationError
 from dmdesk.queries import exports as q
-
-EXPORT_KINDS = ("stock", "valuation", "moves", "workorders", "producers", "products", "bom",
-                "contacts")
-
-TITLES = {
-    "stock": "Stock on hand",
-    "valuation": "Stock valuation",
-    "moves": "Stock moves",
-    "workorders": "Work orders",
-    "producers": "Micro-producers",
-    "products": "Products",
-    "bom": "Bills of materials",
-    "contacts": "Contacts",
-}
+from dmdesk.queries.lookup import find_site
 
 
 class ReadableDatabase(Protocol):
@@ -146,7 +135,7 @@ class ExportResult:
 class _Job:
     session: Session
     workbook: Workbook
-    site: q.SiteRef | None
+    site: m.Site | None
     period: Period
 
     @property
@@ -166,7 +155,7 @@ def export_workbook(db: ReadableDatabase, kind: str, out: Path | str, *,
     period = parse_period(date_from, date_to)
     target = xlsx_target(out)
     with db.read_session() as session:
-        site_ref = q.find_site(session, site) if site else None
+        site_ref = find_site(session, site) if site else None
         workbook = Workbook(write_only=True)
         job = _Job(session, workbook, site_ref, period)
         try:
@@ -183,37 +172,13 @@ def export_workbook(db: ReadableDatabase, kind: str, out: Path | str, *,
 
 # --- About -----------------------------------------------------------------------------------
 
-_NOTES = {
-    "stock": "Current balances (the period is not used). Available = on hand - reserved.",
-    "valuation": "Value = quantity x the product's current standard cost. Site subtotals and "
-                 "the grand total are formulas. With --to, quantities are the ledger at the end "
-                 "of that day; otherwise today's balances.",
-    "moves": "Every stock move in the period. Balances: opening = every move before the "
-             "period; closing = opening + in - out of the period.",
-    "workorders": "Orders due within the period. Material cost = consumed x standard cost. "
-                  "Labour cost = planned minutes (setup + run x quantity) x the site's hourly "
-                  f"rate (its contacts' rate, else {q.DEFAULT_LABOUR_RATE} per hour) / 60.",
-    "producers": "Micro-producer sites. On-time and scrap rates count the work orders finished "
-                 "within the period. Scrap rate = scrap / (good + scrap).",
-    "products": "Every product, archived ones marked, in the layout `dmdesk import products` "
-                "reads back (the site and period are not used).",
-    "bom": "Every BOM line, in the layout `dmdesk import bom` reads back (the site and period "
-           "are not used). Quantity is per one unit of the parent.",
-    "contacts": "Every contact not archived, in the layout `dmdesk import contacts` reads back "
-                "(the site and period are not used). Organisations come first, as a person's "
-                "organisation must be on an earlier row. Archived contacts are left out (the "
-                "importer has no Archived column), except an archived organisation that a "
-                "listed person belongs to. Site is the site's code: import into a database "
-                "that has those sites.",
-}
-
-
 def _period_text(kind: str, period: Period) -> str:
-    if kind in ("products", "bom", "contacts"):
+    use = BY_NAME[kind].period
+    if use is PeriodUse.MASTER:
         return "not used: master data, as made"
-    if kind == "stock":
+    if use is PeriodUse.NOW:
         return "not used: current balances, as made"
-    if kind == "valuation":
+    if use is PeriodUse.AS_AT:
         return (f"as at the end of {period.last.isoformat()} (UTC)" if period.last
                 else "current balances, as made")
     return period.describe()
@@ -239,7 +204,7 @@ def _about_lines(db: ReadableDatabase, kind: str, job: _Job, made: datetime
         ("Time zone", f"Made is local time ({zone}); times in the sheets are UTC.", "text"),
         ("Made by", f"dmdesk {__version__}", "text"),
         ("Database", str(db.path), "text"),
-        ("Notes", _NOTES[kind], "text"),
+        ("Notes", BY_NAME[kind].note.format(labour_rate=q.DEFAULT_LABOUR_RATE), "text"),
     ]
     return lines
 
@@ -409,6 +374,7 @@ def _contacts(job: _Job, progress: Progress | None) -> tuple[Counter, Sequence[F
     return counter, ()
 
 
+# The code of each kind in documents.export_kinds.KINDS (tests check the two name the same).
 _WRITERS: dict[str, _Writer] = {
     "stock": _stock,
     "valuation": _valuation,

@@ -21,8 +21,8 @@ from dmdesk.documents.excel_writer import (
     xlsx_target,
 )
 from dmdesk.documents.exports import ReadableDatabase
+from dmdesk.queries.lookup import find_site
 from dmdesk.queries.reorder import DEFAULT_MONTHS, ReorderSuggestion, reorder_suggestions
-from dmdesk.queries.rerouting import find_site
 
 COLUMNS = (Col("Site"), Col("SKU"), Col("Product"), Col("Unit"), Col("Available", "qty"),
            Col("Minimum", "qty"), Col("Reorder quantity", "qty"),

@@ -6,6 +6,9 @@ possible, what to do), and an optional ``field`` so a form can show it next to t
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import NamedTuple
+
 
 class DomainError(Exception):
     """A request that the rules refuse. Nothing has been written when this is raised."""
@@ -35,13 +38,24 @@ class IllegalTransitionError(DomainError):
     """A state change the state table does not allow."""
 
 
+class Shortage(NamedTuple):
+    """What one product lacks: how much is wanted and how much there is to take."""
+
+    sku: str
+    required: Decimal
+    available: Decimal
+
+    @property
+    def missing(self) -> Decimal:
+        return self.required - self.available
+
+
 class InsufficientStockError(DomainError):
     """Taking more than is available without an override reason."""
 
-    def __init__(self, message: str, *, shortages: list[tuple[str, str, str]] | None = None):
+    def __init__(self, message: str, *, shortages: list[Shortage] | None = None):
         super().__init__(message, field="quantity")
-        # (product, wanted, available) as display strings, for dialogs that list them
-        self.shortages = shortages or []
+        self.shortages = shortages or []  # for dialogs that list them
 
 
 class ReferencedError(DomainError):

@@ -14,6 +14,10 @@ class SiteKind(StrEnum):
     IN_TRANSIT = "in_transit"
 
 
+# The kinds of site that make things: work orders go to these, routing ranks only these.
+MAKING_SITE_KINDS: tuple[SiteKind, ...] = (SiteKind.OWN_WORKSHOP, SiteKind.MICRO_PRODUCER)
+
+
 class SiteStatus(StrEnum):
     ACTIVE = "active"
     PAUSED = "paused"

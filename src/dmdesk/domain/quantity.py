@@ -117,10 +117,13 @@ def format_quantity(number: Decimal) -> str:
     return text if text != "-0" else "0"
 
 
-def required_with_scrap(per_unit: Decimal, units: Decimal, scrap_pct: Decimal) -> Decimal:
-    """Component quantity for ``units`` of the parent, allowing for scrap, rounded up.
+def required_with_scrap(per_unit: Decimal, units: Decimal, scrap_pct: Decimal, *,
+                        whole: bool = False) -> Decimal:
+    """Component quantity for ``units`` of the parent, allowing for scrap, rounded up: to
+    three places, or to a whole number when the component's unit is counted (``whole``).
 
-    Rounding up (to three places) keeps the pick list from coming up a hair short.
+    Rounding up keeps the pick list from coming up a hair (or a piece) short.
     """
     raw = per_unit * units * (Decimal(100) + scrap_pct) / Decimal(100)
-    return raw.quantize(Decimal(1).scaleb(-QUANTITY_PLACES), rounding=ROUND_CEILING)
+    required = raw.quantize(Decimal(1).scaleb(-QUANTITY_PLACES), rounding=ROUND_CEILING)
+    return required.to_integral_value(rounding=ROUND_CEILING) if whole else required

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtWidgets import QComboBox
-
 from dmdesk.domain.workorder_states import WOState
 from dmdesk.gui.context import GuiContext
+from dmdesk.gui.dialogs.form import select_data
 from dmdesk.gui.main_window import MainWindow
 from dmdesk.gui.tools_menu import add_tools_menu, open_trace
 from dmdesk.gui.views.area import Area
@@ -37,14 +36,6 @@ def build_areas(gctx: GuiContext) -> list[Area]:
     ]
 
 
-def _select_data(box: QComboBox, value: object) -> None:
-    # findData cannot compare UUIDs held as Python objects: compare item by item.
-    for index in range(box.count()):
-        if box.itemData(index) == value:
-            box.setCurrentIndex(index)
-            return
-
-
 def connect_areas(window: MainWindow) -> None:
     """Let the dashboard's figures and charts open the lists behind them."""
     dashboard = next(a for a in window.areas if isinstance(a, DashboardArea))
@@ -60,13 +51,13 @@ def connect_areas(window: MainWindow) -> None:
     def open_list(site_id: object, state: object, period: object = None) -> None:
         window.show_area(work.title)
         work.set_completed(period if isinstance(period, tuple) else None)
-        _select_data(work.site_filter, site_id)
-        _select_data(work.state_filter, state or OPEN)
+        select_data(work.site_filter, site_id)
+        select_data(work.state_filter, state or OPEN)
 
     def open_stock(site_id: object) -> None:
         window.show_area(stock.title)
         stock.tabs.setCurrentWidget(stock.on_hand)
-        _select_data(stock.site_filter, site_id)
+        select_data(stock.site_filter, site_id)
 
     def open_producer(site_id: object) -> None:
         window.show_area(sites_area.title)

@@ -5,7 +5,7 @@ Ctrl+1..Ctrl+9 jump to the areas in order; Ctrl+F, Ctrl+N, Del and F5 go to the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
@@ -20,8 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from dmdesk.gui.views.area import Area
-
-AreaFactory = Callable[[], Area]
 
 
 class MainWindow(QMainWindow):

@@ -24,8 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
-from dmdesk.domain.kinds import SiteStatus
-from dmdesk.queries.network_snapshot import MAKING_KINDS, open_work_minutes, today_utc
+from dmdesk.db.chunks import chunked
+from dmdesk.domain.kinds import MAKING_SITE_KINDS, SiteStatus
+from dmdesk.queries.network_snapshot import open_work_minutes, today_utc
 
 MINUTES_PER_HOUR = Decimal(60)
 
@@ -79,7 +80,7 @@ def capacity_plan(session: Session, weeks: int = 6, today: date | None = None,
     """Each making site's load for the coming ``weeks`` weeks (this week first), by code."""
     today = today or today_utc()
     first = week_start(today)
-    query = select(m.Site).where(m.Site.kind.in_(MAKING_KINDS), m.Site.archived.is_(False))
+    query = select(m.Site).where(m.Site.kind.in_(MAKING_SITE_KINDS), m.Site.archived.is_(False))
     if site_id is not None:
         query = query.where(m.Site.id == site_id)
     sites = list(session.scalars(query.order_by(m.Site.code)))
@@ -93,8 +94,7 @@ def capacity_plan(session: Session, weeks: int = 6, today: date | None = None,
 
 def _numbers(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     result: dict[uuid.UUID, str] = {}
-    for start in range(0, len(ids), 400):
-        chunk = ids[start:start + 400]
+    for chunk in chunked(ids):
         result.update({wo_id: number for wo_id, number in session.execute(
             select(m.WorkOrder.id, m.WorkOrder.number).where(m.WorkOrder.id.in_(chunk)))})
     return result

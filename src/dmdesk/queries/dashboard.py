@@ -26,13 +26,12 @@ from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
 from dmdesk.db.types import Qty
-from dmdesk.domain.kinds import LocationKind, SiteKind
+from dmdesk.domain.kinds import MAKING_SITE_KINDS, LocationKind
 from dmdesk.domain.workorder_states import OPEN_STATES, WOState
 from dmdesk.queries.paging import Column, ListSpec, count
 
 # The open states in the order work flows through them: the columns of the dashboard's table.
 OPEN_STATE_VALUES: tuple[str, ...] = tuple(s.value for s in WOState if s in OPEN_STATES)
-MAKING_SITE_KINDS = (SiteKind.OWN_WORKSHOP.value, SiteKind.MICRO_PRODUCER.value)
 
 
 # --- open work per site and state ----------------------------------------------------------

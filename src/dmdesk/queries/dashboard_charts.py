@@ -21,10 +21,10 @@ from sqlalchemy import ColumnElement, Integer, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
-from dmdesk.domain.kinds import SiteKind
+from dmdesk.domain.kinds import MAKING_SITE_KINDS, SiteKind
 from dmdesk.domain.quantity import MONEY_SCALE, QUANTITY_SCALE
 from dmdesk.domain.workorder_states import WOState
-from dmdesk.queries.dashboard import MAKING_SITE_KINDS, OpenWork, is_late, open_work_by_site
+from dmdesk.queries.dashboard import OpenWork, is_late, open_work_by_site
 
 WEEKS = 12
 

@@ -33,10 +33,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from dmdesk.db import models as m
-from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.kinds import ContactKind, SiteKind
 from dmdesk.domain.quantity import (
-    MONEY_PLACES,
     MONEY_SCALE,
     QUANTITY_PLACES,
     QUANTITY_SCALE,
@@ -55,31 +53,9 @@ def _qty(raw: int | None) -> Decimal:
     return from_scaled(int(raw or 0), QUANTITY_SCALE, QUANTITY_PLACES)
 
 
-def _money(raw: int | None) -> Decimal:
-    return from_scaled(int(raw or 0), MONEY_SCALE, MONEY_PLACES)
-
-
 def _raw(column: Any) -> Any:
     """The stored scaled integer of a Qty/Money column, without the Decimal conversion."""
     return type_coerce(column, Integer)
-
-
-@dataclass(frozen=True)
-class SiteRef:
-    id: uuid.UUID
-    code: str
-    name: str
-
-
-def find_site(session: Session, code: str) -> SiteRef:
-    """The site with this code (case-insensitive), or a NotFoundError listing the codes."""
-    row = session.execute(select(m.Site.id, m.Site.code, m.Site.name)
-                          .where(func.upper(m.Site.code) == code.strip().upper())).first()
-    if row is None:
-        known = ", ".join(sorted(session.scalars(select(m.Site.code))))
-        raise NotFoundError(f"Unknown site code {code!r}. Known site codes: {known or 'none'}.",
-                            field="site")
-    return SiteRef(row[0], row[1], row[2])
 
 
 # --- stock ---------------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 The pick list of a released order is its reservations (where the stock was set aside, which lot),
 plus a row without a location for any part of a line still neither reserved nor consumed. A draft
 order has no reservations yet: its lines come from the current BOM (what release would reserve)
-and are placed on the making site's stock the way release would take it (first location and lot
-with stock available, in code order); what the site does not have is listed without a location.
+and are placed on the making site's free stock (db.free_stock) by release's rule
+(domain.stock_take), slots taken in location code, then lot code order; what the site does not
+have is listed without a location.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from dmdesk.db.free_stock import FreeSlot, FreeStock, free_stock
 from dmdesk.domain.errors import NotFoundError
+from dmdesk.domain.stock_take import take_in_order
 from dmdesk.domain.workorder_states import FINAL_STATES, WOState
 from dmdesk.queries import jobsheet_load as load
 
@@ -81,10 +84,6 @@ class JobSheetData:
     notes: str
 
 
-def job_sheet_data(session: Session, number: str) -> JobSheetData:
-    return job_sheets_data(session, [number])[0]
-
-
 def job_sheets_data(session: Session, numbers: Sequence[str]) -> list[JobSheetData]:
     """One sheet's data per number, in the order given; NotFoundError before anything else if
     any number is unknown. All the orders are read together, in a few set-based queries
@@ -100,8 +99,8 @@ def job_sheets_data(session: Session, numbers: Sequence[str]) -> list[JobSheetDa
     pinned = [o.id for o in orders.values() if o.state != WOState.DRAFT]
     pinned_lines, held = load.pinned_materials(session, pinned)
     materials = {**pinned_lines, **load.bom_materials(session, drafts)}
-    stock = load.free_stock(session, (o.site_id for o in drafts),
-                            (line.product_id for o in drafts for line in materials[o.id]))
+    stock = free_stock(session, (o.site_id for o in drafts),
+                       (line.product_id for o in drafts for line in materials[o.id]))
     designs = _designs(session, orders.values())
     operations = load.operations(session, [o.id for o in orders.values()])
     sheets = []
@@ -142,18 +141,25 @@ def _reserved_picks(lines: Sequence[load.MaterialLine],
     return rows
 
 
-def _planned_picks(lines: Sequence[load.MaterialLine], stock: load.FreeStock,
+def _sheet_order(slots: Sequence[FreeSlot]) -> list[tuple[str, str | None, Decimal]]:
+    """The slots by location code, then lot code (no lot first, as SQL sorts NULL), the order
+    this sheet has always placed a draft's lines in. Release takes the oldest lot first
+    (db.free_stock's order), so with several lots the sheet can name other lots than release
+    then reserves."""
+    ordered = sorted(slots, key=lambda s: (s.location_code, s.lot_code is not None,
+                                           s.lot_code or ""))
+    return [slot.by_code for slot in ordered]
+
+
+def _planned_picks(lines: Sequence[load.MaterialLine], stock: FreeStock,
                    site_id: uuid.UUID) -> list[PickRow]:
-    """Place each BOM line on the site's available stock, as release would reserve it."""
+    """Place each BOM line on the site's available stock by release's rule."""
     rows: list[PickRow] = []
     for index, line in enumerate(lines, start=1):
-        need = line.required - line.consumed
-        for place, lot_code, spare in stock.get((site_id, line.product_id), []):
-            if need <= 0:
-                break
-            take = min(need, spare)
-            rows.append(PickRow(index, line.sku, line.name, take, line.unit, place, lot_code))
-            need -= take
+        slots = _sheet_order(stock.get((site_id, line.product_id), []))
+        takes, need = take_in_order(slots, line.required - line.consumed)
+        rows.extend(PickRow(index, line.sku, line.name, take, line.unit, place, lot_code)
+                    for place, lot_code, take in takes)
         if need > 0:
             rows.append(PickRow(index, line.sku, line.name, need, line.unit, None, None))
     return rows

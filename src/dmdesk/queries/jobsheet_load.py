@@ -1,8 +1,8 @@
 """Set-based reads for job sheets: the rows of many work orders in a few queries.
 
 A batch of job sheets used to cost about 17 queries per order (the detail pane's reads, one
-order at a time). Here every kind of row is read once for all the orders (in chunks of ``CHUNK``
-ids, below SQLite's limit on bound parameters) and grouped in Python; ``queries.jobsheet``
+order at a time). Here every kind of row is read once for all the orders (in chunks of ids,
+below SQLite's limit on bound parameters: db.chunks) and grouped in Python; ``queries.jobsheet``
 assembles the sheets from these maps. Columns are selected, not ORM entities: nothing here
 needs identity or change tracking, and building entities was a large share of the time.
 """
@@ -15,26 +15,23 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import BindParameter, Executable, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
-from dmdesk.domain.kinds import LocationKind
+from dmdesk.db.chunks import chunked
+from dmdesk.db.units import whole_units
 from dmdesk.domain.quantity import required_with_scrap
 from dmdesk.domain.workorder_states import WOState
 
-CHUNK = 500
 # The ids a statement reads, bound per chunk: the statements are built once per process.
 IDS: BindParameter[Any] = bindparam("ids", expanding=True)
 # The first bytes of the files a sheet can show as a thumbnail: PNG, JPEG, PDF, SVG (an XML
 # file whose root is <svg>; the renderer checks that, and skips what it cannot draw).
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"%PDF-", b"<svg", b"<?xml")
-# Stock free at a making site, per (site, product): (location code, lot code, free quantity)
-# in the order release takes it (location code, then lot code).
-FreeStock = dict[tuple[uuid.UUID, uuid.UUID], list[tuple[str, str | None, Decimal]]]
 
 
 @dataclass(frozen=True)
@@ -75,11 +72,6 @@ class MaterialLine:
     consumed: Decimal
 
 
-def chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start:start + CHUNK]
-
-
 def _rows(session: Session, statement: Executable, ids: Iterable[Any],
           **params: Any) -> Iterator[Any]:
     """Rows of ``statement`` (a select over the expanding parameter ``ids``) for every chunk
@@ -87,7 +79,7 @@ def _rows(session: Session, statement: Executable, ids: Iterable[Any],
     and the ORM's execution path cost more than the queries."""
     unique = list(dict.fromkeys(ids))
     connection = session.connection()
-    for part in chunks(unique):
+    for part in chunked(unique):
         yield from connection.execute(statement, {"ids": part, **params})
 
 
@@ -131,19 +123,6 @@ def _bom_query() -> Executable:
             .join(m.Product, m.Product.id == m.BomLine.component_id)
             .where(m.BomLine.parent_id.in_(IDS))
             .order_by(m.BomLine.parent_id, m.BomLine.sequence))
-
-
-@functools.cache
-def _free_stock_query() -> Executable:
-    return (select(m.Location.site_id, m.StockBalance.product_id, m.Location.code,
-                   m.Lot.code, m.StockBalance.on_hand, m.StockBalance.reserved)
-            .join(m.Location, m.Location.id == m.StockBalance.location_id)
-            .outerjoin(m.Lot, m.Lot.id == m.StockBalance.lot_id)
-            .where(m.Location.site_id.in_(bindparam("sites", expanding=True)),
-                   m.Location.kind == LocationKind.INTERNAL,
-                   m.Location.archived.is_(False),
-                   m.StockBalance.product_id.in_(IDS))
-            .order_by(m.Location.code, m.Lot.code))
 
 
 @functools.cache
@@ -211,7 +190,7 @@ def bom_materials(session: Session, drafts: Iterable[OrderRow]
     drafts = list(drafts)
     if not drafts:
         return {}
-    whole = set(session.scalars(select(m.Unit.code).where(m.Unit.whole_only)))
+    whole = whole_units(session)
 
     boms: dict[uuid.UUID, list[tuple[Any, ...]]] = defaultdict(list)
     for parent_id, *values in _rows(session, _bom_query(), (o.product_id for o in drafts)):
@@ -220,27 +199,9 @@ def bom_materials(session: Session, drafts: Iterable[OrderRow]
     for order in drafts:
         lines = []
         for component_id, sku, name, unit, per_unit, scrap_pct in boms.get(order.product_id, []):
-            need = required_with_scrap(per_unit, order.quantity, scrap_pct)
-            if unit in whole:
-                need = need.to_integral_value(rounding=ROUND_CEILING)
+            need = required_with_scrap(per_unit, order.quantity, scrap_pct, whole=unit in whole)
             lines.append(MaterialLine(None, component_id, sku, name, unit, need, Decimal(0)))
         result[order.id] = lines
-    return result
-
-
-def free_stock(session: Session, site_ids: Iterable[uuid.UUID],
-               product_ids: Iterable[uuid.UUID]) -> FreeStock:
-    """Stock available (on hand less reserved) at the sites' open internal locations."""
-    sites = list(dict.fromkeys(site_ids))
-    if not sites:
-        return {}
-
-    result: FreeStock = defaultdict(list)
-    rows = _rows(session, _free_stock_query(), product_ids, sites=sites)
-    for site_id, product_id, location, lot, on_hand, held in rows:
-        free = Decimal(on_hand) - Decimal(held)
-        if free > 0:
-            result[(site_id, product_id)].append((location, lot, free))
     return result
 
 

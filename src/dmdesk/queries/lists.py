@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, case, literal_column, or_, select, type_coerce
+from sqlalchemy import Select, literal_column, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from dmdesk.db import models as m
 from dmdesk.db.types import Qty
-from dmdesk.domain.workorder_states import WOState
 from dmdesk.queries.paging import Column, ListSpec, contains_pattern
 
 _site_of_location = aliased(m.Site)
@@ -115,8 +114,6 @@ CUSTOMER_ORDERS = ListSpec(
     },
     default_sort="number",
 )
-
-_STATE_ORDER = case({s.value: i for i, s in enumerate(WOState)}, value=m.WorkOrder.state)
 
 WORK_ORDERS = ListSpec(
     name="work orders",

@@ -22,16 +22,15 @@ from sqlalchemy import Integer, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
+from dmdesk.db.chunks import chunked
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.kinds import LocationKind, SiteKind, SiteStatus
 from dmdesk.domain.quantity import QUANTITY_SCALE
 from dmdesk.domain.workorder_states import OPEN_STATES
 from dmdesk.queries.scorecards import Scorecard, site_scorecards
 
-MAKING_KINDS = frozenset({SiteKind.OWN_WORKSHOP.value, SiteKind.MICRO_PRODUCER.value})
 OPEN_STATE_VALUES = tuple(s.value for s in OPEN_STATES)
 Point = tuple[float | None, float | None]
-_CHUNK = 400  # ids per IN (...), well under SQLite's bound-variable limit
 _SCALE = QUANTITY_SCALE
 
 
@@ -218,17 +217,11 @@ def _load_work(session: Session) -> dict[uuid.UUID, SiteLoad]:
     return loads
 
 
-def chunks(ids: list[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
-    """``ids`` in slices of at most 400, for one IN (...) each."""
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start:start + _CHUNK]
-
-
 def _load_products(session: Session, product_ids: Iterable[uuid.UUID]
                    ) -> dict[uuid.UUID, ProductInfo]:
     """Products with their operations (summed) and BOM lines: three queries per batch."""
     result = {}
-    for chunk in chunks(list(set(product_ids))):
+    for chunk in chunked(list(set(product_ids))):
         caps: dict[uuid.UUID, set[str]] = defaultdict(set)
         setup: dict[uuid.UUID, Decimal] = defaultdict(Decimal)
         run: dict[uuid.UUID, Decimal] = defaultdict(Decimal)
@@ -264,7 +257,7 @@ def available_by_site(session: Session, product_ids: Iterable[uuid.UUID]
     asked for has an entry, empty when none is free anywhere)."""
     wanted = list(set(product_ids))
     result: dict[uuid.UUID, dict[uuid.UUID, Decimal]] = {p: {} for p in wanted}
-    for chunk in chunks(wanted):
+    for chunk in chunked(wanted):
         # Each SUM keeps the column's type (so comes back as a Decimal); a difference would not.
         for product, site, on_hand, held in session.execute(
                 select(m.StockBalance.product_id, m.Location.site_id,

@@ -13,27 +13,28 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
+from dmdesk.db.units import whole_units
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.kinds import (
+    MAKING_SITE_KINDS,
     ContactRole,
     CustomerOrderState,
     LocationKind,
     ProductKind,
-    SiteKind,
     SiteStatus,
 )
 from dmdesk.domain.quantity import required_with_scrap
 from dmdesk.domain.workorder_states import FINAL_STATES, WOState
+from dmdesk.queries.lookup import ProductChoice, product_choice
 from dmdesk.queries.permissions import work_order_rights
 
 ZERO = Decimal(0)
-MAKING_SITE_KINDS = (SiteKind.OWN_WORKSHOP.value, SiteKind.MICRO_PRODUCER.value)
 
 
 # --- work orders -------------------------------------------------------------------------------
@@ -159,7 +160,7 @@ def work_order_detail(session: Session, wo_id: uuid.UUID) -> WorkOrderDetail:
         held_from=WOState(order.held_from) if order.held_from else None,
         product_id=order.product_id, sku=product.sku if product else NOT_SHARED,
         product_name=product.name if product else "", unit=product.unit if product else "",
-        whole_only=product is not None and product.unit in _whole_units(session),
+        whole_only=product is not None and product.unit in whole_units(session),
         quantity=order.quantity, site_id=order.site_id,
         site_code=site.code if site else NOT_SHARED, site_name=site.name if site else "",
         due_date=order.due_date, priority=order.priority,
@@ -226,21 +227,16 @@ def _available_at(session: Session, site_id: uuid.UUID,
     return {pid: Decimal(on_hand) - Decimal(reserved) for pid, on_hand, reserved in rows}
 
 
-def _whole_units(session: Session) -> set[str]:
-    return set(session.scalars(select(m.Unit.code).where(m.Unit.whole_only)))
-
-
 def _bom_requirements(session: Session, order: m.WorkOrder
                       ) -> list[tuple[m.Product, Decimal, Decimal, Decimal]]:
     """(component, required, reserved, consumed) from the current BOM, as release computes."""
-    whole = _whole_units(session)
+    whole = whole_units(session)
     result = []
     for line, component in session.execute(
             select(m.BomLine, m.Product).join(m.Product, m.Product.id == m.BomLine.component_id)
             .where(m.BomLine.parent_id == order.product_id).order_by(m.BomLine.sequence)):
-        need = required_with_scrap(line.quantity, order.quantity, line.scrap_pct)
-        if component.unit in whole:
-            need = need.to_integral_value(rounding=ROUND_CEILING)
+        need = required_with_scrap(line.quantity, order.quantity, line.scrap_pct,
+                                   whole=component.unit in whole)
         result.append((component, need, ZERO, ZERO))
     return result
 
@@ -414,22 +410,6 @@ class SiteChoice:
 
 
 @dataclass(frozen=True)
-class ProductChoice:
-    id: uuid.UUID
-    sku: str
-    name: str
-    unit: str
-    kind: str
-    price: Decimal
-    whole_only: bool
-    archived: bool = False
-
-    @property
-    def label(self) -> str:
-        return f"{self.sku} — {self.name}"
-
-
-@dataclass(frozen=True)
 class CustomerChoice:
     id: uuid.UUID
     name: str
@@ -477,11 +457,6 @@ def _pattern(text: str, *, prefix: bool = False) -> str:
     return f"{escaped}%" if prefix else f"%{escaped}%"
 
 
-def _product_choice(product: m.Product, whole: set[str]) -> ProductChoice:
-    return ProductChoice(product.id, product.sku, product.name, product.unit, product.kind,
-                         product.price, product.unit in whole, product.archived)
-
-
 def search_products(session: Session, text: str, *, makeable_only: bool = False,
                     limit: int = 30) -> list[ProductChoice]:
     """Products that are not archived whose SKU starts with, or name contains, ``text``
@@ -493,22 +468,8 @@ def search_products(session: Session, text: str, *, makeable_only: bool = False,
                             | m.Product.name.ilike(_pattern(text), escape="\\"))
     if makeable_only:
         query = query.where(m.Product.kind != ProductKind.RAW_MATERIAL)
-    whole = _whole_units(session)
-    return [_product_choice(p, whole) for p in session.scalars(query)]
-
-
-def product_by_sku(session: Session, sku: str) -> ProductChoice | None:
-    """The product with exactly this SKU, else the one SKU equal to it ignoring case;
-    archived products included (the caller says why they cannot be used)."""
-    wanted = sku.strip()
-    product = session.scalars(select(m.Product).where(m.Product.sku == wanted)).first()
-    if product is None:
-        found = list(session.scalars(select(m.Product).where(
-            func.lower(m.Product.sku) == wanted.lower()).limit(2)))
-        product = found[0] if len(found) == 1 else None
-    if product is None:
-        return None
-    return _product_choice(product, _whole_units(session))
+    whole = whole_units(session)
+    return [product_choice(p, whole) for p in session.scalars(query)]
 
 
 def customer_choices(session: Session) -> list[CustomerChoice]:

@@ -19,7 +19,9 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
+from dmdesk.db.units import whole_units
 from dmdesk.domain.errors import NotFoundError
+from dmdesk.queries.lookup import ProductChoice, product_choice
 
 MAX_DEPTH = 32
 
@@ -124,15 +126,6 @@ class SiteStock:
 
 
 @dataclass(frozen=True)
-class ProductChoice:
-    id: uuid.UUID
-    sku: str
-    name: str
-    kind: str
-    unit: str
-
-
-@dataclass(frozen=True)
 class ProductDetail:
     header: ProductHeader
     bom: list[BomNode] = field(default_factory=list)
@@ -165,7 +158,7 @@ def units(session: Session) -> list[tuple[str, str]]:
 def find_products(session: Session, search: str, *, exclude: uuid.UUID | None = None,
                   include_archived: bool = False, limit: int = 50) -> list[ProductChoice]:
     """Products whose SKU or name contains every word of ``search``; an exact SKU first."""
-    query = select(m.Product.id, m.Product.sku, m.Product.name, m.Product.kind, m.Product.unit)
+    query = select(m.Product)
     for word in search.split():
         query = query.where(_contains(word))
     if exclude is not None:
@@ -174,7 +167,8 @@ def find_products(session: Session, search: str, *, exclude: uuid.UUID | None = 
         query = query.where(m.Product.archived.is_(False))
     exact = func.lower(m.Product.sku) == search.strip().lower()
     query = query.order_by(exact.desc(), m.Product.sku).limit(limit)
-    return [ProductChoice(*row) for row in session.execute(query)]
+    whole = whole_units(session)
+    return [product_choice(p, whole) for p in session.scalars(query)]
 
 
 def _contains(word: str) -> ColumnElement[bool]:

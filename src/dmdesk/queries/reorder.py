@@ -30,9 +30,15 @@ from dmdesk.db import models as m
 from dmdesk.db.types import Qty
 from dmdesk.domain.forecast import add_months, forecast, month_start, monthly_series
 from dmdesk.domain.geo import distance_km
-from dmdesk.domain.kinds import CustomerOrderState, LocationKind, ProductKind, SiteKind
+from dmdesk.domain.kinds import (
+    MAKING_SITE_KINDS,
+    CustomerOrderState,
+    LocationKind,
+    ProductKind,
+    SiteKind,
+)
 from dmdesk.domain.quantity import format_quantity
-from dmdesk.queries.network_snapshot import MAKING_KINDS, today_utc
+from dmdesk.queries.network_snapshot import today_utc
 
 DEFAULT_MONTHS = 6
 
@@ -210,7 +216,7 @@ def _source(sites: dict[uuid.UUID, _Site],
         return ("transfer", donor, f"{donor.code} has {spare} {product.unit} above its own "
                 "minimum.")
     if product.kind != ProductKind.RAW_MATERIAL:
-        makers = [o for o in sites.values() if o.kind in MAKING_KINDS and o.usable
+        makers = [o for o in sites.values() if o.kind in MAKING_SITE_KINDS and o.usable
                   and needed <= o.capabilities]
         if site in makers:
             return ("make", site, f"No site has a surplus; {site.code} can make it.")

@@ -20,14 +20,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from dmdesk.db import models as m
+from dmdesk.db.chunks import chunked
 from dmdesk.db.models_network import WorkOrderReroute
-from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.quantity import format_quantity
+from dmdesk.queries.lookup import find_site
 from dmdesk.queries.network_snapshot import (
     OPEN_STATE_VALUES,
     NetworkSnapshot,
     Point,
-    chunks,
 )
 from dmdesk.queries.routing import Candidate, Demand, rank, ship_to_of
 
@@ -101,18 +101,6 @@ class RerouteProposal:
         return tuple(move for move in self.moves if move.best is not None)
 
 
-def find_site(session: Session, site: uuid.UUID | str) -> m.Site:
-    """A site by id or by code (NotFoundError naming what was given)."""
-    if isinstance(site, uuid.UUID):
-        found = session.get(m.Site, site)
-    else:
-        found = session.scalars(select(m.Site).where(
-            m.Site.code == site.strip().upper())).first()
-    if found is None:
-        raise NotFoundError(f"There is no site {site!s}.", field="site")
-    return found
-
-
 def propose_reroute(session: Session, site: uuid.UUID | str, today: date | None = None,
                     progress: Callable[[int, int], None] | None = None) -> RerouteProposal:
     """The open work orders of ``site`` (id or code), each with the best other site and the
@@ -171,7 +159,7 @@ def _operation_progress(session: Session, orders: list[_OpenOrder]
     quantity = {order.id: order.quantity for order in orders}
     result: dict[uuid.UUID, list[OperationProgress]] = defaultdict(list)
     op = m.WOOperation
-    for chunk in chunks(list(quantity)):
+    for chunk in chunked(list(quantity)):
         for order_id, sequence, name, good, scrap, finished in session.execute(
                 select(op.work_order_id, op.sequence, op.name, op.good_qty, op.scrap_qty,
                        op.finished_at)
@@ -187,7 +175,7 @@ def _ship_tos(session: Session, orders: list[_OpenOrder], home: Point
     that has coordinates, else ``home`` (the site it leaves, so the work stays near)."""
     lines = list({o.line_id for o in orders if o.line_id is not None})
     points: dict[uuid.UUID | None, Point] = {}
-    for chunk in chunks(lines):
+    for chunk in chunked(lines):
         for line_id, order, customer in session.execute(
                 select(m.CustomerOrderLine.id, m.CustomerOrder, m.Contact)
                 .join(m.CustomerOrder, m.CustomerOrder.id == m.CustomerOrderLine.order_id)
@@ -222,7 +210,7 @@ def reserved_stock(session: Session, work_order_ids: list[uuid.UUID]
     one query per 400 orders."""
     result: dict[uuid.UUID, list[StockToMove]] = defaultdict(list)
     res = m.Reservation
-    for chunk in chunks(work_order_ids):
+    for chunk in chunked(work_order_ids):
         rows = session.execute(
             select(m.WOMaterial.work_order_id, res.product_id, m.Product.sku, m.Product.unit,
                    res.location_id, m.Location.code, res.lot_id, m.Lot.code, res.quantity)

@@ -31,18 +31,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
+from dmdesk.db.chunks import chunked
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.geo import distance_km
-from dmdesk.domain.kinds import ProductKind
+from dmdesk.domain.kinds import MAKING_SITE_KINDS, ProductKind
 from dmdesk.domain.quantity import format_quantity, required_with_scrap
 from dmdesk.queries.network_snapshot import (
-    MAKING_KINDS,
     NetworkSnapshot,
     Point,
     ProductInfo,
@@ -54,7 +54,6 @@ KM_HALF_SCORE = 200.0   # the distance at which the distance part is 0.5
 KM_PER_TRANSIT_DAY = 300.0  # a rough day's haul: lead time of a shipment
 # Components no site holds are bought; dmdesk has no purchasing yet, so a week is assumed.
 PURCHASE_LEAD_DAYS = 7
-_BATCH = 400  # ids per IN (...)
 ASAP_HORIZON_DAYS = 7  # the capacity a line already past due is weighed against
 
 
@@ -239,7 +238,7 @@ def _make_candidates(network: NetworkSnapshot, product: ProductInfo, demand: Dem
                      refusals: _Refusals) -> list[Candidate]:
     result = []
     for site in network.sites.values():
-        if site.kind not in MAKING_KINDS or site.id in demand.exclude:
+        if site.kind not in MAKING_SITE_KINDS or site.id in demand.exclude:
             continue
         refusals.makers += 1
         if not site.usable:
@@ -306,9 +305,7 @@ def _components(network: NetworkSnapshot, site: SiteInfo, product: ProductInfo,
     result = []
     for component_id, per_unit, scrap in product.bom:
         component = network.product(component_id)
-        required = required_with_scrap(per_unit, qty, scrap)
-        if component.whole:
-            required = required.to_integral_value(rounding=ROUND_CEILING)
+        required = required_with_scrap(per_unit, qty, scrap, whole=component.whole)
         stock = network.available(component_id)
         missing = required - stock.get(site.id, Decimal(0))
         if missing <= 0:
@@ -429,12 +426,12 @@ def route_lines(session: Session, line_ids: Iterable[uuid.UUID], today: date | N
     wanted = list(line_ids)
     network = network or NetworkSnapshot(session, today)
     rows: dict[uuid.UUID, tuple[m.CustomerOrderLine, m.CustomerOrder, m.Contact]] = {}
-    for start in range(0, len(wanted), _BATCH):
+    for chunk in chunked(wanted):
         for line, order, customer in session.execute(
                 select(m.CustomerOrderLine, m.CustomerOrder, m.Contact)
                 .join(m.CustomerOrder, m.CustomerOrder.id == m.CustomerOrderLine.order_id)
                 .join(m.Contact, m.Contact.id == m.CustomerOrder.customer_id)
-                .where(m.CustomerOrderLine.id.in_(wanted[start:start + _BATCH]))):
+                .where(m.CustomerOrderLine.id.in_(chunk))):
             rows[line.id] = (line, order, customer)
     unknown = [line_id for line_id in wanted if line_id not in rows]
     if unknown:

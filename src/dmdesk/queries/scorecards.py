@@ -135,12 +135,6 @@ def scorecard(session: Session, site_id: uuid.UUID) -> Scorecard:
     return found
 
 
-def producer_scorecards(session: Session) -> list[Scorecard]:
-    """Micro-producers' scorecards, by code (for the network's overview and the dashboard)."""
-    return [card for card in site_scorecards(session).values()
-            if card.kind == SiteKind.MICRO_PRODUCER]
-
-
 # --- quality checks --------------------------------------------------------------------------
 
 

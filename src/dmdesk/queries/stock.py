@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
+from dmdesk.db.units import whole_units
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.kinds import LocationKind
 from dmdesk.domain.quantity import required_with_scrap
@@ -80,7 +81,7 @@ def work_order_shortages(session: Session, wo_id: uuid.UUID) -> list[ShortageRow
 
 def _requirements(session: Session, order: m.WorkOrder
                   ) -> list[tuple[m.Product, Decimal, Decimal]]:
-    whole = set(session.scalars(select(m.Unit.code).where(m.Unit.whole_only)))
+    whole = whole_units(session)
     if order.state == WOState.DRAFT:
         result = []
         for line, product in session.execute(
@@ -88,9 +89,8 @@ def _requirements(session: Session, order: m.WorkOrder
                                                   m.Product.id == m.BomLine.component_id)
                 .where(m.BomLine.parent_id == order.product_id)
                 .order_by(m.BomLine.sequence)):
-            need = required_with_scrap(line.quantity, order.quantity, line.scrap_pct)
-            if product.unit in whole:
-                need = need.to_integral_value(rounding=ROUND_CEILING)
+            need = required_with_scrap(line.quantity, order.quantity, line.scrap_pct,
+                                       whole=product.unit in whole)
             result.append((product, need, Decimal(0)))
         return result
     result = []

@@ -25,12 +25,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from dmdesk.db import models as m
+from dmdesk.db.chunks import chunked
 from dmdesk.db.database import Database
 from dmdesk.domain.errors import NotFoundError, ValidationError
 from dmdesk.queries.integrity import audit_chain_intact
 
 MAX_DEPTH = 50  # a genealogy deeper than this is a loop in the data, not a real product
-_CHUNK = 400
 
 
 @dataclass(frozen=True)
@@ -106,11 +106,11 @@ class LotTrace:
 def _lot_refs(session: Session, lot_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, LotRef]:
     ids = list(set(lot_ids))
     refs: dict[uuid.UUID, LotRef] = {}
-    for start in range(0, len(ids), _CHUNK):
+    for chunk in chunked(ids):
         for lot, sku, name in session.execute(
                 select(m.Lot, m.Product.sku, m.Product.name)
                 .join(m.Product, m.Product.id == m.Lot.product_id)
-                .where(m.Lot.id.in_(ids[start:start + _CHUNK]))):
+                .where(m.Lot.id.in_(chunk))):
             refs[lot.id] = LotRef(lot.id, lot.code, lot.product_id, sku, name)
     return refs
 
@@ -147,10 +147,10 @@ def _walk(session: Session, root: uuid.UUID, column: str
         if not frontier:
             break
         found = []
-        for start in range(0, len(frontier), _CHUNK):
+        for chunk in chunked(frontier):
             for parent, neighbour, qty in session.execute(
                     select(here, there, m.LotGenealogy.quantity)
-                    .where(here.in_(frontier[start:start + _CHUNK]))
+                    .where(here.in_(chunk))
                     .order_by(m.LotGenealogy.id)):
                 edges[parent].append((neighbour, qty))
                 if neighbour not in seen:
@@ -162,12 +162,12 @@ def _walk(session: Session, root: uuid.UUID, column: str
 
 def _moves(session: Session, lot_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[MoveRef]]:
     result: dict[uuid.UUID, list[MoveRef]] = defaultdict(list)
-    for start in range(0, len(lot_ids), _CHUNK):
+    for chunk in chunked(lot_ids):
         for move, site, location in session.execute(
                 select(m.StockMove, m.Site.code, m.Location.code)
                 .join(m.Location, m.Location.id == m.StockMove.location_id)
                 .join(m.Site, m.Site.id == m.Location.site_id)
-                .where(m.StockMove.lot_id.in_(lot_ids[start:start + _CHUNK]))
+                .where(m.StockMove.lot_id.in_(chunk))
                 .order_by(m.StockMove.id)):
             assert move.lot_id is not None
             result[move.lot_id].append(MoveRef(move.created_at, move.reference, move.reason,
@@ -182,7 +182,7 @@ _from_site, _to_site = aliased(m.Site), aliased(m.Site)
 def _transfers(session: Session, lot_ids: list[uuid.UUID]
                ) -> dict[uuid.UUID, list[TransferRef]]:
     result: dict[uuid.UUID, list[TransferRef]] = defaultdict(list)
-    for start in range(0, len(lot_ids), _CHUNK):
+    for chunk in chunked(lot_ids):
         for line, transfer, src, dst in session.execute(
                 select(m.TransferLine, m.Transfer, _from_site.code, _to_site.code)
                 .join(m.Transfer, m.Transfer.id == m.TransferLine.transfer_id)
@@ -190,7 +190,7 @@ def _transfers(session: Session, lot_ids: list[uuid.UUID]
                 .join(_from_site, _from_site.id == _from_location.site_id)
                 .join(_to_location, _to_location.id == m.Transfer.to_location_id)
                 .join(_to_site, _to_site.id == _to_location.site_id)
-                .where(m.TransferLine.lot_id.in_(lot_ids[start:start + _CHUNK]))
+                .where(m.TransferLine.lot_id.in_(chunk))
                 .order_by(m.Transfer.id, m.TransferLine.line_no)):
             assert line.lot_id is not None
             result[line.lot_id].append(TransferRef(transfer.number, src, dst, line.quantity,
@@ -200,13 +200,13 @@ def _transfers(session: Session, lot_ids: list[uuid.UUID]
 
 def _origins(session: Session, lot_ids: list[uuid.UUID]) -> dict[uuid.UUID, Origin]:
     result = {}
-    for start in range(0, len(lot_ids), _CHUNK):
+    for chunk in chunked(lot_ids):
         for lot_id, order, code, name, design in session.execute(
                 select(m.Lot.id, m.WorkOrder, m.Site.code, m.Site.name, m.DesignFile.name)
                 .join(m.WorkOrder, m.WorkOrder.id == m.Lot.work_order_id)
                 .join(m.Site, m.Site.id == m.WorkOrder.site_id)
                 .outerjoin(m.DesignFile, m.DesignFile.id == m.WorkOrder.design_file_id)
-                .where(m.Lot.id.in_(lot_ids[start:start + _CHUNK]))):
+                .where(m.Lot.id.in_(chunk))):
             result[lot_id] = Origin(order.id, order.number, code, name, design or "",
                                     order.design_sha256 or "", order.completed_at)
     return result

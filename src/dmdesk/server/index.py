@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, insert, select, tuple_
 
 from dmdesk.db.changes import IMMUTABLE_TABLES
+from dmdesk.db.chunks import chunked
 from dmdesk.domain.kinds import SiteKind
 from dmdesk.domain.write_rules import KNOWN_FIELDS
 from dmdesk.server.storage import owners
@@ -23,7 +24,6 @@ from dmdesk.server.storage import owners
 TRACKED = KNOWN_FIELDS
 FIELDS = ("creator", "site_id", "peer_id", "ref_id", "code", "kind", "reports_progress")
 _COLUMN = {"ref_id": "parent_id", "peer_id": "peer_site_id"}  # index field -> table column
-_CHUNK = 400
 
 
 def _column(field: str) -> Any:
@@ -45,8 +45,7 @@ class OwnershipIndex:
 
     def preload(self, keys: Iterable[tuple[str, str]]) -> None:
         wanted = [k for k in set(keys) if k not in self._rows]
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start:start + _CHUNK]
+        for chunk in chunked(wanted):
             for key in chunk:
                 self._rows[key] = None
             query = select(owners).where(tuple_(owners.c.entity, owners.c.entity_id).in_(chunk))
@@ -145,8 +144,7 @@ class OwnershipIndex:
     def flush(self) -> None:
         """Write what was learnt (in the caller's transaction)."""
         keys = sorted(self._dirty)
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start:start + _CHUNK]
+        for chunk in chunked(keys):
             self._connection.execute(delete(owners).where(
                 tuple_(owners.c.entity, owners.c.entity_id).in_(chunk)))
         rows = [{"entity": e, "entity_id": k,

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from dmdesk.db.changes import IMMUTABLE_TABLES
+from dmdesk.db.chunks import chunked
 from dmdesk.domain.kinds import TRANSIT_LOCATION_ID, TRANSIT_SITE_ID, SiteKind
 from dmdesk.domain.write_rules import holder_allows, may_write, touches_lifecycle
 from dmdesk.server import rules
@@ -19,7 +20,6 @@ from dmdesk.server.index import OwnershipIndex
 from dmdesk.server.storage import Store, ops, site_counts
 from dmdesk.sync.protocol import Change, PullReply, PushReply
 
-_CHUNK = 400
 MOVE = "stock_move"
 MAX_PAGE_BYTES = 16 * 1024 * 1024
 
@@ -98,8 +98,7 @@ def _known_transit(index: OwnershipIndex, op: IncomingOp) -> bool:
 
 def _already_stored(connection: Connection, site: str, op_ids: Sequence[str]) -> set[str]:
     found: set[str] = set()
-    for start in range(0, len(op_ids), _CHUNK):
-        chunk = op_ids[start:start + _CHUNK]
+    for chunk in chunked(op_ids):
         found.update(connection.execute(select(ops.c.op_id).where(
             ops.c.site == site, ops.c.op_id.in_(chunk))).scalars())
     return found

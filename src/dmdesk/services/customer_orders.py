@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from dmdesk.db import models as m
+from dmdesk.db.units import whole_units
 from dmdesk.domain.errors import IllegalTransitionError, ValidationError
 from dmdesk.domain.kinds import CustomerOrderState
 from dmdesk.domain.numbering import DocKind
 from dmdesk.domain.quantity import whole_number_required
-from dmdesk.services import records
 from dmdesk.services.context import ServiceContext, UnitOfWork
 from dmdesk.services.fields import a_date, amount, coordinate, qty, text
 
@@ -70,7 +70,7 @@ def _add_line(uow: UnitOfWork, order: m.CustomerOrder, spec: OrderLineSpec
         raise ValidationError(f"{product.sku} is archived and cannot be ordered.",
                               field="product")
     ordered = qty(allow_zero=False)(spec.quantity, "quantity")
-    if uow.session.scalar(select(m.Unit.whole_only).where(m.Unit.code == product.unit)):
+    if product.unit in whole_units(uow.session):
         whole_number_required(ordered, product.unit)
     top = uow.session.scalar(select(func.max(m.CustomerOrderLine.line_no)).where(
         m.CustomerOrderLine.order_id == order.id))
@@ -82,15 +82,6 @@ def _add_line(uow: UnitOfWork, order: m.CustomerOrder, spec: OrderLineSpec
     uow.session.add(line)
     uow.session.flush()
     return line
-
-
-def add_order_line(ctx: ServiceContext, order_id: uuid.UUID, spec: OrderLineSpec) -> uuid.UUID:
-    with ctx.transaction() as uow:
-        order = uow.get(m.CustomerOrder, order_id, "customer order")
-        _require_open(order)
-        line = _add_line(uow, order, spec)
-        uow.audit("add_line", "customer_order", order.id, line=line.line_no)
-        return line.id
 
 
 def _require_open(order: m.CustomerOrder) -> None:
@@ -107,19 +98,3 @@ def set_customer_order_state(ctx: ServiceContext, order_id: uuid.UUID,
         order.state = CustomerOrderState(state).value
         uow.session.flush()
         uow.audit(str(state), "customer_order", order.id, number=order.number)
-
-
-ORDER_FIELDS = {
-    "due_date": a_date(),
-    "ship_to": text(500),
-    "ship_latitude": coordinate(90),
-    "ship_longitude": coordinate(180),
-    "notes": text(10_000),
-}
-
-
-def update_customer_order(ctx: ServiceContext, order_id: uuid.UUID, **changes: Any) -> None:
-    with ctx.transaction() as uow:
-        order = uow.get(m.CustomerOrder, order_id, "customer order")
-        _require_open(order)
-        records.update_row(uow, order, ORDER_FIELDS, changes, what="customer order")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -20,15 +20,20 @@ from typing import Any
 from sqlalchemy import and_, bindparam, insert, select, update
 
 from dmdesk.db import models as m
+from dmdesk.db.chunks import IN_CHUNK, chunked
 from dmdesk.db.ids import new_id
 from dmdesk.db.raw_insert import insert_many, qty_int, utc_text, uuid_bytes
 from dmdesk.db.types import Qty
-from dmdesk.domain.errors import InsufficientStockError, NotFoundError, ValidationError
+from dmdesk.db.units import whole_units
+from dmdesk.domain.errors import (
+    InsufficientStockError,
+    NotFoundError,
+    Shortage,
+    ValidationError,
+)
 from dmdesk.domain.kinds import MoveReason
 from dmdesk.domain.quantity import format_quantity, quantity, whole_number_required
 from dmdesk.services.context import UnitOfWork
-
-_CHUNK = 400  # keys per IN (...) query, well under SQLite's bound-variable limit
 
 
 class StockCheck(StrEnum):
@@ -57,11 +62,6 @@ def _key(line: MoveLine) -> BalanceKey:
     return (line.product_id, line.location_id, lot_key(line.lot_id))
 
 
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 Balances = dict[BalanceKey, tuple[Decimal, Decimal]]
 
 
@@ -76,10 +76,10 @@ def load_balances(uow: UnitOfWork, keys: Sequence[BalanceKey]) -> Balances:
     wanted = set(keys)
     locations = list({key[1] for key in wanted})
     found: dict[BalanceKey, tuple[Decimal, Decimal]] = {}
-    for chunk in _chunks(list({key[0] for key in wanted})):
+    for chunk in chunked(list({key[0] for key in wanted})):
         query = select(table.product_id, table.location_id, table.lot_key, table.on_hand,
                        table.reserved).where(table.product_id.in_(chunk))
-        if len(locations) <= _CHUNK:  # else all of the products' rows, narrowed below
+        if len(locations) <= IN_CHUNK:  # else all of the products' rows, narrowed below
             query = query.where(table.location_id.in_(locations))
         for product_id, location_id, key, on_hand, reserved in uow.session.execute(query):
             balance_key = (product_id, location_id, bytes(key))
@@ -103,11 +103,11 @@ def _check_references(uow: UnitOfWork, lines: Sequence[MoveLine]) -> dict[uuid.U
         if loc.archived:
             raise ValidationError(f"Location {loc.code} is archived; restore it to move stock "
                                   "there.", field="location")
-    whole_units = set(uow.session.scalars(select(m.Unit.code).where(m.Unit.whole_only)))
+    whole = whole_units(uow.session)
     for line in lines:
         quantity(abs(line.quantity), what="Quantity")  # exact, at most three places, not zero
         product = products[line.product_id]
-        if product.unit in whole_units:
+        if product.unit in whole:
             whole_number_required(abs(line.quantity), product.unit)
     return products
 
@@ -116,10 +116,10 @@ def _shortages(deltas: dict[BalanceKey, Decimal],
                reserved_deltas: dict[BalanceKey, Decimal],
                balances: dict[BalanceKey, tuple[Decimal, Decimal]],
                check: StockCheck,
-               products: dict[uuid.UUID, m.Product]) -> list[tuple[str, str, str]]:
+               products: dict[uuid.UUID, m.Product]) -> list[Shortage]:
     """Outbound keys that would end below their floor: what stays reserved after this batch
     (AVAILABLE), or zero (ON_HAND)."""
-    short: list[tuple[str, str, str]] = []
+    short: list[Shortage] = []
     if check is StockCheck.NONE:
         return short
     for key, delta in deltas.items():
@@ -130,8 +130,8 @@ def _shortages(deltas: dict[BalanceKey, Decimal],
         if check is StockCheck.AVAILABLE:
             floor = max(reserved + reserved_deltas.get(key, Decimal(0)), Decimal(0))
         if on_hand + delta < floor:
-            short.append((products[key[0]].sku, format_quantity(-delta),
-                          format_quantity(max(on_hand - floor, Decimal(0)))))
+            short.append(Shortage(products[key[0]].sku, -delta,
+                                  max(on_hand - floor, Decimal(0))))
     return short
 
 
@@ -160,7 +160,8 @@ def post_moves(uow: UnitOfWork, lines: Sequence[MoveLine], *, reference: str,
     short = _shortages(deltas, reserved_deltas, balances, check, products)
     override_reason = override_reason.strip()
     if short and not override_reason:
-        listed = "; ".join(f"{sku}: wanted {want}, available {have}" for sku, want, have in short)
+        listed = "; ".join(f"{s.sku}: wanted {format_quantity(s.required)}, available "
+                           f"{format_quantity(s.available)}" for s in short)
         raise InsufficientStockError(
             f"Not enough stock ({listed}). Give a reason to go ahead anyway.", shortages=short)
     _check_rules(uow, lines, document_id)

@@ -41,13 +41,12 @@ from dmdesk.db import models as m
 from dmdesk.db.models_network import WorkOrderReroute
 from dmdesk.domain import lifecycle
 from dmdesk.domain.errors import DomainError, IllegalTransitionError, ValidationError
-from dmdesk.domain.kinds import SiteStatus
+from dmdesk.domain.kinds import MAKING_SITE_KINDS, SiteStatus
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.domain.workorder_states import OPEN_STATES, RESERVING_STATES, WOState
 from dmdesk.services.context import ServiceContext, UnitOfWork
 from dmdesk.services.ledger import BalanceKey, change_reserved, lot_key
 from dmdesk.services.routing import (
-    MAKING_KINDS,
     StockSlot,
     free_stock,
     main_location,
@@ -221,7 +220,7 @@ def _check_target(uow: UnitOfWork, order: m.WorkOrder, source: m.Site,
     target = uow.get(m.Site, to_site_id, "site")
     if target.id == source.id:
         raise ValidationError(f"{order.number} is already at {target.code}.", field="site")
-    if target.kind not in MAKING_KINDS:
+    if target.kind not in MAKING_SITE_KINDS:
         raise ValidationError(f"{target.code} is a {target.kind.replace('_', ' ')}: it does "
                               "not make things.", field="site")
     if target.archived or target.status != SiteStatus.ACTIVE:

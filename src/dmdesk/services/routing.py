@@ -17,22 +17,30 @@ import math
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from dmdesk.db import models as m
+from dmdesk.db.free_stock import free_at
+from dmdesk.db.units import whole_units
 from dmdesk.domain.errors import IllegalTransitionError, ValidationError
 from dmdesk.domain.geo import distance_km
-from dmdesk.domain.kinds import LocationKind, ProductKind, SiteKind, SiteStatus
+from dmdesk.domain.kinds import (
+    MAKING_SITE_KINDS,
+    LocationKind,
+    ProductKind,
+    SiteKind,
+    SiteStatus,
+)
 from dmdesk.domain.quantity import format_quantity, required_with_scrap
+from dmdesk.domain.stock_take import take_in_order
 from dmdesk.domain.workorder_states import WOState
 from dmdesk.services.context import ServiceContext, UnitOfWork
 from dmdesk.services.stock import TransferLineSpec, ship_transfer_in
 from dmdesk.services.workorders import create_work_order_in
 
 ACTIONS = ("ship", "make")
-MAKING_KINDS = frozenset({SiteKind.OWN_WORKSHOP.value, SiteKind.MICRO_PRODUCER.value})
 
 # (location, lot, free quantity)
 StockSlot = tuple[uuid.UUID, uuid.UUID | None, Decimal]
@@ -49,17 +57,9 @@ class RouteResult:
 
 
 def free_stock(uow: UnitOfWork, site_id: uuid.UUID, product_id: uuid.UUID) -> list[StockSlot]:
-    """Stock of ``product_id`` at the site free of reservations, in internal open locations,
-    oldest lots first."""
-    rows = uow.session.execute(
-        select(m.StockBalance.location_id, m.StockBalance.lot_id, m.StockBalance.on_hand,
-               m.StockBalance.reserved)
-        .join(m.Location, m.Location.id == m.StockBalance.location_id)
-        .where(m.Location.site_id == site_id, m.Location.kind == LocationKind.INTERNAL.value,
-               m.Location.archived.is_(False), m.StockBalance.product_id == product_id)
-        .order_by(m.StockBalance.lot_key, m.Location.code))
-    return [(loc, lot, on_hand - held) for loc, lot, on_hand, held in rows
-            if on_hand - held > 0]
+    """Stock of ``product_id`` at the site free of reservations (db.free_stock: internal open
+    locations, oldest lots first)."""
+    return [slot.by_id for slot in free_at(uow.session, site_id, product_id)]
 
 
 def main_location(uow: UnitOfWork, site: m.Site) -> m.Location:
@@ -77,14 +77,7 @@ def main_location(uow: UnitOfWork, site: m.Site) -> m.Location:
 
 def take(slots: list[StockSlot], wanted: Decimal) -> list[StockSlot]:
     """Slots covering ``wanted`` (or as much of it as there is), in order."""
-    picked = []
-    for location, lot, free in slots:
-        if wanted <= 0:
-            break
-        amount = min(free, wanted)
-        picked.append((location, lot, amount))
-        wanted -= amount
-    return picked
+    return take_in_order(slots, wanted).takes
 
 
 def ship_slots(uow: UnitOfWork, slots: list[StockSlot], product_id: uuid.UUID,
@@ -165,7 +158,7 @@ def _make(uow: UnitOfWork, line: m.CustomerOrderLine, order: m.CustomerOrder, si
     if product.kind == ProductKind.RAW_MATERIAL:
         raise ValidationError(f"{product.sku} is a raw material: it is bought, not made.",
                               field="product")
-    if site.kind not in MAKING_KINDS:
+    if site.kind not in MAKING_SITE_KINDS:
         raise ValidationError(f"{site.code} is a {site.kind.replace('_', ' ')}: it does not "
                               "make things.", field="site")
     _check_capabilities(uow, site, product)
@@ -206,14 +199,13 @@ def _check_capabilities(uow: UnitOfWork, site: m.Site, product: m.Product) -> No
 
 def _missing_components(uow: UnitOfWork, site: m.Site, product: m.Product, qty: Decimal
                         ) -> list[tuple[uuid.UUID, Decimal]]:
-    whole = set(uow.session.scalars(select(m.Unit.code).where(m.Unit.whole_only)))
+    whole = whole_units(uow.session)
     result = []
     for line, component in uow.session.execute(
             select(m.BomLine, m.Product).join(m.Product, m.Product.id == m.BomLine.component_id)
             .where(m.BomLine.parent_id == product.id).order_by(m.BomLine.sequence)):
-        required = required_with_scrap(line.quantity, qty, line.scrap_pct)
-        if component.unit in whole:
-            required = required.to_integral_value(rounding=ROUND_CEILING)
+        required = required_with_scrap(line.quantity, qty, line.scrap_pct,
+                                       whole=component.unit in whole)
         free = sum((s[2] for s in free_stock(uow, site.id, component.id)), Decimal(0))
         if required > free:
             result.append((component.id, required - free))

@@ -114,22 +114,6 @@ def create_location(ctx: ServiceContext, site_id: uuid.UUID, code: str,
             "kind": LocationKind.INTERNAL}, what="location").id
 
 
-def update_location(ctx: ServiceContext, location_id: uuid.UUID, **changes: Any) -> None:
-    with ctx.transaction() as uow:
-        location = uow.get(m.Location, location_id, "location")
-        if "site_id" in changes or "kind" in changes:
-            raise ValidationError("A location cannot move to another site or change kind; "
-                                  "create a new one.")
-        if "code" in changes:
-            clean_code = text(40, required=True)(changes["code"], "code")
-            if uow.session.scalar(select(m.Location.id).where(
-                    m.Location.site_id == location.site_id, m.Location.code == clean_code,
-                    m.Location.id != location_id)):
-                raise ValidationError(f"This site already has a location '{clean_code}'.",
-                                      field="code")
-        records.update_row(uow, location, LOCATION_FIELDS, changes, what="location")
-
-
 def set_location_archived(ctx: ServiceContext, location_id: uuid.UUID,
                           archived: bool = True) -> None:
     with ctx.transaction() as uow:

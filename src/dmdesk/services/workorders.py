@@ -19,16 +19,26 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from dmdesk.db import models as m
+from dmdesk.db.free_stock import free_at
+from dmdesk.db.units import whole_units
 from dmdesk.domain import lifecycle
 from dmdesk.domain.errors import (
     IllegalTransitionError,
     InsufficientStockError,
     NotYoursError,
+    Shortage,
     ValidationError,
 )
-from dmdesk.domain.kinds import LocationKind, MoveReason, ProductKind, SiteKind, SiteStatus
+from dmdesk.domain.kinds import (
+    MAKING_SITE_KINDS,
+    LocationKind,
+    MoveReason,
+    ProductKind,
+    SiteStatus,
+)
 from dmdesk.domain.numbering import DocKind
 from dmdesk.domain.quantity import format_quantity, quantity, required_with_scrap
+from dmdesk.domain.stock_take import take_in_order
 from dmdesk.domain.workorder_states import RESERVING_STATES, WOAction, WOState, next_state
 from dmdesk.services import records
 from dmdesk.services.context import ServiceContext, UnitOfWork
@@ -43,28 +53,11 @@ from dmdesk.services.ledger import (
 )
 from dmdesk.services.stock import find_or_create_lot
 
-MAKING_SITE_KINDS = frozenset({SiteKind.OWN_WORKSHOP, SiteKind.MICRO_PRODUCER})
-
 
 @dataclass(frozen=True)
 class CreatedWorkOrder:
     id: uuid.UUID
     number: str
-
-
-@dataclass(frozen=True)
-class Shortage:
-    sku: str
-    required: Decimal
-    available: Decimal
-
-    @property
-    def missing(self) -> Decimal:
-        return self.required - self.available
-
-
-def _whole_units(uow: UnitOfWork) -> set[str]:
-    return set(uow.session.scalars(select(m.Unit.code).where(m.Unit.whole_only)))
 
 
 def create_work_order(ctx: ServiceContext, product_id: uuid.UUID, qty: Any,
@@ -88,7 +81,7 @@ def create_work_order_in(uow: UnitOfWork, product_id: uuid.UUID, qty: Any,
     if product.kind == ProductKind.RAW_MATERIAL:
         raise ValidationError(f"{product.sku} is a raw material: it is bought, not made.",
                               field="product")
-    if product.unit in _whole_units(uow) and amount != amount.to_integral_value():
+    if product.unit in whole_units(uow.session) and amount != amount.to_integral_value():
         raise ValidationError(f"{format_quantity(amount)} {product.unit} is not a whole "
                               "number.", field="quantity")
     _check_making_site(uow.get(m.Site, site_id, "site"))
@@ -160,31 +153,15 @@ def bom_hash(lines: list[tuple[str, Decimal, Decimal]]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _site_stock(uow: UnitOfWork, site_id: uuid.UUID, product_id: uuid.UUID
-                ) -> list[tuple[uuid.UUID, uuid.UUID | None, Decimal]]:
-    """(location, lot, available) at the site, oldest lots and first locations first."""
-    rows = uow.session.execute(
-        select(m.StockBalance.location_id, m.StockBalance.lot_id,
-               m.StockBalance.on_hand, m.StockBalance.reserved)
-        .join(m.Location, m.Location.id == m.StockBalance.location_id)
-        .where(m.Location.site_id == site_id, m.Location.kind == LocationKind.INTERNAL,
-               m.Location.archived.is_(False),  # closed: the ledger refuses moves there
-               m.StockBalance.product_id == product_id)
-        .order_by(m.StockBalance.lot_key, m.Location.code))
-    return [(loc, lot, on_hand - reserved) for loc, lot, on_hand, reserved in rows
-            if on_hand - reserved > 0]
-
-
 def _materials_from_bom(uow: UnitOfWork, order: m.WorkOrder) -> list[m.WOMaterial]:
-    whole = _whole_units(uow)
+    whole = whole_units(uow.session)
     lines = uow.session.execute(
         select(m.BomLine, m.Product).join(m.Product, m.Product.id == m.BomLine.component_id)
         .where(m.BomLine.parent_id == order.product_id).order_by(m.BomLine.sequence)).all()
     materials = []
     for number, (line, component) in enumerate(lines, start=1):
-        required = required_with_scrap(line.quantity, order.quantity, line.scrap_pct)
-        if component.unit in whole:
-            required = required.to_integral_value(rounding=ROUND_CEILING)
+        required = required_with_scrap(line.quantity, order.quantity, line.scrap_pct,
+                                       whole=component.unit in whole)
         materials.append(m.WOMaterial(
             work_order_id=order.id, line_no=number, product_id=component.id,
             quantity_per_unit=line.quantity, scrap_pct=line.scrap_pct, required=required,
@@ -203,8 +180,8 @@ def shortages(uow: UnitOfWork, order: m.WorkOrder,
         still = material.required - material.consumed - reserved.get(material.id, Decimal(0))
         if still <= 0:
             continue
-        available = sum((a for _, _, a in _site_stock(uow, order.site_id, material.product_id)),
-                        Decimal(0))
+        available = sum((s.free for s in free_at(uow.session, order.site_id,
+                                                 material.product_id)), Decimal(0))
         if available < still:
             sku = uow.get(m.Product, material.product_id, "product").sku
             result.append(Shortage(sku, still, available))
@@ -224,18 +201,14 @@ def _reserved_by_material(uow: UnitOfWork, order: m.WorkOrder) -> dict[uuid.UUID
 def _reserve(uow: UnitOfWork, order: m.WorkOrder, materials: list[m.WOMaterial]) -> None:
     deltas: dict[BalanceKey, Decimal] = defaultdict(Decimal)
     for material in materials:
-        remaining = material.required
-        for location_id, lot_id, available in _site_stock(uow, order.site_id,
-                                                          material.product_id):
-            if remaining <= 0:
-                break
-            take = min(available, remaining)
+        stock = free_at(uow.session, order.site_id, material.product_id)
+        for location_id, lot_id, take in take_in_order([s.by_id for s in stock],
+                                                       material.required).takes:
             uow.session.add(m.Reservation(material_id=material.id,
                                           product_id=material.product_id,
                                           location_id=location_id, lot_id=lot_id,
                                           quantity=take, created_at=uow.now))
             deltas[(material.product_id, location_id, lot_key(lot_id))] += take
-            remaining -= take
     uow.session.flush()
     if deltas:
         change_reserved(uow, deltas)
@@ -259,8 +232,7 @@ def _refuse_short(short: list[Shortage], override_reason: str, verb: str) -> Non
         raise InsufficientStockError(
             f"Cannot {verb}: components are short at the making site ({listed}). "
             "Give a reason to go ahead anyway.",
-            shortages=[(s.sku, format_quantity(s.required), format_quantity(s.available))
-                       for s in short])
+            shortages=short)
 
 
 def _latest_design(uow: UnitOfWork, product_id: uuid.UUID) -> m.DesignFile | None:
@@ -421,7 +393,7 @@ def _consumption_target(uow: UnitOfWork, material: m.WOMaterial,
         return material.required
     step = Decimal("0.001")  # quantities keep three decimals (domain/quantity.py)
     product = uow.get(m.Product, material.product_id, "product")
-    if product.unit in _whole_units(uow):
+    if product.unit in whole_units(uow.session):
         step = Decimal(1)
     target = (material.required * share).quantize(step, rounding=ROUND_CEILING)
     return max(material.consumed, min(material.required, target))
@@ -469,16 +441,13 @@ def _consumption(uow: UnitOfWork, order: m.WorkOrder, share: Decimal | None = No
 def _unreserved_take(uow: UnitOfWork, order: m.WorkOrder, material: m.WOMaterial,
                      remaining: Decimal, lots: dict[uuid.UUID, Decimal]) -> list[MoveLine]:
     moves = []
-    stock = _site_stock(uow, order.site_id, material.product_id)
-    for location_id, lot_id, available in stock:
-        if remaining <= 0:
-            break
-        take = min(available, remaining)
+    stock = [s.by_id for s in free_at(uow.session, order.site_id, material.product_id)]
+    takes, remaining = take_in_order(stock, remaining)
+    for location_id, lot_id, take in takes:
         moves.append(MoveLine(material.product_id, location_id, -take,
                               MoveReason.PRODUCTION_CONSUME, lot_id))
         if lot_id is not None:
             lots[lot_id] += take
-        remaining -= take
     if remaining > 0:  # nothing left anywhere: the ledger refuses unless overridden
         fallback = stock[0][0] if stock else _output_location(uow, order, None).id
         moves.append(MoveLine(material.product_id, fallback, -remaining,
@@ -546,7 +515,7 @@ def update_work_order(ctx: ServiceContext, wo_id: uuid.UUID, **changes: Any) -> 
         if "quantity" in draft_changes:
             amount = quantity(draft_changes["quantity"])
             product = uow.get(m.Product, order.product_id, "product")
-            if product.unit in _whole_units(uow) and amount != amount.to_integral_value():
+            if product.unit in whole_units(uow.session) and amount != amount.to_integral_value():
                 raise ValidationError(f"{format_quantity(amount)} {product.unit} is not a "
                                       "whole number.", field="quantity")
             order.quantity = amount

@@ -14,7 +14,6 @@ from dmdesk.db.ids import new_id
 from dmdesk.domain.quantity import QUANTITY_PLACES, QUANTITY_SCALE, format_quantity, from_scaled
 
 NEGATIVE_STOCK = "negative_stock"
-_CHUNK = 400
 
 
 def raise_alert(raw: sqlite3.Connection, kind: str, subject: str, message: str,

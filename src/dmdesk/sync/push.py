@@ -14,13 +14,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dmdesk.db.changes import IMMUTABLE_TABLES
+from dmdesk.db.chunks import chunked
 from dmdesk.db.database import Database
 from dmdesk.db.raw_insert import utc_text
 from dmdesk.sync import protocol
 from dmdesk.sync.codec import codec
 from dmdesk.sync.transport import SyncError, Transport
 
-_CHUNK = 400
 OUTBOX_QUERY = (
     "SELECT seq, op_id, entity, entity_id, op, payload, hlc, schema_version FROM outbox "
     "WHERE pushed_at IS NULL ORDER BY seq LIMIT ?")
@@ -45,8 +45,7 @@ def _immutable_rows(conn: Any, entity: str, ids: Sequence[bytes]) -> dict[bytes,
     table = codec(entity)
     found: dict[bytes, dict[str, Any]] = {}
     columns = ", ".join(table.columns)
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
+    for chunk in chunked(ids):
         marks = ", ".join("?" for _ in chunk)
         rows = conn.exec_driver_sql(
             f"SELECT {columns} FROM {entity} WHERE id IN ({marks})", tuple(chunk))

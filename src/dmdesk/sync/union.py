@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from dmdesk.db.chunks import chunked
 from dmdesk.domain.errors import ValidationError
 from dmdesk.sync.codec import codec
 from dmdesk.sync.protocol import Change
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from dmdesk.sync.merge import MergeResult
 
 MOVE = "stock_move"
-_CHUNK = 400
 BalanceKey = tuple[bytes, bytes, bytes]  # product, location, lot key (b"" for no lot)
 
 
@@ -27,8 +27,7 @@ def existing(raw: sqlite3.Connection, table: str, column: str, values: Iterable[
              ) -> set[bytes]:
     wanted = list(set(values))
     found: set[bytes] = set()
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start:start + _CHUNK]
+    for chunk in chunked(wanted):
         marks = ", ".join("?" for _ in chunk)
         found.update(bytes(row[0]) for row in raw.execute(
             f"SELECT {column} FROM {table} WHERE {column} IN ({marks})", chunk))

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
+from dmdesk.db.units import whole_units
 from dmdesk.documents.importing.base import Checker, ImportKind, RowView
 from dmdesk.documents.importing.columns import Field
 from dmdesk.documents.importing.kind_products import SKU_SYNONYMS
@@ -61,7 +62,7 @@ class CountChecker(Checker[CountRecord]):
                                                  m.Location.code, m.Location.kind))}
         self.products = {row.sku.casefold(): _Product(*row) for row in session.execute(
             select(m.Product.id, m.Product.sku, m.Product.unit, m.Product.lot_tracked))}
-        self.whole = set(session.scalars(select(m.Unit.code).where(m.Unit.whole_only)))
+        self.whole = whole_units(session)
         self.seen: dict[tuple[uuid.UUID, uuid.UUID, str], int] = {}
         self.buffer: list[stock.CountLine] = []
 

@@ -14,8 +14,15 @@ from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QWidget
 
 from dmdesk.domain.errors import ValidationError
 from dmdesk.domain.kinds import ContactKind, ContactRole, SiteKind
-from dmdesk.gui.dialogs.form import FormDialog, combo, line_edit, right_aligned
-from dmdesk.gui.dialogs.site_common import enum_items, enum_label, find_data, select_data
+from dmdesk.gui.dialogs.form import (
+    FormDialog,
+    combo,
+    find_data,
+    line_edit,
+    right_aligned,
+    select_data,
+)
+from dmdesk.gui.dialogs.site_common import enum_items, enum_label
 from dmdesk.gui.dialogs.site_form import service_rule
 from dmdesk.gui.tasks import TaskRunner
 from dmdesk.queries.network import Choice, ContactDetail

@@ -35,7 +35,6 @@ from dmdesk.domain.errors import DomainError, ValidationError
 from dmdesk.domain.quantity import money, quantity, whole_number_required
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.form import (
-    FIELD_ERROR_STYLE,
     FormDialog,
     combo,
     line_edit,
@@ -47,14 +46,15 @@ from dmdesk.gui.dialogs.work_order_create import (
     first_word,
 )
 from dmdesk.gui.formatting import to_qdate
+from dmdesk.gui.palette import ERROR_BACKGROUND, FIELD_ERROR_STYLE
 from dmdesk.queries import orders
-from dmdesk.queries.orders import CustomerChoice, ProductChoice
+from dmdesk.queries.lookup import ProductChoice, product_by_sku
+from dmdesk.queries.orders import CustomerChoice
 from dmdesk.services import customer_orders
 from dmdesk.services.customer_orders import CreatedOrder, OrderLineSpec
 
 SKU, QUANTITY, PRICE = range(3)
 DEFAULT_LEAD_DAYS = 21
-ERROR_BACKGROUND = "#f9dedc"
 
 
 class SkuDelegate(QStyledItemDelegate):
@@ -201,7 +201,7 @@ class CustomerOrderCreateDialog(FormDialog):
             return None
         if sku not in self._products:
             with self.gctx.db.read_session() as session:
-                self._products[sku] = orders.product_by_sku(session, sku)
+                self._products[sku] = product_by_sku(session, sku)
         return self._products[sku]
 
     # --- checking --------------------------------------------------------------------------

@@ -28,11 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from dmdesk.domain.errors import DomainError
+from dmdesk.gui.palette import ERROR_STYLE, FIELD_ERROR_STYLE
 from dmdesk.gui.tasks import TaskRunner
 
 Validator = Callable[[Any], Any]
-ERROR_STYLE = "color: palette(highlighted-text); background: #b3261e; padding: 2px 6px;"
-FIELD_ERROR_STYLE = "color: #b3261e;"
 
 
 def _raw(widget: QWidget) -> Any:
@@ -176,16 +175,25 @@ def line_edit(text: str = "", placeholder: str = "") -> QLineEdit:
     return edit
 
 
+def find_data(box: QComboBox, value: object) -> int:
+    """``QComboBox.findData`` for any Python value (it cannot match UUIDs: they are wrapped
+    Python objects, which a QVariant compares by identity); -1 when no item holds it."""
+    return next((i for i in range(box.count()) if box.itemData(i) == value), -1)
+
+
+def select_data(box: QComboBox, value: object) -> None:
+    """Make the item holding ``value`` current (nothing changes when none does)."""
+    index = find_data(box, value)
+    if index >= 0:
+        box.setCurrentIndex(index)
+
+
 def combo(items: list[tuple[str, Any]], current: Any = None) -> QComboBox:
     box = QComboBox()
     for label, value in items:
         box.addItem(label, value)
     if current is not None:
-        # findData cannot match Python objects such as UUIDs: compare item by item.
-        for index in range(box.count()):
-            if box.itemData(index) == current:
-                box.setCurrentIndex(index)
-                break
+        select_data(box, current)
     box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     return box
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from dmdesk.documents.importing import KINDS, Preview, preview_file
 from dmdesk.domain.errors import DomainError
-from dmdesk.gui.dialogs.form import ERROR_STYLE
+from dmdesk.gui.palette import ERROR_STYLE
 
 if TYPE_CHECKING:
     from dmdesk.gui.dialogs.import_wizard import ImportState, ImportWizard

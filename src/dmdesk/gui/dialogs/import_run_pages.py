@@ -33,9 +33,9 @@ from dmdesk.documents.importing import (
     write_problems_csv,
 )
 from dmdesk.domain.errors import DomainError
-from dmdesk.gui.dialogs.form import ERROR_STYLE
 from dmdesk.gui.dialogs.import_pages import WizardPage
 from dmdesk.gui.models.problems import ProblemsModel
+from dmdesk.gui.palette import ERROR_STYLE
 from dmdesk.gui.tasks import Progress, TaskCancelledError
 
 if TYPE_CHECKING:

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from dmdesk.domain.errors import ValidationError
 from dmdesk.domain.quantity import format_quantity
-from dmdesk.gui.dialogs.form import FIELD_ERROR_STYLE, FormDialog, combo, line_edit, right_aligned
+from dmdesk.gui.dialogs.form import FormDialog, combo, line_edit, right_aligned
+from dmdesk.gui.palette import FIELD_ERROR_STYLE
 from dmdesk.gui.tasks import TaskRunner
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.quality import CheckResult, record_check, within_tolerance

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewIt
 
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.gui.dialogs.site_common import enum_label
+from dmdesk.gui.palette import ERROR_RED
 from dmdesk.queries.rerouting import ProposedMove
 from dmdesk.queries.routing import Candidate
 
@@ -30,7 +31,6 @@ Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Move", "Work order", "Product", "To make", "State", "Due", "Move to",
            "Stock to move", "Progress kept")
 TICK, SITE = 0, 6
-WARN = QColor("#b3261e")
 
 
 def candidate_text(c: Candidate) -> str:
@@ -101,7 +101,7 @@ class MovesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tip(index.row(), move, column)
         if role == Qt.ItemDataRole.ForegroundRole and column == SITE and move.best is None:
-            return QBrush(WARN)
+            return QBrush(QColor(ERROR_RED))
         if role == Qt.ItemDataRole.EditRole and column == SITE:
             return self.site[index.row()]
         return None

@@ -11,6 +11,7 @@ import uuid
 from datetime import date
 
 from PySide6.QtCore import QCoreApplication, QItemSelection, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 from dmdesk.domain.errors import DomainError
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.gui.context import GuiContext
-from dmdesk.gui.dialogs.form import ERROR_STYLE, FIELD_ERROR_STYLE
+from dmdesk.gui.palette import ERROR_RED, ERROR_STYLE, FIELD_ERROR_STYLE
 from dmdesk.gui.tasks import Progress
 from dmdesk.queries.routing import Candidate, LineRouting, route_line
 from dmdesk.services.routing import RouteResult, apply_route
@@ -165,7 +166,7 @@ class RouteDialog(QDialog):
             if column >= 2:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if c.late and column == 3:
-                item.setForeground(Qt.GlobalColor.red)
+                item.setForeground(QColor(ERROR_RED))
             item.setToolTip("\n".join(c.reasons))
             self.table.setItem(row, column, item)
 

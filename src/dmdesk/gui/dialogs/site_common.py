@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QFormLayout,
     QHeaderView,
     QLabel,
@@ -234,18 +233,6 @@ class Facts(QWidget):
     def clear(self) -> None:
         for value in self.values.values():
             value.setText("")
-
-
-def find_data(box: QComboBox, value: object) -> int:
-    """``QComboBox.findData`` for any Python value (it cannot match UUIDs: they are wrapped
-    Python objects, which a QVariant compares by identity)."""
-    return next((i for i in range(box.count()) if box.itemData(i) == value), -1)
-
-
-def select_data(box: QComboBox, value: object) -> None:
-    index = find_data(box, value)
-    if index >= 0:
-        box.setCurrentIndex(index)
 
 
 def show_error(parent: QWidget, title: str, error: BaseException) -> QMessageBox:

@@ -12,21 +12,19 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
-from dmdesk.domain.errors import InsufficientStockError, ValidationError
+from dmdesk.domain.errors import InsufficientStockError, NotFoundError, ValidationError
 from dmdesk.domain.quantity import quantity, whole_number_required
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.form import FormDialog, combo, line_edit, right_aligned
 from dmdesk.queries.lookup import (
     LocationRef,
-    ProductRef,
+    ProductChoice,
     lot_by_code,
     product_by_sku,
     stock_locations,
 )
 from dmdesk.services import stock
 from dmdesk.services.stock import MoveResult
-
-WHOLE_UNITS = frozenset({"pcs", "set"})
 
 
 class StockDialog(FormDialog):
@@ -57,7 +55,7 @@ class StockDialog(FormDialog):
             amount = quantity(text, what=label, field="quantity", allow_negative=signed,
                               allow_zero=allow_zero)
             product = self._product_or_none()
-            if product is not None and product.unit in WHOLE_UNITS:
+            if product is not None and product.whole_only:
                 whole_number_required(abs(amount), product.unit, what=label)
             return amount
         self.add_field("quantity", label, right_aligned(line_edit()), check)
@@ -72,20 +70,23 @@ class StockDialog(FormDialog):
 
     # --- validators ---------------------------------------------------------------------------
 
-    def _product(self, text: Any) -> ProductRef:
+    def _product(self, text: Any) -> ProductChoice:
         if not str(text or "").strip():
             self.product_hint.setText("")
             raise ValidationError(self.tr("Give the product's SKU."), field="product")
         with self.gctx.db.read_session() as session:
             try:
                 product = product_by_sku(session, str(text))
+                if product is None:
+                    raise NotFoundError(f"No product has the SKU '{str(text).strip()}'.",
+                                        field="product")
             except Exception:
                 self.product_hint.setText("")
                 raise
         self.product_hint.setText(f"{product.name} ({product.unit})")
         return product
 
-    def _product_or_none(self) -> ProductRef | None:
+    def _product_or_none(self) -> ProductChoice | None:
         field = self.fields.get("product")
         if field is None:
             return None
@@ -95,14 +96,14 @@ class StockDialog(FormDialog):
             return None
         except Exception:
             return None
-        return value if isinstance(value, ProductRef) else None
+        return value if isinstance(value, ProductChoice) else None
 
     def _location(self, value: Any) -> uuid.UUID:
         if not isinstance(value, uuid.UUID):
             raise ValidationError(self.tr("Choose a location."), field="location")
         return value
 
-    def lot_id(self, product: ProductRef, code: str) -> uuid.UUID | None:
+    def lot_id(self, product: ProductChoice, code: str) -> uuid.UUID | None:
         if not code:
             return None
         with self.gctx.db.read_session() as session:
@@ -135,7 +136,7 @@ class ReceiveDialog(StockDialog):
         self.add_text("note", self.tr("Note"))
 
     def submit(self, values: dict[str, Any]) -> MoveResult:
-        product: ProductRef = values["product"]
+        product: ProductChoice = values["product"]
         return stock.receive(self.gctx.services, product.id, values["location"],
                              values["quantity"], lot_code=values["lot"] or None,
                              note=values["note"])
@@ -156,7 +157,7 @@ class TakeDialog(StockDialog):
         self.add_text("note", self.tr("Note"))
 
     def submit(self, values: dict[str, Any]) -> MoveResult:
-        product: ProductRef = values["product"]
+        product: ProductChoice = values["product"]
         action = stock.scrap if self.scrap else stock.issue
         return action(self.gctx.services, product.id, values["location"], values["quantity"],
                       lot_id=self.lot_id(product, values["lot"]), note=values["note"],
@@ -173,7 +174,7 @@ class AdjustDialog(StockDialog):
         self.add_text("note", self.tr("Why"), required=True)
 
     def submit(self, values: dict[str, Any]) -> MoveResult:
-        product: ProductRef = values["product"]
+        product: ProductChoice = values["product"]
         return stock.adjust(self.gctx.services, product.id, values["location"],
                             values["quantity"], values["note"],
                             lot_id=self.lot_id(product, values["lot"]))
@@ -189,7 +190,7 @@ class CountDialog(StockDialog):
         self.add_text("note", self.tr("Note"))
 
     def submit(self, values: dict[str, Any]) -> MoveResult | None:
-        product: ProductRef = values["product"]
+        product: ProductChoice = values["product"]
         return stock.count(self.gctx.services, product.id, values["location"],
                            values["quantity"], lot_id=self.lot_id(product, values["lot"]),
                            note=values["note"])
@@ -222,7 +223,7 @@ class TransferDialog(StockDialog):
         return destination
 
     def submit(self, values: dict[str, Any]) -> MoveResult:
-        product: ProductRef = values["product"]
+        product: ProductChoice = values["product"]
         line = stock.TransferLineSpec(product.id, values["quantity"],
                                       self.lot_id(product, values["lot"]))
         return stock.ship_transfer(self.gctx.services, values["source"],

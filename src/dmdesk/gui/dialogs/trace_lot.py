@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 from dmdesk.domain.errors import DomainError
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.gui.context import GuiContext
-from dmdesk.gui.dialogs.form import ERROR_STYLE
 from dmdesk.gui.formatting import display
+from dmdesk.gui.palette import ERROR_STYLE
 from dmdesk.gui.tasks import Progress
 from dmdesk.queries.traceability import BackwardNode, ForwardNode, LotTrace, find_lot, trace_lot
 

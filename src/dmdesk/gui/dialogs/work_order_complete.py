@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from dmdesk.domain.errors import InsufficientStockError
 from dmdesk.domain.quantity import format_quantity, quantity, whole_number_required
-from dmdesk.gui.dialogs.form import FIELD_ERROR_STYLE, FormDialog, line_edit, right_aligned
+from dmdesk.gui.dialogs.form import FormDialog, line_edit, right_aligned
 from dmdesk.gui.dialogs.work_order_reason import OverrideDialog
+from dmdesk.gui.palette import FIELD_ERROR_STYLE
 from dmdesk.gui.tasks import TaskRunner
 from dmdesk.queries.orders import WorkOrderDetail
 from dmdesk.services import workorders

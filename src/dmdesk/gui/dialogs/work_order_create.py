@@ -31,7 +31,8 @@ from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.form import FormDialog, combo, line_edit, open_create_form, right_aligned
 from dmdesk.gui.formatting import to_qdate
 from dmdesk.queries import orders
-from dmdesk.queries.orders import OpenLine, ProductChoice, SiteChoice
+from dmdesk.queries.lookup import ProductChoice, product_by_sku
+from dmdesk.queries.orders import OpenLine, SiteChoice
 from dmdesk.services import workorders
 from dmdesk.services.workorders import CreatedWorkOrder
 
@@ -146,7 +147,7 @@ class WorkOrderCreateDialog(FormDialog):
     def _lookup_product(self, sku: str) -> ProductChoice | None:
         if sku not in self._products:
             with self.gctx.db.read_session() as session:
-                self._products[sku] = orders.product_by_sku(session, sku)
+                self._products[sku] = product_by_sku(session, sku)
         return self._products[sku]
 
     # --- validators ------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ keeps OK disabled: cancelling the dialog leaves the order as it was.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -22,19 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dmdesk.domain.errors import InsufficientStockError, ValidationError
+from dmdesk.domain.errors import InsufficientStockError, Shortage, ValidationError
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.gui.dialogs.form import FormDialog, line_edit
 from dmdesk.gui.tasks import TaskRunner
 
 Action = Callable[[str], Any]  # runs on the worker with the reason the user gave
-
-
-def _missing(wanted: str, available: str) -> str:
-    try:
-        return format_quantity(Decimal(wanted) - Decimal(available))
-    except InvalidOperation:
-        return ""
 
 
 class OverrideDialog(FormDialog):
@@ -62,14 +54,15 @@ class OverrideDialog(FormDialog):
             ok.setText(go_label)
         self.resize(520, self.sizeHint().height())
 
-    def _shortage_table(self, rows: list[tuple[str, str, str]]) -> QTableWidget:
+    def _shortage_table(self, rows: list[Shortage]) -> QTableWidget:
         table = QTableWidget(len(rows), 4, self)
         table.setObjectName("shortages")
         table.setHorizontalHeaderLabels([self.tr("Component"), self.tr("Needed"),
                                          self.tr("Available"), self.tr("Missing")])
-        for row, (sku, wanted, available) in enumerate(rows):
-            for column, value in enumerate((sku, wanted, available,
-                                            _missing(wanted, available))):
+        for row, short in enumerate(rows):
+            for column, value in enumerate((short.sku, format_quantity(short.required),
+                                            format_quantity(short.available),
+                                            format_quantity(short.missing))):
                 item = QTableWidgetItem(value)
                 if column:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight

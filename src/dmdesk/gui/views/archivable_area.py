@@ -21,9 +21,6 @@ from dmdesk.services.context import ServiceContext
 
 
 class ArchivableArea(Area):
-    can_create = True
-    can_archive = True
-    can_search = True
     changes = ""  # what this area's writes change, as announced to the others
     relevant: frozenset[str] = frozenset()  # what, changed anywhere, this area reads again
     name_column = "name"  # the column that names a record in messages

@@ -7,12 +7,9 @@ from PySide6.QtWidgets import QWidget
 
 class Area(QWidget):
     """Base class of the main window's areas. The defaults do nothing; areas override what
-    they support, and the window enables the matching shortcuts (Ctrl+N, Del, Ctrl+F, F5)."""
+    they support (the window's shortcuts Ctrl+N, Del, Ctrl+F and F5 call these)."""
 
     title = "Area"
-    can_create = False
-    can_archive = False
-    can_search = False
 
     def refresh(self) -> None:
         """Reload from the database (F5, and after another area changed data)."""

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.site_common import DeferredModel, ScopedModel, enum_label, small_table
+from dmdesk.gui.palette import FIELD_ERROR_STYLE
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.charts.network_charts import NetworkCharts
 from dmdesk.gui.views.detail_pane import heading_font
@@ -57,7 +58,6 @@ COUNT_ROLE = Qt.ItemDataRole.UserRole + 1  # the cell's number, as an int
 SITE_ROLE = Qt.ItemDataRole.UserRole + 2  # the row's site id (None on the totals row)
 STATE_ROLE = Qt.ItemDataRole.UserRole + 3  # the column's state (None on Site and Total)
 RELEVANT = frozenset({"work_orders", "stock", "sites", "products"})
-LATE_COLOUR = "#b3261e"
 
 
 class OpenWorkModel(QAbstractTableModel):
@@ -156,7 +156,7 @@ class Figure(QFrame):
 
     def set_value(self, value: int, alarming: bool = False) -> None:
         self.number.setText(f"{value:,}")
-        self.number.setStyleSheet(f"color: {LATE_COLOUR};" if alarming and value else "")
+        self.number.setStyleSheet(FIELD_ERROR_STYLE if alarming and value else "")
 
 
 def section_title(text: str, parent: QWidget) -> QLabel:

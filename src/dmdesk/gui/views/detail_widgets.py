@@ -30,12 +30,12 @@ from PySide6.QtWidgets import (
 
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.domain.workorder_states import WOState
+from dmdesk.gui.palette import ERROR_RED
 from dmdesk.queries import lists
 from dmdesk.queries.dashboard_charts import COMPLETED_FILTERS
 
 Index = QModelIndex | QPersistentModelIndex
 
-WARN_COLOR = "#b3261e"
 OPEN = "open"  # the state filter's "every state that is not final"
 LATE = "late"  # the state filter's "open and due before today"
 WATCHED = frozenset({"work_orders", "stock", "products", "sites", "customer_orders"})
@@ -136,7 +136,7 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and row.tooltip:
             return row.tooltip
         if role == Qt.ItemDataRole.ForegroundRole and column in row.warn:
-            return QBrush(QColor(WARN_COLOR))
+            return QBrush(QColor(ERROR_RED))
         if role == self.KEY_ROLE:
             return row.key
         return None

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from dmdesk.gui.context import GuiContext
-from dmdesk.gui.dialogs.form import ERROR_STYLE
 from dmdesk.gui.dialogs.jobsheet_print import JobSheetPrinting
 from dmdesk.gui.document_log import WrittenDocument
+from dmdesk.gui.palette import ERROR_STYLE
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.documents_export import ExportPanel
 from dmdesk.gui.views.documents_import import ImportPanel

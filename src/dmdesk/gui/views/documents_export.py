@@ -26,15 +26,16 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from dmdesk.db import models as m
-from dmdesk.documents.exports import EXPORT_KINDS, TITLES, ExportResult, export_workbook
+from dmdesk.documents.export_kinds import EXPORT_KINDS, KINDS, TITLES, PeriodUse
+from dmdesk.documents.exports import ExportResult, export_workbook
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.crash import failure_message
 from dmdesk.gui.dialogs.save_file import ask_save_path
 from dmdesk.gui.formatting import to_qdate
 from dmdesk.gui.tasks import Progress
 
-# Kinds whose figures are "now" (the period does not apply), as exports._period_text says.
-PERIOD_FREE = frozenset({"stock"})
+# Kinds whose figures are "now" (the period does not apply): the file name says today's date.
+PERIOD_FREE = frozenset(kind.name for kind in KINDS if kind.period is PeriodUse.NOW)
 PRESETS = ("All dates", "Last month", "This month", "This year", "Custom")
 
 

@@ -25,8 +25,6 @@ Order = TypeVar("Order", bound=HasId)
 
 
 class OrderArea(Area, Generic[Order]):
-    can_create = True
-    can_search = True
     watched: frozenset[str] = frozenset()  # what, changed anywhere, this area reads again
 
     def __init__(self, gctx: GuiContext, parent: QWidget | None = None) -> None:

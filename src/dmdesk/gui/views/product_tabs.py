@@ -36,6 +36,7 @@ from dmdesk.gui.dialogs.product_bom import BomLineDialog
 from dmdesk.gui.dialogs.product_form import kind_label
 from dmdesk.gui.dialogs.product_operation import OperationDialog
 from dmdesk.gui.formatting import display
+from dmdesk.gui.palette import ERROR_RED
 from dmdesk.gui.undo import ServiceCommand, push
 from dmdesk.queries import products as q
 from dmdesk.services import products
@@ -44,7 +45,6 @@ from dmdesk.services.context import ServiceContext
 NODE_ROLE = Qt.ItemDataRole.UserRole + 10
 KEY_ROLE = Qt.ItemDataRole.UserRole + 11
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-WARNING_COLOR = "#b3261e"
 # What other areas announce that changes what this one shows.
 RELEVANT_CHANGES = frozenset({"products", "stock", "sites", "work_orders"})
 LIST_WIDTHS = {"sku": 80, "name": 135, "kind": 95, "unit": 45, "standard_cost": 100,
@@ -496,7 +496,7 @@ class StockTab(DetailTab):
                 right=(1, 2, 3, 4))
             item.setToolTip(0, f"{row.code} — {row.name}")
             if row.below_minimum:
-                item.setForeground(3, QBrush(QColor(WARNING_COLOR)))
+                item.setForeground(3, QBrush(QColor(ERROR_RED)))
                 item.setToolTip(3, self.tr("Below the minimum of {0} {1}.")
                                 .format(qty_text(row.minimum), unit))
         if detail.stock:

@@ -36,13 +36,13 @@ from PySide6.QtWidgets import (
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.product_form import ProductFormDialog, kind_items, kind_label, money_text
+from dmdesk.gui.palette import ERROR_RED
 from dmdesk.gui.undo import ServiceCommand, push
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.list_area import ListArea
 from dmdesk.gui.views.product_tabs import (
     LIST_WIDTHS,
     RELEVANT_CHANGES,
-    WARNING_COLOR,
     BomTab,
     DesignFilesTab,
     DetailTab,
@@ -79,7 +79,7 @@ class ProductHeaderView(QFrame):
         font.setBold(True)
         self.heading.setFont(font)
         self.badge = QLabel(self.tr("Archived"), self)
-        self.badge.setStyleSheet(f"color: white; background: {WARNING_COLOR}; "
+        self.badge.setStyleSheet(f"color: white; background: {ERROR_RED}; "
                                  "padding: 1px 6px; border-radius: 3px;")
         self.edit_button = QPushButton(self.tr("Edit…"), self)
         self.edit_button.setObjectName("edit_product")
@@ -261,9 +261,6 @@ class ProductsArea(Area):
     """Products: search, filter by kind, show archived; the detail of the selected one."""
 
     title = "Products"
-    can_create = True
-    can_archive = True
-    can_search = True
 
     def __init__(self, gctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -39,7 +39,6 @@ from dmdesk.services import stock
 class StockArea(Area):
     trace_requested = Signal(str)  # a lot, as "SKU/CODE", to trace backward and forward
     title = "Stock"
-    can_search = True
 
     def __init__(self, gctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.site_common import show_error
+from dmdesk.gui.palette import FIELD_ERROR_STYLE
 from dmdesk.gui.tasks import Progress
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.sync_models import ConflictModel, status_text
@@ -37,7 +38,6 @@ from dmdesk.sync.client import ServerInfo, SyncReport
 from dmdesk.sync.transport import SyncError
 
 AUTO_SYNC_MS = 5 * 60 * 1000
-ERROR_STYLE = "color: #c62828;"
 
 
 class SyncArea(Area):
@@ -73,7 +73,7 @@ class SyncArea(Area):
         self.error_label = QLabel(box)
         self.error_label.setObjectName("sync_error")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setStyleSheet(FIELD_ERROR_STYLE)
         for label in (self.server_label, self.last_label, self.pending_label, self.error_label):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow(self.tr("Server:"), self.server_label)
@@ -179,7 +179,7 @@ class SyncArea(Area):
             view.deferred) if view.deferred else ""
         self.pending_label.setText(self.tr("{0} changes").format(view.pending) + waiting)
         self.error_label.setText(view.last_error or self.tr("none"))
-        self.error_label.setStyleSheet(ERROR_STYLE if view.last_error else "")
+        self.error_label.setStyleSheet(FIELD_ERROR_STYLE if view.last_error else "")
         self.setup_group.setVisible(not view.configured)
         self.setup_button.setVisible(view.configured)
         self.sync_button.setEnabled(view.configured and not self.running)
@@ -209,7 +209,7 @@ class SyncArea(Area):
         if url and not url.startswith(("http://", "https://")):
             problem = self.tr("The address starts with http:// or https://.")
         self.setup_message.setText(problem)
-        self.setup_message.setStyleSheet(ERROR_STYLE if problem else "")
+        self.setup_message.setStyleSheet(FIELD_ERROR_STYLE if problem else "")
         self.connect_button.setEnabled(bool(url and token and not problem))
 
     # --- acting ----------------------------------------------------------------------------------
@@ -282,7 +282,7 @@ class SyncArea(Area):
             if not isinstance(error, SyncError):
                 raise error
             self.setup_message.setText(str(error))
-            self.setup_message.setStyleSheet(ERROR_STYLE)
+            self.setup_message.setStyleSheet(FIELD_ERROR_STYLE)
 
         def finished(info: ServerInfo) -> None:
             done(info)

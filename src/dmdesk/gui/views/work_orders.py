@@ -32,13 +32,14 @@ from dmdesk.domain.quantity import format_quantity
 from dmdesk.domain.workorder_states import OPEN_STATES, WOAction, WOState, allowed_actions
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.crash import failure_message
-from dmdesk.gui.dialogs.form import ERROR_STYLE, FIELD_ERROR_STYLE, dispose_when_idle
+from dmdesk.gui.dialogs.form import dispose_when_idle, select_data
 from dmdesk.gui.dialogs.quality_check import QualityCheckDialog
 from dmdesk.gui.dialogs.work_order_complete import CompleteDialog
 from dmdesk.gui.dialogs.work_order_create import open_create_work_order
 from dmdesk.gui.dialogs.work_order_progress import ReportProgressDialog
 from dmdesk.gui.dialogs.work_order_reason import CancelDialog, OverrideDialog
 from dmdesk.gui.formatting import display
+from dmdesk.gui.palette import ERROR_STYLE, FIELD_ERROR_STYLE
 from dmdesk.gui.views.detail_pane import content_page, stacked_pages
 from dmdesk.gui.views.detail_widgets import (
     LATE,
@@ -389,9 +390,7 @@ class WorkOrdersArea(OrderArea[WorkOrderDetail]):
     def set_filters(self, *, site_id: uuid.UUID | None = None, state: str | None = OPEN) -> None:
         """Choose the site and state filters (None: all)."""
         for box, value in ((self.site_filter, site_id), (self.state_filter, state)):
-            for index in range(box.count()):
-                if box.itemData(index) == value:
-                    box.setCurrentIndex(index)
+            select_data(box, value)
 
     def set_completed(self, period: tuple[date, date] | None) -> None:
         """Show only the orders completed from ``period[0]`` to before ``period[1]``."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from dmdesk.domain.stock_take import take_in_order
+
 NO_LOT = -1
 Key = tuple[int, int, int]  # product, location, lot (NO_LOT for stock without a lot)
 
@@ -49,15 +51,11 @@ class StockBook:
         # front first), so picking does not slow down as lots come and go.
         while keys and self.on_hand[keys[0]] == 0 and self.reserved.get(keys[0], 0) == 0:
             self._listed.discard(keys.pop(0))
-        picks = []
-        for key in keys:
-            if quantity <= 0:
-                break
-            take = min(self.available_at(key), quantity)
-            if take > 0:
-                picks.append((key, take))
-                quantity -= take
-        return picks
+        # A generator: the walk stops at the first keys that cover the need (FIFO).
+        slots = ((location, lot, self.available_at((p, location, lot)))
+                 for p, location, lot in keys)
+        return [((product, location, lot), take)
+                for location, lot, take in take_in_order(slots, quantity).takes]
 
     def reserve(self, key: Key, quantity: int) -> None:
         self.reserved[key] = self.reserved.get(key, 0) + quantity

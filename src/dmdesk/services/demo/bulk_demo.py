@@ -20,6 +20,7 @@ from datetime import UTC, datetime, time, timedelta
 from functools import partial
 
 from dmdesk.db.ids import new_id
+from dmdesk.db.units import whole_units
 from dmdesk.domain.kinds import CustomerOrderState, MoveReason, ProductKind
 from dmdesk.domain.numbering import DocKind
 from dmdesk.domain.workorder_states import WOState
@@ -32,7 +33,7 @@ from dmdesk.services.demo.catalog import Catalog
 from dmdesk.services.demo.clock import DemoClock
 from dmdesk.services.demo.network import CustomerInfo, Network, Progress
 from dmdesk.services.demo.params import ScaleParams
-from dmdesk.services.demo.planning import WHOLE_UNITS, Plan
+from dmdesk.services.demo.planning import Plan
 
 Action = Callable[[], None]
 WORKING_DAY = timedelta(hours=10)
@@ -95,7 +96,8 @@ class BulkDemo:
                  progress: Progress) -> None:
         self.ctx, self.clock, self.rng, self.params = ctx, clock, rng, params
         self.catalog, self.network, self.progress = catalog, network, progress
-        self.plan = Plan(catalog, network)
+        with ctx.db.read_session() as session:
+            self.plan = Plan(catalog, network, whole_units(session))
         self.places = Places.of(network)
         self.agenda: dict[int, list[tuple[str, Action]]] = defaultdict(list)
         self.finished = [p.index for p in catalog.products if p.kind == ProductKind.FINISHED]
@@ -376,7 +378,7 @@ class BulkDemo:
         return None
 
     def _delta(self, key: Key) -> int:
-        if self.catalog.products[key[0]].unit in WHOLE_UNITS:
+        if self.plan.is_whole(key[0]):
             return self.rng.choice((-2, -1, 1, 1, 2)) * UNIT
         return self.rng.choice((-1, 1)) * self.rng.randint(50, 800)
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from dmdesk.db.ids import new_id
-from dmdesk.domain.kinds import MoveReason, ProductKind, TransferState
+from dmdesk.domain.kinds import MoveReason, TransferState
 from dmdesk.domain.numbering import DocKind
 from dmdesk.domain.quantity import QUANTITY_SCALE
 from dmdesk.domain.workorder_states import WOState
@@ -28,7 +28,7 @@ from dmdesk.services.demo.bulk import BulkWriter, Row
 from dmdesk.services.demo.bulk_catalog import CatalogIds, qty
 from dmdesk.services.demo.catalog import Catalog
 from dmdesk.services.demo.network import Network, SiteInfo
-from dmdesk.services.demo.planning import WHOLE_UNITS, Plan
+from dmdesk.services.demo.planning import Plan
 
 UNIT: int = QUANTITY_SCALE  # one piece, as a scaled quantity
 
@@ -134,7 +134,7 @@ class BulkOps:
 
     def whole(self, product: int, quantity: int) -> int:
         """Round up to whole units for counted products (pieces are never split)."""
-        if self.catalog.products[product].unit in WHOLE_UNITS:
+        if self.plan.is_whole(product):
             return -(-quantity // UNIT) * UNIT
         return quantity
 
@@ -426,9 +426,3 @@ class BulkOps:
                  "on_hand": on_hand, "reserved": reserved}
                 for key, on_hand, reserved in self.book.take_dirty()]
         self.w.upsert("stock_balance", rows, ("product_id", "location_id", "lot_key"))
-
-    def made_products(self) -> list[int]:
-        return [p.index for p in self.catalog.products if p.made]
-
-    def finished_products(self) -> list[int]:
-        return [p.index for p in self.catalog.products if p.kind == ProductKind.FINISHED]

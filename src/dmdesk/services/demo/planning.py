@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 from dmdesk.domain.quantity import required_with_scrap
 from dmdesk.services.demo.catalog import BomSpec, Catalog
 from dmdesk.services.demo.network import Network, SiteInfo
 
-WHOLE_UNITS = frozenset({"pcs", "set"})  # as seeded by the first migration
-
 
 class Plan:
-    def __init__(self, catalog: Catalog, network: Network) -> None:
+    def __init__(self, catalog: Catalog, network: Network, whole_units: frozenset[str]
+                 ) -> None:
         self.catalog = catalog
         self.network = network
+        self.whole_units = whole_units  # db.units.whole_units of the database being filled
         # Sites able to do every operation of a made product, in network order.
         self.makers: dict[int, list[SiteInfo]] = {}
         # Sites that consume a product: the makers of the products it goes into.
@@ -41,9 +41,11 @@ class Plan:
             return site
         return self.network.nearest(makers, site.latitude, site.longitude)
 
+    def is_whole(self, product: int) -> bool:
+        """Is ``product`` counted in whole numbers (pieces are never split)?"""
+        return self.catalog.products[product].unit in self.whole_units
+
     def required(self, line: BomSpec, units: Decimal) -> Decimal:
         """A material's requirement for ``units`` of the parent, as release computes it."""
-        need = required_with_scrap(line.quantity, units, line.scrap_pct)
-        if self.catalog.products[line.component].unit in WHOLE_UNITS:
-            need = need.to_integral_value(rounding=ROUND_CEILING)
-        return need
+        return required_with_scrap(line.quantity, units, line.scrap_pct,
+                                   whole=self.is_whole(line.component))

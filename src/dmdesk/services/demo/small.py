@@ -24,7 +24,10 @@ from functools import partial
 from sqlalchemy import func, select
 
 from dmdesk.db import models as m
+from dmdesk.db.free_stock import FreeSlot, free_at
+from dmdesk.db.units import whole_units
 from dmdesk.domain.kinds import CustomerOrderState
+from dmdesk.domain.stock_take import take_in_order
 from dmdesk.services import customer_orders, products, stock, workorders
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.customer_orders import OrderLineSpec
@@ -32,7 +35,7 @@ from dmdesk.services.demo.catalog import Catalog, ProductSpec
 from dmdesk.services.demo.clock import DemoClock
 from dmdesk.services.demo.network import CustomerInfo, Network, Progress, SiteInfo
 from dmdesk.services.demo.params import ScaleParams
-from dmdesk.services.demo.planning import WHOLE_UNITS, Plan
+from dmdesk.services.demo.planning import Plan
 from dmdesk.services.stock import ReceiptLine, TransferLineSpec
 
 Action = Callable[[], None]
@@ -61,7 +64,6 @@ class OpenOrder:
     number: str
     customer: CustomerInfo
     lines: list[OpenLine] = field(default_factory=list)
-    delivered: int = 0
 
 
 class ServiceDemo:
@@ -70,7 +72,8 @@ class ServiceDemo:
                  progress: Progress) -> None:
         self.ctx, self.clock, self.rng, self.params = ctx, clock, rng, params
         self.catalog, self.network, self.progress = catalog, network, progress
-        self.plan = Plan(catalog, network)
+        with ctx.db.read_session() as session:
+            self.plan = Plan(catalog, network, whole_units(session))
         self.ids: list[uuid.UUID] = []
         self.agenda: dict[int, list[Action]] = defaultdict(list)
         self.lot_serial = 0
@@ -134,38 +137,22 @@ class ServiceDemo:
 
     # --- stock helpers ----------------------------------------------------------------------
 
-    def _stock(self, site: SiteInfo, product: int) -> list[tuple[uuid.UUID, uuid.UUID | None,
-                                                                   Decimal, Decimal]]:
-        """(location, lot, on hand, reserved) at a site, in the order the services pick."""
+    def _stock(self, site: SiteInfo, product: int) -> list[FreeSlot]:
+        """The free stock at a site, in the order the services pick (db.free_stock)."""
         with self.ctx.db.read_session() as session:
-            rows = session.execute(
-                select(m.StockBalance.location_id, m.StockBalance.lot_id,
-                       m.StockBalance.on_hand, m.StockBalance.reserved)
-                .join(m.Location, m.Location.id == m.StockBalance.location_id)
-                .where(m.StockBalance.product_id == self.ids[product],
-                       m.Location.site_id == site.id, m.Location.kind == "internal")
-                .order_by(m.StockBalance.lot_key, m.Location.code))
-            return [(loc, lot, on_hand, reserved) for loc, lot, on_hand, reserved in rows]
+            return free_at(session, site.id, self.ids[product])
 
     def available(self, site: SiteInfo, product: int) -> Decimal:
-        return sum((max(on_hand - reserved, Decimal(0))
-                    for _, _, on_hand, reserved in self._stock(site, product)), Decimal(0))
+        return sum((slot.free for slot in self._stock(site, product)), Decimal(0))
 
     def _pick(self, site: SiteInfo, product: int, quantity: Decimal
               ) -> list[tuple[uuid.UUID, uuid.UUID | None, Decimal]]:
         """Where to take ``quantity`` from (available stock only, oldest lots first)."""
-        picks = []
-        for location, lot, on_hand, reserved in self._stock(site, product):
-            take = min(on_hand - reserved, quantity)
-            if take > 0:
-                picks.append((location, lot, take))
-                quantity -= take
-            if quantity <= 0:
-                break
-        return picks
+        return take_in_order([slot.by_id for slot in self._stock(site, product)],
+                             quantity).takes
 
     def _whole(self, product: int, quantity: Decimal) -> Decimal:
-        if self.catalog.products[product].unit in WHOLE_UNITS:
+        if self.plan.is_whole(product):
             return quantity.to_integral_value(rounding=ROUND_CEILING)
         return quantity.quantize(Decimal("0.001"), rounding=ROUND_CEILING)
 
@@ -468,7 +455,7 @@ class ServiceDemo:
         return row[0], row[1], row[2], row[3], row[4], row[5]
 
     def _delta(self, unit: str) -> Decimal:
-        if unit in WHOLE_UNITS:
+        if unit in self.plan.whole_units:
             return Decimal(self.rng.choice((-2, -1, 1, 1, 2)))
         return Decimal(self.rng.randint(-800, 800)) / 1000 or Decimal("0.25")
 

@@ -17,12 +17,13 @@ from PySide6.QtWidgets import QGridLayout, QWidget
 
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.gui.dialogs.site_common import enum_label
+from dmdesk.gui.palette import ERROR_RED
 from dmdesk.gui.views.charts.bar_chart import BarChart, Bars, BarSet
 from dmdesk.queries.dashboard_charts import ChartData
 
 STATE_COLOURS = {"draft": "#94a3b8", "released": "#2563eb", "in_progress": "#d97706",
                  "on_hold": "#7c3aed"}
-LATE, OUTPUT, VALUE, ON_TIME = "#b3261e", "#15803d", "#0f766e", "#1d4ed8"
+OUTPUT, VALUE, ON_TIME = "#15803d", "#0f766e", "#1d4ed8"
 
 
 def tr(text: str) -> str:
@@ -61,7 +62,7 @@ def open_work_bars(data: ChartData) -> Bars:
 def late_bars(data: ChartData) -> Bars:
     rows = data.late
     return Bars([f"{r.code}  {r.value}" for r in rows],
-                [BarSet(tr("late"), [float(r.value) for r in rows], LATE)],
+                [BarSet(tr("late"), [float(r.value) for r in rows], ERROR_RED)],
                 [tr("{0} — {1}: {2} late work orders").format(r.code, r.name, r.value)
                  for r in rows], axis_title=tr("due before today, not done"))
 

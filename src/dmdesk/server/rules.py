@@ -256,10 +256,11 @@ def may_write(role: str, ownership: Ownership, entity: str, op: str, key: str,
 
 
 def may_see(role: str, site_code: str, change: Mapping[Any, Any]) -> bool:
-    """Whether a caller pulls this change. Owners, accountants and own workshops see all.
+    """Whether a caller pulls this change from the op log. Owners, accountants and own
+    workshops see all; a producer never reads the op log directly: it pulls its own feed,
+    judged when ops are stored (server/scope.py, policy in domain/read_scope.py).
 
     ``change`` is the stored row: seq, site (the writer), op_id, entity, entity_id, op,
-    payload (JSON text), hlc. The one place to restrict what a micro-producer sees (say, only
-    its own work orders and the products they need) when the network asks for it.
+    payload (JSON text), hlc.
     """
-    return True
+    return role != "producer"

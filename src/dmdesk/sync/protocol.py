@@ -11,7 +11,8 @@ Every request carries:
 
 Endpoints (all under /v1):
   GET  /v1/status   -> {"server": "dmdesk", "protocol": 1, "schema_version": str,
-                        "server_time_ms": int, "site": code, "role": "owner"|"site"|"accountant"}
+                        "server_time_ms": int, "site": code,
+                        "role": "owner"|"site"|"producer"|"accountant"}
   POST /v1/push     body {"ops": [Op, ...]}  (at most MAX_PUSH_OPS ops, MAX_BODY_BYTES bytes)
                     -> 200 {"stored": int, "duplicates": int, "last_op_id": hex, "server_seq": int}
                     The batch is all or nothing: if one op is malformed (422) or not the
@@ -23,6 +24,16 @@ Endpoints (all under /v1):
                     Changes with server seq > SEQ, in seq order, excluding the caller's own,
                     filtered by what the caller may see. ``last_seq`` is the cursor to store
                     (it may be past the last change returned when filtered ones were skipped).
+                    A producer (role "producer") receives only its own work
+                    (dmdesk.domain.read_scope): payloads projected (no price, no cost), rows
+                    that came into its scope late as catch-up (their older ops, with their own
+                    seq, placed before the op that brought them in), and withdrawals.
+
+Withdraw (pulled by producers only): {"seq": int, "origin": "", "op_id": "", "entity": table,
+  "entity_id": hex key, "op": "withdraw", "payload": {}, "hlc": "", "schema_version": ""}
+  The row is no longer the producer's to hold (a design file of a product none of its work
+  orders makes any more, with its bytes): the client deletes it locally, writes no outbox row,
+  and drops any cached thumbnail of the bytes.
 
 Op (one row change, as the site's outbox holds it):
   {"op_id": 32 hex (UUIDv7), "entity": table name, "entity_id": hex of the key bytes,
@@ -56,8 +67,8 @@ MAX_PULL_CHANGES = 5000
 MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
 
-Role = Literal["owner", "site", "accountant"]
-OpKind = Literal["insert", "update", "delete"]
+Role = Literal["owner", "site", "producer", "accountant"]
+OpKind = Literal["insert", "update", "delete", "withdraw"]
 
 
 class Op(TypedDict):

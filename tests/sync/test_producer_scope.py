@@ -236,14 +236,16 @@ def expected_scope(world: World, producer: int) -> dict[str, set[Any]]:
         ("stock_move", "product_id", moves), ("transfer_line", "product_id", lines),
         ("lot", "product_id", lots))
         for (v,) in _rows(owner, f"SELECT {column} FROM {table} WHERE " + (
-            f"work_order_id IN {_in(orders)}" if ids is None else f"id IN {_in(ids)}"))}
+            f"work_order_id IN {_in(live)}" if ids is None else f"id IN {_in(ids)}"))}
     designs = _ids(owner, "design_file", f"product_id IN {_in(made_live)}")
     scope = {
         "site": _ids(owner, "site"), "unit": _ids(owner, "unit"),
         "location": locs | ends, "work_order": orders,
-        "wo_material": _ids(owner, "wo_material", f"work_order_id IN {_in(orders)}"),
-        "wo_operation": _ids(owner, "wo_operation", f"work_order_id IN {_in(orders)}"),
-        "quality_check": _ids(owner, "quality_check", f"work_order_id IN {_in(orders)}"),
+        # A moved order stays as it stood when it left, and orders move only in draft
+        # here, before they have any of these.
+        "wo_material": _ids(owner, "wo_material", f"work_order_id IN {_in(live)}"),
+        "wo_operation": _ids(owner, "wo_operation", f"work_order_id IN {_in(live)}"),
+        "quality_check": _ids(owner, "quality_check", f"work_order_id IN {_in(live)}"),
         "product": made | used, "bom_line": bom,
         "operation": _ids(owner, "operation", f"product_id IN {_in(made)}"),
         "design_file": designs,

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, RowMapping, delete, insert, select
 
 from dmdesk.domain.kinds import SiteKind
 from dmdesk.domain.read_scope import PRODUCER_TABLES, PROJECTED_OUT, SCOPED_REFERENCES, project
@@ -57,12 +57,12 @@ class ScopeEngine:
         self._state: dict[tuple[str, str, str], str | None] = {}
         self._dirty: set[tuple[str, str, str]] = set()
         self._feed: list[dict[str, Any]] = []
-        self._owner_rows: dict[tuple[str, str], Mapping[str, Any] | None] = {}
+        self._owner_rows: dict[tuple[str, str], RowMapping | None] = {}
         self._site_ids: dict[str, frozenset[str]] = {}
 
     # --- what the server knows -------------------------------------------------------------
 
-    def _owner(self, entity: str, key: Any) -> Mapping[str, Any] | None:
+    def _owner(self, entity: str, key: Any) -> RowMapping | None:
         if not isinstance(key, str):
             return None
         if (entity, key) not in self._owner_rows:
@@ -74,7 +74,7 @@ class ScopeEngine:
         row = self._owner(entity, key)
         return None if row is None else row[column]
 
-    def _children(self, entity: str, column: str, value: str) -> list[Mapping[str, Any]]:
+    def _children(self, entity: str, column: str, value: str) -> list[RowMapping]:
         return list(self._c.execute(select(owners).where(
             owners.c.entity == entity, owners.c[column] == value)).mappings())
 
@@ -348,11 +348,11 @@ class ScopeEngine:
             for row in self._c.execute(select(owners.c.entity_id).where(
                     owners.c.entity == entity, owners.c.site_id.in_(own))):
                 self._add(producer, entity, row.entity_id, LIVE, ceiling)
-        for row in self._c.execute(select(owners).where(
+        for order in self._c.execute(select(owners).where(
                 owners.c.entity == "work_order", owners.c.site_id.in_(own))).mappings():
-            self._enter_work_order(producer, row["entity_id"], row["product_id"], ceiling,
+            self._enter_work_order(producer, order["entity_id"], order["product_id"], ceiling,
                                    before_only=False)
-            self._enter_children(producer, row["entity_id"], ceiling)
+            self._enter_children(producer, order["entity_id"], ceiling)
         self._seed_transfers(producer, ceiling)
         self._seed_ledger(producer, ceiling)
 

@@ -153,7 +153,7 @@ def codec(table: str) -> TableCodec:
         columns=tuple(c.name for c in model_table.columns),
         key=tuple(c.name for c in model_table.primary_key.columns),
         to_db=to_db, from_db=from_db, references=references,
-        defaults={c.name: to_db[c.name](to_json_value(c.default.arg))
+        defaults={c.name: to_db[c.name](to_json_value(getattr(c.default, "arg", None)))
                   for c in model_table.columns
                   if c.default is not None and c.default.is_scalar},
         uuid_key=len(model_table.primary_key.columns) == 1 and isinstance(

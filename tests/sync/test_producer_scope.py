@@ -241,10 +241,10 @@ def expected_scope(world: World, producer: int) -> dict[str, set[Any]]:
     scope = {
         "site": _ids(owner, "site"), "unit": _ids(owner, "unit"),
         "location": locs | ends, "work_order": orders,
-        # A moved order stays as it stood when it left, and orders move only in draft
-        # here, before they have any of these.
+        # A moved order stays as it stood when it left; orders move only in draft here,
+        # when they have their operations but no materials nor checks yet.
         "wo_material": _ids(owner, "wo_material", f"work_order_id IN {_in(live)}"),
-        "wo_operation": _ids(owner, "wo_operation", f"work_order_id IN {_in(live)}"),
+        "wo_operation": _ids(owner, "wo_operation", f"work_order_id IN {_in(orders)}"),
         "quality_check": _ids(owner, "quality_check", f"work_order_id IN {_in(live)}"),
         "product": made | used, "bom_line": bom,
         "operation": _ids(owner, "operation", f"product_id IN {_in(made)}"),
@@ -269,10 +269,13 @@ def assert_exact_scope(world: World, producer: int) -> None:
     assert _rows(site, "SELECT COUNT(*) FROM product WHERE price <> 0 OR standard_cost <> 0") \
         == [(0,)]
     owner = world.sites[OWNER]
+    live = _ids(owner, "work_order", "site_id = ?", (world.producer_site[producer].bytes,))
     for table in ("bom_line", "operation", "wo_material", "wo_operation", "stock_move",
                   "transfer_line", "lot_genealogy", "design_file", "file_blob"):
-        assert sorted(_rows(site, f"SELECT * FROM {table}")) == sorted(
-            r for r in _rows(owner, f"SELECT * FROM {table}") if r[0] in expected[table]), table
+        where = f"work_order_id IN {_in(live)}" if table == "wo_operation" else "1"
+        assert sorted(_rows(site, f"SELECT * FROM {table} WHERE {where}")) == sorted(
+            r for r in _rows(owner, f"SELECT * FROM {table} WHERE {where}")
+            if r[0] in expected[table]), table
     names = {r[0]: r[1:] for r in _rows(owner, "SELECT id, code, name FROM site")}
     assert {r[0]: r[1:] for r in _rows(site, "SELECT id, code, name FROM site")} == names
 

@@ -110,9 +110,10 @@ def _judge_for_producers(connection: Connection, site: str,
                 ops.c.site == site, ops.c.op_id.in_(op_ids[start:start + _CHUNK]))):
             seqs[op_id] = int(seq)
     engine = scope.ScopeEngine(connection, producers)
-    engine.preload((op.entity, op.entity_id) for op in fresh)
-    engine.apply(sorted((scope.StoredOp(seqs[op.op_id], site, op.entity, op.entity_id, op.op,
-                                        op.payload) for op in fresh), key=lambda o: o.seq))
+    stored = sorted((scope.StoredOp(seqs[op.op_id], site, op.entity, op.entity_id, op.op,
+                                    op.payload) for op in fresh), key=lambda o: o.seq)
+    engine.preload_ops(stored)
+    engine.apply(stored)
     engine.flush()
 
 

@@ -25,6 +25,8 @@ from dmdesk.server.storage import feed, ops, owners, scope_rows, sites
 
 LIVE, FROZEN, MADE, USED = "live", "frozen", "made", "used"
 CHILDREN = ("wo_material", "wo_operation", "quality_check")
+_REFERS = (("work_order_id", "work_order"), ("product_id", "product"),
+           ("parent_id", "product"), ("transfer_id", "transfer"), ("document_id", "transfer"))
 _PROJECTED = frozenset({"site", *PROJECTED_OUT, *SCOPED_REFERENCES})
 
 
@@ -108,6 +110,18 @@ class ScopeEngine:
                 scope_rows.c.entity_id.in_({k for _, k in chunk}))
             for row in self._c.execute(query).mappings():
                 self._state[(row["site"], row["entity"], row["entity_id"])] = row["state"]
+
+    def preload_ops(self, stored: Iterable[StoredOp]) -> None:
+        """Fetch in a few queries the scope rows a batch's ops will be asked about: their
+        own, and the work orders, products and transfers they refer to."""
+        keys: list[tuple[str, str]] = []
+        for op in stored:
+            keys.append((op.entity, op.entity_id))
+            for column, entity in _REFERS:
+                value = op.payload.get(column)
+                if isinstance(value, str):
+                    keys.append((entity, value))
+        self.preload(keys)
 
     def state(self, producer: str, entity: str, key: Any) -> str | None:
         if not isinstance(key, str):

@@ -57,6 +57,9 @@ def demo(work: Path, given: Path | None) -> tuple[Path, str]:
     source = given or LARGE
     if source.exists():
         return source, f"the demo at {source}"
+    if (work / "demo.sqlite").exists():  # built by an earlier run in this folder
+        return work / "demo.sqlite", "a bulk demo a tenth of the large one (100,000 moves, " \
+            "5,000 work orders)"
     path = work / "demo.sqlite"
     say(f"{source} is not there: building a bulk demo a tenth of the large one...")
     db = open_database(path)
@@ -65,8 +68,9 @@ def demo(work: Path, given: Path | None) -> tuple[Path, str]:
     return path, "a bulk demo a tenth of the large one (100,000 moves, 5,000 work orders)"
 
 
-def producer_site(db: Database) -> tuple[str, int, int]:
-    """The site whose share of work orders is nearest 1 %, its count and the total."""
+def producer_site(db: Database) -> tuple[str, str, int, int]:
+    """The owner's code; the site whose share of work orders is nearest 1 %, its count and
+    the total."""
     with db.reader.connect() as conn:
         counts = conn.exec_driver_sql(
             "SELECT s.code, COUNT(*) FROM work_order w JOIN site s ON s.id = w.site_id "
@@ -76,7 +80,7 @@ def producer_site(db: Database) -> tuple[str, int, int]:
     total = sum(n for _, n in counts)
     code, count = min(((c, n) for c, n in counts if c != owner),
                       key=lambda cn: abs(cn[1] / total - 0.01))
-    return str(code), int(count), total
+    return str(owner), str(code), int(count), total
 
 
 def first_sync(server: RunningServer, path: Path, code: str, role: str) -> tuple[int, float]:
@@ -127,12 +131,12 @@ def main() -> int:
     owner_path = work / "owner.sqlite"
     shutil.copyfile(source, owner_path)
     owner = open_database(owner_path, backup=False)
-    producer, count, total = producer_site(owner)
+    owner_code, producer, count, total = producer_site(owner)
     say(f"measured on {what}; producer {producer} holds {count} of {total:,} work orders "
         f"({100 * count / total:.1f} %)")
     with running_server(None, work) as server:
         server.add_site(producer, role="producer")
-        client.setup(owner, server.base_url, server.add_site("HQ", role="owner"))
+        client.setup(owner, server.base_url, server.add_site(owner_code, role="owner"))
         started = time.perf_counter()
         pushed = client.run_sync(owner, pull=False).pushed
         push_s = time.perf_counter() - started

@@ -83,9 +83,11 @@ def producer_site(db: Database) -> tuple[str, str, int, int]:
     return str(owner), str(code), int(count), total
 
 
-def first_sync(server: RunningServer, path: Path, code: str, role: str) -> tuple[int, float]:
-    """(bytes of every pull page, seconds) of a new site's first sync."""
-    token = server.add_site(code, role=role)
+def first_sync(server: RunningServer, path: Path, code: str, role: str | None
+               ) -> tuple[int, float]:
+    """(bytes of every pull page, seconds) of a new site's first sync (``role`` None: the
+    site is on the server already: a new token)."""
+    token = server.add_site(code, role=role) if role else server.token(code)
     db = open_database(path)
     client.setup(db, server.base_url, token)
     started = time.perf_counter()
@@ -124,34 +126,41 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse --work's server from an earlier run (skips (a))")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="scope-bench-", dir="/tmp"))
     work.mkdir(parents=True, exist_ok=True)
     source, what = demo(work, args.db)
     owner_path = work / "owner.sqlite"
-    shutil.copyfile(source, owner_path)
+    if not args.reuse:
+        shutil.copyfile(source, owner_path)
     owner = open_database(owner_path, backup=False)
     owner_code, producer, count, total = producer_site(owner)
     say(f"measured on {what}; producer {producer} holds {count} of {total:,} work orders "
         f"({100 * count / total:.1f} %)")
+    full = f"F{int(time.time()) % 100000}"  # a new full site each run
+    for old in ("full.sqlite", "producer.sqlite"):
+        for path in work.glob(f"{old}*"):
+            path.unlink()
     with running_server(None, work) as server:
-        server.add_site(producer, role="producer")
-        client.setup(owner, server.base_url, server.add_site(owner_code, role="owner"))
-        started = time.perf_counter()
-        pushed = client.run_sync(owner, pull=False).pushed
-        push_s = time.perf_counter() - started
-        say(f"(a) owner pushed {pushed:,} ops in {push_s:.1f} s, the producer's feed judged "
-            "as they were stored")
-        full_bytes, full_s = first_sync(server, work / "full.sqlite", "FULL", "site")
-        prod_bytes, prod_s = first_sync(server, work / "producer.sqlite", producer,
-                                        "producer")
+        if not args.reuse:
+            server.add_site(producer, role="producer")
+            client.setup(owner, server.base_url, server.add_site(owner_code, role="owner"))
+            started = time.perf_counter()
+            pushed = client.run_sync(owner, pull=False).pushed
+            push_s = time.perf_counter() - started
+            say(f"(a) owner pushed {pushed:,} ops in {push_s:.1f} s, the producer's feed "
+                "judged as they were stored")
+        full_bytes, full_s = first_sync(server, work / "full.sqlite", full, "site")
+        prod_bytes, prod_s = first_sync(server, work / "producer.sqlite", producer, None)
         say(f"(b) full site's first sync: {full_bytes / 1e6:,.1f} MB in {full_s:.1f} s")
         say(f"    producer's first sync:  {prod_bytes / 1e6:,.2f} MB in {prod_s:.2f} s = "
             f"{100 * prod_bytes / full_bytes:.2f} % of the bytes (target <= 5 %), "
             f"{100 * prod_s / full_s:.1f} % of the time")
     owner.close()
     (full_s2, full_n), (prod_s2, prod_n) = server_cost(work / "server.sqlite", producer,
-                                                        "FULL")
+                                                        full)
     per_full = full_s2 / max(full_n, 1) * 1e6
     per_prod = prod_s2 / max(prod_n, 1) * 1e6
     say(f"(c) server, unfiltered pull: {full_n:,} changes in {full_s2:.2f} s "

@@ -9,9 +9,9 @@ demo a tenth of its size is built in the work folder, and the figures say so):
     judged as ops are stored: the push's overhead is the server's cost of scoping);
 (b) a full site (role site) makes its first sync, then the producer: bytes received and
     time of each (target: the producer's bytes <= 5 % of the full site's);
-(c) in-process on the same server database, the server's cost of a pull page per change:
-    the producer's filtered pull against an unfiltered pull (target <= 2x), and the judging
-    done at push time per op, against the push itself.
+(c) in-process on the same server database, the server's cost of a pull per change: the
+    producer's filtered pull against an unfiltered pull (target <= 2x);
+(d) the judging done at push time, per op stored, for one producer.
 """
 
 from __future__ import annotations
@@ -33,12 +33,14 @@ try:
 except ImportError:
     sys.path.insert(0, str(REPO / "src"))
 
+from sqlalchemy import delete, select  # noqa: E402
 from tests.sync_server_process import RunningServer, running_server  # noqa: E402
 
 from dmdesk.db.database import Database, open_database  # noqa: E402
 from dmdesk.server import oplog  # noqa: E402
 from dmdesk.server.admin import SiteAccount  # noqa: E402
-from dmdesk.server.storage import open_store  # noqa: E402
+from dmdesk.server.scope import ScopeEngine, StoredOp  # noqa: E402
+from dmdesk.server.storage import feed, open_store, ops, scope_rows  # noqa: E402
 from dmdesk.services.context import SETTING_SITE, ServiceContext  # noqa: E402
 from dmdesk.services.demo import build_demo  # noqa: E402
 from dmdesk.services.demo.params import ScaleParams  # noqa: E402
@@ -122,6 +124,31 @@ def server_cost(db_path: Path, producer: str, site: str) -> tuple[Any, ...]:
     return tuple(results)
 
 
+def judging_cost(db_path: Path, producer: str) -> tuple[float, int]:
+    """Seconds to judge every stored op for the producer again, in batches of 1,000 as
+    pushes come (in a transaction rolled back), and the number of ops."""
+    store = open_store(str(db_path))
+    count = 0
+    with store.engine.connect() as connection:
+        connection.exec_driver_sql("BEGIN")
+        connection.execute(delete(scope_rows).where(scope_rows.c.site == producer))
+        connection.execute(delete(feed).where(feed.c.site == producer))
+        started = time.perf_counter()
+        rows = connection.execute(select(ops).order_by(ops.c.seq)).mappings().all()
+        for start in range(0, len(rows), 1000):
+            batch = [StoredOp(int(r["seq"]), r["site"], r["entity"], r["entity_id"], r["op"],
+                              json.loads(r["payload"])) for r in rows[start:start + 1000]]
+            engine = ScopeEngine(connection, [producer])
+            engine.preload_ops(batch)
+            engine.apply(batch)
+            engine.flush()
+            count += len(batch)
+        seconds = time.perf_counter() - started
+        connection.exec_driver_sql("ROLLBACK")
+    store.dispose()
+    return seconds, count
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=None)
@@ -167,6 +194,9 @@ def main() -> int:
         f"({per_full:.1f} us per change)")
     say(f"    server, producer's pull: {prod_n:,} changes in {prod_s2:.3f} s "
         f"({per_prod:.1f} us per change) = {per_prod / per_full:.2f}x (target <= 2x)")
+    judge_s, judged = judging_cost(work / "server.sqlite", producer)
+    say(f"(d) server, judging at push time for one producer: {judged:,} ops in {judge_s:.1f} s "
+        f"({judge_s / judged * 1e6:.0f} us per op stored, with reading and parsing them)")
     say(f"work files in {work} (delete when done)")
     return 0
 

@@ -41,8 +41,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser],
     add = actions.add_parser("add-site", help="let a site use the server")
     add.add_argument("code", help="the site's code, as in its database (e.g. MP1)")
     add.add_argument("--name", required=True, help="the site's name")
-    add.add_argument("--role", required=True, choices=("owner", "site", "accountant"),
-                     help="owner: writes everything; site: its own rows; accountant: reads")
+    add.add_argument("--role", required=True,
+                     choices=("owner", "site", "producer", "accountant"),
+                     help="owner: writes everything; site: its own rows, sees all; producer: "
+                          "an outside producer, sees and writes its own work only; "
+                          "accountant: reads")
     token = actions.add_parser("token", help="issue a new token for a site (shown once)")
     token.add_argument("code")
     revoke = actions.add_parser("revoke", help="stop a site's token from working")

@@ -15,9 +15,10 @@ import time
 from dataclasses import dataclass
 from typing import get_args
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
-from dmdesk.server.storage import Store, sites
+from dmdesk.server.scope import ScopeEngine
+from dmdesk.server.storage import Store, ops, sites
 from dmdesk.sync.protocol import Role
 
 ROLES: tuple[str, ...] = get_args(Role)
@@ -60,6 +61,11 @@ def add_site(store: Store, code: str, name: str, role: str) -> SiteAccount:
         connection.execute(insert(sites).values(
             code=code, name=name.strip(), role=role, token_hash=None, revoked=False,
             created_at_ms=int(time.time() * 1000)))
+        if role == "producer":  # what it holds already, served as its first pull
+            ceiling = int(connection.execute(select(func.max(ops.c.seq))).scalar() or 0)
+            engine = ScopeEngine(connection, [code])
+            engine.seed(code, ceiling)
+            engine.flush()
     return SiteAccount(code, name.strip(), role, False, False)
 
 

@@ -8,21 +8,36 @@ are), which keeps a site's bulk of writes cheap.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, select, tuple_
+from sqlalchemy import Connection, and_, delete, insert, select, tuple_, update
 
 from dmdesk.db.changes import IMMUTABLE_TABLES
 from dmdesk.db.chunks import chunked
 from dmdesk.domain.kinds import SiteKind
 from dmdesk.domain.write_rules import KNOWN_FIELDS
-from dmdesk.server.storage import owners
+from dmdesk.server.storage import ops, owners
 
-# For each indexed table: payload column -> index field (the rules' vocabulary). Every other
-# synced table gets an entry with its creator only.
-TRACKED = KNOWN_FIELDS
-FIELDS = ("creator", "site_id", "peer_id", "ref_id", "code", "kind", "reports_progress")
+# For each indexed table: payload column -> index field. The rules' vocabulary
+# (domain/write_rules.py KNOWN_FIELDS), and what a producer's scope follows
+# (dmdesk.server.scope). Every other synced table gets an entry with its creator only.
+TRACKED: dict[str, dict[str, str]] = {
+    **KNOWN_FIELDS,
+    "work_order": {**KNOWN_FIELDS["work_order"], "product_id": "product_id"},
+    "transfer": {**KNOWN_FIELDS["transfer"], "transit_location_id": "extra"},
+    "transfer_line": {**KNOWN_FIELDS["transfer_line"], "product_id": "product_id",
+                      "lot_id": "extra"},
+    "wo_material": {**KNOWN_FIELDS["wo_material"], "product_id": "product_id"},
+    "quality_check": {"work_order_id": "ref_id"},
+    "bom_line": {"parent_id": "ref_id", "component_id": "product_id"},
+    "operation": {"product_id": "ref_id"},
+    "design_file": {"product_id": "ref_id", "sha256": "extra"},
+    "lot": {"work_order_id": "ref_id", "product_id": "product_id"},
+}
+FIELDS = ("creator", "site_id", "peer_id", "ref_id", "code", "kind", "reports_progress",
+          "product_id", "extra")
 _COLUMN = {"ref_id": "parent_id", "peer_id": "peer_site_id"}  # index field -> table column
 
 
@@ -136,8 +151,7 @@ class OwnershipIndex:
                 if field == "reports_progress":
                     current[field] = bool(value)
                     continue
-                # PostgreSQL text holds no NUL; ids and codes never contain one.
-                current[field] = None if value is None else str(value)[:512].replace("\x00", "")
+                current[field] = _clean(value)
         self._rows[key] = current
         self._dirty.add(key)
 
@@ -153,3 +167,27 @@ class OwnershipIndex:
         if rows:
             self._connection.execute(insert(owners), rows)
         self._dirty.clear()
+
+
+def _clean(value: Any) -> str | None:
+    # PostgreSQL text holds no NUL; ids and codes never contain one.
+    return None if value is None else str(value)[:512].replace("\x00", "")
+
+
+def relearn(connection: Connection) -> None:
+    """Fill the index fields of every known row again from the op log (after a migration
+    added fields), in log order, as ``learn`` would have."""
+    learnt: dict[tuple[str, str], dict[str, Any]] = {}
+    query = select(ops.c.entity, ops.c.entity_id, ops.c.payload).where(
+        ops.c.entity.in_(list(TRACKED)), ops.c.op.in_(("insert", "update"))
+    ).order_by(ops.c.seq)
+    for entity, entity_id, text in connection.execute(query):
+        payload = json.loads(text)
+        fields = learnt.setdefault((entity, entity_id), {})
+        for column, field in TRACKED[entity].items():
+            if column in payload:
+                fields[_COLUMN.get(field, field)] = _clean(payload[column])
+    for (entity, entity_id), fields in learnt.items():
+        if fields:
+            connection.execute(update(owners).where(
+                owners.c.entity == entity, owners.c.entity_id == entity_id).values(**fields))

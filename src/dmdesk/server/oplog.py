@@ -13,11 +13,12 @@ from sqlalchemy import Connection, func, insert, select, update
 from dmdesk.db.changes import IMMUTABLE_TABLES
 from dmdesk.db.chunks import chunked
 from dmdesk.domain.kinds import TRANSIT_LOCATION_ID, TRANSIT_SITE_ID, SiteKind
+from dmdesk.domain.read_scope import PRODUCER_TABLES
 from dmdesk.domain.write_rules import holder_allows, may_write, touches_lifecycle
-from dmdesk.server import rules
+from dmdesk.server import rules, scope
 from dmdesk.server.admin import SiteAccount
 from dmdesk.server.index import OwnershipIndex
-from dmdesk.server.storage import Store, ops, site_counts
+from dmdesk.server.storage import Store, feed, ops, site_counts
 from dmdesk.sync.protocol import Change, PullReply, PushReply
 
 MOVE = "stock_move"
@@ -120,18 +121,38 @@ def _referenced(op: IncomingOp) -> list[tuple[str, str]]:
     return keys
 
 
+def _in_producer_scope(index: OwnershipIndex, op: IncomingOp) -> bool:
+    if op.entity not in PRODUCER_TABLES:
+        return False  # customer orders, reorder points, reroutes, later tables
+    if op.entity == "contact":  # its own people only, not customers
+        site = op.payload.get("site_id") if "site_id" in op.payload else (
+            index.row("contact", op.entity_id) or {}).get("site_id")
+        return index.own_site(site)
+    return True
+
+
+def _rules_role(account: SiteAccount) -> str:
+    """The role the write rules know the caller by: a producer writes as a site does (and
+    only inside its scope, checked beside them)."""
+    return "site" if account.role == "producer" else account.role
+
+
 def _authorize(account: SiteAccount, index: OwnershipIndex, position: int,
                op: IncomingOp) -> None:
     if account.role == "accountant":
         raise ForbiddenError("An accountant's token only reads: it may not push changes.")
-    allowed = may_write(account.role, index, op.entity, op.op, op.entity_id, op.payload)
-    if allowed and op.op == "insert" and account.role == "site" \
+    # A producer writes as a site does, and only inside its scope (domain/read_scope.py).
+    role = _rules_role(account)
+    allowed = may_write(role, index, op.entity, op.op, op.entity_id, op.payload)
+    if allowed and op.op == "insert" and role == "site" \
             and index.row(op.entity, op.entity_id) is not None:
         # Inserting a key the server knows is changing that row: the update rule decides.
-        allowed = may_write(account.role, index, op.entity, "update", op.entity_id, op.payload)
+        allowed = may_write(role, index, op.entity, "update", op.entity_id, op.payload)
+    if account.role == "producer" and not _in_producer_scope(index, op):
+        allowed = False
     if not allowed and touches_lifecycle(op.entity, op.op, op.payload) \
             and not holder_allows(index, op.entity, op.op, op.entity_id, op.payload):
-        who = f"Site {account.code}" if account.role == "site" else f"The owner ({account.code})"
+        who = f"Site {account.code}" if role == "site" else f"The owner ({account.code})"
         raise ForbiddenError(
             f"{who} may not write {_describe(position, op)}: the lifecycle of a "
             "work order (release, progress, completion, its materials, lots and production "
@@ -140,8 +161,29 @@ def _authorize(account: SiteAccount, index: OwnershipIndex, position: int,
     if not allowed:
         raise ForbiddenError(
             f"Site {account.code} may not write {_describe(position, op)}: a site writes its "
-            "own rows, the progress of its work orders and stock moves at its own locations. "
+            "own rows, the progress of its work orders and stock moves at its own locations"
+            f"{' (a producer: inside its own work only)' if account.role == 'producer' else ''}. "
             "Nothing of this batch was stored.", op.op_id, rules.refusal_reason(op.entity))
+
+
+def _judge_for_producers(connection: Connection, site: str,
+                         fresh: Sequence[IncomingOp]) -> None:
+    """Each producer's feed and scope, from the ops just stored (see server/scope.py)."""
+    producers = scope.producer_codes(connection)
+    if not producers or not fresh:
+        return
+    seqs: dict[str, int] = {}
+    op_ids = [op.op_id for op in fresh]
+    for chunk in chunked(op_ids):
+        for op_id, seq in connection.execute(select(ops.c.op_id, ops.c.seq).where(
+                ops.c.site == site, ops.c.op_id.in_(chunk))):
+            seqs[op_id] = int(seq)
+    engine = scope.ScopeEngine(connection, producers)
+    stored = sorted((scope.StoredOp(seqs[op.op_id], site, op.entity, op.entity_id, op.op,
+                                    op.payload) for op in fresh), key=lambda o: o.seq)
+    engine.preload_ops(stored)
+    engine.apply(stored)
+    engine.flush()
 
 
 def push(store: Store, account: SiteAccount, batch: Sequence[IncomingOp]) -> PushReply:
@@ -156,9 +198,9 @@ def push(store: Store, account: SiteAccount, batch: Sequence[IncomingOp]) -> Pus
             if op.op_id not in seen:
                 seen.add(op.op_id)
                 fresh.append((position, op))
-        index = OwnershipIndex(connection, account.code, account.role)
+        index = OwnershipIndex(connection, account.code, _rules_role(account))
         fresh = [(position, op) for position, op in fresh if not _known_transit(index, op)]
-        if account.role == "site":
+        if account.role in ("site", "producer"):
             index.preload(k for _, op in fresh for k in _referenced(op))
         else:
             # The owner's ops are checked only where they touch an order's lifecycle.
@@ -177,6 +219,7 @@ def push(store: Store, account: SiteAccount, batch: Sequence[IncomingOp]) -> Pus
                 "hlc": op.hlc, "schema_version": op.schema_version,
                 "received_at_ms": now_ms} for _, op in fresh])
         index.flush()
+        _judge_for_producers(connection, account.code, [op for _, op in fresh])
         server_seq = connection.execute(select(func.max(ops.c.seq))).scalar() or 0
         if fresh:
             _count(connection, account.code, [op for _, op in fresh], int(server_seq))
@@ -201,6 +244,8 @@ def _count(connection: Connection, site: str, stored: Sequence[IncomingOp],
 def _visible_rows(store: Store, account: SiteAccount, after: int,
                   limit: int) -> tuple[list[Any], int, bool]:
     """The rows of a pull, its cursor, and whether more follow."""
+    if account.role == "producer":
+        return _feed_rows(store, account.code, after, limit)
     with store.read() as connection:
         # The ceiling first: a push committing meanwhile lands above it and is read next time.
         ceiling = int(connection.execute(select(func.max(ops.c.seq))).scalar() or 0)
@@ -221,6 +266,46 @@ def _visible_rows(store: Store, account: SiteAccount, after: int,
     last_seq = int(rows[-1]["seq"]) if more else max(after, ceiling)
     visible = [row for row in rows if rules.may_see(account.role, account.code, row)]
     return visible, last_seq, more
+
+
+_WITHDRAW = {"site": "", "op_id": "", "op": "withdraw", "payload": "{}", "hlc": "",
+             "schema_version": ""}
+
+
+def _feed_rows(store: Store, code: str, after: int,
+               limit: int) -> tuple[list[Any], int, bool]:
+    """A producer's pull: its feed (server/scope.py) between the cursor and the ceiling, in
+    whole groups of one ``at_seq`` so that a cursor between two pages loses nothing."""
+    columns = (feed.c.id, feed.c.at_seq, feed.c.kind, feed.c.entity, feed.c.entity_id,
+               feed.c.payload.label("projected"), ops.c.seq, ops.c.site, ops.c.op_id, ops.c.op,
+               ops.c.payload, ops.c.hlc, ops.c.schema_version)
+    base = select(*columns).select_from(feed.outerjoin(ops, ops.c.seq == feed.c.seq))
+    with store.read() as connection:
+        ceiling = int(connection.execute(select(func.max(ops.c.seq))).scalar() or 0)
+        window = base.where(feed.c.site == code, feed.c.at_seq > after,
+                            feed.c.at_seq <= ceiling).order_by(feed.c.at_seq, feed.c.id)
+        rows = list(connection.execute(window.limit(limit + 1)).mappings())
+        more = len(rows) > limit
+        if more:
+            rows = rows[:limit]
+            last = rows[-1]["at_seq"]
+            if rows[0]["at_seq"] == last:  # one group larger than a page: sent whole
+                rows = list(connection.execute(base.where(
+                    feed.c.site == code, feed.c.at_seq == last).order_by(feed.c.id)).mappings())
+            else:
+                rows = [row for row in rows if row["at_seq"] != last]
+    last_seq = int(rows[-1]["at_seq"]) if more else max(after, ceiling)
+    return [_feed_change(row) for row in rows], last_seq, more
+
+
+def _feed_change(row: Any) -> dict[str, Any]:
+    if row["kind"] == "withdraw":
+        return {**_WITHDRAW, "seq": int(row["at_seq"]), "entity": row["entity"],
+                "entity_id": row["entity_id"]}
+    return {"seq": int(row["seq"]), "site": row["site"], "op_id": row["op_id"],
+            "entity": row["entity"], "entity_id": row["entity_id"], "op": row["op"],
+            "payload": row["projected"] or row["payload"], "hlc": row["hlc"],
+            "schema_version": row["schema_version"]}
 
 
 def pull(store: Store, account: SiteAccount, after: int, limit: int) -> PullReply:

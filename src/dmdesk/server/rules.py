@@ -16,20 +16,21 @@ __all__ = ["SITE_RULES", "Ownership", "Rule", "may_see", "may_write"]
 
 
 def may_see(role: str, site_code: str, change: Mapping[Any, Any]) -> bool:
-    """Whether a caller pulls this change. Owners, accountants and own workshops see all.
+    """Whether a caller pulls this change from the op log. Owners, accountants and own
+    workshops see all; a producer never reads the op log directly: it pulls its own feed,
+    judged when ops are stored (server/scope.py, policy in domain/read_scope.py).
 
     ``change`` is the stored row: seq, site (the writer), op_id, entity, entity_id, op,
-    payload (JSON text), hlc. The one place to restrict what a micro-producer sees (say, only
-    its own work orders and the products they need) when the network asks for it.
+    payload (JSON text), hlc.
     """
-    return True
+    return role != "producer"
 
 
-def sees_everything(_role: str, _site_code: str) -> bool:
+def sees_everything(role: str, _site_code: str) -> bool:
     """Whether ``may_see`` is true of every change for this caller, so that counting what it
     may see (GET /v1/digest) can be done in SQL instead of row by row. Must agree with
-    ``may_see``: a later scope rule changes both."""
-    return True
+    ``may_see``: a producer sees only its own feed."""
+    return role != "producer"
 
 
 # Why a site's op is refused, in words a shop's user understands (the alert that tells of

@@ -71,7 +71,7 @@ class StatusOut(BaseModel):
     schema_version: str
     server_time_ms: int
     site: str
-    role: Literal["owner", "site", "accountant"]
+    role: Literal["owner", "site", "producer", "accountant"]
 
 
 class ErrorOut(BaseModel):

@@ -100,6 +100,42 @@ owners = Table(
     Column("kind", String(512), nullable=True),          # site rows: their kind
     # site rows: the site reports its own progress, so it holds its orders' lifecycle
     Column("reports_progress", Boolean, nullable=True),
+    # Added with producer scopes (schema migrated at open, see ``_migrate``):
+    Column("product_id", String(512), nullable=True),    # the product a row is about
+    Column("extra", String(512), nullable=True),         # a second reference (see index.py)
+)
+Index("ix_server_row_owner_parent", owners.c.parent_id)
+Index("ix_server_row_owner_product", owners.c.product_id)
+Index("ix_server_op_entity_row", ops.c.entity, ops.c.entity_id)
+
+# A producer's scope (dmdesk.server.scope): the rows it holds, and in what state:
+# "live" (gets every change), "frozen" (a work order moved away, kept as it stood), "made" /
+# "used" (products its live work orders make / that it only holds or consumes).
+scope_rows = Table(
+    "server_scope", metadata,
+    Column("entity", String(40), primary_key=True),
+    Column("entity_id", String(512), primary_key=True),
+    Column("site", String(6), primary_key=True),
+    Column("state", String(8), nullable=False),
+)
+
+# What each producer pulls, in the order it pulls it: ``at_seq`` is the place in the op log
+# where the entry belongs (the op's own seq; for a catch-up of older rows, the seq of the op
+# that brought them into scope), so a producer's cursor is the op log's seq like anyone's.
+# ``kind`` "op" refers to server_op ``seq`` (``payload`` set when projected), "withdraw"
+# tells the producer to remove the row (entity, entity_id).
+feed = Table(
+    "server_feed", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("site", String(6), nullable=False),
+    Column("at_seq", BigInteger, nullable=False),
+    Column("seq", BigInteger, nullable=True),
+    Column("kind", String(8), nullable=False),
+    Column("entity", String(40), nullable=False),
+    Column("entity_id", String(512), nullable=False),
+    Column("payload", Text, nullable=True),
+    Index("ix_server_feed_site_at", "site", "at_seq", "id"),
 )
 
 # Columns added to the store's tables since their first release: (table, column), added at
@@ -148,6 +184,7 @@ def open_store(db: str) -> Store:
         if not counted:  # a store from before the counts: counted once, here
             connection.exec_driver_sql(
                 f"INSERT INTO {site_counts.name} (site, changes, moves, max_seq) {COUNT_OPS}")
+    _migrate(engine)
     return Store(engine)
 
 
@@ -165,6 +202,24 @@ def _add_missing_columns(engine: Engine) -> None:
         with engine.begin() as connection:
             connection.execute(text(
                 f"ALTER TABLE {table.name} ADD COLUMN {guard}{name} {kind}"))
+
+
+def _migrate(engine: Engine) -> None:
+    """Bring a server database made by an older dmdesk up to date: columns and indexes that
+    ``create_all`` does not add to existing tables, and the index fields they hold, re-learnt
+    from the op log."""
+    present = {c["name"] for c in inspect(engine).get_columns("server_row_owner")}
+    added = [c for c in ("product_id", "extra") if c not in present]
+    with engine.begin() as connection:
+        for column in added:
+            connection.execute(text(f"ALTER TABLE server_row_owner ADD COLUMN {column} "
+                                    "VARCHAR(512)"))
+    for index in (*owners.indexes, *ops.indexes):
+        index.create(engine, checkfirst=True)
+    if added:
+        from dmdesk.server.index import relearn  # the index's rules; imported late (cycle)
+        with engine.begin() as connection:
+            relearn(connection)
 
 
 class Store:
@@ -211,3 +266,4 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+

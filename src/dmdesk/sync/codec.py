@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Boolean, Column, Date, LargeBinary
 
 from dmdesk.db import models as m
+from dmdesk.db.changes import to_json_value
 from dmdesk.db.raw_insert import utc_text
 from dmdesk.db.types import UTCDateTime, UUIDBytes, _Scaled
 from dmdesk.domain.errors import ValidationError
@@ -97,7 +98,8 @@ class TableCodec:
     from_db: dict[str, Convert]
     # (column, referred table, referred column)
     references: tuple[tuple[str, str, str], ...]
-
+    # column -> stored default, for columns with a plain default in the model
+    defaults: dict[str, Any]
     uuid_key: bool
 
     def key_values(self, entity_id: bytes) -> tuple[Any, ...]:
@@ -117,6 +119,14 @@ class TableCodec:
         if unknown:
             raise ValidationError(f"{self.name} has no column {', '.join(sorted(unknown))}.")
         return {col: self.to_db[col](value) for col, value in payload.items()}
+
+    def with_defaults(self, values: dict[str, Any]) -> dict[str, Any]:
+        """An inserted row with the columns a projection left out (a producer receives no
+        price) at their plain defaults, as the model would give them."""
+        missing = self.defaults.keys() - values.keys()
+        if not missing:
+            return values
+        return {**values, **{name: self.defaults[name] for name in missing}}
 
     def row_from_db(self, row: dict[str, Any]) -> dict[str, Any]:
         return {col: self.from_db[col](value) for col, value in row.items()}
@@ -143,6 +153,9 @@ def codec(table: str) -> TableCodec:
         columns=tuple(c.name for c in model_table.columns),
         key=tuple(c.name for c in model_table.primary_key.columns),
         to_db=to_db, from_db=from_db, references=references,
+        defaults={c.name: to_db[c.name](to_json_value(getattr(c.default, "arg", None)))
+                  for c in model_table.columns
+                  if c.default is not None and c.default.is_scalar},
         uuid_key=len(model_table.primary_key.columns) == 1 and isinstance(
             next(iter(model_table.primary_key.columns)).type, UUIDBytes),
     )

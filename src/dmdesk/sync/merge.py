@@ -57,6 +57,8 @@ class MergeResult:
     # Per origin site, the changes merged (applied or skipped, not left waiting), counted
     # into ``sync_origin`` for the end-of-sync check (dmdesk.sync.digest).
     merged: Counter[str] = field(default_factory=Counter)
+    # File contents withdrawn from this (producer's) database: their thumbnails go too.
+    withdrawn_hashes: set[str] = field(default_factory=set)
 
 
 class DeferredError(Exception):
@@ -141,6 +143,8 @@ class Merger:
                 self._update(table, key, change)
             elif change["op"] == "delete":
                 self._delete(table, key, change)
+            elif change["op"] == "withdraw":
+                self._withdraw(table, key, change)
             else:
                 raise DeferredError(f"unknown operation '{change['op']}'")
         except DeferredError as waiting:
@@ -179,7 +183,7 @@ class Merger:
         if deleted is not None and deleted[0] >= change["hlc"]:
             self.result.skipped += 1  # deleted here after this insert was made
             return
-        values = table.row_to_db(change["payload"])
+        values = table.with_defaults(table.row_to_db(change["payload"]))
         names = list(values)
         try:
             self.raw.execute(
@@ -346,6 +350,25 @@ class Merger:
             self.result.skipped += 1
             return
         self._stamp(table, entity_id, DELETED, change["hlc"])
+        self.result.applied += 1
+
+    def _withdraw(self, table: TableCodec, key: tuple[Any, ...], change: Change) -> None:
+        """The server took the row out of this producer's scope (a design file of a product
+        none of its work orders makes any more, or its bytes): delete it here, writing no
+        outbox row and no delete stamp (it may come back with new work)."""
+        entity_id = bytes.fromhex(change["entity_id"])
+        if table.name == "design_file":  # a moved order keeps its numbers, not the drawing
+            self.raw.execute("UPDATE work_order SET design_file_id = NULL "
+                             "WHERE design_file_id = ?", key)
+        try:
+            self.raw.execute(f"DELETE FROM {table.name} WHERE {_where(table)}", key)
+        except sqlite3.IntegrityError:  # still used here (by a row of this site's own)
+            self.result.skipped += 1
+            return
+        if table.name == "file_blob":
+            self.result.withdrawn_hashes.add(str(key[0]))
+        self.raw.execute("DELETE FROM sync_clock WHERE entity = ? AND entity_id = ?",
+                         (table.name, entity_id))
         self.result.applied += 1
 
     def _apply_moves(self, changes: Sequence[Change]) -> None:

@@ -11,7 +11,8 @@ Every request carries:
 
 Endpoints (all under /v1):
   GET  /v1/status   -> {"server": "dmdesk", "protocol": 1, "schema_version": str,
-                        "server_time_ms": int, "site": code, "role": "owner"|"site"|"accountant"}
+                        "server_time_ms": int, "site": code,
+                        "role": "owner"|"site"|"producer"|"accountant"}
   POST /v1/push     body {"ops": [Op, ...]}  (at most MAX_PUSH_OPS ops, MAX_BODY_BYTES bytes)
                     -> 200 {"stored": int, "duplicates": int, "last_op_id": hex, "server_seq": int}
                     The batch is all or nothing: if one op is malformed (422: an op the
@@ -53,6 +54,16 @@ Endpoints (all under /v1):
                     one row per origin, not a scan of the log.
                     Every sync ends with this check: the site compares it with what it has
                     merged (applied, skipped or waiting) per origin and with its ledger.
+                    A producer (role "producer") receives only its own work
+                    (dmdesk.domain.read_scope): payloads projected (no price, no cost), rows
+                    that came into its scope late as catch-up (their older ops, with their own
+                    seq, placed before the op that brought them in), and withdrawals.
+
+Withdraw (pulled by producers only): {"seq": int, "origin": "", "op_id": "", "entity": table,
+  "entity_id": hex key, "op": "withdraw", "payload": {}, "hlc": "", "schema_version": ""}
+  The row is no longer the producer's to hold (a design file of a product none of its work
+  orders makes any more, with its bytes): the client deletes it locally, writes no outbox row,
+  and drops any cached thumbnail of the bytes.
 
 Op (one row change, as the site's outbox holds it):
   {"op_id": 32 hex (UUIDv7), "entity": table name, "entity_id": hex of the key bytes,
@@ -89,8 +100,8 @@ MAX_PUSH_OPS = 1000
 MAX_PULL_CHANGES = 5000
 MAX_BODY_BYTES = 8 * 1024 * 1024
 
-Role = Literal["owner", "site", "accountant"]
-OpKind = Literal["insert", "update", "delete"]
+Role = Literal["owner", "site", "producer", "accountant"]
+OpKind = Literal["insert", "update", "delete", "withdraw"]
 
 
 class Op(TypedDict):

@@ -18,6 +18,7 @@ from typing import Any
 from dmdesk.db.database import Database
 from dmdesk.db.ids import new_id
 from dmdesk.db.raw_insert import utc_text
+from dmdesk.documents.thumbnails import disk as thumbnail_disk
 from dmdesk.domain.hlc import HLC, HybridClock
 from dmdesk.services.context import DEFAULT_SITE_CODE, SETTING_HLC, SETTING_SITE
 from dmdesk.sync import alerts, protocol
@@ -125,5 +126,7 @@ def pull_batch(db: Database, transport: Transport, *, limit: int = protocol.MAX_
         if result.rewrites:
             rewrite(raw, result.rewrites, now, db.schema_version, clock_ms())
         raw.execute("UPDATE sync_state SET pull_cursor = ? WHERE id = 1", (reply["last_seq"],))
+    for sha256 in result.withdrawn_hashes:  # after the commit: the bytes are gone for good
+        thumbnail_disk.forget(sha256)
     return PulledBatch(len(reply["changes"]), result, new_alerts, reply["last_seq"],
                        bool(reply["more"]))

@@ -66,6 +66,23 @@ def write(key: Key, form: Form) -> None:
     _write_file(path, b"".join([_MAGIC, json.dumps(header).encode(), b"\n", *blobs]))
 
 
+def forget(sha256: str) -> int:
+    """Remove every cached form of these file contents (a producer no longer holds them);
+    the number of files removed."""
+    if not _SHA256.fullmatch(sha256):
+        return 0
+    try:
+        folder = cache_dir() / "thumbnails"
+    except Exception:  # no user cache folder on this system: nothing cached
+        return 0
+    removed = 0
+    for path in folder.glob(f"{sha256}-*.thumb"):
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed += 1
+    return removed
+
+
 def _path(key: Key) -> Path | None:
     if not _SHA256.fullmatch(key[0]):  # not a hash: nothing safe to name a file after
         return None

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dmdesk.db.changes import IMMUTABLE_TABLES, LOCAL_TABLES
-from dmdesk.server import admin, oplog
+from dmdesk.server import admin, compression, oplog
 from dmdesk.server.limits import BodySizeLimit, describe_skew
 from dmdesk.server.schemas import ErrorOut, OpIn, PullOut, PushIn, PushOut, StatusOut
 from dmdesk.server.storage import Store
@@ -103,6 +103,7 @@ def create_app(store: Store, schema_version: str) -> FastAPI:
     app = FastAPI(title="dmdesk sync server", version=str(PROTOCOL_VERSION),
                   description="Offline-first sync between dmdesk sites (protocol v1; see "
                               "dmdesk.sync.protocol).")
+    compression.install(app, MAX_BODY_BYTES)  # inside the wire-size limit, added next
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     app.state.store, app.state.schema_version = store, schema_version
 

@@ -15,7 +15,7 @@ from dmdesk.db import models as m
 from dmdesk.db.database import open_database
 from dmdesk.services.context import SETTING_SITE, ServiceContext
 from dmdesk.sync import invite, state
-from dmdesk.sync.join import join
+from dmdesk.sync.join import JoinError, join
 from tests.integration.support import build_network
 from tests.sync.support import join as setup_site
 from tests.sync_server_process import RunningServer
@@ -110,7 +110,7 @@ def test_refusals_are_one_sentence_and_leave_no_database(
 
     # A failure after the database was made (here: Cancel during the first sync) removes it.
     fresh = _invite(server, capsys, "MP2")
-    with pytest.raises(Exception, match="Join cancelled. The new database .* was removed"):
+    with pytest.raises(JoinError, match=r"Join cancelled\. The new database .* was removed"):
         join(fresh, target, cancelled=lambda: True)
     assert not target.exists() and not Path(f"{target}-wal").exists()
     result = join(fresh, target)

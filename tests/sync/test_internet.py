@@ -181,7 +181,8 @@ def test_a_sync_goes_through_the_proxy_of_https_proxy_and_no_proxy_goes_around(
         monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
         db = open_database(tmp_path / "hq.sqlite")
         try:
-            with pytest.raises(SyncError, match=r"sync server at https://127\.0\.0\.1"):
+            with pytest.raises(SyncError, match=r"sync server at https://127\.0\.0\.1:\d+ "
+                                                r"through the proxy http://127\.0\.0\.1:9 "):
                 client.run_sync(db)
         finally:
             db.close()

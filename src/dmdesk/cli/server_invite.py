@@ -23,7 +23,7 @@ def add_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]
                              f"https://sync.example.com (default: ${ENV_URL})")
     parser.add_argument("--name", default="", help="add the site first, with this name, "
                                                    "if it is not on the server yet")
-    parser.add_argument("--role", default="", choices=("", "owner", "site", "accountant"),
+    parser.add_argument("--role", default=None, choices=("owner", "site", "accountant"),
                         help="the role of a site added here (with --name)")
     return parser
 
@@ -38,7 +38,7 @@ def cmd_invite(args: argparse.Namespace) -> int:
     def action(store: Store) -> str:
         from dmdesk.server.invites import make_invite
 
-        site, text = make_invite(store, args.code, args.url, args.name, args.role)
+        site, text = make_invite(store, args.code, args.url, args.name, args.role or "")
         return (f"Invite for site {site.code} ({site.name}, role {site.role}) at "
                 f"{args.url.rstrip('/')}. It holds a new token: any earlier token of "
                 f"{site.code} stops working. Send it privately; the producer pastes it into "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import time
+import urllib.request
 from collections.abc import Callable
 from typing import Any, cast
 from urllib.parse import urlencode, urlsplit
@@ -154,9 +155,11 @@ class Transport:
                 f"The proxy (from HTTPS_PROXY / HTTP_PROXY) refused the way to the sync server "
                 f"at {self.url} ({reason}). Your changes are kept and will be sent at the "
                 "next sync.", reason)
+        proxy = _proxy_for(self.url)
+        via = f" through the proxy {proxy} (from the environment)" if proxy else ""
         return SyncUnreachableError(
-            f"Cannot reach the sync server at {self.url} ({reason}). Your changes are kept "
-            "and will be sent at the next sync.", reason)
+            f"Cannot reach the sync server at {self.url}{via} ({reason}). Your changes are "
+            "kept and will be sent at the next sync.", reason)
 
     def status(self) -> dict[str, Any]:
         return cast(dict[str, Any], self._request("GET", f"{protocol.API_PREFIX}/status", None))
@@ -180,6 +183,16 @@ class Transport:
         query = urlencode({"after": after, "limit": limit})
         return cast(protocol.PullReply,
                     self._request("GET", f"{protocol.API_PREFIX}/pull?{query}", None))
+
+
+def _proxy_for(url: str) -> str:
+    """The proxy the environment names for ``url`` (as httpx picks it), '' for none."""
+    parts = urlsplit(url)
+    proxies = urllib.request.getproxies_environment()
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    if not proxies or bypass(parts.hostname or "", proxies):
+        return ""
+    return proxies.get(parts.scheme) or proxies.get("all", "")
 
 
 def _detail(data: bytes) -> str:

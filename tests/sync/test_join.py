@@ -103,14 +103,19 @@ def test_refusals_are_one_sentence_and_leave_no_database(
     with monkeypatch.context() as patch:
         patch.setattr("dmdesk.sync.join.head_revision", lambda: "0001")
         refused(text, "This dmdesk has database schema 0001 and the server another one")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database")
+    code, _out, err = _join_cli(capsys, text, notes)
+    assert code == 1 and "is not a dmdesk database" in err and "nothing was changed" in err
+    assert notes.read_text() == "not a database"
     server.revoke("MP2")
     err = refused(text, "The server refused the invite's token (The token of site MP2 was "
                         "revoked): ask the owner for a new invite (dmdesk server invite MP2)")
-    assert "Nothing was made at" in err
+    assert "; nothing was made at" in err
 
     # A failure after the database was made (here: Cancel during the first sync) removes it.
     fresh = _invite(server, capsys, "MP2")
-    with pytest.raises(JoinError, match=r"Join cancelled\. The new database .* was removed"):
+    with pytest.raises(JoinError, match=r"Join cancelled; the new database .* was removed"):
         join(fresh, target, cancelled=lambda: True)
     assert not target.exists() and not Path(f"{target}-wal").exists()
     result = join(fresh, target)

@@ -89,7 +89,7 @@ def same_site_database(path: Path, site: str) -> bool:
             return False
         db = open_database(path, create=False)
     except DomainError as exc:
-        raise JoinError(f"{exc} Nothing was changed.") from None
+        raise JoinError(f"{str(exc).rstrip('. ')}; nothing was changed.") from None
     try:
         with db.read_session() as session:
             local = session.scalar(select(m.Setting.value).where(m.Setting.key == SETTING_SITE))
@@ -106,30 +106,34 @@ def _ask_server(found: invite.Invite, path: Path, ca_file: str,
                 clock_ms: Callable[[], int]) -> None:
     schema = head_revision()
     transport = Transport(found.url, found.token, schema, clock_ms, ca_file=ca_file)
-    nothing = f"Nothing was made at {path}."
     try:
         status = transport.status()
     except SyncUnreachableError as exc:
         if tls.untrusted(exc):
-            raise JoinError(f"{exc.message} {nothing}") from None
-        raise JoinError(f"Cannot reach the sync server at {found.url} ({exc.reason}): check the "
-                        f"address, this computer's network and proxy, then join again. "
-                        f"{nothing}") from None
+            raise JoinError(_nothing_made(exc.message, path)) from None
+        raise JoinError(_nothing_made(
+            f"Cannot reach the sync server at {found.url} ({exc.reason}): check the address, "
+            "this computer's network and proxy, then join again", path)) from None
     except SyncError as exc:
         if exc.status == 401:
-            raise JoinError(f"The server refused the invite's token ({_first(exc.detail)}): "
-                            f"ask the owner for a new invite (dmdesk server invite "
-                            f"{found.site}). {nothing}") from None
+            raise JoinError(_nothing_made(
+                f"The server refused the invite's token ({_first(exc.detail)}): ask the owner "
+                f"for a new invite (dmdesk server invite {found.site})", path)) from None
         if exc.status == 409:
-            raise JoinError(f"This dmdesk has database schema {schema} and the server another "
-                            "one: install the dmdesk version the server runs, then join again. "
-                            f"{nothing}") from None
-        raise JoinError(f"{exc.message} {nothing}") from None
+            raise JoinError(_nothing_made(
+                f"This dmdesk has database schema {schema} and the server another one: "
+                "install the dmdesk version the server runs, then join again", path)) from None
+        raise JoinError(_nothing_made(exc.message, path)) from None
     finally:
         transport.close()
     if str(status.get("site", "")) != found.site:
-        raise JoinError(f"The invite names site {found.site} but its token is the token of "
-                        f"site {status.get('site')}: ask the owner for a new invite. {nothing}")
+        raise JoinError(_nothing_made(
+            f"The invite names site {found.site} but its token is the token of site "
+            f"{status.get('site')}: ask the owner for a new invite", path))
+
+
+def _nothing_made(sentence: str, path: Path) -> str:
+    return f"{sentence.rstrip('. ')}; nothing was made at {path}."
 
 
 def _open(path: Path) -> Database:
@@ -154,9 +158,9 @@ def _after_failure(exc: SyncError, path: Path, existing: bool) -> str:
         first = first.replace(" Your changes are kept and will be sent at the next sync", "")
         first = first.rstrip(". ")
     if existing:
-        return (f"{first}. {path} keeps what it had and received so far, with the new token: "
-                f"run `dmdesk sync --db {path}` to go on.")
-    return f"{first}. The new database {path} was removed: join again when ready."
+        return (f"{first}; {path} keeps what it had and received so far, with the new token "
+                f"(`dmdesk sync --db {path}` goes on).")
+    return f"{first}; the new database {path} was removed."
 
 
 def _first(detail: str) -> str:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import ssl
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from dmdesk.cli import server_invite
 
 if TYPE_CHECKING:
     from dmdesk.server.storage import Store
@@ -35,6 +38,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser],
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
     serve.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any)")
+    serve.add_argument("--certfile", default="", metavar="PEM",
+                       help="serve HTTPS with this certificate (chain) file; needs --keyfile")
+    serve.add_argument("--keyfile", default="", metavar="PEM",
+                       help="the private key of --certfile")
 
     server = commands.add_parser("server", help="sync server administration: sites, tokens")
     actions = server.add_subparsers(dest="subcommand", metavar="ACTION", required=True)
@@ -51,9 +58,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser],
     revoke = actions.add_parser("revoke", help="stop a site's token from working")
     revoke.add_argument("code")
     sites = actions.add_parser("sites", help="list the sites and their roles")
-    for parser in (add, token, revoke, sites):
+    invite = server_invite.add_parser(actions)
+    for parser in (add, token, revoke, sites, invite):
         _server_db(parser)
-    return {("serve", None): cmd_serve, ("server", "add-site"): cmd_add_site,
+    return {("serve", None): cmd_serve, ("server", "invite"): server_invite.cmd_invite,
+            ("server", "add-site"): cmd_add_site,
             ("server", "token"): cmd_token, ("server", "revoke"): cmd_revoke,
             ("server", "sites"): cmd_sites}
 
@@ -97,13 +106,18 @@ def _admin(args: argparse.Namespace, action: Callable[[Store], str]) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     if not args.server_db:
         return _fail(f"say which database the server uses: --db URL (or set ${ENV_DB}).")
+    if bool(args.certfile) != bool(args.keyfile):
+        return _fail("HTTPS needs both --certfile and --keyfile.")
     try:
         from dmdesk.server.run import serve
     except ImportError as exc:
         return _fail(f"the sync server needs its extra packages ({exc.name} is missing): "
                      "pip install 'dmdesk[server]'.")
     try:
-        serve(args.server_db, args.host, args.port, _say)
+        serve(args.server_db, args.host, args.port, _say, args.certfile, args.keyfile)
+    except (ssl.SSLError, FileNotFoundError) as exc:
+        return _fail(f"cannot use the certificate {args.certfile} with key {args.keyfile}: "
+                     f"{exc.strerror or exc}.")
     except OSError as exc:
         return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}.")
     return 0

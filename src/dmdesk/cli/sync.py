@@ -23,6 +23,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser],
     db_argument(parser)
     parser.add_argument("--setup", nargs=2, metavar=("URL", "TOKEN"),
                         help="check the server and store its address and this site's token")
+    parser.add_argument("--ca-file", default="", metavar="PEM",
+                        help="with --setup: also trust this certificate authority (a server "
+                             "with a private certificate), stored for later syncs")
     parser.add_argument("--status", action="store_true",
                         help="show the server, last sync, pending changes, conflicts, alerts")
     parser.add_argument("--full-resync", action="store_true",
@@ -58,7 +61,7 @@ def _run(db: object, args: argparse.Namespace) -> int:
     try:
         if args.setup:
             url, token = args.setup
-            info = client.setup(db, url, token)
+            info = client.setup(db, url, token, ca_file=args.ca_file)
             _say(f"Set up: {info.url}, site {info.site} ({info.role}), schema "
                  f"{info.schema_version}. Run `dmdesk sync --db {db.path}` to sync.")
             return 0

@@ -29,6 +29,7 @@ from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.contacts import ContactsArea
 from dmdesk.gui.views.products import ProductsArea
 from dmdesk.gui.views.stock import StockArea
+from dmdesk.gui.views.sync import SyncArea
 from dmdesk.paths import resources_dir
 from dmdesk.queries.producer_mode import producer_scope
 from dmdesk.services.context import DEFAULT_SITE_CODE, SETTING_SITE, ServiceContext
@@ -149,6 +150,23 @@ def open_session(path: Path, kind: str = "open") -> Session | None:
     return Session(db, window, gctx, server)
 
 
+def follow_joins(session: Session, sessions: list[Session]) -> None:
+    """When the Sync area joins a network, the app goes on in the new database's window."""
+    sync = next((a for a in session.window.areas if isinstance(a, SyncArea)), None)
+    if sync is None:
+        return
+
+    def opened(path: object) -> None:
+        new = open_session(Path(str(path)))
+        if new is None:
+            return
+        sessions.append(new)
+        follow_joins(new, sessions)
+        session.window.close()  # its database stays open until the app quits
+
+    sync.joined.connect(opened)
+
+
 def run(path: Path | None, *, explicit: bool = True) -> int:
     """Open ``path`` (or ask, when none was given and the default does not exist)."""
     app = application()
@@ -170,7 +188,10 @@ def run(path: Path | None, *, explicit: bool = True) -> int:
     session = open_session(path, kind)
     if session is None:
         return 1
+    sessions = [session]
+    follow_joins(session, sessions)
     try:
         return int(app.exec())
     finally:
-        session.close()
+        for each in sessions:
+            each.close()

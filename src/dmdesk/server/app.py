@@ -19,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from dmdesk.server import admin, network_view, oplog, shape
+from dmdesk.server import admin, compression, network_view, oplog, shape
 from dmdesk.server.limits import BodySizeLimit, describe_skew
 from dmdesk.server.schemas import (
     DigestOut,
@@ -125,6 +125,7 @@ def create_app(store: Store, schema_version: str) -> FastAPI:
     app = FastAPI(title="dmdesk sync server", version=str(PROTOCOL_VERSION),
                   description="Offline-first sync between dmdesk sites (protocol v1; see "
                               "dmdesk.sync.protocol).")
+    compression.install(app, MAX_BODY_BYTES)  # inside the wire-size limit, added next
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     app.state.store, app.state.schema_version = store, schema_version
 

@@ -19,9 +19,9 @@ def _listen(host: str, port: int) -> socket.socket:
     return socket.create_server((host, port), family=family, backlog=128)
 
 
-def base_url(sock: socket.socket) -> str:
+def base_url(sock: socket.socket, scheme: str = "http") -> str:
     host, port = sock.getsockname()[:2]
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
 
 @contextmanager
@@ -40,9 +40,12 @@ def _quiet_after_shutdown() -> Iterator[list[int]]:
             signal.signal(sig, handler)
 
 
-def serve(db: str, host: str, port: int, say: Callable[[str], None]) -> None:
+def serve(db: str, host: str, port: int, say: Callable[[str], None], certfile: str = "",
+          keyfile: str = "") -> None:
     """Serve until stopped. The socket is bound first, so port 0 picks a free port and the
-    URL printed is the one that answers (tests read it)."""
+    URL printed is the one that answers (tests read it). With ``certfile`` (PEM, the chain
+    after the server's certificate) and ``keyfile`` it serves HTTPS itself; behind a reverse
+    proxy that ends TLS, neither is needed."""
     store = open_store(db)
     schema = head_revision()
     try:
@@ -51,9 +54,11 @@ def serve(db: str, host: str, port: int, say: Callable[[str], None]) -> None:
         # flight finish (a push commits or rolls back as a whole), then run() returns.
         server = uvicorn.Server(uvicorn.Config(
             create_app(store, schema), log_level="warning", access_log=False,
-            timeout_graceful_shutdown=30, server_header=False))
+            timeout_graceful_shutdown=30, server_header=False,
+            ssl_certfile=certfile or None, ssl_keyfile=keyfile or None))
+        scheme = "https" if certfile else "http"
         say(f"dmdesk sync server (schema {schema}, {store.engine.dialect.name}) listening on "
-            f"{base_url(sock)}; stop with Ctrl+C or SIGTERM.")
+            f"{base_url(sock, scheme)}; stop with Ctrl+C or SIGTERM.")
         with _quiet_after_shutdown() as received:
             server.run(sockets=[sock])
         why = f" ({signal.Signals(received[-1]).name})" if received else ""

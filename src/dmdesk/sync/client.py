@@ -19,7 +19,7 @@ from dmdesk.db import models as m
 from dmdesk.db.database import Database
 from dmdesk.db.models_sync import SyncState
 from dmdesk.services.context import SETTING_SITE
-from dmdesk.sync import digest, follow_up, protocol, state
+from dmdesk.sync import digest, follow_up, protocol, state, tls
 from dmdesk.sync.pull import pull_batch
 from dmdesk.sync.push import next_batch, pending_count, push_batch
 from dmdesk.sync.revert import mark_refused, revert_refused
@@ -75,13 +75,14 @@ class ServerInfo:
     schema_version: str
 
 
-def setup(db: Database, url: str, token: str, clock_ms: Callable[[], int] = wall_ms
-          ) -> ServerInfo:
-    """Check the server at ``url`` with ``token`` and, if all agrees, store both."""
+def setup(db: Database, url: str, token: str, clock_ms: Callable[[], int] = wall_ms,
+          ca_file: str = "") -> ServerInfo:
+    """Check the server at ``url`` with ``token`` and, if all agrees, store both (and the
+    extra CA file to trust, see dmdesk.sync.tls)."""
     token = token.strip()
     if not token:
         raise SyncError("The token is empty; paste the token the owner gave this site.")
-    transport = Transport(url, token, db.schema_version, clock_ms)
+    transport = Transport(url, token, db.schema_version, clock_ms, ca_file=ca_file)
     try:
         status = transport.status()
     finally:
@@ -115,6 +116,7 @@ def setup(db: Database, url: str, token: str, clock_ms: Callable[[], int] = wall
             raw.exec_driver_sql("DELETE FROM sync_origin")
             raw.exec_driver_sql("DELETE FROM sync_deferred")
         row.server_url, row.token, row.site_code, row.role = url.rstrip("/"), token, site, role
+        tls.store_ca_file(session, ca_file)
     return ServerInfo(url, site, role, str(status.get("schema_version")))
 
 
@@ -158,7 +160,8 @@ def transport_for(db: Database, clock_ms: Callable[[], int] = wall_ms) -> Transp
         if row is None or not row.server_url or not row.token:
             raise SyncError("This database is not set up for sync yet: run `dmdesk sync --db "
                             "PATH --setup URL TOKEN` (or use the Sync area's setup form).")
-        return Transport(row.server_url, row.token, db.schema_version, clock_ms)
+        return Transport(row.server_url, row.token, db.schema_version, clock_ms,
+                         ca_file=tls.stored_ca_file(session))
 
 
 def push_all(db: Database, transport: Transport, report: SyncReport, progress: Progress,

@@ -1,4 +1,5 @@
-"""First run: no database yet. Offer a new database, the demo, an existing file, or a recent one.
+"""First run: no database yet. Offer a new database, the demo, joining a network with an
+invite, an existing file, or a recent one.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from dmdesk.gui.dialogs.join_network import JoinDialog
+from dmdesk.gui.tasks import TaskRunner
 
 FILE_FILTER = "dmdesk databases (*.sqlite *.db);;All files (*)"
 
@@ -38,12 +42,17 @@ class WelcomeDialog(QDialog):
         self.new_button = QPushButton(self.tr("&New database…"))
         self.demo_button = QPushButton(self.tr("Try the &demo network"))
         self.open_button = QPushButton(self.tr("&Open a database file…"))
+        self.join_button = QPushButton(self.tr("&Join a network…"))
+        self.join_button.setToolTip(self.tr("With the invite the network's owner sent you"))
+        self.join_button.clicked.connect(self._join)
+        self.join_dialog: JoinDialog | None = None
+        self._runner: TaskRunner | None = None
         self.new_button.clicked.connect(self._new)
         self.demo_button.clicked.connect(self._demo)
         self.open_button.clicked.connect(self._open)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
-        for button in (self.new_button, self.demo_button, self.open_button):
+        for button in (self.new_button, self.demo_button, self.join_button, self.open_button):
             layout.addWidget(button)
         self.recent = QListWidget(self)
         self.recent.setObjectName("recent")
@@ -58,6 +67,26 @@ class WelcomeDialog(QDialog):
             self.recent.hide()
         self.recent.itemActivated.connect(
             lambda item: self._choose("open", Path(item.data(Qt.ItemDataRole.UserRole))))
+
+    def _join(self) -> None:
+        """The join dialog, window-modal (open, not exec: the welcome's own loop runs it)."""
+        if self._runner is None:  # no database is open yet, so the dialog has its own worker
+            self._runner = TaskRunner(self)
+        self.join_dialog = JoinDialog(self._runner, self.default_folder, self)
+        dialog = self.join_dialog
+
+        def accepted() -> None:
+            if dialog.result_info is not None:
+                self._choose("open", dialog.result_info.path)
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def done(self, result: int) -> None:
+        super().done(result)
+        if self._runner is not None:
+            self._runner.shutdown()
+            self._runner = None
 
     def _choose(self, kind: str, path: Path) -> None:
         self.choice = (kind, path)

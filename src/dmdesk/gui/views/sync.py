@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from dmdesk.gui.context import GuiContext
+from dmdesk.gui.dialogs.join_network import JoinDialog
 from dmdesk.gui.dialogs.site_common import show_error
 from dmdesk.gui.palette import FIELD_ERROR_STYLE
 from dmdesk.gui.tasks import Progress
@@ -43,6 +44,7 @@ AUTO_SYNC_MS = 5 * 60 * 1000
 class SyncArea(Area):
     status_changed = Signal(str)  # the status bar's sync label
     synced = Signal(object)  # a SyncReport, after each successful sync
+    joined = Signal(object)  # the Path of a database just joined to a network: open it
 
     def __init__(self, gctx: GuiContext, auto_sync_ms: int = AUTO_SYNC_MS) -> None:
         super().__init__()
@@ -93,9 +95,14 @@ class SyncArea(Area):
         self.resync_button.clicked.connect(lambda: self.sync_now(full_resync=True))
         self.setup_button = QPushButton(self.tr("Change server…"), box)
         self.setup_button.clicked.connect(lambda: self.setup_group.setVisible(True))
+        self.join_button = QPushButton(self.tr("Join a network…"), box)
+        self.join_button.setToolTip(self.tr("A new database for your site, from the invite "
+                                            "the network's owner sent you"))
+        self.join_button.clicked.connect(self.open_join_dialog)
         buttons.addWidget(self.sync_button)
         buttons.addWidget(self.resync_button)
         buttons.addWidget(self.setup_button)
+        buttons.addWidget(self.join_button)
         buttons.addStretch(1)
         form.addRow(buttons)
         return box
@@ -310,3 +317,14 @@ class SyncArea(Area):
 
         self.gctx.runner.run(lambda _p: conflicts.settle(services, item.id, keep),
                              on_done=done, on_error=failed)
+
+    def open_join_dialog(self) -> JoinDialog:
+        dialog = JoinDialog(self.gctx.runner, self.gctx.db.path.parent, self)
+
+        def accepted() -> None:
+            if dialog.result_info is not None:
+                self.joined.emit(dialog.result_info.path)
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+        return dialog

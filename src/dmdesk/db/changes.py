@@ -85,10 +85,11 @@ class ChangeContext:
         self.guard = guard
 
     def outbox_row(self, entity: str, entity_id: bytes, op: str,
-                   payload: dict[str, Any]) -> dict[str, Any]:
+                   payload: dict[str, Any], *, check: bool = True) -> dict[str, Any]:
         """The outbox row of a change, once the write rules allow it (every path that
-        records a change comes through here, or calls ``guard`` itself)."""
-        if self.guard is not None:
+        records a change comes through here, or calls ``guard`` itself). ``check=False``:
+        the caller has decided the rules need not be asked (the owner's bulk builder)."""
+        if check and self.guard is not None:
             self.guard(entity, op, entity_id, payload)
         return {
             "op_id": new_id(), "entity": entity, "entity_id": entity_id, "op": op,

@@ -296,7 +296,7 @@ def test_the_owner_may_not_write_the_lifecycle_of_an_order_at_a_reporting_site(
         net: Network) -> None:
     ids = net.ids
     release = o.op("work_order", "update", ids["MP1.wo"], state="released",
-                   released_at="2026-11-25T08:00:00")
+                   released_at="2026-11-25T08:00:00+00:00")
     before = net.stored()
     status, reply = net.push("HQ", [release])
     assert status == 403, reply

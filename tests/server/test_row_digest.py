@@ -20,11 +20,13 @@ from tests.sync_server_process import RunningServer
 def test_a_row_is_the_fold_of_its_ops_newest_stamp_winning(server: RunningServer) -> None:
     hq = server.add_site("HQ", role="owner")
     mp1 = server.add_site("MP1")
-    product = o.op("product", sku="CP-100", name="Old name", price="10.0000")
+    product = o.op("product", sku="CP-100", name="Old name", price="10.0000",
+                   kind="finished", unit="pcs")
     rename = o.op("product", "update", product["entity_id"], name="New name")
     older = o.op("product", "update", product["entity_id"], name="Stale name")
     older["hlc"] = product["hlc"].replace("-TEST", "-AAAA")  # stamped before the rename
-    assert push(server, hq, [product, rename, older])[0] == 200
+    pushed = push(server, hq, [product, rename, older])
+    assert pushed[0] == 200, pushed
     status, row = server.request(
         "GET", f"/v1/row?entity=product&id={product['entity_id']}", mp1)
     assert status == 200, row
@@ -58,7 +60,7 @@ def test_the_digest_counts_each_origin_up_to_the_cursor_and_all_of_the_callers_o
     wh = server.add_site("WH")
     sites = [o.site("HQ"), o.site("MP1", "micro_producer"), o.site("WH", "warehouse")]
     mp_loc = o.location(sites[1]["entity_id"])
-    product = o.op("product", sku="S", name="Steel")
+    product = o.op("product", sku="S", name="Steel", kind="raw_material", unit="m")
     first = push(server, hq, [*sites, mp_loc, product])[1]["server_seq"]
     moves = [o.move(mp_loc["entity_id"], product["entity_id"]) for _ in range(3)]
     assert push(server, mp1, moves)[0] == 200
@@ -84,7 +86,7 @@ def test_a_refused_push_names_the_op_and_why_and_a_read_only_token_does_not(
     hq = server.add_site("HQ", role="owner")
     mp1 = server.add_site("MP1")
     acc = server.add_site("ACC", role="accountant")
-    product = o.op("product", sku="S", name="Steel")
+    product = o.op("product", sku="S", name="Steel", kind="raw_material", unit="m")
     assert push(server, hq, [o.site("MP1", "micro_producer"), product])[0] == 200
     rename = o.op("product", "update", product["entity_id"], name="Mine")
     status, reply = push(server, mp1, [o.op("contact", name="A", kind="person",
@@ -129,7 +131,7 @@ def test_the_running_counts_agree_with_the_log_at_every_cursor_and_are_backfille
                 for code, role in (("HQ", "owner"), ("MP1", "site"), ("WH", "site"))}
     sites = [o.site("HQ"), o.site("MP1", "micro_producer"), o.site("WH", "warehouse")]
     locations = [o.location(sites[1]["entity_id"]), o.location(sites[2]["entity_id"])]
-    product = o.op("product", sku="S", name="Steel")
+    product = o.op("product", sku="S", name="Steel", kind="raw_material", unit="m")
     oplog.push(store, accounts["HQ"], [_incoming(op) for op in [*sites, *locations, product]])
     for round_ in range(3):
         for code, where in (("MP1", locations[0]), ("WH", locations[1])):

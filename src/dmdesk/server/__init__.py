@@ -1,4 +1,4 @@
-"""The sync server (DESIGN.md section 5): FastAPI on uvicorn, SQLite (WAL) or PostgreSQL.
+"""The sync server (docs/ARCHITECTURE.md, "Sync and the server"): FastAPI on uvicorn, SQLite (WAL) or PostgreSQL.
 
     pip install 'dmdesk[server]'
     dmdesk server add-site HQ --name "Head office" --role owner --db /srv/dmdesk/sync.sqlite

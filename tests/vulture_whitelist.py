@@ -19,17 +19,17 @@ _.initializePage  # unused method (src/dmdesk/gui/dialogs/import_run_pages.py)
 _.isComplete  # unused method (src/dmdesk/gui/dialogs/import_run_pages.py)
 _.initializePage  # unused method (src/dmdesk/gui/dialogs/import_run_pages.py)
 _.isComplete  # unused method (src/dmdesk/gui/dialogs/import_run_pages.py)
-_.headerData  # unused method (src/dmdesk/gui/dialogs/reroute_model.py)
-_.createEditor  # unused method (src/dmdesk/gui/dialogs/reroute_model.py)
-_.setEditorData  # unused method (src/dmdesk/gui/dialogs/reroute_model.py)
-_.setModelData  # unused method (src/dmdesk/gui/dialogs/reroute_model.py)
+_.headerData  # unused method (src/dmdesk/gui/models/reroute.py)
+_.createEditor  # unused method (src/dmdesk/gui/models/reroute.py)
+_.setEditorData  # unused method (src/dmdesk/gui/models/reroute.py)
+_.setModelData  # unused method (src/dmdesk/gui/models/reroute.py)
 _.headerData  # unused method (src/dmdesk/gui/models/paged_table.py)
 _.fetchMore  # unused method (src/dmdesk/gui/models/paged_table.py)
 _.headerData  # unused method (src/dmdesk/gui/models/problems.py)
 _.headerData  # unused method (src/dmdesk/gui/views/dashboard.py)
 _.headerData  # unused method (src/dmdesk/gui/views/detail_widgets.py)
 _.displayText  # unused method (src/dmdesk/gui/views/product_tabs.py)
-_.headerData  # unused method (src/dmdesk/gui/views/sync_models.py)
+_.headerData  # unused method (src/dmdesk/gui/models/sync.py)
 
 # SQLAlchemy reads these: TypeDecorator hooks and settings, event listeners registered by
 # decorator, DBAPI connection settings, and mapped columns that only sync or raw SQL read.
@@ -63,7 +63,7 @@ cache_ok  # unused variable (src/dmdesk/db/types.py)
 _.process_bind_param  # unused method (src/dmdesk/db/types.py)
 _.process_result_value  # unused method (src/dmdesk/db/types.py)
 _.isolation_level  # unused attribute (src/dmdesk/server/storage.py)
-cache_ok  # unused variable (src/dmdesk/services/demo/bulk.py)
+cache_ok  # unused variable (src/dmdesk/demo/bulk.py)
 
 # Other libraries read these: ReportLab's PDF objects and QR internals (names are theirs),
 # openpyxl's worksheet settings, pydantic's model config and reply fields.

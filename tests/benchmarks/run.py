@@ -50,9 +50,9 @@ except ImportError:  # run from a checkout: use its sources
 
 from dmdesk.db.database import open_database  # noqa: E402
 from dmdesk.db.ids import new_id  # noqa: E402
+from dmdesk.demo import DemoSummary, build_demo  # noqa: E402
 from dmdesk.services import stock  # noqa: E402
 from dmdesk.services.context import ServiceContext  # noqa: E402
-from dmdesk.services.demo import DemoSummary, build_demo  # noqa: E402
 from dmdesk.services.stock import ReceiptLine  # noqa: E402
 
 DEFAULT_DB = Path("/tmp/dmdesk-bench-large.sqlite")

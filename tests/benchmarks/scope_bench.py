@@ -37,13 +37,13 @@ from sqlalchemy import delete, select  # noqa: E402
 from tests.sync_server_process import RunningServer, running_server  # noqa: E402
 
 from dmdesk.db.database import Database, open_database  # noqa: E402
+from dmdesk.demo import build_demo  # noqa: E402
+from dmdesk.demo.params import ScaleParams  # noqa: E402
 from dmdesk.server import oplog  # noqa: E402
 from dmdesk.server.admin import SiteAccount  # noqa: E402
 from dmdesk.server.scope import ScopeEngine, StoredOp  # noqa: E402
 from dmdesk.server.storage import feed, open_store, ops, scope_rows  # noqa: E402
 from dmdesk.services.context import SETTING_SITE, ServiceContext  # noqa: E402
-from dmdesk.services.demo import build_demo  # noqa: E402
-from dmdesk.services.demo.params import ScaleParams  # noqa: E402
 from dmdesk.sync import client  # noqa: E402
 
 LARGE = Path("/tmp/dmdesk-bench-large.sqlite")

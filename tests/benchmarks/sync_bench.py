@@ -38,10 +38,10 @@ from tests.sync_server_process import running_server  # noqa: E402
 from dmdesk.db import models as m  # noqa: E402
 from dmdesk.db.changes import LOCAL_TABLES  # noqa: E402
 from dmdesk.db.database import Database, open_database  # noqa: E402
+from dmdesk.demo import build_demo  # noqa: E402
 from dmdesk.queries.integrity import balances_match_ledger  # noqa: E402
 from dmdesk.services import products, stock  # noqa: E402
 from dmdesk.services.context import SETTING_SITE, ServiceContext  # noqa: E402
-from dmdesk.services.demo import build_demo  # noqa: E402
 from dmdesk.sync import client  # noqa: E402
 
 DEFAULT_DB = Path("/tmp/dmdesk-bench-large.sqlite")

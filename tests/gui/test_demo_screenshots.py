@@ -11,11 +11,11 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from dmdesk.db.database import Database, open_database
+from dmdesk.demo import build_demo
 from dmdesk.gui.app import build_window
 from dmdesk.gui.tasks import TaskRunner
 from dmdesk.gui.views.list_area import ListArea
 from dmdesk.services.context import ServiceContext
-from dmdesk.services.demo import build_demo
 
 
 @pytest.fixture(scope="module")

@@ -23,12 +23,12 @@ from dmdesk.db import models as m
 from dmdesk.db.audit import GENESIS_HASH, audit_hash, audit_record
 from dmdesk.db.changes import IMMUTABLE_TABLES, LOCAL_TABLES, dumps, to_json_value
 from dmdesk.db.database import Database, open_database
+from dmdesk.demo import DemoSummary, ScaleParams, build_demo
+from dmdesk.demo.params import Scale
 from dmdesk.domain.errors import ValidationError
 from dmdesk.queries.integrity import check_database
 from dmdesk.services import products, stock, workorders
 from dmdesk.services.context import ServiceContext
-from dmdesk.services.demo import DemoSummary, ScaleParams, build_demo
-from dmdesk.services.demo.params import Scale
 
 TINY_BULK = ScaleParams(products=300, moves=6_000, work_orders=400, customers=12,
                         customer_orders=40, days=60)

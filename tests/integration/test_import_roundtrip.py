@@ -17,12 +17,12 @@ from sqlalchemy import text
 
 from dmdesk.cli import main
 from dmdesk.db.database import Database, open_database
+from dmdesk.demo import build_demo
 from dmdesk.documents.exports import export_workbook
 from dmdesk.documents.importing import import_file
 from dmdesk.documents.importing.kind_contacts import FIELDS as CONTACT_FIELDS
 from dmdesk.services import contacts, products, sites
 from dmdesk.services.context import ServiceContext
-from dmdesk.services.demo import build_demo
 from tests.helpers import require_tool
 from tests.integration.support import Network, build_network, checkpoint
 

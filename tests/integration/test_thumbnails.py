@@ -18,11 +18,11 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from svglib import svglib
 
+from dmdesk.demo.artwork import svg_drawing
 from dmdesk.documents import thumbnails
 from dmdesk.documents.fonts import register_fonts
 from dmdesk.documents.thumbnails import Thumbnail, clear_memory_cache, disk, thumbnail
 from dmdesk.documents.thumbnails.paint import FRAME_WIDTH
-from dmdesk.services.demo.artwork import svg_drawing
 from tests.helpers import require_tool
 
 BOX = (70 * mm, 50 * mm)

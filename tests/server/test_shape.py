@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 from dmdesk.db import models as m
 from dmdesk.db.database import open_database
 from dmdesk.db.models_network import QualityCheck, WorkOrderReroute
+from dmdesk.demo import build_demo
+from dmdesk.demo.params import ScaleParams
 from dmdesk.domain.hlc import HLC
 from dmdesk.server.storage import open_store, ops
 from dmdesk.services.context import ServiceContext
-from dmdesk.services.demo import build_demo
-from dmdesk.services.demo.params import ScaleParams
 from dmdesk.sync import client
 from tests.server import ops as o
 from tests.sync.support import SYNCED_TABLES

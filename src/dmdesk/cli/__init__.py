@@ -91,8 +91,8 @@ def _say(message: str) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from dmdesk.db.database import open_database
+    from dmdesk.demo import build_demo
     from dmdesk.services.context import ServiceContext
-    from dmdesk.services.demo import build_demo
 
     path = _database_path(args)
     db = open_database(path)

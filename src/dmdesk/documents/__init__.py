@@ -1,1 +1,1 @@
-"""documents layer (see DESIGN.md section 2)."""
+"""documents layer (see docs/ARCHITECTURE.md)."""

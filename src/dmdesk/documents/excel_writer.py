@@ -1,4 +1,4 @@
-"""Streaming .xlsx sheets with the conventions of DESIGN.md §7.
+"""Streaming .xlsx sheets with the conventions of docs/ARCHITECTURE.md and the README.
 
 Every table sheet: a bold header row that stays frozen, an autofilter over the data, real
 number and date cells with number formats, and column widths fitted to the first rows (the

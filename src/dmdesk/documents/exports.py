@@ -1,4 +1,4 @@
-"""Excel exports for the accountant and the planners (DESIGN.md §7, issue 4).
+"""Excel exports for the accountant and the planners (docs/ARCHITECTURE.md and the README, issue 4).
 
 ``export_workbook(db, kind, out, site=..., date_from=..., date_to=..., progress=...)`` writes
 one of ``EXPORT_KINDS`` as an .xlsx file:

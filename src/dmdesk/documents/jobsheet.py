@@ -52,7 +52,7 @@ from dmdesk.queries.settings import CompanyProfile, company_profile
 
 PageSizeName = Literal["A4", "Letter"]
 PAGE_SIZES: dict[str, tuple[float, float]] = {"A4": A4, "Letter": LETTER}
-# Countries whose locale means US Letter paper (DESIGN.md §7: A4 or Letter by locale).
+# Countries whose locale means US Letter paper (job sheets are A4 or Letter by locale).
 LETTER_COUNTRIES = frozenset({"US", "CA"})
 _LETTER_COUNTRY_NAMES = ("united states", "canada")
 

@@ -1,1 +1,1 @@
-"""gui layer (see DESIGN.md section 2)."""
+"""gui layer (see docs/ARCHITECTURE.md)."""

@@ -99,7 +99,7 @@ def choose_database(default: Path) -> tuple[str, Path] | None:
 
 
 def _build_demo_then(window: MainWindow, gctx: GuiContext) -> None:
-    from dmdesk.services.demo import DemoSummary, build_demo
+    from dmdesk.demo import DemoSummary, build_demo
 
     def work(progress: Progress) -> DemoSummary:
         return build_demo(gctx.services, "small",

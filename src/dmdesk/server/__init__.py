@@ -1,4 +1,6 @@
-"""The sync server (DESIGN.md section 5): FastAPI on uvicorn, SQLite (WAL) or PostgreSQL.
+"""The sync server: FastAPI on uvicorn, SQLite (WAL) or PostgreSQL.
+
+docs/ARCHITECTURE.md, "Sync and the server", says how it fits.
 
     pip install 'dmdesk[server]'
     dmdesk server add-site HQ --name "Head office" --role owner --db /srv/dmdesk/sync.sqlite

@@ -1,1 +1,1 @@
-"""sync layer (see DESIGN.md section 2)."""
+"""sync layer (see docs/ARCHITECTURE.md)."""

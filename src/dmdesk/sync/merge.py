@@ -34,7 +34,7 @@ from dmdesk.sync.protocol import Change
 
 # Fields every edit touches: merged by clock alone, never a conflict of their own.
 BOOKKEEPING = frozenset({"updated_at", "created_at"})
-# A work order's progress belongs to the site that makes it (DESIGN.md section 5): when it and
+# A work order's progress belongs to the site that makes it (domain/lifecycle.py): when it and
 # another site changed one of these at once, the making site's value wins without asking.
 # Notes stay a person's call.
 PROGRESS = LIFECYCLE_FIELDS

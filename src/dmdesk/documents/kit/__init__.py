@@ -1,4 +1,4 @@
-"""The document kit: what every dmdesk PDF shares (DESIGN.md §7, "One document kit").
+"""The document kit: what every dmdesk PDF shares (docs/ARCHITECTURE.md, "Where to add").
 
 - ``header``: the company's letter head (logo, name, address, from the settings), placed at
   the top of a document's first page;

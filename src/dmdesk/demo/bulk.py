@@ -61,10 +61,10 @@ from sqlalchemy.types import TypeEngine
 from dmdesk.db import models as m
 from dmdesk.db.changes import LOCAL_TABLES, dumps, to_json_value
 from dmdesk.db.types import Money, Qty, UTCDateTime, UUIDBytes
+from dmdesk.demo.clock import DemoClock
 from dmdesk.domain.numbering import DocKind, format_number
 from dmdesk.domain.quantity import from_scaled
 from dmdesk.services.context import ServiceContext, UnitOfWork
-from dmdesk.services.demo.clock import DemoClock
 
 Row = dict[str, Any]
 Encode = Callable[[Any], Any]

@@ -20,14 +20,14 @@ from dataclasses import dataclass, replace
 from sqlalchemy import func, select
 
 from dmdesk.db import models as m
+from dmdesk.demo.bulk_demo import BulkDemo
+from dmdesk.demo.catalog import build_catalog
+from dmdesk.demo.clock import DemoClock
+from dmdesk.demo.network import build_network
+from dmdesk.demo.params import LARGE, PRESETS, SMALL, Scale, ScaleParams
+from dmdesk.demo.small import ServiceDemo
 from dmdesk.domain.errors import ValidationError
 from dmdesk.services.context import ServiceContext
-from dmdesk.services.demo.bulk_demo import BulkDemo
-from dmdesk.services.demo.catalog import build_catalog
-from dmdesk.services.demo.clock import DemoClock
-from dmdesk.services.demo.network import build_network
-from dmdesk.services.demo.params import LARGE, PRESETS, SMALL, Scale, ScaleParams
-from dmdesk.services.demo.small import ServiceDemo
 
 __all__ = ["LARGE", "SMALL", "DemoSummary", "ScaleParams", "build_demo"]
 

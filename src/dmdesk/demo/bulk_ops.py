@@ -19,16 +19,16 @@ from decimal import Decimal
 from typing import Any
 
 from dmdesk.db.ids import new_id
+from dmdesk.demo.book import NO_LOT, Key, StockBook
+from dmdesk.demo.bulk import BulkWriter, Row
+from dmdesk.demo.bulk_catalog import CatalogIds, qty
+from dmdesk.demo.catalog import Catalog
+from dmdesk.demo.network import Network, SiteInfo
+from dmdesk.demo.planning import Plan
 from dmdesk.domain.kinds import MoveReason, TransferState
 from dmdesk.domain.numbering import DocKind
 from dmdesk.domain.quantity import QUANTITY_SCALE
 from dmdesk.domain.workorder_states import WOState
-from dmdesk.services.demo.book import NO_LOT, Key, StockBook
-from dmdesk.services.demo.bulk import BulkWriter, Row
-from dmdesk.services.demo.bulk_catalog import CatalogIds, qty
-from dmdesk.services.demo.catalog import Catalog
-from dmdesk.services.demo.network import Network, SiteInfo
-from dmdesk.services.demo.planning import Plan
 
 UNIT: int = QUANTITY_SCALE  # one piece, as a scaled quantity
 

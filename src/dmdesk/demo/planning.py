@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+from dmdesk.demo.catalog import BomSpec, Catalog
+from dmdesk.demo.network import Network, SiteInfo
 from dmdesk.domain.quantity import required_with_scrap
-from dmdesk.services.demo.catalog import BomSpec, Catalog
-from dmdesk.services.demo.network import Network, SiteInfo
 
 
 class Plan:

@@ -26,16 +26,16 @@ from sqlalchemy import func, select
 from dmdesk.db import models as m
 from dmdesk.db.free_stock import FreeSlot, free_at
 from dmdesk.db.units import whole_units
+from dmdesk.demo.catalog import Catalog, ProductSpec
+from dmdesk.demo.clock import DemoClock
+from dmdesk.demo.network import CustomerInfo, Network, Progress, SiteInfo
+from dmdesk.demo.params import ScaleParams
+from dmdesk.demo.planning import Plan
 from dmdesk.domain.kinds import CustomerOrderState
 from dmdesk.domain.stock_take import take_in_order
 from dmdesk.services import customer_orders, products, stock, workorders
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.customer_orders import OrderLineSpec
-from dmdesk.services.demo.catalog import Catalog, ProductSpec
-from dmdesk.services.demo.clock import DemoClock
-from dmdesk.services.demo.network import CustomerInfo, Network, Progress, SiteInfo
-from dmdesk.services.demo.params import ScaleParams
-from dmdesk.services.demo.planning import Plan
 from dmdesk.services.stock import ReceiptLine, TransferLineSpec
 
 Action = Callable[[], None]

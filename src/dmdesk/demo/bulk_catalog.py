@@ -11,11 +11,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from dmdesk.db.ids import new_id
+from dmdesk.demo.bulk import BulkWriter
+from dmdesk.demo.catalog import Catalog, ProductSpec
+from dmdesk.demo.network import Progress
+from dmdesk.demo.planning import Plan
 from dmdesk.domain.quantity import MONEY_SCALE, QUANTITY_SCALE, to_scaled
-from dmdesk.services.demo.bulk import BulkWriter
-from dmdesk.services.demo.catalog import Catalog, ProductSpec
-from dmdesk.services.demo.network import Progress
-from dmdesk.services.demo.planning import Plan
 from dmdesk.services.workorders import bom_hash
 
 THOUSANDTH = Decimal("0.001")

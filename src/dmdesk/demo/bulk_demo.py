@@ -21,19 +21,19 @@ from functools import partial
 
 from dmdesk.db.ids import new_id
 from dmdesk.db.units import whole_units
+from dmdesk.demo.book import Key
+from dmdesk.demo.bulk import BulkWriter
+from dmdesk.demo.bulk_catalog import money, qty, write_catalog
+from dmdesk.demo.bulk_ops import UNIT, BulkOps, Places, Shipment, WorkOrderPlan
+from dmdesk.demo.catalog import Catalog
+from dmdesk.demo.clock import DemoClock
+from dmdesk.demo.network import CustomerInfo, Network, Progress
+from dmdesk.demo.params import ScaleParams
+from dmdesk.demo.planning import Plan
 from dmdesk.domain.kinds import CustomerOrderState, MoveReason, ProductKind
 from dmdesk.domain.numbering import DocKind
 from dmdesk.domain.workorder_states import WOState
 from dmdesk.services.context import ServiceContext
-from dmdesk.services.demo.book import Key
-from dmdesk.services.demo.bulk import BulkWriter
-from dmdesk.services.demo.bulk_catalog import money, qty, write_catalog
-from dmdesk.services.demo.bulk_ops import UNIT, BulkOps, Places, Shipment, WorkOrderPlan
-from dmdesk.services.demo.catalog import Catalog
-from dmdesk.services.demo.clock import DemoClock
-from dmdesk.services.demo.network import CustomerInfo, Network, Progress
-from dmdesk.services.demo.params import ScaleParams
-from dmdesk.services.demo.planning import Plan
 
 Action = Callable[[], None]
 WORKING_DAY = timedelta(hours=10)

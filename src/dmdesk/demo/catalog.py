@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from dmdesk.demo import artwork
 from dmdesk.domain.kinds import ProductKind
-from dmdesk.services.demo import artwork
 
 CENT = Decimal("0.01")
 MINUTE_RATE = Decimal("0.55")  # what a minute of shop time costs, for the cost roll-up

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -35,9 +35,18 @@ def isolated_settings(tmp_path: Path) -> Iterator[None]:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
                       str(tmp_path / "settings"))
+    organisation = QApplication.organizationName()
     QApplication.setOrganizationName("dmdesk-tests")
+    windows = set(QApplication.topLevelWidgets())
     yield
     QSettings().clear()
+    # The windows the joins opened go now, not at the end of the process, so that no later
+    # test meets them.
+    for widget in set(QApplication.topLevelWidgets()) - windows:
+        widget.close()
+        widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.setOrganizationName(organisation)
 
 
 def _invite(server: RunningServer, capsys: pytest.CaptureFixture[str], code: str) -> str:

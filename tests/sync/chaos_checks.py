@@ -155,10 +155,15 @@ def splits(site: Site) -> list[str]:
     """Each split order: the new order names the old one, the old one is closed, and what
     the old one made plus the new order's quantity covers the original quantity."""
     db, problems = site.db, []
-    for old, quantity, state, new in _rows(
-            db, "SELECT id, quantity, state, moved_to_id FROM work_order "
+    for old, quantity, state, new, came_from in _rows(
+            db, "SELECT id, quantity, state, moved_to_id, rerouted_from_id FROM work_order "
             "WHERE moved_to_id IS NOT NULL"):
         number = _number(db, old)
+        if new == came_from:  # a split's new order withdrawn: its old order made it all
+            if state != "cancelled":
+                problems.append(f"{number} was withdrawn (its old order made it all) but is "
+                                f"still {state}")
+            continue
         row = _rows(db, "SELECT rerouted_from_id, quantity FROM work_order WHERE id = ?", new)
         if not row or row[0][0] != old:
             problems.append(f"{number} was split, but its new order does not name it as "

@@ -30,6 +30,7 @@ from dmdesk.domain.kinds import MoveReason, SiteKind
 from dmdesk.domain.lifecycle import LIFECYCLE_FIELDS, OWNER
 
 SITE = "site"
+PRODUCER = "producer"
 ACCOUNTANT = "accountant"
 
 # What the rules ask of a row the caller has seen (``Ownership.row``): for each table, the
@@ -395,6 +396,8 @@ def may_write(role: str, ownership: Ownership, entity: str, op: str, key: str,
               payload: Mapping[str, Any]) -> bool:
     """Whether a caller of ``role`` may write this op ('' is a database never set up for
     sync: the whole network on its own, so the owner)."""
+    if role == PRODUCER:
+        role = SITE  # a producer writes as a site does (the server also keeps it in its scope)
     if not (is_owner_role(role) or role == SITE):
         return False
     if not holder_allows(ownership, entity, op, key, payload):

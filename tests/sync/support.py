@@ -4,10 +4,13 @@ does. Checks read the databases back with plain SQL."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import text
 
 from dmdesk.db import models as m
 from dmdesk.db.changes import LOCAL_TABLES
@@ -78,3 +81,17 @@ def assert_stock_is_ledger(sites: Sequence[Site]) -> None:
 def close_all(sites: Sequence[Site]) -> None:
     for site in sites:
         site.db.close()
+
+
+@contextmanager
+def old_client(site: Site) -> Iterator[None]:
+    """Write as a dmdesk from before the app read the write rules: nothing is refused here
+    (the database acts as if never set up for sync), so the server is the one to refuse."""
+    with site.db.write_session() as session:
+        role = session.execute(text("SELECT role FROM sync_state WHERE id = 1")).scalar()
+        session.execute(text("UPDATE sync_state SET role = '' WHERE id = 1"))
+    try:
+        yield
+    finally:
+        with site.db.write_session() as session:
+            session.execute(text("UPDATE sync_state SET role = :r WHERE id = 1"), {"r": role})

@@ -16,7 +16,14 @@ from dmdesk.services import contacts, products, stock, workorders
 from dmdesk.sync import protocol
 from dmdesk.sync.push import pending_count
 from dmdesk.sync.transport import SyncError, Transport
-from tests.sync.support import Site, assert_identical, assert_stock_is_ledger, close_all, join
+from tests.sync.support import (
+    Site,
+    assert_identical,
+    assert_stock_is_ledger,
+    close_all,
+    join,
+    old_client,
+)
 from tests.sync.test_sync_conflicts import _dmdesk
 from tests.sync.test_sync_sites import owner_with_network
 from tests.sync_server_process import RunningServer
@@ -45,6 +52,7 @@ def owner_and_mp1(server: RunningServer, tmp_path: Path) -> tuple[Site, Site, An
     owner.sync()
     mp = join(server, tmp_path / "mp1.sqlite", "MP1")
     mp.sync()
+    owner.sync()  # learns that MP1, syncing, now reports its own progress
     return owner, mp, net
 
 
@@ -55,7 +63,9 @@ def test_a_site_renaming_a_product_gets_the_owners_name_back_without_an_outbox_r
     owner.sync()
     mp = join(server, tmp_path / "mp1.sqlite", "MP1")
     mp.sync()
-    products.update_product(mp.ctx, net.chair, name="Armchair")  # products are the owner's
+    owner.sync()  # learns that MP1, syncing, now reports its own progress
+    with old_client(mp):  # an app from before the rules were shared
+        products.update_product(mp.ctx, net.chair, name="Armchair")  # products are the owner's
     stock.receive(mp.ctx, net.screw, net.mp_stock, "10")  # the site's to write: it goes
     before = outbox_rows(mp)
 
@@ -93,7 +103,9 @@ def test_a_due_date_the_owner_planned_goes_back_to_the_plan(server: RunningServe
     owner.sync()
     mp = join(server, tmp_path / "mp1.sqlite", "MP1")
     mp.sync()
-    workorders.update_work_order(mp.ctx, order.id, due_date=date(2027, 1, 15))
+    owner.sync()  # learns that MP1, syncing, now reports its own progress
+    with old_client(mp):  # an app from before the rules were shared
+        workorders.update_work_order(mp.ctx, order.id, due_date=date(2027, 1, 15))
 
     report = mp.sync()
 
@@ -116,7 +128,8 @@ def test_a_refused_stock_move_leaves_the_ledger_and_the_balance(server: RunningS
                                                                  tmp_path: Path) -> None:
     owner, mp, net = owner_and_mp1(server, tmp_path)
     stock.receive(mp.ctx, net.steel, net.mp_stock, "20")  # its own location: goes
-    stock.receive(mp.ctx, net.steel, net.wh_stock, "5")  # the warehouse's: refused
+    with old_client(mp):  # an app from before the rules were shared
+        stock.receive(mp.ctx, net.steel, net.wh_stock, "5")  # the warehouse's: refused
     moves_before = value(mp, "SELECT COUNT(*) FROM stock_move")
 
     report = mp.sync()
@@ -146,9 +159,10 @@ def test_a_refused_stock_move_leaves_the_ledger_and_the_balance(server: RunningS
 def test_a_refused_product_and_its_refused_bom_line_are_both_removed(
         server: RunningServer, tmp_path: Path) -> None:
     owner, mp, net = owner_and_mp1(server, tmp_path)
-    jig = products.create_product(mp.ctx, sku="MP-JIG", name="Drilling jig",
-                                  kind="component", unit="pcs")
-    products.add_bom_line(mp.ctx, jig, net.screw, "4")
+    with old_client(mp):  # an app from before the rules were shared
+        jig = products.create_product(mp.ctx, sku="MP-JIG", name="Drilling jig",
+                                      kind="component", unit="pcs")
+        products.add_bom_line(mp.ctx, jig, net.screw, "4")
 
     report = mp.sync()
 
@@ -172,8 +186,9 @@ def test_a_refused_product_and_its_refused_bom_line_are_both_removed(
 def test_a_refused_row_still_used_here_is_kept_and_said_so(server: RunningServer,
                                                            tmp_path: Path) -> None:
     owner, mp, net = owner_and_mp1(server, tmp_path)
-    jig = products.create_product(mp.ctx, sku="MP-JIG", name="Drilling jig",
-                                  kind="component", unit="pcs")
+    with old_client(mp):  # an app from before the rules were shared
+        jig = products.create_product(mp.ctx, sku="MP-JIG", name="Drilling jig",
+                                      kind="component", unit="pcs")
     stock.receive(mp.ctx, jig, net.mp_stock, "3")  # a move at its own location: goes
 
     report = mp.sync()
@@ -259,6 +274,7 @@ def test_the_check_finds_a_change_lost_on_the_way_and_a_full_resync_fetches_it(
     assert fixed.returncode == 0, fixed.stderr
     assert "missing" not in fixed.stderr and open_alerts(mp) == []
     assert value(mp, "SELECT name FROM contact WHERE id = ?", buyer.bytes) == "Hotel chain"
+    owner.sync()  # learns that MP1, syncing, now reports its own progress
     assert_identical([owner, mp])
     close_all([owner, mp])
 
@@ -269,7 +285,8 @@ def test_a_read_only_token_refused_as_a_whole_is_an_error_and_nothing_is_taken_b
     owner.sync()
     accountant = join(server, tmp_path / "acc.sqlite", "ACC", role="accountant")
     accountant.sync()
-    contact = contacts.create_contact(accountant.ctx, name="Auditor", role="supplier")
+    with old_client(accountant):  # an app from before the rules were shared
+        contact = contacts.create_contact(accountant.ctx, name="Auditor", role="supplier")
     waiting = pending_count(accountant.db)
     with pytest.raises(SyncError) as refused:
         accountant.sync()

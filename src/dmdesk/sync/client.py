@@ -192,8 +192,9 @@ def push_all(db: Database, transport: Transport, report: SyncReport, progress: P
         report.duplicates += int(reply.get("duplicates", 0))
         progress("Sending changes", report.pushed, max(total, report.pushed))
     # Also any left from a sync cut off between the refusal and the revert.
-    report.reverted = revert_refused(db, transport)
-    report.alerts += report.reverted  # each says what was taken back and why
+    reverted = revert_refused(db, transport)
+    report.reverted += reverted
+    report.alerts += reverted  # each says what was taken back and why
 
 
 def pull_all(db: Database, transport: Transport, report: SyncReport, progress: Progress,

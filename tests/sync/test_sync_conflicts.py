@@ -94,8 +94,8 @@ def test_the_sync_command(server: RunningServer, tmp_path: Path) -> None:
 
 
 def test_progress_belongs_to_the_making_site(server: RunningServer, tmp_path: Path) -> None:
-    """The owner puts an order on hold while MP1, offline, starts and reports on it: MP1's
-    progress wins at both without asking, and the decision is on record.
+    """The owner puts an order on hold while MP1, offline, starts it: MP1's progress stands
+    everywhere, and the owner's hold is refused by the server and taken back with an alert.
 
     Both may act only because the holder changed in flight: MP1 said it reports its own
     progress (so it holds the order) before the owner had heard of it (so the owner still
@@ -111,15 +111,17 @@ def test_progress_belongs_to_the_making_site(server: RunningServer, tmp_path: Pa
     sites.update_site(mp.ctx, net.mp, reports_progress=True)
     workorders.hold(owner.ctx, order.id, reason="customer asked to wait")
     workorders.start(mp.ctx, order.id)
-    owner.sync()
-    mp.sync()  # MP1 sees the owner's hold while its start is pending: its own progress wins
+    refused = owner.sync()  # the server knows MP1 holds the order: the hold is taken back
+    assert refused.refused == 1 and refused.reverted == 1
+    mp.sync()
     sync_all([owner, mp, wh], rounds=3)
     for site in (owner, mp, wh):
         with site.db.read_session() as session:
             held = session.get(m.WorkOrder, order.id)
             assert held is not None and held.state == "in_progress", site.code
-    assert conflicts.list_conflicts(mp.db) == []
-    decided = conflicts.list_conflicts(mp.db, open_only=False)
-    assert {(c.field, c.settled_how) for c in decided} >= {("state", "local")}
+    assert conflicts.list_conflicts(mp.db) == [] and conflicts.list_conflicts(owner.db) == []
+    with owner.db.reader.connect() as conn:
+        said = [row[0] for row in conn.exec_driver_sql("SELECT message FROM sync_alert")]
+    assert any(text.startswith("The server refused this site's") for text in said), said
     assert_identical([owner, mp, wh])
     close_all([owner, mp, wh])

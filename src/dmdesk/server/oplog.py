@@ -157,7 +157,8 @@ def _authorize(account: SiteAccount, index: OwnershipIndex, position: int,
             f"{who} may not write {_describe(position, op)}: the lifecycle of a "
             "work order (release, progress, completion, its materials, lots and production "
             "moves) is written by its holder only, the making site when it reports its own "
-            "progress, else the owner. Nothing of this batch was stored.")
+            "progress, else the owner. Nothing of this batch was stored.", op.op_id,
+            "a work order's lifecycle is written by its holder only")
     if not allowed:
         raise ForbiddenError(
             f"Site {account.code} may not write {_describe(position, op)}: a site writes its "

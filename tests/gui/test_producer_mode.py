@@ -26,7 +26,7 @@ from dmdesk.gui.views.sites import SitesArea
 from dmdesk.gui.views.stock import StockArea
 from dmdesk.gui.views.transfers import TransfersArea
 from dmdesk.services import products, stock, workorders
-from dmdesk.services.context import ServiceContext
+from dmdesk.services.context import SETTING_SITE, ServiceContext
 from dmdesk.sync import state as sync_state
 from tests.gui.support import assert_screenshot, listed
 from tests.integration.support import build_network, raw_connection
@@ -36,10 +36,12 @@ PRODUCER_AREAS = ["My work orders", "Stock at my site", "Transfers", "Products",
 
 
 def make_producer(db: Database, site_code: str = "MP1") -> None:
-    """What joining the network as a producer leaves in sync_state (the role, the site)."""
+    """What joining the network as a producer leaves: the role and the site in sync_state,
+    and the database's own site code (client.setup stores both)."""
     with db.write_session() as session:
         row = sync_state.load(session)
         row.role, row.site_code = "producer", site_code
+        session.merge(m.Setting(key=SETTING_SITE, value=site_code))
 
 
 @pytest.fixture
@@ -165,8 +167,13 @@ def test_an_order_whose_product_is_not_shared_says_so(
     ctx = ServiceContext(db, actor="mp1")
     with db.read_session() as session:
         mp1 = session.scalars(select(m.Site.id).where(m.Site.code == "MP1")).one()
+    # Made as the owner would (the producer's own app may not add products), then the
+    # product row is taken away as if the server never sent it.
+    with db.write_session() as session:
+        sync_state.load(session).role = ""
     secret = products.create_product(ctx, sku="SECRET", name="Unshared part")
     made = workorders.create_work_order(ctx, secret, 1, mp1, "2030-08-31")
+    make_producer(db)
     with raw_connection(db.path) as connection:  # as if the row never arrived
         connection.execute("PRAGMA foreign_keys=OFF")
         connection.execute("DELETE FROM product WHERE sku = 'SECRET'")

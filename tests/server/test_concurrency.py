@@ -27,7 +27,8 @@ def test_a_pull_during_concurrent_pushes_misses_nothing(server: RunningServer) -
 
     def write(code: str) -> None:
         for round_no in range(ROUNDS):
-            batch = [o.site(f"{code}{round_no}") for _ in range(BATCH)]
+            batch = [o.site(f"{code}{round_no * BATCH + i:04X}")  # codes: unique, 6 chars
+                     for i in range(BATCH)]
             status, reply = server.request("POST", "/v1/push", writers[code], {"ops": batch})
             if status != 200:
                 errors.append(reply)
@@ -39,7 +40,9 @@ def test_a_pull_during_concurrent_pushes_misses_nothing(server: RunningServer) -
         thread.start()
     received: list[str] = []
     after = 0
-    while any(thread.is_alive() for thread in threads) or after == 0:
+    first = True  # pull at least once, even if the writers are already done
+    while first or any(thread.is_alive() for thread in threads):
+        first = False
         status, reply = server.request("GET", f"/v1/pull?after={after}&limit=25", reader)
         assert status == 200, reply
         received += [c["op_id"] for c in reply["changes"]]

@@ -20,9 +20,13 @@ from dmdesk.db import models as m
 from dmdesk.db.database import open_database
 from dmdesk.gui.app import Session, follow_joins, open_session
 from dmdesk.gui.dialogs.welcome import WelcomeDialog
+from dmdesk.gui.producer_mode import MyWorkOrdersArea
 from dmdesk.gui.views.products import ProductsArea
 from dmdesk.gui.views.sync import SyncArea
+from dmdesk.services import workorders
 from dmdesk.services.context import SETTING_SITE, ServiceContext
+from tests.gui.support import listed
+from tests.gui.test_producer_mode import PRODUCER_AREAS
 from tests.integration.support import build_network
 from tests.sync.support import join as setup_site
 from tests.sync_server_process import RunningServer, running_server
@@ -127,3 +131,53 @@ def test_a_producer_joins_from_the_welcome_dialog_and_the_sync_area(
             for each in sessions:
                 each.gctx.runner.wait_idle()
                 each.close()
+
+
+def test_a_producer_joins_with_the_keyboard_and_works_in_producer_mode(
+        qtbot: QtBot, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Invite → join → first sync → producer mode, without the mouse: the producer's window
+    holds its areas only, its work order, and the products that order needs (no others)."""
+    (tmp_path / "server").mkdir()
+    with running_server(None, tmp_path / "server") as server:
+        hq = setup_site(server, tmp_path / "hq.sqlite", "HQ", role="owner")
+        ctx = ServiceContext(hq.db)
+        net = build_network(ctx)
+        order = workorders.create_work_order(ctx, net.frame, 6, net.mp, "2030-06-30")
+        workorders.create_work_order(ctx, net.chair, 2, net.hq, "2030-06-30")
+        hq.sync()
+        hq.db.close()
+        server.add_site("MP1", role="producer")
+        text = _invite(server, capsys, "MP1")
+
+        folder = tmp_path / "producer"
+        welcome = WelcomeDialog(folder, [])
+        qtbot.addWidget(welcome)
+        welcome.show()
+        welcome.join_button.setFocus()
+        qtbot.keyClick(welcome.join_button, Qt.Key.Key_Space)
+        dialog = welcome.join_dialog
+        assert dialog is not None and dialog.isVisible()
+        assert dialog.focusWidget() is dialog.invite_edit  # paste straight away
+        qtbot.keyClicks(dialog.invite_edit, text)
+        qtbot.keyClick(dialog.invite_edit, Qt.Key.Key_Return)  # Join is the default button
+        qtbot.waitUntil(lambda: welcome.choice is not None, timeout=WAIT_MS)
+        path = (folder / "mp1.sqlite").resolve()
+        assert welcome.choice == ("open", path)
+        assert _site_of(path) == ("MP1", {"STEEL", "SCREW", "FRAME"})  # no chair, no fabric
+
+        session = open_session(path)
+        assert session is not None
+        try:
+            window = session.window
+            assert window.windowTitle() == "Producer: MP1 — mp1.sqlite"
+            assert [a.title for a in window.areas] == PRODUCER_AREAS
+            mine = window.current_area()
+            assert isinstance(mine, MyWorkOrdersArea)
+            mine.refresh()
+            assert listed(mine, "number") == [order.number]
+            products_area = window.show_area("Products")
+            assert isinstance(products_area, ProductsArea)
+            assert sorted(_skus(session)) == ["FRAME", "SCREW", "STEEL"]
+        finally:
+            session.gctx.runner.wait_idle()
+            session.close()

@@ -61,6 +61,7 @@ class JoinDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.join_button = self.buttons.addButton(self.tr("&Join"),
                                                   QDialogButtonBox.ButtonRole.AcceptRole)
+        self.join_button.setDefault(True)  # Enter joins once the invite checks out
         self.buttons.accepted.connect(self.start)
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
@@ -69,6 +70,7 @@ class JoinDialog(QDialog):
         form.addRow(self.info_label)
         form.addRow(self.tr("New database:"), where)
         form.addRow(self.buttons)
+        self.invite_edit.setFocus()  # the user comes here to paste the invite
         self._check()
 
     def _check(self) -> None:

@@ -18,6 +18,7 @@ from dmdesk.domain.write_rules import (
     HOLDER_RULES,
     OPS,
     SITE_RULES,
+    Ownership,
     holds_site,
     may_write,
     touches_lifecycle,
@@ -27,7 +28,7 @@ SITES = {"s-lis": "LIS", "s-por": "POR", "s-hq": "HQ"}
 
 
 @dataclass
-class World:
+class World(Ownership):
     """What the caller knows: rows by (entity, key) with the rules' fields, and what it made."""
 
     code: str
@@ -36,6 +37,7 @@ class World:
     made: set[tuple[str, str]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
+        self.own_code = self.code
         self.rows: dict[tuple[str, str], dict[str, Any]] = {}
         for site_id, code in SITES.items():
             self.rows[("site", site_id)] = {"code": code, "kind": "own_workshop",
@@ -45,36 +47,6 @@ class World:
             self.rows[("work_order", f"wo-{site}")] = {"site_id": site_id}
             self.rows[("wo_material", f"m-{site}")] = {"ref_id": f"wo-{site}"}
             self.rows[("wo_operation", f"op-{site}")] = {"ref_id": f"wo-{site}"}
-
-    def own_site_code(self, code: Any) -> bool:
-        return code == self.code
-
-    def _f(self, entity: str, key: Any, name: str) -> Any:
-        return self.rows.get((entity, key), {}).get(name) if isinstance(key, str) else None
-
-    def own_site(self, site_id: Any) -> bool:
-        return self.own_site_code(self._f("site", site_id, "code"))
-
-    def transit_site(self, site_id: Any) -> bool:
-        return bool(self._f("site", site_id, "kind") == "in_transit")
-
-    def reports_progress(self, site_id: Any) -> bool:
-        return bool(self._f("site", site_id, "reports_progress"))
-
-    def own_location(self, location_id: Any) -> bool:
-        return self.own_site(self._f("location", location_id, "site_id"))
-
-    def transit_location(self, location_id: Any) -> bool:
-        return self.transit_site(self._f("location", location_id, "site_id"))
-
-    def own_work_order(self, work_order_id: Any) -> bool:
-        return self.own_site(self._f("work_order", work_order_id, "site_id"))
-
-    def transfer_from_own(self, transfer_id: Any) -> bool:
-        return False
-
-    def transfer_touches_own(self, transfer_id: Any) -> bool:
-        return False
 
     def made_here(self, entity: str, entity_id: str) -> bool:
         return (entity, entity_id) in self.made

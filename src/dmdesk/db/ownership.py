@@ -30,6 +30,7 @@ from dmdesk.domain.write_rules import (
     ACCOUNTANT,
     KNOWN_FIELDS,
     SITE_RULES,
+    Ownership,
     holder_allows,
     is_owner_role,
     lifecycle_order,
@@ -67,13 +68,14 @@ def _wire(value: Any) -> Any:
     return value.hex() if isinstance(value, bytes) else value
 
 
-class LocalOwnership:
+class LocalOwnership(Ownership):
     """write_rules.Ownership over this database, for one transaction."""
 
     def __init__(self, connection: Connection, actor: Actor) -> None:
         self._connection = connection
         self.actor = actor
         self.role = actor.role
+        self.own_code = actor.site_code
         self._rows: dict[tuple[str, str], dict[str, Any] | None] = {}
         self._inserted: set[tuple[str, str]] = set()
 
@@ -98,12 +100,6 @@ class LocalOwnership:
             return None
         return {fields[c]: _wire(v) for c, v in zip(fields, found, strict=True)}
 
-    def _field(self, entity: str, entity_id: Any, field: str) -> Any:
-        if not isinstance(entity_id, str):
-            return None
-        row = self.row(entity, entity_id)
-        return None if row is None else row.get(field)
-
     def learn(self, entity: str, entity_id: str, op: str) -> None:
         """A change was just checked: later checks in the transaction read it afresh."""
         self._rows.pop((entity, entity_id), None)
@@ -111,34 +107,6 @@ class LocalOwnership:
             self._inserted.add((entity, entity_id))
 
     # --- the rules' questions -------------------------------------------------------------
-
-    def own_site_code(self, code: Any) -> bool:
-        return isinstance(code, str) and code.upper() == self.actor.site_code
-
-    def own_site(self, site_id: Any) -> bool:
-        return self.own_site_code(self._field("site", site_id, "code"))
-
-    def transit_site(self, site_id: Any) -> bool:
-        return bool(self._field("site", site_id, "kind") == "in_transit")
-
-    def reports_progress(self, site_id: Any) -> bool:
-        return bool(self._field("site", site_id, "reports_progress"))
-
-    def own_location(self, location_id: Any) -> bool:
-        return self.own_site(self._field("location", location_id, "site_id"))
-
-    def transit_location(self, location_id: Any) -> bool:
-        return self.transit_site(self._field("location", location_id, "site_id"))
-
-    def own_work_order(self, work_order_id: Any) -> bool:
-        return self.own_site(self._field("work_order", work_order_id, "site_id"))
-
-    def transfer_from_own(self, transfer_id: Any) -> bool:
-        return self.own_location(self._field("transfer", transfer_id, "ref_id"))
-
-    def transfer_touches_own(self, transfer_id: Any) -> bool:
-        return self.transfer_from_own(transfer_id) or self.own_location(
-            self._field("transfer", transfer_id, "peer_id"))
 
     def made_here(self, entity: str, entity_id: str) -> bool:
         if (entity, entity_id) in self._inserted:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from dmdesk.domain.kinds import MoveReason, SiteKind
 from dmdesk.domain.lifecycle import LIFECYCLE_FIELDS, OWNER
@@ -49,22 +49,53 @@ KNOWN_FIELDS: dict[str, dict[str, str]] = {
 }
 
 
-class Ownership(Protocol):
-    """The questions the rules ask about the caller and the rows it has seen."""
+class Ownership:
+    """The questions the rules ask about the caller and the rows it has seen, answered from
+    ``row`` alone: the server's index and the app's database differ only in how they read a
+    row and how they know what was made here."""
 
     role: str  # the caller's role: owner, site or accountant ('' = never set up: the owner)
+    own_code: str  # the caller's site code, as the network spells it (upper case)
 
-    def own_site_code(self, code: Any) -> bool: ...
-    def own_site(self, site_id: Any) -> bool: ...
-    def transit_site(self, site_id: Any) -> bool: ...
-    def reports_progress(self, site_id: Any) -> bool: ...
-    def own_location(self, location_id: Any) -> bool: ...
-    def transit_location(self, location_id: Any) -> bool: ...
-    def own_work_order(self, work_order_id: Any) -> bool: ...
-    def transfer_touches_own(self, transfer_id: Any) -> bool: ...
-    def transfer_from_own(self, transfer_id: Any) -> bool: ...
-    def made_here(self, entity: str, entity_id: str) -> bool: ...
-    def row(self, entity: str, entity_id: str) -> Mapping[str, Any] | None: ...
+    def row(self, entity: str, entity_id: str) -> Mapping[str, Any] | None:
+        raise NotImplementedError
+
+    def made_here(self, entity: str, entity_id: str) -> bool:
+        raise NotImplementedError
+
+    def _field(self, entity: str, entity_id: Any, field: str) -> Any:
+        if not isinstance(entity_id, str):
+            return None
+        row = self.row(entity, entity_id)
+        return None if row is None else row.get(field)
+
+    def own_site_code(self, code: Any) -> bool:
+        return isinstance(code, str) and code.upper() == self.own_code
+
+    def own_site(self, site_id: Any) -> bool:
+        return self.own_site_code(self._field("site", site_id, "code"))
+
+    def transit_site(self, site_id: Any) -> bool:
+        return bool(self._field("site", site_id, "kind") == SiteKind.IN_TRANSIT)
+
+    def reports_progress(self, site_id: Any) -> bool:
+        return bool(self._field("site", site_id, "reports_progress"))
+
+    def own_location(self, location_id: Any) -> bool:
+        return self.own_site(self._field("location", location_id, "site_id"))
+
+    def transit_location(self, location_id: Any) -> bool:
+        return self.transit_site(self._field("location", location_id, "site_id"))
+
+    def own_work_order(self, work_order_id: Any) -> bool:
+        return self.own_site(self._field("work_order", work_order_id, "site_id"))
+
+    def transfer_from_own(self, transfer_id: Any) -> bool:
+        return self.own_location(self._field("transfer", transfer_id, "ref_id"))
+
+    def transfer_touches_own(self, transfer_id: Any) -> bool:
+        return self.transfer_from_own(transfer_id) or self.own_location(
+            self._field("transfer", transfer_id, "peer_id"))
 
 
 # (what the caller knows, the row's key, the op's payload) -> allowed?

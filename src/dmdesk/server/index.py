@@ -16,8 +16,7 @@ from sqlalchemy import Connection, and_, delete, insert, select, tuple_, update
 
 from dmdesk.db.changes import IMMUTABLE_TABLES
 from dmdesk.db.chunks import chunked
-from dmdesk.domain.kinds import SiteKind
-from dmdesk.domain.write_rules import KNOWN_FIELDS
+from dmdesk.domain.write_rules import KNOWN_FIELDS, Ownership
 from dmdesk.server.storage import ops, owners
 
 # For each indexed table: payload column -> index field. The rules' vocabulary
@@ -45,13 +44,13 @@ def _column(field: str) -> Any:
     return owners.c[_COLUMN.get(field, field)]
 
 
-class OwnershipIndex:
-    """Answers write_rules.Ownership for one caller, over one transaction, and learns new
+class OwnershipIndex(Ownership):
+    """write_rules.Ownership for one caller, over one transaction, and learns new
     rows."""
 
     def __init__(self, connection: Connection, site_code: str, role: str = "site") -> None:
         self._connection = connection
-        self._code = site_code
+        self.own_code = site_code
         self.role = role
         self._rows: dict[tuple[str, str], dict[str, Any] | None] = {}
         self._dirty: set[tuple[str, str]] = set()
@@ -77,40 +76,6 @@ class OwnershipIndex:
                 f: found[_COLUMN.get(f, f)] for f in FIELDS}
         return self._rows[key]
 
-    def _field(self, entity: str, entity_id: Any, field: str) -> Any:
-        if not isinstance(entity_id, str):
-            return None
-        row = self.row(entity, entity_id)
-        return None if row is None else row.get(field)
-
-    def own_site_code(self, code: Any) -> bool:
-        return isinstance(code, str) and code.upper() == self._code
-
-    def own_site(self, site_id: Any) -> bool:
-        return self.own_site_code(self._field("site", site_id, "code"))
-
-    def transit_site(self, site_id: Any) -> bool:
-        return bool(self._field("site", site_id, "kind") == SiteKind.IN_TRANSIT)
-
-    def reports_progress(self, site_id: Any) -> bool:
-        return bool(self._field("site", site_id, "reports_progress"))
-
-    def own_location(self, location_id: Any) -> bool:
-        return self.own_site(self._field("location", location_id, "site_id"))
-
-    def transit_location(self, location_id: Any) -> bool:
-        return self.transit_site(self._field("location", location_id, "site_id"))
-
-    def own_work_order(self, work_order_id: Any) -> bool:
-        return self.own_site(self._field("work_order", work_order_id, "site_id"))
-
-    def transfer_from_own(self, transfer_id: Any) -> bool:
-        return self.own_location(self._field("transfer", transfer_id, "ref_id"))
-
-    def transfer_touches_own(self, transfer_id: Any) -> bool:
-        return self.transfer_from_own(transfer_id) or self.own_location(
-            self._field("transfer", transfer_id, "peer_id"))
-
     def site_with_code(self, code: str, other_than: str) -> str | None:
         """The key of a site row other than ``other_than`` that has this code, if any: as
         this batch left it (it may have renamed one), else as stored."""
@@ -124,7 +89,7 @@ class OwnershipIndex:
         return next((key for key in stored if ("site", key) not in self._rows), None)
 
     def made_here(self, entity: str, entity_id: str) -> bool:
-        return bool(self._field(entity, entity_id, "creator") == self._code)
+        return bool(self._field(entity, entity_id, "creator") == self.own_code)
 
     # --- learning ------------------------------------------------------------------------
 
@@ -142,7 +107,7 @@ class OwnershipIndex:
             if op != "insert":
                 return  # an update of a row the server never saw: nothing to learn
             current = dict.fromkeys(FIELDS)
-            current["creator"] = self._code
+            current["creator"] = self.own_code
         else:
             current = dict(current)
         for column, field in TRACKED.get(entity, {}).items():

@@ -179,7 +179,6 @@ def assert_all_invariants(built: Built) -> None:
 def test_small_demo_keeps_every_invariant(small: Built) -> None:
     assert_all_invariants(small)
     assert_history_in_the_past(small, 182)
-    assert small.summary.seconds < 120
     assert {"sites", "products", "history", "done"} <= small.stages
 
 

@@ -78,7 +78,8 @@ def _fact_value_width(width: float) -> float:
 
 def _facts(sheet: JobSheetData, s: Styles, width: float) -> list[tuple[Cell, Cell, float]]:
     facts = (("Quantity", f"{quantity_text(sheet.quantity)} {sheet.unit}"),
-             ("Making site", f"{sheet.site_code} — {sheet.site_name}"),
+             # No name: the site's row is not shared with this database (its code says so).
+             ("Making site", " — ".join(filter(None, (sheet.site_code, sheet.site_name)))),
              ("Due date", sheet.due_date.isoformat()),
              ("Customer order", _customer(sheet)),
              ("State / priority", f"{sheet.state.value} / {sheet.priority}"))

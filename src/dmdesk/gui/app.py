@@ -65,13 +65,13 @@ def build_window(db: Database, runner: TaskRunner) -> tuple[MainWindow, GuiConte
     if scope is None:
         window = MainWindow(f"dmdesk — {db.path.name}", build_areas(gctx), gctx.undo)
         connect_areas(window)
+        window.import_requested.connect(lambda: open_import_wizard(
+            gctx, window, import_kind_for(window.current_area())))
     else:
         window = MainWindow(window_title(scope, db.path.name),
                             build_producer_areas(gctx, scope), gctx.undo)
         connect_producer_areas(window, gctx)
     gctx.status = lambda message: window.statusBar().showMessage(message, 8000)
-    window.import_requested.connect(
-        lambda: open_import_wizard(gctx, window, import_kind_for(window.current_area())))
     window.set_status(window.tr("Database: {0}").format(db.path),
                       window.tr("Site: {0}").format(scope.site_code if scope
                                                      else local_site_code(db)),

@@ -5,8 +5,10 @@ this order (Ctrl+1..6): My work orders (job sheets, designs, progress, quality c
 my site, Transfers (materials in, goods back), Products (without prices or costs), Sync and
 Documents. It has no network Dashboard, routing or rerouting, customer orders, contacts,
 scorecards or reorder suggestions: those are the owner's planning, and the server does not
-send a producer the rows they would need. The choice is made once, when the window opens,
-from ``queries.producer_mode.producer_scope``.
+send a producer the rows they would need. Products, BOMs, operations and design files are
+the owner's: the Products area shows them read-only (no button, key or double-click that
+would change them), and File > Import (Ctrl+I) imports stock counts only. The choice is made
+once, when the window opens, from ``queries.producer_mode.producer_scope``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QGridLayout
 
+from dmdesk.documents.importing.kinds import KINDS
 from dmdesk.gui.context import GuiContext
+from dmdesk.gui.dialogs.import_wizard import open_import_wizard
 from dmdesk.gui.main_window import MainWindow
 from dmdesk.gui.tools_menu import add_tools_menu, open_trace
 from dmdesk.gui.views.area import Area
@@ -32,6 +36,7 @@ PRICE_COLUMNS = ("standard_cost", "price")
 # product and BOM master data (which the owner keeps).
 OWNER_EXPORTS = ("valuation", "producers", "contacts")
 OWNER_IMPORTS = ("products", "bom", "contacts")
+PRODUCER_IMPORTS = tuple(kind for kind in KINDS if kind not in OWNER_IMPORTS)  # counts
 
 
 def _tr(text: str) -> str:
@@ -97,17 +102,15 @@ class MyStockArea(StockArea):
 
 
 def products_without_prices(gctx: GuiContext) -> ProductsArea:
-    """Products for reading BOMs, operations and designs: no price or cost columns, and the
-    detail says "not shared" where they would be."""
+    """Products for reading BOMs, operations and designs: no price or cost columns, the
+    detail says "not shared" where they would be, and nothing offers to change them."""
     area = ProductsArea(gctx)
     keys = [column.key for column in lists.PRODUCTS.columns]
     for key in PRICE_COLUMNS:
         area.list.table.setColumnHidden(keys.index(key), True)
     area.detail.header_view.prices_shared = False
     # The owner keeps the products; the server would refuse a producer's edits anyway.
-    for button in (area.new_button, area.detail.header_view.edit_button,
-                   area.detail.header_view.archive_button):
-        button.hide()
+    area.hide_editing()
     return area
 
 
@@ -123,11 +126,17 @@ def documents_for_producer(gctx: GuiContext) -> DocumentsArea:
             grid.addWidget(button, 1 + number // 3, number % 3)
     for kind in OWNER_IMPORTS:
         area.imports.buttons[kind].hide()
+    area.imports.kinds = PRODUCER_IMPORTS  # nor may its wizard switch to them
     return area
 
 
 def connect_producer_areas(window: MainWindow, gctx: GuiContext) -> None:
     add_tools_menu(window, gctx)  # trace a lot, verify the audit chain: the producer's too
+    # File > Import (Ctrl+I) imports what a producer may: stock counts, from any area (the
+    # Products area's "import products" is the owner's).
+    window.import_action.setText(_tr("Import stock &counts…"))
+    window.import_requested.connect(lambda: open_import_wizard(
+        gctx, window, PRODUCER_IMPORTS[0], PRODUCER_IMPORTS))
     stock = next(a for a in window.areas if isinstance(a, StockArea))
     stock.trace_requested.connect(lambda lot: open_trace(gctx, window, lot))
     sync = next(a for a in window.areas if isinstance(a, SyncArea))

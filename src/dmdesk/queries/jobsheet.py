@@ -86,15 +86,14 @@ class JobSheetData:
 
 def job_sheets_data(session: Session, numbers: Sequence[str]) -> list[JobSheetData]:
     """One sheet's data per number, in the order given; NotFoundError before anything else if
-    any number is unknown. All the orders are read together, in a few set-based queries
-    (jobsheet_load), so a batch costs little more per sheet than one row of each table."""
+    any number is unknown or any sheet would lack what it is for (``job_sheets_refusal``).
+    All the orders are read together, in a few set-based queries (jobsheet_load), so a batch
+    costs little more per sheet than one row of each table."""
     wanted = [n.strip() for n in numbers]
     orders = load.orders(session, wanted)
-    missing = list(dict.fromkeys(n for n in wanted if n not in orders))
-    if missing:
-        plural = "s" if len(missing) > 1 else ""
-        raise NotFoundError(f"Unknown work order{plural}: {', '.join(missing)}.",
-                            field="work order")
+    refusal = _refusal(wanted, orders)
+    if refusal:
+        raise NotFoundError(refusal, field="work order")
     drafts = [o for o in orders.values() if o.state == WOState.DRAFT]
     pinned = [o.id for o in orders.values() if o.state != WOState.DRAFT]
     pinned_lines, held = load.pinned_materials(session, pinned)
@@ -123,6 +122,36 @@ def job_sheets_data(session: Session, numbers: Sequence[str]) -> list[JobSheetDa
             operations=tuple(SheetOperation(*op) for op in operations.get(order.id, [])),
             design=designs.get(order.id), notes=order.notes))
     return sheets
+
+
+def job_sheets_refusal(session: Session, numbers: Sequence[str]) -> str:
+    """Why the job sheets of ``numbers`` cannot be made ("" when they can): asked before a
+    print dialog, so nobody chooses a printer or a file for nothing. One query per chunk."""
+    wanted = [n.strip() for n in numbers]
+    return _refusal(wanted, load.orders(session, wanted))
+
+
+def _refusal(wanted: Sequence[str], orders: Mapping[str, load.OrderRow]) -> str:
+    """Unknown numbers; then orders this database holds without their product or a component
+    (a producer's, before the owner's rows arrive). A sheet without them would tell the shop
+    neither what to make nor what to pick, so it is not printed: the message says why and
+    what to do."""
+    missing = list(dict.fromkeys(n for n in wanted if n not in orders))
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        return f"Unknown work order{plural}: {', '.join(missing)}."
+    lacking = [orders[n] for n in dict.fromkeys(wanted)
+               if not orders[n].product_shared or orders[n].materials_unshared]
+    if not lacking:
+        return ""
+    names = ", ".join(o.number for o in lacking)
+    if len(lacking) > 1:
+        return (f"Cannot print the job sheets of {names} yet: what they make or use has not "
+                "been shared with this site. Sync again, or ask the owner to share it.")
+    what, them = (("its product has", "it") if not lacking[0].product_shared
+                  else ("some of its materials have", "them"))
+    return (f"Cannot print the job sheet of {names} yet: {what} not been shared with this "
+            f"site. Sync again, or ask the owner to share {them}.")
 
 
 def _reserved_picks(lines: Sequence[load.MaterialLine],

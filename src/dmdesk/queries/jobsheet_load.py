@@ -18,14 +18,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BindParameter, Executable, bindparam, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import BindParameter, ColumnElement, Executable, bindparam, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from dmdesk.db import models as m
 from dmdesk.db.chunks import chunked
 from dmdesk.db.units import whole_units
 from dmdesk.domain.quantity import required_with_scrap
 from dmdesk.domain.workorder_states import WOState
+from dmdesk.queries.orders import NOT_SHARED
 
 # The ids a statement reads, bound per chunk: the statements are built once per process.
 IDS: BindParameter[Any] = bindparam("ids", expanding=True)
@@ -57,6 +58,10 @@ class OrderRow:
     customer_line: tuple[str, int, str] | None
     # (name, version) of the pinned design file (None: none pinned, or not arrived yet)
     pinned_design: tuple[str, int] | None
+    # False: this database lacks the product row (a producer's, not shared it yet)
+    product_shared: bool = True
+    # True: a component the sheet lists (material or, for a draft, BOM line) has no row here
+    materials_unshared: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,19 +91,37 @@ def _rows(session: Session, statement: Executable, ids: Iterable[Any],
 @functools.cache
 def _orders_query() -> Executable:
     wo = m.WorkOrder
-    return (select(wo.id, wo.number, wo.state, wo.priority, wo.product_id, m.Product.sku,
-                   m.Product.name, m.Product.unit, wo.quantity, wo.site_id, m.Site.code,
-                   m.Site.name, wo.due_date, wo.design_file_id, wo.design_sha256, wo.notes,
+    # Outer joins: a producer's database may hold an order whose product or site it has not
+    # been shared (yet); the order is there, so it is found, and says what it lacks.
+    return (select(wo.id, wo.number, wo.state, wo.priority, wo.product_id,
+                   func.coalesce(m.Product.sku, NOT_SHARED), func.coalesce(m.Product.name, ""),
+                   func.coalesce(m.Product.unit, ""), wo.quantity, wo.site_id,
+                   func.coalesce(m.Site.code, NOT_SHARED), func.coalesce(m.Site.name, ""),
+                   wo.due_date, wo.design_file_id, wo.design_sha256, wo.notes,
                    m.CustomerOrder.number, m.CustomerOrderLine.line_no, m.Contact.name,
-                   m.DesignFile.name, m.DesignFile.version)
-            .join(m.Product, m.Product.id == wo.product_id)
-            .join(m.Site, m.Site.id == wo.site_id)
+                   m.DesignFile.name, m.DesignFile.version, m.Product.id.is_not(None),
+                   _materials_unshared(wo))
+            .outerjoin(m.Product, m.Product.id == wo.product_id)
+            .outerjoin(m.Site, m.Site.id == wo.site_id)
             .outerjoin(m.CustomerOrderLine,
                        m.CustomerOrderLine.id == wo.customer_order_line_id)
             .outerjoin(m.CustomerOrder, m.CustomerOrder.id == m.CustomerOrderLine.order_id)
             .outerjoin(m.Contact, m.Contact.id == m.CustomerOrder.customer_id)
             .outerjoin(m.DesignFile, m.DesignFile.id == wo.design_file_id)
             .where(wo.number.in_(IDS)))
+
+
+def _materials_unshared(wo: type[m.WorkOrder]) -> ColumnElement[bool]:
+    """True when a component the sheet would list has no product row here: a released
+    order's own material lines, or (a draft) its product's BOM lines."""
+    component = aliased(m.Product)
+    pinned = (select(m.WOMaterial.id)
+              .outerjoin(component, component.id == m.WOMaterial.product_id)
+              .where(m.WOMaterial.work_order_id == wo.id, component.id.is_(None)))
+    planned = (select(m.BomLine.id)
+               .outerjoin(component, component.id == m.BomLine.component_id)
+               .where(m.BomLine.parent_id == wo.product_id, component.id.is_(None)))
+    return case((wo.state == WOState.DRAFT.value, planned.exists()), else_=pinned.exists())
 
 
 @functools.cache
@@ -152,16 +175,17 @@ def _image_blobs_query() -> Executable:
 
 def orders(session: Session, numbers: Sequence[str]) -> dict[str, OrderRow]:
     """The work orders ``numbers`` (unknown ones are absent) with their product, site,
-    customer order line and pinned design file: one query per chunk."""
+    customer order line and pinned design file, and whether this database lacks the product
+    or a component: one query per chunk."""
     result = {}
     for row in _rows(session, _orders_query(), numbers):
         values: list[Any] = list(row[:16])
         values[2] = WOState(values[2])
-        co_number, line_no, customer, design_name, design_version = row[16:]
+        co_number, line_no, customer, design_name, design_version, shared, unshared = row[16:]
         line = ((co_number, line_no, customer)
                 if None not in (co_number, line_no, customer) else None)
         design = (design_name, design_version) if design_name is not None else None
-        result[row[1]] = OrderRow(*[*values, line, design])
+        result[row[1]] = OrderRow(*[*values, line, design, bool(shared), bool(unshared)])
     return result
 
 

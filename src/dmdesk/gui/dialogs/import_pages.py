@@ -59,7 +59,8 @@ class SourcePage(WizardPage):
                                  "Nothing is written before the check page."))
         self.kind = QComboBox(self)
         for spec in KINDS.values():
-            self.kind.addItem(spec.title, spec.name)
+            if spec.name in (wizard.state.kinds or KINDS):
+                self.kind.addItem(spec.title, spec.name)
         self.kind.setCurrentIndex(max(self.kind.findData(wizard.state.kind), 0))
         self.path = QLineEdit(self)
         self.path.setPlaceholderText(self.tr("e.g. products.xlsx"))

@@ -10,6 +10,7 @@ dmdesk.documents.importing).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,16 +31,17 @@ class ImportState:
     preview: Preview | None = None
     mapping: dict[str, int] = field(default_factory=dict)
     update: bool = False  # rows whose key exists update that record (kinds with an updater)
+    kinds: tuple[str, ...] = ()  # the kinds offered ((): all); a producer imports counts only
     checked: ImportResult | None = None
     result: ImportResult | None = None
 
 
 class ImportWizard(QWizard):
     def __init__(self, gctx: GuiContext, parent: QWidget | None = None,
-                 kind: str | None = None) -> None:
+                 kind: str | None = None, kinds: Sequence[str] = ()) -> None:
         super().__init__(parent)
         self.gctx = gctx
-        self.state = ImportState(kind or "products")
+        self.state = ImportState(kind or (kinds[0] if kinds else "products"), kinds=tuple(kinds))
         self.setWindowTitle(self.tr("Import"))
         self.setObjectName("import_wizard")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
@@ -58,8 +60,9 @@ class ImportWizard(QWizard):
 
 
 def open_import_wizard(gctx: GuiContext, parent: QWidget | None = None,
-                       kind: str | None = None) -> ImportWizard:
-    """Open the wizard (window-modal, returns at once); ``kind`` preselects what to import."""
-    wizard = ImportWizard(gctx, parent, kind)
+                       kind: str | None = None, kinds: Sequence[str] = ()) -> ImportWizard:
+    """Open the wizard (window-modal, returns at once); ``kind`` preselects what to import,
+    ``kinds`` (when given) are the only ones offered."""
+    wizard = ImportWizard(gctx, parent, kind, kinds)
     wizard.open()
     return wizard

@@ -36,6 +36,7 @@ from dmdesk.gui.printing import (
     sheet_size_for,
 )
 from dmdesk.gui.tasks import Progress
+from dmdesk.queries.jobsheet import job_sheets_refusal
 
 T = TypeVar("T")
 
@@ -159,7 +160,14 @@ class JobSheetPrinting(QObject):
         if not numbers:
             self.failed.emit(self.tr("Select at least one work order first."))
             return False
-        return True
+        # Before any dialog: an order whose product has not been shared with this site yet
+        # (a producer's database) is said at once, not after choosing a printer or a file.
+        with self.gctx.db.read_session() as session:
+            refusal = job_sheets_refusal(session, numbers)
+        if refusal:
+            self.gctx.notify(refusal)
+            self.failed.emit(refusal)
+        return not refusal
 
     def _show(self, dialog: QDialog) -> None:
         self.dialog = dialog

@@ -24,6 +24,7 @@ class ImportPanel(QGroupBox):
         self.gctx = gctx
         self.setTitle(self.tr("Import from Excel or CSV"))
         self.wizard: ImportWizard | None = None  # the last one opened
+        self.kinds: tuple[str, ...] = ()  # the kinds its wizard offers ((): all)
         hint = QLabel(self.tr("Each import previews the file, lets you match its columns and "
                               "lists every problem before anything is written."), self)
         hint.setWordWrap(True)
@@ -43,5 +44,5 @@ class ImportPanel(QGroupBox):
         layout.addLayout(row)
 
     def open_wizard(self, kind: str) -> ImportWizard:
-        self.wizard = open_import_wizard(self.gctx, self.window(), kind=kind)
+        self.wizard = open_import_wizard(self.gctx, self.window(), kind=kind, kinds=self.kinds)
         return self.wizard

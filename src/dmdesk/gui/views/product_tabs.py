@@ -98,6 +98,7 @@ class DetailTab(QWidget):
         self.header: q.ProductHeader | None = None
         self.dialog: FormDialog | None = None
         self.empty_text = ""
+        self.empty_text_read_only = ""  # instead of empty_text once writes are hidden
         self.stretch_column = 1  # the one that takes the room left (a name, usually)
         self.tree = QTreeWidget(self)
         self.tree.setRootIsDecorated(False)
@@ -115,6 +116,8 @@ class DetailTab(QWidget):
         # "" when it may. Buttons that write are disabled with it as their tooltip.
         self.read_only = ""
         self._tips: dict[QPushButton, str] = {}
+        # True in producer mode (hide_writes): no way to change the owner's data is offered.
+        self.writes_hidden = False
 
     @property
     def services(self) -> ServiceContext:
@@ -134,6 +137,14 @@ class DetailTab(QWidget):
         else:
             self._conditions.append((button, condition))
         return button
+
+    def hide_writes(self) -> None:
+        """Producer mode: the owner keeps this data. Its write buttons go (not just grey:
+        nothing to try), and the keys and double-clicks that lead to a write do nothing."""
+        self.writes_hidden = True
+        for button in self._tips:
+            button.hide()
+        self.empty_text = self.empty_text_read_only or self.empty_text
 
     def update_buttons(self) -> None:
         for button, condition in self._conditions:
@@ -246,6 +257,7 @@ class BomTab(DetailTab):
         self.tree.setHeaderLabels([self.tr("SKU"), self.tr("Name"), self.tr("Qty per unit"),
                                    self.tr("Unit"), self.tr("Scrap %")])
         self.empty_text = self.tr("No components yet: add the first with “Add component…”.")
+        self.empty_text_read_only = self.tr("No components.")
         self.add_button("bom_add", self.tr("Add component…"), self.add_line)
         self.add_button("bom_edit", self.tr("Edit quantity…"), self.edit_line, self._own_line)
         self.add_button("bom_remove", self.tr("Remove"), self.remove_line, self._own_line)
@@ -265,7 +277,7 @@ class BomTab(DetailTab):
                 qty_text(node.scrap_pct) if node.scrap_pct else ""], node, node.line_id,
                 right=(2, 4))
             item.setToolTip(1, kind_label(node.kind))
-            if parent is not None:
+            if parent is not None and not self.writes_hidden:
                 item.setToolTip(0, self.tr("In the BOM of {0}: open {0} to change this line.")
                                 .format(parent.text(0)))
             if node.archived:
@@ -284,13 +296,13 @@ class BomTab(DetailTab):
         return line is not None and line.level == 1
 
     def _activate(self) -> None:
-        if self._own_line():
+        if self._own_line() and not self.writes_hidden:
             self.edit_line()
         else:
             self.open_component()
 
     def add_line(self) -> BomLineDialog | None:
-        if self.header is None:
+        if self.header is None or self.writes_hidden:
             return None
         dialog = BomLineDialog(self.gctx, self.header, parent=self)
         self.open_dialog(dialog, self.tr("Saved the BOM of {0}.").format(self.header.sku))
@@ -298,7 +310,7 @@ class BomTab(DetailTab):
 
     def edit_line(self) -> BomLineDialog | None:
         line = self.selected_line()
-        if self.header is None or line is None or line.level != 1:
+        if self.header is None or line is None or line.level != 1 or self.writes_hidden:
             return None
         dialog = BomLineDialog(self.gctx, self.header, line, self)
         self.open_dialog(dialog, self.tr("Saved the BOM of {0}.").format(self.header.sku))
@@ -307,7 +319,7 @@ class BomTab(DetailTab):
     def remove_line(self) -> bool:
         """Remove the selected line of this product's own BOM, with undo."""
         line = self.selected_line()
-        if self.header is None or line is None or line.level != 1:
+        if self.header is None or line is None or line.level != 1 or self.writes_hidden:
             return False
         services, current = self.services, [line.line_id]
 
@@ -340,6 +352,7 @@ class OperationsTab(DetailTab):
         self.tree.setHeaderLabels([self.tr("Seq"), self.tr("Operation"), self.tr("Capability"),
                                    self.tr("Setup min"), self.tr("Run min")])
         self.empty_text = self.tr("No operations yet: add the first with “Add operation…”.")
+        self.empty_text_read_only = self.tr("No operations.")
         has_selection = lambda: self.selected_operation() is not None  # noqa: E731
         self.add_button("operation_add", self.tr("Add operation…"), self.add_operation)
         self.add_button("operation_edit", self.tr("Edit…"), self.edit_operation, has_selection)
@@ -359,7 +372,7 @@ class OperationsTab(DetailTab):
         return node if isinstance(node, q.OperationRow) else None
 
     def add_operation(self) -> OperationDialog | None:
-        if self.header is None:
+        if self.header is None or self.writes_hidden:
             return None
         dialog = OperationDialog(self.gctx, self.header, parent=self)
         self.open_dialog(dialog, self.tr("Saved the operations of {0}.").format(self.header.sku))
@@ -367,7 +380,7 @@ class OperationsTab(DetailTab):
 
     def edit_operation(self) -> OperationDialog | None:
         op = self.selected_operation()
-        if self.header is None or op is None:
+        if self.header is None or op is None or self.writes_hidden:
             return None
         dialog = OperationDialog(self.gctx, self.header, op, self)
         self.open_dialog(dialog, self.tr("Saved the operations of {0}.").format(self.header.sku))
@@ -376,7 +389,7 @@ class OperationsTab(DetailTab):
     def remove_operation(self) -> bool:
         """Remove the selected operation, with undo."""
         op, header = self.selected_operation(), self.header
-        if header is None or op is None:
+        if header is None or op is None or self.writes_hidden:
             return False
         services, current = self.services, [op.id]
 
@@ -406,6 +419,7 @@ class DesignFilesTab(DetailTab):
                                    self.tr("Size"), self.tr("Added")])
         self.empty_text = self.tr("No design files yet: attach drawings or CAD files with "
                                   "“Add…”.")
+        self.empty_text_read_only = self.tr("No design files.")
         # Replaceable (tests): how a file is chosen and how a saved copy is opened.
         self.choose_file: Callable[[], Path | None] = self._ask_for_file
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
@@ -439,7 +453,7 @@ class DesignFilesTab(DetailTab):
     def add_file(self) -> None:
         """Ask for a file; read and store it on the worker (a new version if the name exists)."""
         header = self.header
-        path = self.choose_file() if header is not None else None
+        path = self.choose_file() if header is not None and not self.writes_hidden else None
         if header is None or path is None:
             return
         services = self.services

@@ -267,6 +267,7 @@ class ProductsArea(Area):
         self.gctx = gctx
         self.title = self.tr("Products")
         self.dialog: ProductFormDialog | None = None
+        self.editing_hidden = False  # producer mode: hide_editing()
         self.list = ListArea(gctx.db, lists.PRODUCTS, self, gctx=gctx, title=self.tr("Products"))
         self.detail = ProductDetailPane(gctx, self)
         self.list.set_detail(self.detail)
@@ -338,7 +339,21 @@ class ProductsArea(Area):
     def focus_search(self) -> None:
         self.list.focus_search()
 
+    def hide_editing(self) -> None:
+        """Producer mode: products, BOMs, operations and design files are the owner's (the
+        server refuses a producer's changes). Every control that would change them goes, and
+        Ctrl+N, Del and double-clicks do nothing here; reading (Open component, Open file)
+        stays."""
+        self.editing_hidden = True
+        header = self.detail.header_view
+        for button in (self.new_button, header.edit_button, header.archive_button):
+            button.hide()
+        for tab in self.detail.all_tabs:
+            tab.hide_writes()
+
     def create_new(self) -> None:
+        if self.editing_hidden:
+            return
         refusal = self._offer_new()
         if refusal:
             self.gctx.notify(refusal)
@@ -347,7 +362,7 @@ class ProductsArea(Area):
 
     def archive_selected(self) -> None:
         """Del: archive the selected products (or, in the BOM or operations, remove a line)."""
-        if self.detail.handle_delete():
+        if self.editing_hidden or self.detail.handle_delete():
             return
         targets = [(i, sku) for i, sku, archived in self._selection() if not archived]
         if targets:
@@ -382,6 +397,8 @@ class ProductsArea(Area):
         return dialog
 
     def edit_current(self) -> ProductFormDialog | None:
+        if self.editing_hidden:
+            return None
         product_id = self.detail.product_id or self.list.current_id()
         if product_id is not None and product_id == self.detail.product_id \
                 and self.detail.edit_refusal:
@@ -415,11 +432,13 @@ class ProductsArea(Area):
 
     def _archive_shown(self, archive: bool) -> None:
         shown = self.detail.detail
-        if shown is not None and shown.header.archived != archive:
+        if shown is not None and shown.header.archived != archive and not self.editing_hidden:
             self.set_archived([(shown.header.id, shown.header.sku)], archive)
 
     def set_archived(self, targets: Sequence[tuple[uuid.UUID, str]], archive: bool) -> None:
         """Archive (or restore) products on the worker, as one step of the undo stack."""
+        if self.editing_hidden:
+            return
         ids = [product_id for product_id, _sku in targets]
         names = (", ".join(sku for _id, sku in targets) if len(targets) <= 3
                  else self.tr("{0} products").format(len(targets)))

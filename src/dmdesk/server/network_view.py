@@ -3,7 +3,10 @@ values (GET /v1/row, for a site taking back a change the server refused) and how
 of each origin the caller should hold (GET /v1/digest, the check that ends every sync).
 
 The server keeps no copy of the rows, only the op log, so both are folds of the log, and both
-see only what the caller may pull (``rules.may_see``).
+see only what the caller may pull: ``rules.may_see`` for the network's own sites, and for an
+outside producer its feed (server/scope.py), which is what it pulls: the digest then counts
+the feed's entries per origin (catch-up entries and "withdraw" entries, whose origin is "",
+included, as the producer merges and counts them), never the op log.
 """
 
 from __future__ import annotations
@@ -12,11 +15,11 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import Connection, and_, case, distinct, func, select
 
 from dmdesk.server import rules
 from dmdesk.server.admin import SiteAccount
-from dmdesk.server.storage import Store, ops, site_counts
+from dmdesk.server.storage import Store, feed, ops, site_counts
 from dmdesk.sync.protocol import DigestReply, OriginDigest, RowReply
 
 MOVE = "stock_move"
@@ -54,7 +57,9 @@ def digest(store: Store, account: SiteAccount, upto: int) -> DigestReply:
     of the caller's own), how many of them are stock moves, and the origin's highest seq the
     caller may see (above ``upto`` when there is more to pull)."""
     with store.read() as connection:
-        if rules.sees_everything(account.role, account.code):
+        if account.role == "producer":
+            counts = _from_feed(connection, account.code, upto)
+        elif rules.sees_everything(account.role, account.code):
             counts = _from_counts(connection, account.code, upto)
         else:
             counts = _row_by_row(connection, account, upto)
@@ -94,3 +99,29 @@ def _row_by_row(connection: Connection, account: SiteAccount,
                 held[2] += row["entity"] == MOVE and row["op"] == "insert"
     return {site: {"changes": c, "max_seq": s, "moves": mv}
             for site, (c, s, mv) in tally.items()}
+
+
+def _from_feed(connection: Connection, caller: str, upto: int) -> dict[str, OriginDigest]:
+    """For a producer: the entries of its feed up to ``upto`` per origin, and its own ops
+    (all of them, as for anyone). The same op may be in a feed twice (a row that left and
+    came back is caught up again): the producer merges and counts it twice, but its ledger
+    holds a stock move once, so moves are counted by distinct op."""
+    upto_here = feed.c.at_seq <= upto
+    move = and_(upto_here, ops.c.entity == MOVE, ops.c.op == "insert")
+    origin = func.coalesce(ops.c.site, "").label("origin")
+    rows = connection.execute(
+        select(origin, func.sum(case((upto_here, 1), else_=0)),
+               func.count(distinct(case((move, ops.c.seq), else_=None))),
+               func.max(feed.c.at_seq))
+        .select_from(feed.outerjoin(ops, ops.c.seq == feed.c.seq))
+        .where(feed.c.site == caller).group_by(origin)).all()
+    counts: dict[str, OriginDigest] = {
+        str(site): {"changes": int(changes or 0), "max_seq": int(max_seq), "moves": int(moves)}
+        for site, changes, moves, max_seq in rows}
+    own = connection.execute(select(site_counts.c.changes, site_counts.c.moves,
+                                    site_counts.c.max_seq)
+                             .where(site_counts.c.site == caller)).first()
+    if own is not None:
+        counts[caller] = {"changes": int(own.changes), "max_seq": int(own.max_seq),
+                          "moves": int(own.moves)}
+    return counts

@@ -21,7 +21,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pytestqt.qtbot import QtBot
+
 from dmdesk.domain.read_scope import STUB_COLUMNS
+from dmdesk.gui.app import build_window
+from dmdesk.gui.producer_mode import MyWorkOrdersArea
+from dmdesk.gui.tasks import TaskRunner
 from dmdesk.queries.integrity import check_database
 from dmdesk.services import products, rerouting, sites, stock, workorders
 from dmdesk.services.rerouting import RerouteChoice
@@ -113,8 +118,32 @@ def split(world: World, wo: uuid.UUID, from_site: uuid.UUID,
                                 number)[0][0])
 
 
+def shown_in_window(qtbot: QtBot, site: Site, wo: uuid.UUID) -> tuple[str, list[str]]:
+    """The producer's window on ``site``: My work orders, ``wo`` selected; the moved note
+    and the order actions offered."""
+    runner = TaskRunner()
+    window, _gctx = build_window(site.db, runner)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        area = window.current_area()
+        assert isinstance(area, MyWorkOrdersArea)
+        area.state_filter.setCurrentIndex(area.state_filter.findText("All states"))
+        area.refresh()
+        assert area.list.select_id(wo)
+        qtbot.waitUntil(lambda: area.current is not None and area.current.id == wo,
+                        timeout=5_000)
+        pane = area.detail
+        offered = [a.value for a, b in pane.buttons.items() if b.isEnabled()]
+        return (pane.moved_note.text() if pane.moved_note.isVisible() else ""), offered
+    finally:
+        window.close()
+        runner.wait_idle()
+        runner.shutdown()
+
+
 def test_an_order_split_away_from_a_producer_is_settled_there_as_at_the_owner(
-        server: RunningServer, tmp_path: Path) -> None:
+        server: RunningServer, tmp_path: Path, qtbot: QtBot) -> None:
     world = build(server, tmp_path)
     net, owner, mp1 = world.net, world.owner, world.mp1
     order = workorders.create_work_order(owner.ctx, net.frame, 5, net.mp, date(2027, 1, 15)).id
@@ -157,6 +186,13 @@ def test_an_order_split_away_from_a_producer_is_settled_there_as_at_the_owner(
                     continued.bytes) == [(0,)], table
     assert len(rows(mp1, "SELECT id FROM work_order")) == 2
     assert check_database(mp1.db).problems == []  # `dmdesk db check`
+
+    # MP1's window: the order moved to POR, read-only, with where its progress stood.
+    note, offered = shown_in_window(qtbot, mp1, order)
+    number = order_row(owner, continued)["number"]
+    assert note == (f"Moved to POR: {number}, which makes the remaining 2 pcs. Progress here "
+                    "stood at 3 good, 0 scrapped (done); read-only.")
+    assert offered == []
 
     assert_identical([owner, world.por])
     assert_stock_is_ledger(world.sites)
@@ -211,4 +247,40 @@ def test_an_order_split_away_to_a_producer_reaches_it_whole_and_is_made_there(
     assert_identical([owner, por])
     assert_stock_is_ledger(world.sites)
     assert Decimal(order_row(owner, continued)["good_qty"]) == 3000
+    close_all(world.sites)
+
+
+def test_a_stub_that_comes_back_as_the_producers_work_is_filled_in_whole(
+        server: RunningServer, tmp_path: Path) -> None:
+    """The rest of MP1's order, moved to POR, comes back to MP1 (rerouted in draft): the
+    stub MP1 held becomes its order, every field as the owner holds it, with its
+    operations."""
+    world = build(server, tmp_path)
+    net, owner, mp1 = world.net, world.owner, world.mp1
+    order = workorders.create_work_order(owner.ctx, net.frame, 5, net.mp, date(2027, 1, 15),
+                                         notes="for the spring range").id
+    full_sync(world)
+    continued = split(world, order, net.mp, world.por_id)
+    full_sync(world)
+    assert order_row(mp1, continued)["notes"] == ""  # a stub
+    assert order_row(mp1, order)["state"] == "cancelled"  # nothing was made: cancelled
+
+    rerouting.set_site_status(owner.ctx, net.mp, "active")
+    workorders.update_work_order(owner.ctx, continued, site_id=net.mp)
+    full_sync(world)
+
+    back, full = order_row(mp1, continued), order_row(owner, continued)
+    assert back == full and back["notes"].startswith("Continues ")
+    sql = "SELECT * FROM wo_operation WHERE work_order_id = ?"
+    assert sorted(rows(mp1, sql, continued.bytes)) == sorted(
+        rows(owner, sql, continued.bytes)) != []
+    stock.receive(mp1.ctx, net.steel, net.mp_stock, "50")
+    stock.receive(mp1.ctx, net.screw, net.mp_stock, "100")
+    make_at(mp1, continued, 5, start=True)
+    workorders.complete(mp1.ctx, continued)
+    full_sync(world)
+    assert order_row(owner, continued)["state"] == "done"
+    assert check_database(mp1.db).problems == []
+    assert_identical([owner, world.por])
+    assert_stock_is_ledger(world.sites)
     close_all(world.sites)

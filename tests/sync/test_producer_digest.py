@@ -14,7 +14,13 @@ import pytest
 
 from dmdesk.services import products, stock, workorders
 from dmdesk.sync.transport import Transport
-from tests.sync.support import Site, assert_identical, assert_stock_is_ledger, close_all
+from tests.sync.support import (
+    Site,
+    assert_identical,
+    assert_stock_is_ledger,
+    close_all,
+    old_client,
+)
 from tests.sync.test_producer_split import World, build, full_sync, make_at, rows, split
 from tests.sync_server_process import RunningServer
 
@@ -122,4 +128,35 @@ def test_a_change_lost_on_the_way_to_a_producer_is_reported(
     assert "of HQ's" in report.gaps and "missing: run a full resync" in report.gaps
     assert mp1.sync(full_resync=True).gaps == ""
     assert rows(mp1, "SELECT COUNT(*) FROM work_order WHERE id = ?", order.id.bytes) == [(1,)]
+    close_all(world.sites)
+
+
+def test_a_refused_change_at_a_producer_is_set_back_to_what_the_producer_was_sent(
+        server: RunningServer, tmp_path: Path) -> None:
+    """GET /v1/row, which the client asks to take a refused change back, folds what the
+    producer's feed sent it (projected, as sent): the network's value comes back, not
+    "the network has no such row" (a producer never reads the op log)."""
+    world = build(server, tmp_path)
+    net, owner, mp1 = world.net, world.owner, world.mp1
+    products.update_product(owner.ctx, net.frame, name="Chair frame, oak")
+    workorders.create_work_order(owner.ctx, net.frame, 2, net.mp, date(2027, 2, 1))
+    full_sync(world)
+    with old_client(mp1):  # an app from before the rules were shared
+        products.update_product(mp1.ctx, net.frame, name="Our frame")
+
+    report = mp1.sync()
+
+    assert report.refused == 1 and report.reverted == 1
+    assert rows(mp1, "SELECT name, price FROM product WHERE id = ?", net.frame.bytes) == [
+        ("Chair frame, oak", 0)]
+    [alert] = [r[0] for r in rows(mp1, "SELECT message FROM sync_alert WHERE cleared_at IS "
+                                       "NULL")]
+    assert alert.endswith("It was set back to 'Chair frame, oak'."), alert
+    status, row = server.request("GET", f"/v1/row?entity=product&id={net.frame.hex}",
+                                 mp1.token)
+    assert status == 200 and "price" not in row["fields"], row  # as projected for MP1
+    status, row = server.request("GET", f"/v1/row?entity=product&id={net.chair.hex}",
+                                 mp1.token)
+    assert status == 200 and not row["exists"]  # never sent to MP1
+    full_sync(world)
     close_all(world.sites)

@@ -29,14 +29,16 @@ def row_state(store: Store, account: SiteAccount, entity: str, entity_id: str) -
     """The row's fields as the network holds them, each with the stamp of its value: the
     insert's values, overwritten field by field by newer edits (as every site merges)."""
     with store.read() as connection:
-        rows = connection.execute(
-            select(ops).where(ops.c.entity == entity, ops.c.entity_id == entity_id)
-            .order_by(ops.c.seq)).mappings().all()
+        if account.role == "producer":
+            rows = _row_from_feed(connection, account.code, entity, entity_id)
+        else:
+            rows = [dict(row) for row in connection.execute(
+                select(ops).where(ops.c.entity == entity, ops.c.entity_id == entity_id)
+                .order_by(ops.c.seq)).mappings().all()
+                if rules.may_see(account.role, account.code, row)]
     fields: dict[str, tuple[Any, str]] = {}
     inserted, deleted = "", ""
     for row in rows:
-        if not rules.may_see(account.role, account.code, row):
-            continue
         hlc = str(row["hlc"])
         if row["op"] == "delete":
             deleted = max(deleted, hlc)
@@ -50,6 +52,29 @@ def row_state(store: Store, account: SiteAccount, entity: str, entity_id: str) -
     return {"entity": entity, "entity_id": entity_id, "exists": bool(inserted),
             "deleted": bool(deleted) and deleted >= inserted,
             "fields": {name: [value, hlc] for name, (value, hlc) in fields.items()}}
+
+
+def _row_from_feed(connection: Connection, caller: str, entity: str,
+                   entity_id: str) -> list[dict[str, Any]]:
+    """A producer's view of one row's ops: what its feed sent it (projected as sent) and its
+    own; after a withdrawal of the row it holds none of them (the row left its database)."""
+    sent = connection.execute(
+        select(feed.c.kind, feed.c.payload.label("projected"), ops.c.op, ops.c.payload,
+               ops.c.hlc, ops.c.seq)
+        .select_from(feed.outerjoin(ops, ops.c.seq == feed.c.seq))
+        .where(feed.c.site == caller, feed.c.entity == entity,
+               feed.c.entity_id == entity_id).order_by(feed.c.at_seq, feed.c.id)).all()
+    rows: list[dict[str, Any]] = []
+    for kind, projected, op, payload, hlc, seq in sent:
+        if kind == "withdraw":
+            rows = []
+        else:
+            rows.append({"op": op, "payload": projected or payload, "hlc": hlc, "seq": seq})
+    own = connection.execute(select(ops.c.op, ops.c.payload, ops.c.hlc, ops.c.seq).where(
+        ops.c.entity == entity, ops.c.entity_id == entity_id, ops.c.site == caller)).all()
+    rows += [{"op": op, "payload": payload, "hlc": hlc, "seq": seq}
+             for op, payload, hlc, seq in own]
+    return sorted(rows, key=lambda row: int(row["seq"]))
 
 
 def digest(store: Store, account: SiteAccount, upto: int) -> DigestReply:

@@ -4,9 +4,10 @@ of each origin the caller should hold (GET /v1/digest, the check that ends every
 
 The server keeps no copy of the rows, only the op log, so both are folds of the log, and both
 see only what the caller may pull: ``rules.may_see`` for the network's own sites, and for an
-outside producer its feed (server/scope.py), which is what it pulls: the digest then counts
-the feed's entries per origin (catch-up entries and "withdraw" entries, whose origin is "",
-included, as the producer merges and counts them), never the op log.
+outside producer its feed (server/scope.py), which is what it pulls: a row is folded from
+what the feed sent it (projected, as sent) and its own ops, and the digest counts the feed's
+entries per origin (catch-up entries and "withdraw" entries, whose origin is "", included, as
+the producer merges and counts them), never the op log.
 """
 
 from __future__ import annotations

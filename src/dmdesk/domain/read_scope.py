@@ -23,7 +23,18 @@ In plain words, for a producer P ("P's work orders" = work orders whose site is 
                        hourly_rate and without a link to an organisation P does not see
   work_order           P's work orders, live; a work order moved away (site changed, or
                        withdrawn by a split reroute) stays as it stood when it moved,
-                       read-only; never customer_order_line_id (orders are out of scope)
+                       read-only; never customer_order_line_id (orders are out of scope);
+                       and the order one of P's orders was moved to (its ``moved_to_id``,
+                       set by a split reroute) as a stub: number, site, quantity, the
+                       product P made anyway, and the due date and stamps a row must have,
+                       nothing else. P settles its own order against that row when it
+                       learns of the move (services/reroute_settle.py) and shows it as
+                       "moved to SITE". A stub rather than a reference to a row P lacks:
+                       ``moved_to_id`` is a foreign key (a dangling one would wait for
+                       ever in the merge and fail `dmdesk db check`), and the client then
+                       needs no rule of its own about it, so this table stays the one place
+                       that decides what P holds. A stub that becomes P's work (rerouted
+                       to P) is sent whole then, as any order coming to P
   wo_material          of P's work orders (frozen with a moved order)
   wo_operation         of P's work orders (frozen with a moved order)
   quality_check        of P's work orders (frozen with a moved order)
@@ -62,6 +73,25 @@ PROJECTED_OUT: dict[str, frozenset[str]] = {
 
 # What a producer sees of a site row that is not its own.
 OTHER_SITE_COLUMNS = frozenset({"id", "code", "name", "kind", "created_at", "updated_at"})
+
+# What a producer holds of a work order that continues one of its own moved orders (a stub).
+# Edits of other columns of that order are not sent; edits of these are, carrying only these.
+STUB_COLUMNS: dict[str, frozenset[str]] = {
+    "work_order": frozenset({"id", "number", "site_id", "quantity", "product_id", "due_date",
+                             "created_at", "updated_at"}),
+}
+# The columns of a stub whose change is worth sending (a stamp alone is not).
+_STUB_NEWS = frozenset({"number", "site_id", "quantity", "product_id", "due_date"})
+
+
+def stub(entity: str, payload: dict[str, object]) -> dict[str, object] | None:
+    """The payload a producer receives of a stub row's op, or None when it carries nothing
+    a stub shows."""
+    if not _STUB_NEWS & payload.keys():
+        return None
+    columns = STUB_COLUMNS[entity]
+    return {k: v for k, v in payload.items() if k in columns}
+
 
 # References that are kept only when the referenced row is in the producer's scope, and sent
 # as null otherwise (column -> referenced table).

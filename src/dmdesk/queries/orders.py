@@ -121,6 +121,12 @@ class WorkOrderDetail:
     # it may): queries/permissions.py, from the write rules the server applies.
     act_refusal: str = ""
     plan_refusal: str = ""
+    # A split reroute moved this order on (services/rerouting.py): the order that makes the
+    # rest, its site and quantity ("" / None when not moved). At a producer that order is a
+    # stub of just these (domain/read_scope.py).
+    moved_to_number: str = ""
+    moved_to_site: str = ""
+    moved_to_quantity: Decimal | None = None
 
     @property
     def materials_pinned(self) -> bool:
@@ -155,6 +161,7 @@ def work_order_detail(session: Session, wo_id: uuid.UUID) -> WorkOrderDetail:
     design, pinned = _design(session, order)
     state = WOState(order.state)
     rights = work_order_rights(session, order.id)
+    moved = _moved_to(session, order.moved_to_id)
     return WorkOrderDetail(
         id=order.id, number=order.number, state=state,
         held_from=WOState(order.held_from) if order.held_from else None,
@@ -177,7 +184,20 @@ def work_order_detail(session: Session, wo_id: uuid.UUID) -> WorkOrderDetail:
         notes=order.notes, materials=tuple(_materials(session, order)),
         operations=tuple(_operations(session, order)),
         reservations=tuple(_reservations(session, order)),
-        act_refusal=rights.act_refusal, plan_refusal=rights.plan_refusal)
+        act_refusal=rights.act_refusal, plan_refusal=rights.plan_refusal,
+        moved_to_number=moved[0], moved_to_site=moved[1], moved_to_quantity=moved[2])
+
+
+def _moved_to(session: Session, moved_to_id: uuid.UUID | None
+              ) -> tuple[str, str, Decimal | None]:
+    """(number, site code, quantity) of the order a split moved this one on to."""
+    if moved_to_id is None:
+        return "", "", None
+    target = session.get(m.WorkOrder, moved_to_id)
+    if target is None:  # not arrived yet
+        return NOT_SHARED, NOT_SHARED, None
+    site = session.get(m.Site, target.site_id)
+    return target.number, site.code if site else NOT_SHARED, target.quantity
 
 
 LineInfo = tuple[uuid.UUID | None, str | None, int | None, str | None]

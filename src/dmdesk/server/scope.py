@@ -20,13 +20,21 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, delete, insert, select
 
 from dmdesk.domain.kinds import SiteKind
-from dmdesk.domain.read_scope import PRODUCER_TABLES, PROJECTED_OUT, SCOPED_REFERENCES, project
+from dmdesk.domain.read_scope import (
+    PRODUCER_TABLES,
+    PROJECTED_OUT,
+    SCOPED_REFERENCES,
+    project,
+    stub,
+)
 from dmdesk.server.storage import feed, ops, owners, scope_rows, sites
 
-LIVE, FROZEN, MADE, USED = "live", "frozen", "made", "used"
+# "stub": a work order that continues one of the producer's moved orders (read_scope.py).
+LIVE, FROZEN, MADE, USED, STUB = "live", "frozen", "made", "used", "stub"
 CHILDREN = ("wo_material", "wo_operation", "quality_check")
 _REFERS = (("work_order_id", "work_order"), ("product_id", "product"),
-           ("parent_id", "product"), ("transfer_id", "transfer"), ("document_id", "transfer"))
+           ("parent_id", "product"), ("transfer_id", "transfer"), ("document_id", "transfer"),
+           ("moved_to_id", "work_order"))
 _PROJECTED = frozenset({"site", *PROJECTED_OUT, *SCOPED_REFERENCES})
 
 
@@ -138,9 +146,15 @@ class ScopeEngine:
         self._dirty.add((producer, entity, key))
 
     def _emit(self, producer: str, at_seq: int, seq: int, entity: str, key: str,
-              payload: Mapping[str, Any] | str) -> None:
+              payload: Mapping[str, Any] | str, as_stub: bool = False) -> None:
         projected = None
-        if entity in _PROJECTED:
+        if as_stub:
+            original = json.loads(payload) if isinstance(payload, str) else dict(payload)
+            shown_stub = stub(entity, original)
+            if shown_stub is None:
+                return  # nothing a stub shows: not sent
+            projected = json.dumps(shown_stub, separators=(",", ":"), sort_keys=True)
+        elif entity in _PROJECTED:
             original = json.loads(payload) if isinstance(payload, str) else dict(payload)
             shown = project(entity, original, key in self._sites_of(producer),
                             lambda table, ref: self.state(producer, table, ref) is not None)
@@ -163,6 +177,20 @@ class ScopeEngine:
             ops.c.seq < at_seq if before_only else ops.c.seq <= at_seq).order_by(ops.c.seq)
         for seq, payload in self._c.execute(query):
             self._emit(producer, at_seq, int(seq), entity, key, payload)
+
+    def _add_stub(self, producer: str, key: Any, at_seq: int) -> None:
+        """The order one of the producer's orders was moved to, as a stub (read_scope.py):
+        its ops up to ``at_seq`` come now, projected to the stub's columns."""
+        if not isinstance(key, str) or self.state(producer, "work_order", key) is not None:
+            return
+        self.ensure_product(producer, self._field("work_order", key, "product_id"), False,
+                            at_seq)
+        self._set(producer, "work_order", key, STUB)
+        query = select(ops.c.seq, ops.c.payload).where(
+            ops.c.entity == "work_order", ops.c.entity_id == key, ops.c.site != producer,
+            ops.c.seq <= at_seq).order_by(ops.c.seq)
+        for seq, payload in self._c.execute(query):
+            self._emit(producer, at_seq, int(seq), "work_order", key, payload, as_stub=True)
 
     # --- growing the scope -----------------------------------------------------------------
 
@@ -289,12 +317,20 @@ class ScopeEngine:
         here = site in self._sites_of(producer) and p.get("moved_to_id") is None
         if state == LIVE:
             if not here:
+                # The order it continues in comes first, so the move keeps its reference.
+                self._add_stub(producer, p.get("moved_to_id"), seq)
                 self._emit_now(producer, op)  # the move itself: the order shows as moved
                 self._leave(producer, key, product, seq)
                 return False
             if "product_id" in p:
                 self.ensure_product(producer, product, True, seq)
             return True
+        if state == STUB and not here:
+            if op.origin != producer:
+                self._emit(producer, seq, seq, "work_order", key, p, as_stub=True)
+            return False
+        if state == FROZEN and "site_id" not in p:
+            return False  # moved away (a split keeps the site): back only by a move back
         if not here:
             return False
         self._enter_work_order(producer, key, product, seq, before_only=True)

@@ -57,6 +57,8 @@ class Gap:
     def sentence(self) -> str:
         if self.subject == LEDGER:
             what, of = "stock moves", "the network's"
+        elif not self.subject:  # a producer's withdrawals (server/scope.py) have no origin
+            what, of = "withdrawals", "the server's"
         else:
             what, of = "changes", f"{self.subject}'s"
         if self.held < self.expected:

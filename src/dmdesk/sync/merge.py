@@ -183,7 +183,8 @@ class Merger:
         if deleted is not None and deleted[0] >= change["hlc"]:
             self.result.skipped += 1  # deleted here after this insert was made
             return
-        values = table.with_defaults(table.row_to_db(change["payload"]))
+        given = table.row_to_db(change["payload"])
+        values = table.with_defaults(given)
         names = list(values)
         try:
             self.raw.execute(
@@ -201,7 +202,16 @@ class Merger:
             # The same key made at two places (a unit, a file by its hash): merge the fields.
             self._update(table, key, change)
             return
-        self._stamp(table, entity_id, ROW, change["hlc"])
+        if len(given) < len(table.columns):
+            # A projection (a producer's stub of an order, a product without its price): the
+            # columns left out hold defaults, not values of this stamp, so only the columns
+            # sent are stamped; the whole row, sent when the row comes into scope, fills the
+            # rest.
+            for name in given:
+                if name not in table.key:
+                    self._stamp(table, entity_id, name, change["hlc"])
+        else:
+            self._stamp(table, entity_id, ROW, change["hlc"])
         self.result.applied += 1
 
     def _clash(self, table: TableCodec, change: Change, problem: str) -> None:

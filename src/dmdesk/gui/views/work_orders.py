@@ -91,6 +91,12 @@ class WorkOrderDetailPane(QWidget):
         self.holder_note.setWordWrap(True)
         self.holder_note.hide()
         layout.addWidget(self.holder_note)
+        # A split reroute moved the order on: where it went and where its progress stood.
+        self.moved_note = QLabel(page)
+        self.moved_note.setObjectName("wo_moved_note")
+        self.moved_note.setWordWrap(True)
+        self.moved_note.hide()
+        layout.addWidget(self.moved_note)
         self.message = QLabel(page)
         self.message.setObjectName("wo_message")
         self.message.setWordWrap(True)
@@ -287,17 +293,32 @@ class WorkOrderDetailPane(QWidget):
     def set_busy(self, busy: bool) -> None:
         """Enable exactly the actions the order's state allows (none while one is running)."""
         allowed = set(allowed_actions(self.detail.state)) if self.detail else set()
-        refusal = self.detail.act_refusal if self.detail else ""
+        moved = self._moved_text(self.detail) if self.detail else ""
+        # A moved order is read-only here: its holder settles it when it syncs
+        # (services/reroute_settle.py), nobody acts on it by hand.
+        refusal = moved or (self.detail.act_refusal if self.detail else "")
         for action, button in self.buttons.items():
             button.setEnabled(not busy and not refusal and action in allowed
                               and self._possible(action))
             button.setToolTip(refusal or self.tips[action])
-        self.holder_note.setText(refusal)
-        self.holder_note.setVisible(bool(refusal))
+        self.holder_note.setText("" if moved else refusal)
+        self.holder_note.setVisible(bool(refusal) and not moved)
+        self.moved_note.setText(moved)
+        self.moved_note.setVisible(bool(moved))
         # Checks are recorded on work being made or made (not drafts, not cancelled orders).
         self.checks.add_button.setEnabled(not busy and self.detail is not None and
                                           self.detail.state not in (WOState.DRAFT,
                                                                     WOState.CANCELLED))
+
+    def _moved_text(self, d: WorkOrderDetail) -> str:
+        if not d.moved_to_number:
+            return ""
+        rest = (self.tr(", which makes the remaining {0}").format(
+            qty_text(d.moved_to_quantity, d.unit)) if d.moved_to_quantity is not None else "")
+        return self.tr("Moved to {0}: {1}{2}. Progress here stood at {3} good, {4} scrapped "
+                       "({5}); read-only.").format(
+            d.moved_to_site, d.moved_to_number, rest, format_quantity(d.good_qty),
+            format_quantity(d.scrap_qty), state_label(d.state))
 
     def _possible(self, action: WOAction) -> bool:
         # Reporting needs an operation to report on.

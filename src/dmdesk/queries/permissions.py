@@ -32,10 +32,6 @@ class OrderRights:
     def may_act(self) -> bool:
         return not self.act_refusal
 
-    @property
-    def may_plan(self) -> bool:
-        return not self.plan_refusal
-
 
 def _ownership(session: Session) -> LocalOwnership:
     connection = session.connection()

@@ -31,11 +31,6 @@ class ProducerScope:
     site_id: uuid.UUID | None
 
 
-def sync_role(session: Session) -> str:
-    """This database's role in the network ("" before it joined one, "owner", "producer"...)."""
-    return session.scalar(select(SyncState.role)) or ""
-
-
 def producer_scope(session: Session) -> ProducerScope | None:
     """The producer's site when this database's sync role is producer, else None."""
     state = session.execute(select(SyncState.role, SyncState.site_code)).first()

@@ -43,10 +43,6 @@ _INT64 = (-(2**63), 2**63 - 1)
 _MAX_DECIMAL_TEXT = 40
 
 
-class ShapeError(Exception):
-    """An op the merge could not apply; the message names the op, the field and why."""
-
-
 def _shown(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else f"{text[:37]}..."

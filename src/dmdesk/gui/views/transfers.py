@@ -22,7 +22,6 @@ NO_SITE = uuid.UUID(int=0)
 
 class TransfersArea(Area):
     title = "Transfers"
-    can_search = True
 
     def __init__(self, gctx: GuiContext, scope: ProducerScope,
                  parent: QWidget | None = None) -> None:

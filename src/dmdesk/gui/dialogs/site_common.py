@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dmdesk.db.database import Database
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.gui.models.paged_table import RAW_ROLE, PagedTableModel
 from dmdesk.queries.paging import ListSpec, Page
+from dmdesk.services.database import Database
 
 # Every stored enum value, as people say it. Marked for translation under the "enum" context
 # (QCoreApplication.translate("enum", ...) finds them); unknown values fall back to spaces.

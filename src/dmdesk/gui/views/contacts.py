@@ -14,7 +14,6 @@ import uuid
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 
-from dmdesk.db.database import Database
 from dmdesk.domain.kinds import ContactKind, ContactRole
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.contact_form import ContactChoices, ContactForm
@@ -40,6 +39,7 @@ from dmdesk.queries.network import ContactDetail
 from dmdesk.queries.paging import ListSpec
 from dmdesk.services import contacts
 from dmdesk.services.context import ServiceContext
+from dmdesk.services.database import Database
 
 CONTACTS_LIST: ListSpec = dataclasses.replace(lists.CONTACTS, columns=tuple(
     dataclasses.replace(c, kind="enum") if c.key in ("kind", "role") else c

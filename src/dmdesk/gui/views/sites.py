@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dmdesk.db.database import Database
 from dmdesk.domain.kinds import SiteKind, SiteStatus
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.form import dispose_when_idle
@@ -51,6 +50,7 @@ from dmdesk.queries.network import SiteDetail, SiteFigures
 from dmdesk.queries.paging import ListSpec
 from dmdesk.services import rerouting, sites
 from dmdesk.services.context import ServiceContext
+from dmdesk.services.database import Database
 from dmdesk.services.rerouting import RerouteResult
 
 # The SITES list, with kind and status shown as words ("micro producer", not micro_producer)

@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
 
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.join_network import JoinDialog
-from dmdesk.gui.dialogs.site_common import show_error
 from dmdesk.gui.models.sync import ConflictModel, status_text
 from dmdesk.gui.palette import FIELD_ERROR_STYLE
 from dmdesk.gui.tasks import Progress
 from dmdesk.gui.views.area import Area
+from dmdesk.gui.widgets.messages import show_error
 from dmdesk.queries.sync_alerts import open_alert_messages
 from dmdesk.sync import client, conflicts, state
 from dmdesk.sync.client import ServerInfo, SyncReport

@@ -11,8 +11,6 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from dmdesk import __version__
-from dmdesk.db.backup import rotating_backup
-from dmdesk.db.database import Database, open_database
 from dmdesk.domain.errors import DomainError
 from dmdesk.gui import screenshot
 from dmdesk.gui.areas import build_areas, connect_areas
@@ -32,7 +30,9 @@ from dmdesk.gui.views.stock import StockArea
 from dmdesk.gui.views.sync import SyncArea
 from dmdesk.paths import resources_dir
 from dmdesk.queries.producer_mode import producer_scope
-from dmdesk.services.context import DEFAULT_SITE_CODE, SETTING_SITE, ServiceContext
+from dmdesk.queries.settings import local_site_code
+from dmdesk.services.context import ServiceContext
+from dmdesk.services.database import Database, open_database, rotating_backup
 
 log = logging.getLogger(__name__)
 
@@ -48,20 +48,11 @@ def application() -> QApplication:
     return app
 
 
-def local_site_code(db: Database) -> str:
-    from sqlalchemy import select
-
-    from dmdesk.db.models import Setting
-
-    with db.read_session() as session:
-        code = session.scalar(select(Setting.value).where(Setting.key == SETTING_SITE))
-    return code or DEFAULT_SITE_CODE
-
-
 def build_window(db: Database, runner: TaskRunner) -> tuple[MainWindow, GuiContext]:
     gctx = GuiContext(db, ServiceContext(db), runner)
     with db.read_session() as session:
         scope = producer_scope(session)  # once: the areas a producer works in, or all
+        site_code = scope.site_code if scope else local_site_code(session)
     if scope is None:
         window = MainWindow(f"dmdesk — {db.path.name}", build_areas(gctx), gctx.undo)
         connect_areas(window)
@@ -73,8 +64,7 @@ def build_window(db: Database, runner: TaskRunner) -> tuple[MainWindow, GuiConte
         connect_producer_areas(window, gctx)
     gctx.status = lambda message: window.statusBar().showMessage(message, 8000)
     window.set_status(window.tr("Database: {0}").format(db.path),
-                      window.tr("Site: {0}").format(scope.site_code if scope
-                                                     else local_site_code(db)),
+                      window.tr("Site: {0}").format(site_code),
                       window.tr("Sync: not set up"))
     return window, gctx
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from dmdesk.db.database import Database
 from dmdesk.gui.document_log import DocumentLog
 from dmdesk.gui.tasks import TaskRunner
 from dmdesk.services.context import ServiceContext
+from dmdesk.services.database import Database
 
 
 class DataEvents(QObject):

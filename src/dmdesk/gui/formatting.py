@@ -1,13 +1,15 @@
 """How values look in the app: exact quantities without trailing zeros, money with two places,
-times in the user's local zone."""
+times in the user's local zone, stored words (enum values, tag lists) as people say them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QCoreApplication, QDate
 
 from dmdesk.domain.quantity import format_quantity
 
@@ -37,3 +39,55 @@ def display(value: Any, kind: str) -> str:
 def to_qdate(day: date) -> QDate:
     """A QDate for a Python date (not every PySide6 release takes a date in QDate())."""
     return QDate(day.year, day.month, day.day)
+
+
+# Every stored enum value, as people say it. Marked for translation under the "enum" context
+# (QCoreApplication.translate("enum", ...) finds them); unknown values fall back to spaces.
+_ENUM_TEXT = {
+    "own_workshop": "own workshop",
+    "micro_producer": "micro producer",
+    "warehouse": "warehouse",
+    "in_transit": "in transit",
+    "active": "active",
+    "paused": "paused",
+    "offline": "offline",
+    "internal": "internal",
+    "transit": "transit",
+    "organisation": "organisation",
+    "person": "person",
+    "customer": "customer",
+    "producer": "producer",
+    "supplier": "supplier",
+    "other": "other",
+    "draft": "draft",
+    "released": "released",
+    "in_progress": "in progress",
+    "on_hold": "on hold",
+    "done": "done",
+    "cancelled": "cancelled",
+}
+
+
+def enum_label(value: object) -> str:
+    """``micro_producer`` -> "micro producer" (translated); empty for None."""
+    if value is None or value == "":
+        return ""
+    raw = str(value)
+    return QCoreApplication.translate("enum", _ENUM_TEXT.get(raw, raw.replace("_", " ")))
+
+
+def enum_items(enum: type[StrEnum], exclude: Iterable[str] = ()) -> list[tuple[str, Any]]:
+    """(label, value) pairs for a combo box, in the enum's order."""
+    skip = set(exclude)
+    return [(enum_label(item.value), item.value) for item in enum if item.value not in skip]
+
+
+def tags_label(value: object) -> str:
+    """The stored tag list ``cnc,laser-cut`` (or a tuple of tags) as "cnc, laser-cut"."""
+    if isinstance(value, str):
+        tags: Iterable[object] = value.split(",")
+    elif isinstance(value, Iterable):
+        tags = value
+    else:
+        return ""
+    return ", ".join(str(tag).strip() for tag in tags if str(tag).strip())

@@ -37,10 +37,10 @@ from PySide6.QtCore import QCoreApplication, QRectF
 from PySide6.QtGui import QImage, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
-from dmdesk.db.database import Database
 from dmdesk.documents.jobsheet import default_page_size, render_job_sheets
 from dmdesk.documents.pdf_pages import PageBitmap, PdfPages
 from dmdesk.gui.tasks import Progress, TaskCancelledError
+from dmdesk.services.database import Database
 
 MAX_DPI = 300
 # QPainter.drawImage keeps Python's GIL for the whole call (PySide6 does not release it), and

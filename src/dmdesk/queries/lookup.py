@@ -1,5 +1,5 @@
 """Small lookups for forms: a product by SKU (and the one ProductChoice every form picks
-from), the stock locations, a lot by code."""
+from), the stock locations, a lot by code, whether a lot code is taken."""
 
 from __future__ import annotations
 
@@ -102,3 +102,12 @@ def lot_by_code(session: Session, product_id: uuid.UUID, code: str) -> uuid.UUID
     if lot_id is None:
         raise NotFoundError(f"This product has no lot '{code.strip()}'.", field="lot")
     return lot_id
+
+
+def lot_code_taken(session: Session, sku: str, code: str) -> bool:
+    """Whether the product with exactly this SKU already has a lot with exactly this code
+    (what renaming a lot to ``code`` would clash with)."""
+    lot_id = session.scalar(
+        select(m.Lot.id).join(m.Product, m.Product.id == m.Lot.product_id)
+        .where(m.Product.sku == sku, m.Lot.code == code))
+    return lot_id is not None

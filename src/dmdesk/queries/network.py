@@ -281,6 +281,19 @@ def site_choices(session: Session) -> list[Choice]:
     return [Choice(row_id, f"{code} — {name}", kind) for row_id, code, name, kind in rows]
 
 
+@dataclass(frozen=True)
+class SiteName:
+    code: str
+    name: str
+
+
+def all_sites(session: Session) -> list[SiteName]:
+    """Every site, archived and in-transit ones included (an export may be about any), by
+    code."""
+    rows = session.execute(select(m.Site.code, m.Site.name).order_by(m.Site.code))
+    return [SiteName(code, name) for code, name in rows]
+
+
 def site_codes(session: Session) -> set[str]:
     """Every site code in use, archived sites included (codes are never reused)."""
     return set(session.scalars(select(m.Site.code)))

@@ -1,5 +1,6 @@
-"""The company's details that every printed document carries in its header (name, address,
-logo), read from this database's settings (``services/settings.py`` writes them)."""
+"""This database's settings as the app reads them: its site's code, and the company's details
+that every printed document carries in its header (name, address, logo); ``services/settings.py``
+writes them."""
 
 from __future__ import annotations
 
@@ -12,10 +13,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
+from dmdesk.db.ownership import DEFAULT_SITE_CODE, SETTING_SITE
 from dmdesk.domain.company import COMPANY_ADDRESS, COMPANY_KEYS, COMPANY_LOGO, COMPANY_NAME
 
 __all__ = ["COMPANY_ADDRESS", "COMPANY_KEYS", "COMPANY_LOGO", "COMPANY_NAME", "CompanyProfile",
-           "company_profile"]
+           "company_profile", "local_site_code"]
+
+
+def local_site_code(session: Session) -> str:
+    """The code of the site this database is (HQ until it is set: at joining, or in the
+    Sites area)."""
+    code = session.scalar(select(m.Setting.value).where(m.Setting.key == SETTING_SITE))
+    return code or DEFAULT_SITE_CODE
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Stock figures: on hand, reserved and available; a work order's shortages."""
+"""Stock figures: on hand, reserved and available; a work order's shortages; the product and
+location a stock-on-hand row names."""
 
 from __future__ import annotations
 
@@ -41,6 +42,26 @@ def figures(session: Session, product_id: uuid.UUID, *, site_id: uuid.UUID | Non
     on_hand, reserved = session.execute(query).one()
     # SUM keeps the column's Qty type, so the sums come back as exact Decimals.
     return StockFigures(Decimal(on_hand), Decimal(reserved))
+
+
+@dataclass(frozen=True)
+class BalancePlace:
+    """The product and the location of a stock-on-hand row, as ids (None where a code names
+    nothing any more, e.g. renamed since the list was read)."""
+
+    product_id: uuid.UUID | None
+    location_id: uuid.UUID | None
+
+
+def balance_place(session: Session, sku: str, site_code: str,
+                  location_code: str) -> BalancePlace:
+    """The ids behind the codes a stock-on-hand row shows (the SKU, the site's and the
+    location's codes: each unique where it is), to list that balance's moves."""
+    product_id = session.scalar(select(m.Product.id).where(m.Product.sku == sku))
+    location_id = session.scalar(
+        select(m.Location.id).join(m.Site, m.Site.id == m.Location.site_id)
+        .where(m.Site.code == site_code, m.Location.code == location_code))
+    return BalancePlace(product_id, location_id)
 
 
 @dataclass(frozen=True)

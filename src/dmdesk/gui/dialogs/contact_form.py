@@ -22,8 +22,8 @@ from dmdesk.gui.dialogs.form import (
     right_aligned,
     select_data,
 )
-from dmdesk.gui.dialogs.site_common import enum_items, enum_label
 from dmdesk.gui.dialogs.site_form import service_rule
+from dmdesk.gui.formatting import enum_items, enum_label
 from dmdesk.gui.tasks import TaskRunner
 from dmdesk.queries.network import Choice, ContactDetail
 from dmdesk.services import contacts

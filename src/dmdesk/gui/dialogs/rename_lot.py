@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtWidgets import QLabel, QWidget
-from sqlalchemy import select
 
-from dmdesk.db import models as m
 from dmdesk.domain.errors import DuplicateError, ValidationError
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.form import FormDialog, line_edit
+from dmdesk.queries.lookup import lot_code_taken
 from dmdesk.services import lots
 
 
@@ -38,10 +37,8 @@ class RenameLotDialog(FormDialog):
         if code == self.code:
             raise ValidationError(self.tr("Type the lot's new code."), field="new_code")
         with self.gctx.db.read_session() as session:
-            taken = session.scalar(
-                select(m.Lot.id).join(m.Product, m.Product.id == m.Lot.product_id)
-                .where(m.Product.sku == self.sku, m.Lot.code == code))
-        if taken is not None:
+            taken = lot_code_taken(session, self.sku, code)
+        if taken:
             raise DuplicateError(self.tr("{0} already has a lot '{1}'.").format(self.sku, code),
                                  field="new_code")
         return code

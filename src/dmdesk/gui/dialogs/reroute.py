@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from dmdesk.domain.errors import DomainError
 from dmdesk.domain.kinds import SiteStatus
 from dmdesk.gui.context import GuiContext
-from dmdesk.gui.dialogs.site_common import enum_label
+from dmdesk.gui.formatting import enum_label
 from dmdesk.gui.models.reroute import SITE, MovesModel, SiteDelegate
 from dmdesk.gui.palette import ERROR_STYLE, FIELD_ERROR_STYLE
 from dmdesk.gui.tasks import Progress, TaskCancelledError

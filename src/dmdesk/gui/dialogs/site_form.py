@@ -24,7 +24,7 @@ from dmdesk.domain.errors import DomainError, DuplicateError
 from dmdesk.domain.kinds import CAPABILITIES, SiteKind, SiteStatus
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.gui.dialogs.form import FormDialog, combo, line_edit, right_aligned
-from dmdesk.gui.dialogs.site_common import enum_items
+from dmdesk.gui.formatting import enum_items
 from dmdesk.gui.tasks import TaskRunner
 from dmdesk.queries.network import SiteDetail
 from dmdesk.services import sites

@@ -17,9 +17,9 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from dmdesk.db.database import Database
 from dmdesk.gui.formatting import NUMERIC_KINDS, display
 from dmdesk.queries.paging import ListSpec, Page, fetch_page
+from dmdesk.services.database import Database
 
 Index = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -22,7 +22,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from dmdesk.domain.quantity import format_quantity
-from dmdesk.gui.dialogs.site_common import enum_label
+from dmdesk.gui.formatting import enum_label
 from dmdesk.gui.palette import ERROR_RED
 from dmdesk.queries.rerouting import ProposedMove
 from dmdesk.queries.routing import Candidate

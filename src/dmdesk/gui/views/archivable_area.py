@@ -12,10 +12,11 @@ from PySide6.QtWidgets import QCheckBox, QPushButton, QVBoxLayout, QWidget
 
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.form import FormDialog
-from dmdesk.gui.dialogs.site_common import humanize_columns, show_error
 from dmdesk.gui.undo import archive_with_undo
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.list_area import ListArea
+from dmdesk.gui.widgets.messages import show_error
+from dmdesk.gui.widgets.tables import humanize_columns
 from dmdesk.queries.paging import ListSpec
 from dmdesk.services.context import ServiceContext
 

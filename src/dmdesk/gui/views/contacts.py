@@ -14,19 +14,11 @@ import uuid
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 
-from dmdesk.db.database import Database
 from dmdesk.domain.kinds import ContactKind, ContactRole
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.contact_form import ContactChoices, ContactForm
-from dmdesk.gui.dialogs.site_common import (
-    Facts,
-    ScopedModel,
-    enum_items,
-    enum_label,
-    fit_columns_on_reset,
-    small_table,
-    tags_label,
-)
+from dmdesk.gui.formatting import enum_items, enum_label, tags_label
+from dmdesk.gui.models.scoped import ScopedModel
 from dmdesk.gui.views.archivable_area import ArchivableArea
 from dmdesk.gui.views.detail_pane import (
     content_page,
@@ -35,11 +27,14 @@ from dmdesk.gui.views.detail_pane import (
     title_bar,
     title_labels,
 )
+from dmdesk.gui.widgets.facts import FactGrid
+from dmdesk.gui.widgets.tables import fit_columns_on_reset, small_table
 from dmdesk.queries import lists, network
 from dmdesk.queries.network import ContactDetail
 from dmdesk.queries.paging import ListSpec
 from dmdesk.services import contacts
 from dmdesk.services.context import ServiceContext
+from dmdesk.services.database import Database
 
 CONTACTS_LIST: ListSpec = dataclasses.replace(lists.CONTACTS, columns=tuple(
     dataclasses.replace(c, kind="enum") if c.key in ("kind", "role") else c
@@ -85,8 +80,8 @@ class ContactDetailPane(QWidget):
         layout.addWidget(self.people_table, 1)
         return page
 
-    def _facts(self, page: QWidget) -> Facts:
-        return Facts([
+    def _facts(self, page: QWidget) -> FactGrid:
+        return FactGrid.rows([
             ("organisation", self.tr("Organisation")), ("site", self.tr("Site")),
             ("email", self.tr("E-mail")), ("phone", self.tr("Phone")),
             ("address", self.tr("Address")), ("capabilities", self.tr("Capabilities")),
@@ -113,7 +108,7 @@ class ContactDetailPane(QWidget):
             words.append(self.tr("archived"))
         self.subheading.setText(" · ".join(words))
         person = c.kind == ContactKind.PERSON
-        self.facts.show_row("organisation", person)
+        self.facts.show_fact("organisation", person)
         self.facts.set("organisation", c.organisation_name)
         self.facts.set("site", site_label(c))
         self.facts.set("email", c.email)

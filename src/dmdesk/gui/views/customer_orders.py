@@ -29,7 +29,6 @@ from dmdesk.gui.formatting import display
 from dmdesk.gui.views.detail_pane import content_page, stacked_pages
 from dmdesk.gui.views.detail_widgets import (
     DetailRow,
-    InfoGrid,
     RowsModel,
     badge_style,
     caption,
@@ -39,6 +38,7 @@ from dmdesk.gui.views.detail_widgets import (
     state_label,
 )
 from dmdesk.gui.views.order_area import OrderArea
+from dmdesk.gui.widgets.facts import FactGrid
 from dmdesk.queries import lists, orders
 from dmdesk.queries.line_routes import LineRoute, line_routes
 from dmdesk.queries.orders import CustomerOrderDetail, CustomerOrderLineRow
@@ -83,8 +83,8 @@ class CustomerOrderDetailPane(QWidget):
         layout.addLayout(self._lines(page), 1)
         return page
 
-    def _info(self, page: QWidget) -> InfoGrid:
-        self.info = InfoGrid(page)
+    def _info(self, page: QWidget) -> FactGrid:
+        self.info = FactGrid(page, pairs_per_row=2)
         for name, label, row, column, span in (
                 ("customer", self.tr("Customer"), 0, 0, 2),
                 ("due", self.tr("Due"), 1, 0, 1), ("total", self.tr("Total"), 1, 1, 1),

@@ -44,11 +44,13 @@ from PySide6.QtWidgets import (
 )
 
 from dmdesk.gui.context import GuiContext
-from dmdesk.gui.dialogs.site_common import DeferredModel, ScopedModel, enum_label, small_table
+from dmdesk.gui.formatting import enum_label
+from dmdesk.gui.models.scoped import DeferredModel, ScopedModel
 from dmdesk.gui.palette import FIELD_ERROR_STYLE
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.charts.network_charts import NetworkCharts
 from dmdesk.gui.views.detail_pane import heading_font
+from dmdesk.gui.widgets.tables import small_table
 from dmdesk.queries import dashboard as queries
 from dmdesk.queries.dashboard import Dashboard, OpenWork
 from dmdesk.queries.dashboard_charts import ChartData, chart_data

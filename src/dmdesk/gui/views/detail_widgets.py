@@ -1,5 +1,5 @@
 """Building blocks of the order detail panes: state words and badges, a small read-only
-table model, captions and a label grid."""
+table model and captions. (Their facts grid is gui/widgets/facts.py: FactGrid.)"""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -174,41 +173,6 @@ def caption(text: str, parent: QWidget) -> QLabel:
     font.setBold(True)
     label.setFont(font)
     return label
-
-
-class InfoGrid(QWidget):
-    """Label/value pairs in two columns; a value left empty hides its row's pair."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.grid = QGridLayout(self)
-        self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setHorizontalSpacing(10)
-        self.grid.setVerticalSpacing(4)
-        self.grid.setColumnStretch(1, 1)
-        self.grid.setColumnStretch(3, 1)
-        self.values: dict[str, QLabel] = {}
-        self._keys: dict[str, QLabel] = {}
-
-    def add(self, name: str, label: str, row: int, column: int = 0, span: int = 1) -> None:
-        key = QLabel(label, self)
-        key.setStyleSheet("color: palette(placeholder-text);")
-        value = QLabel(self)
-        value.setObjectName(f"info_{name}")
-        value.setWordWrap(True)
-        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.grid.addWidget(key, row, column * 2, Qt.AlignmentFlag.AlignTop)
-        self.grid.addWidget(value, row, column * 2 + 1, 1, span * 2 - 1,
-                            Qt.AlignmentFlag.AlignTop)
-        self.values[name], self._keys[name] = value, key
-
-    def set(self, name: str, text: str, tooltip: str = "", *, hide_empty: bool = False) -> None:
-        self.values[name].setText(text)
-        self.values[name].setToolTip(tooltip)
-        visible = bool(text) or not hide_empty
-        self.values[name].setVisible(visible)
-        self._keys[name].setVisible(visible)
 
 
 # --- the detail pane -----------------------------------------------------------------------------

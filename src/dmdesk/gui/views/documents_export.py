@@ -23,9 +23,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QWidget,
 )
-from sqlalchemy import select
 
-from dmdesk.db import models as m
 from dmdesk.documents.export_kinds import EXPORT_KINDS, KINDS, TITLES, PeriodUse
 from dmdesk.documents.exports import ExportResult, export_workbook
 from dmdesk.gui.context import GuiContext
@@ -33,6 +31,7 @@ from dmdesk.gui.crash import failure_message
 from dmdesk.gui.dialogs.save_file import ask_save_path
 from dmdesk.gui.formatting import to_qdate
 from dmdesk.gui.tasks import Progress
+from dmdesk.queries.network import all_sites
 
 # Kinds whose figures are "now" (the period does not apply): the file name says today's date.
 PERIOD_FREE = frozenset(kind.name for kind in KINDS if kind.period is PeriodUse.NOW)
@@ -106,14 +105,13 @@ class ExportPanel(QGroupBox):
     def fill_sites(self) -> None:
         keep = self.site.currentData()
         with self.gctx.db.read_session() as session:
-            sites = session.execute(select(m.Site.code, m.Site.name)
-                                    .order_by(m.Site.code)).all()
+            sites = all_sites(session)
         self.site.blockSignals(True)
         self.site.clear()
         self.site.addItem(self.tr("All sites"), None)
-        for code, name in sites:
-            self.site.addItem(f"{code} — {name}", code)
-            if code == keep:
+        for site in sites:
+            self.site.addItem(f"{site.code} — {site.name}", site.code)
+            if site.code == keep:
                 self.site.setCurrentIndex(self.site.count() - 1)
         self.site.blockSignals(False)
 

@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dmdesk.db.database import Database
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.models.paged_table import PagedTableModel
 from dmdesk.gui.views.list_export import ListExporter
 from dmdesk.queries.paging import ListSpec
+from dmdesk.services.database import Database
 
 SEARCH_DELAY_MS = 150
 MIN_COLUMN_WIDTH, MAX_COLUMN_WIDTH = 60, 260

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.gui.context import GuiContext
-from dmdesk.gui.dialogs.site_common import Facts
 from dmdesk.gui.tasks import Progress
 from dmdesk.gui.views.detail_widgets import DetailRow, RowsModel, caption, detail_table
+from dmdesk.gui.widgets.facts import FactGrid
 from dmdesk.queries.capacity import SiteCapacity, capacity_plan
 from dmdesk.queries.scorecards import Scorecard, scorecard
 
@@ -44,11 +44,11 @@ class SiteScorecardTab(QWidget):
         self.card: Scorecard | None = None
         self.capacity: SiteCapacity | None = None
         self._generation = 0
-        self.facts = Facts([("on_time", self.tr("On time")), ("scrap", self.tr("Scrap")),
-                            ("lead", self.tr("Average lead time")),
-                            ("volume", self.tr("Volume")),
-                            ("checks", self.tr("Quality checks")),
-                            ("record", self.tr("Record (for routing)"))], self)
+        self.facts = FactGrid.rows([("on_time", self.tr("On time")), ("scrap", self.tr("Scrap")),
+                                    ("lead", self.tr("Average lead time")),
+                                    ("volume", self.tr("Volume")),
+                                    ("checks", self.tr("Quality checks")),
+                                    ("record", self.tr("Record (for routing)"))], self)
         self.weeks = RowsModel([self.tr("Week of"), self.tr("Planned"), self.tr("Capacity"),
                                 self.tr("Load")], right=(1, 2, 3), parent=self)
         self.risks = RowsModel([self.tr("Work order"), self.tr("Due"),

@@ -23,34 +23,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dmdesk.db.database import Database
 from dmdesk.domain.kinds import SiteKind, SiteStatus
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.form import dispose_when_idle
 from dmdesk.gui.dialogs.reroute import RerouteDialog
-from dmdesk.gui.dialogs.site_common import (
-    Facts,
-    MappedDelegate,
-    ScopedModel,
-    enum_items,
-    enum_label,
-    fit_columns_on_reset,
-    hours_label,
-    percent_label,
-    small_table,
-    tags_label,
-)
+from dmdesk.gui.dialogs.site_common import hours_label, percent_label
 from dmdesk.gui.dialogs.site_form import SiteForm
 from dmdesk.gui.dialogs.site_location import LocationForm
+from dmdesk.gui.formatting import enum_items, enum_label, tags_label
+from dmdesk.gui.models.scoped import ScopedModel
 from dmdesk.gui.views.archivable_area import ArchivableArea
 from dmdesk.gui.views.detail_pane import content_page, stacked_pages, title_bar, title_labels
 from dmdesk.gui.views.site_reorder import SiteReorderTab
 from dmdesk.gui.views.site_scorecard import SiteScorecardTab
+from dmdesk.gui.widgets.facts import FactGrid
+from dmdesk.gui.widgets.tables import MappedDelegate, fit_columns_on_reset, small_table
 from dmdesk.queries import lists, network
 from dmdesk.queries.network import SiteDetail, SiteFigures
 from dmdesk.queries.paging import ListSpec
 from dmdesk.services import rerouting, sites
 from dmdesk.services.context import ServiceContext
+from dmdesk.services.database import Database
 from dmdesk.services.rerouting import RerouteResult
 
 # The SITES list, with kind and status shown as words ("micro producer", not micro_producer)
@@ -108,10 +101,10 @@ class SiteDetailPane(QWidget):
         self.move_button.setToolTip(self.tr("Move the open work orders still at this paused or "
                                             "offline site to other sites"))
         self.move_button.clicked.connect(lambda: self.move_requested.emit(self._site_id()))
-        self.facts = Facts([("address", self.tr("Address")),
-                            ("coordinates", self.tr("Coordinates")),
-                            ("capabilities", self.tr("Capabilities")),
-                            ("capacity", self.tr("Weekly capacity"))], page)
+        self.facts = FactGrid.rows([("address", self.tr("Address")),
+                                    ("coordinates", self.tr("Coordinates")),
+                                    ("capabilities", self.tr("Capabilities")),
+                                    ("capacity", self.tr("Weekly capacity"))], page)
         layout.addLayout(title_bar(self.heading, self.subheading,
                                    [self.move_button, self.offline_button, self.edit_button]))
         layout.addWidget(self.facts)

@@ -17,10 +17,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from dmdesk.db import models as m
-from dmdesk.domain.kinds import SiteKind, TransferState
+from dmdesk.domain.kinds import TransferState
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.rename_lot import RenameLotDialog
 from dmdesk.gui.dialogs.stock_dialogs import (
@@ -32,7 +30,8 @@ from dmdesk.gui.dialogs.stock_dialogs import (
 )
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.list_area import ListArea
-from dmdesk.queries import lists
+from dmdesk.queries import lists, network
+from dmdesk.queries.stock import balance_place
 from dmdesk.services import stock
 
 
@@ -95,11 +94,8 @@ class StockArea(Area):
         box.setObjectName("site_filter")
         box.addItem(self.tr("All sites"), None)
         with self.gctx.db.read_session() as session:
-            for site_id, code, name in session.execute(
-                    select(m.Site.id, m.Site.code, m.Site.name)
-                    .where(m.Site.archived.is_(False), m.Site.kind != SiteKind.IN_TRANSIT)
-                    .order_by(m.Site.code)):
-                box.addItem(f"{code} — {name}", site_id)
+            for site in network.site_choices(session):
+                box.addItem(site.label, site.id)
         box.currentIndexChanged.connect(
             lambda _i: self.on_hand.model.set_filter("site_id", box.currentData()))
         return box
@@ -139,15 +135,12 @@ class StockArea(Area):
         values = self.on_hand.current_values()
         if values is None:
             return
-        # A balance row is keyed by product, location and lot; find the first two by the
-        # codes the row shows (both unique) and show their moves.
+        # A balance row is keyed by product, location and lot; show the moves of the first two.
         with self.gctx.db.read_session() as session:
-            product_id = session.scalar(select(m.Product.id).where(
-                m.Product.sku == values["product"]))
-            location_id = session.scalar(
-                select(m.Location.id).join(m.Site, m.Site.id == m.Location.site_id)
-                .where(m.Site.code == values["site"], m.Location.code == values["location"]))
-        self.moves.model.filters = {"product_id": product_id, "location_id": location_id}
+            place = balance_place(session, values["product"], values["site"],
+                                  values["location"])
+        self.moves.model.filters = {"product_id": place.product_id,
+                                    "location_id": place.location_id}
         self.moves.model.refresh()
         self.tabs.setCurrentWidget(self.moves)
 

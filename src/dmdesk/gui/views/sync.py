@@ -29,11 +29,12 @@ from PySide6.QtWidgets import (
 
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.join_network import JoinDialog
-from dmdesk.gui.dialogs.site_common import show_error
 from dmdesk.gui.models.sync import ConflictModel, status_text
 from dmdesk.gui.palette import FIELD_ERROR_STYLE
 from dmdesk.gui.tasks import Progress
 from dmdesk.gui.views.area import Area
+from dmdesk.gui.widgets.messages import show_error
+from dmdesk.queries.sync_alerts import open_alert_messages
 from dmdesk.sync import client, conflicts, state
 from dmdesk.sync.client import ServerInfo, SyncReport
 from dmdesk.sync.transport import SyncError
@@ -198,12 +199,8 @@ class SyncArea(Area):
         self.status_changed.emit(status_text(view))
 
     def _alerts(self) -> list[str]:
-        from sqlalchemy import select
-
-        from dmdesk.db.models_sync import SyncAlert
         with self.gctx.db.read_session() as session:
-            return list(session.scalars(select(SyncAlert.message).where(
-                SyncAlert.cleared_at.is_(None)).order_by(SyncAlert.detected_at)))
+            return open_alert_messages(session)
 
     def _update_buttons(self) -> None:
         chosen = bool(self.conflict_view.selectionModel().selectedRows())

@@ -48,7 +48,6 @@ from dmdesk.gui.views.detail_widgets import (
     WATCHED,
     WORK_ORDER_LIST,
     DetailRow,
-    InfoGrid,
     RowsModel,
     caption,
     detail_table,
@@ -61,6 +60,7 @@ from dmdesk.gui.views.order_area import OrderArea
 from dmdesk.gui.views.producer_send import ProducerSending
 from dmdesk.gui.views.quality_checks import QualityChecksBox
 from dmdesk.gui.views.work_order_printing import JobSheetActions
+from dmdesk.gui.widgets.facts import FactGrid
 from dmdesk.queries import orders
 from dmdesk.queries.orders import MaterialRow, OperationRow, WorkOrderDetail
 from dmdesk.queries.scorecards import CheckRow, work_order_checks
@@ -139,8 +139,8 @@ class WorkOrderDetailPane(QWidget):
             self.buttons[action] = button
         return grid
 
-    def _info(self, page: QWidget) -> InfoGrid:
-        self.info = InfoGrid(page)
+    def _info(self, page: QWidget) -> FactGrid:
+        self.info = FactGrid(page, pairs_per_row=2)
         for name, label, row, column, span in (
                 ("product", self.tr("Product"), 0, 0, 2),
                 ("quantity", self.tr("Quantity"), 1, 0, 1), ("site", self.tr("Site"), 1, 1, 1),

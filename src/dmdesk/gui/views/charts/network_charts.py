@@ -16,7 +16,7 @@ from PySide6.QtCore import QCoreApplication, Signal, SignalInstance
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from dmdesk.domain.quantity import format_quantity
-from dmdesk.gui.dialogs.site_common import enum_label
+from dmdesk.gui.formatting import enum_label
 from dmdesk.gui.palette import ERROR_RED
 from dmdesk.gui.views.charts.bar_chart import BarChart, Bars, BarSet
 from dmdesk.queries.dashboard_charts import ChartData

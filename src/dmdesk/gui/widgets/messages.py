@@ -1,0 +1,17 @@
+"""Telling the user something without blocking the window."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+
+def show_error(parent: QWidget, title: str, error: BaseException) -> QMessageBox:
+    """Tell the user a background write was refused, without blocking (window-modal)."""
+    text = str(error) or type(error).__name__
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
+                      parent)
+    box.setObjectName("error_box")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box

@@ -152,6 +152,8 @@ delete_product  # unused function (src/dmdesk/services/products.py)
 set_location_archived  # unused function (src/dmdesk/services/sites.py)
 reverse  # unused function (src/dmdesk/services/stock.py)
 update_work_order  # unused function (src/dmdesk/services/workorders.py)
+# The chaos test edits an order that both sides see (tests/sync/chaos_actions.py).
+update_customer_order  # unused function (src/dmdesk/services/customer_orders.py)
 
 # Read by raw SQL or by the tests only, on purpose:
 reverted_at  # unused variable (src/dmdesk/db/models.py): sync/revert.py reads it with SQL

@@ -17,6 +17,7 @@ from dmdesk.domain.errors import IllegalTransitionError, ValidationError
 from dmdesk.domain.kinds import CustomerOrderState
 from dmdesk.domain.numbering import DocKind
 from dmdesk.domain.quantity import whole_number_required
+from dmdesk.services import records
 from dmdesk.services.context import ServiceContext, UnitOfWork
 from dmdesk.services.fields import a_date, amount, coordinate, qty, text
 
@@ -98,3 +99,20 @@ def set_customer_order_state(ctx: ServiceContext, order_id: uuid.UUID,
         order.state = CustomerOrderState(state).value
         uow.session.flush()
         uow.audit(str(state), "customer_order", order.id, number=order.number)
+
+
+ORDER_FIELDS = {
+    "due_date": a_date(),
+    "ship_to": text(500),
+    "ship_latitude": coordinate(90),
+    "ship_longitude": coordinate(180),
+    "notes": text(10_000),
+}
+
+
+def update_customer_order(ctx: ServiceContext, order_id: uuid.UUID, **changes: Any) -> None:
+    """Change an open order's due date, ship-to or notes (fields as in ORDER_FIELDS)."""
+    with ctx.transaction() as uow:
+        order = uow.get(m.CustomerOrder, order_id, "customer order")
+        _require_open(order)
+        records.update_row(uow, order, ORDER_FIELDS, changes, what="customer order")

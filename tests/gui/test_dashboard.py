@@ -14,8 +14,9 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from dmdesk.gui.main_window import MainWindow
+from dmdesk.gui.models.open_work import COUNT_ROLE, SITE_ROLE, STATE_ROLE
 from dmdesk.gui.views.contacts import ContactsArea
-from dmdesk.gui.views.dashboard import COUNT_ROLE, SITE_ROLE, STATE_ROLE, DashboardArea
+from dmdesk.gui.views.dashboard import DashboardArea
 from dmdesk.gui.views.sites import SitesArea
 from dmdesk.services import products, sites, stock, workorders
 from tests.gui.support import WAIT_MS, BusyEnv, assert_screenshot, showing

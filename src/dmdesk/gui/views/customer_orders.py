@@ -26,10 +26,9 @@ from dmdesk.gui.dialogs.form import dispose_when_idle
 from dmdesk.gui.dialogs.route_line import RouteDialog
 from dmdesk.gui.dialogs.work_order_create import open_create_work_order
 from dmdesk.gui.formatting import display
+from dmdesk.gui.models.rows import DetailRow, RowsModel
 from dmdesk.gui.views.detail_pane import content_page, stacked_pages
 from dmdesk.gui.views.detail_widgets import (
-    DetailRow,
-    RowsModel,
     badge_style,
     caption,
     detail_table,

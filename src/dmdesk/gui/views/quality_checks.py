@@ -7,7 +7,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from dmdesk.domain.quantity import format_quantity
-from dmdesk.gui.views.detail_widgets import DetailRow, RowsModel, caption, detail_table
+from dmdesk.gui.models.rows import DetailRow, RowsModel
+from dmdesk.gui.views.detail_widgets import caption, detail_table
 from dmdesk.queries.scorecards import CheckRow
 
 

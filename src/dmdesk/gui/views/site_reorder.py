@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVB
 
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.gui.context import GuiContext
+from dmdesk.gui.models.rows import DetailRow, RowsModel
 from dmdesk.gui.tasks import Progress
-from dmdesk.gui.views.detail_widgets import DetailRow, RowsModel, detail_table, qty_text
+from dmdesk.gui.views.detail_widgets import detail_table, qty_text
 from dmdesk.queries.reorder import ReorderSuggestion, reorder_suggestions
 
 

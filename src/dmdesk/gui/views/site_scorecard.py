@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.gui.context import GuiContext
+from dmdesk.gui.models.rows import DetailRow, RowsModel
 from dmdesk.gui.tasks import Progress
-from dmdesk.gui.views.detail_widgets import DetailRow, RowsModel, caption, detail_table
+from dmdesk.gui.views.detail_widgets import caption, detail_table
 from dmdesk.gui.widgets.facts import FactGrid
 from dmdesk.queries.capacity import SiteCapacity, capacity_plan
 from dmdesk.queries.scorecards import Scorecard, scorecard

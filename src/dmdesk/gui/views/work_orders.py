@@ -39,6 +39,7 @@ from dmdesk.gui.dialogs.work_order_create import open_create_work_order
 from dmdesk.gui.dialogs.work_order_progress import ReportProgressDialog
 from dmdesk.gui.dialogs.work_order_reason import CancelDialog, OverrideDialog
 from dmdesk.gui.formatting import display
+from dmdesk.gui.models.rows import DetailRow, RowsModel
 from dmdesk.gui.palette import ERROR_STYLE, FIELD_ERROR_STYLE
 from dmdesk.gui.views.detail_pane import content_page, stacked_pages
 from dmdesk.gui.views.detail_widgets import (
@@ -47,8 +48,6 @@ from dmdesk.gui.views.detail_widgets import (
     OPEN,
     WATCHED,
     WORK_ORDER_LIST,
-    DetailRow,
-    RowsModel,
     caption,
     detail_table,
     number_and_badge,

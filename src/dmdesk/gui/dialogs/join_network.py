@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dmdesk.gui.palette import FIELD_ERROR_STYLE
 from dmdesk.gui.tasks import Progress, TaskRunner
 from dmdesk.sync import invite
 from dmdesk.sync.join import JoinResult, join
 
-ERROR_STYLE = "color: #c62828;"
 FILE_FILTER = "dmdesk databases (*.sqlite *.db);;All files (*)"
 
 
@@ -91,7 +91,7 @@ class JoinDialog(QDialog):
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.info_label.setText(text)
-        self.info_label.setStyleSheet(ERROR_STYLE if error else "")
+        self.info_label.setStyleSheet(FIELD_ERROR_STYLE if error else "")
 
     def _valid(self) -> bool:
         try:

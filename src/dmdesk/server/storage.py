@@ -8,6 +8,7 @@ works the same on SQLite and PostgreSQL. The tables are created on first open.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -228,6 +229,11 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
+        # Pushes of this process queue here, without a deadline; only a writer of another
+        # process (an admin command) meets the database's lock and its busy_timeout. Before,
+        # three long pushes on a busy machine could wait past busy_timeout: "database is
+        # locked", answered with HTTP 500.
+        self._writer = threading.RLock()
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -237,7 +243,7 @@ class Store:
         concurrent writers on PostgreSQL, a sequence value taken early can commit late. The
         table lock serialises pushes (they are short); SQLite's BEGIN IMMEDIATE does the same.
         """
-        with self.engine.connect() as connection:
+        with self._writer, self.engine.connect() as connection:
             if self.is_sqlite:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
                 try:

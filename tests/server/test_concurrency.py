@@ -15,7 +15,7 @@ import pytest
 from tests.server import ops as o
 from tests.sync_server_process import RunningServer
 
-ROUNDS, BATCH = 8, 500  # long enough transactions for a pull to fall between two
+ROUNDS, BATCH = 4, 500  # long enough transactions for a pull to fall between two
 
 
 @pytest.mark.slow

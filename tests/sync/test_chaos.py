@@ -36,7 +36,7 @@ from tests.sync_server_process import RunningServer, postgres_database, running_
 # 25 s on a loaded 2-core machine, a few seconds on an idle one), then random ones; with setup,
 # settling and the checks, under 60 s in all.
 SHORT_SECONDS = 10.0
-LONG_SECONDS = 30.0  # in CI only a little past the short run; DMDESK_CHAOS_SECONDS=300 for a real one
+LONG_SECONDS = 30.0  # in CI; DMDESK_CHAOS_SECONDS=300 for a real long run
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

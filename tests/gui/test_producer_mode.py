@@ -7,7 +7,6 @@ Screenshots of every area land in $DMDESK_SCREENSHOTS (producer_*.png)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,12 +17,10 @@ from sqlalchemy import select
 
 from dmdesk.db import models as m
 from dmdesk.db.database import Database
-from dmdesk.gui.app import build_window
 from dmdesk.gui.dialogs.import_wizard import ImportWizard
 from dmdesk.gui.dialogs.product_form import ProductFormDialog
 from dmdesk.gui.main_window import MainWindow
 from dmdesk.gui.producer_mode import MyWorkOrdersArea
-from dmdesk.gui.tasks import TaskRunner
 from dmdesk.gui.views.customer_orders import CustomerOrdersArea
 from dmdesk.gui.views.dashboard import DashboardArea
 from dmdesk.gui.views.documents import DocumentsArea
@@ -334,18 +331,12 @@ def test_products_offer_no_editing_and_their_keys_change_nothing(
 
 
 @pytest.fixture
-def owner_window(qtbot: QtBot, db: Database) -> Iterator[MainWindow]:
+def owner_window(request: pytest.FixtureRequest, db: Database) -> MainWindow:
     """The same database as the owner's (no sync role): the full window, for comparison."""
     with db.write_session() as session:
         sync_state.load(session).role = ""
-    runner = TaskRunner()
-    win, _gctx = build_window(db, runner)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    yield win
-    runner.wait_idle()
-    runner.shutdown()
+    window: MainWindow = request.getfixturevalue("window")  # built after the role is gone
+    return window
 
 
 def test_the_owner_still_edits_products_and_bom_with_the_same_keys(

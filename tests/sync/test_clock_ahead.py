@@ -46,3 +46,28 @@ def test_work_done_while_the_clock_ran_ahead_is_stamped_again_and_arrives(
     assert said and "stamped again" in said[0]
     assert_identical([owner, mp])
     close_all([owner, mp])
+
+
+def test_an_edit_made_after_the_clock_was_put_right_stays_the_last_word(
+        server: RunningServer, tmp_path: Path) -> None:
+    """The edit from the future is stamped again at sync time; the later edit of the same field,
+    stamped by the right clock before that sync, must still come after it at every site."""
+    owner, net = owner_with_network(server, tmp_path)
+    owner.sync()
+    mp = join(server, tmp_path / "mp1.sqlite", "MP1")
+    sync_all([owner, mp])
+    ahead = ServiceContext(mp.db, actor="user@MP1",
+                           clock=lambda: datetime.now(UTC) + timedelta(hours=3))
+    supplier = contacts.create_contact(ahead, kind="organisation", role="supplier",
+                                       name="Tube supplier", site_id=net.mp)
+    contacts.update_contact(ahead, supplier, phone="+351 21 000 0001")
+    right = ServiceContext(mp.db, actor="user@MP1")  # the clock was put right
+    contacts.update_contact(right, supplier, phone="+351 21 000 0002")
+    sync_all([mp, owner])
+
+    for site in (owner, mp):
+        with site.db.read_session() as session:
+            found = session.get(m.Contact, supplier)
+            assert found is not None and found.phone == "+351 21 000 0002", site.code
+    assert_identical([owner, mp])
+    close_all([owner, mp])

@@ -151,7 +151,7 @@ rename_lot  # unused function (src/dmdesk/services/lots.py)
 delete_product  # unused function (src/dmdesk/services/products.py)
 set_location_archived  # unused function (src/dmdesk/services/sites.py)
 reverse  # unused function (src/dmdesk/services/stock.py)
-update_work_order  # unused function (src/dmdesk/services/workorders.py)
+update_work_order  # unused function (src/dmdesk/services/work_orders.py)
 # The chaos test edits an order that both sides see (tests/sync/chaos_actions.py).
 update_customer_order  # unused function (src/dmdesk/services/customer_orders.py)
 

@@ -22,7 +22,7 @@ from dmdesk.gui.dialogs.customer_order_create import PRICE, QUANTITY, SKU, Custo
 from dmdesk.gui.dialogs.work_order_create import WorkOrderCreateDialog
 from dmdesk.gui.views.customer_orders import CustomerOrdersArea
 from dmdesk.gui.views.work_orders import WorkOrdersArea
-from dmdesk.services import contacts, customer_orders, workorders
+from dmdesk.services import contacts, customer_orders, work_orders
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.customer_orders import CreatedOrder, OrderLineSpec
 from tests.gui.support import assert_screenshot, click, idle, showing, window_with
@@ -63,9 +63,9 @@ def cells(area: CustomerOrdersArea, row: int) -> list[str]:
 def test_detail_lists_lines_and_the_work_orders_serving_them(
         area: CustomerOrdersArea, ctx: ServiceContext, net: Network,
         order: CreatedOrder) -> None:
-    served = workorders.create_work_order(ctx, net.chair, 3, net.hq, DUE,
+    served = work_orders.create_work_order(ctx, net.chair, 3, net.hq, DUE,
                                           customer_order_line_id=order.line_ids[0])
-    workorders.release(ctx, served.id, override_reason="test")
+    work_orders.release(ctx, served.id, override_reason="test")
     show(area, order.id)
     detail = area.detail
     assert detail.number.text() == order.number
@@ -84,7 +84,7 @@ def test_create_work_order_from_a_line_links_it(qtbot: QtBot, area: CustomerOrde
                                                 gctx: GuiContext, ctx: ServiceContext,
                                                 db: Database, net: Network,
                                                 order: CreatedOrder) -> None:
-    workorders.create_work_order(ctx, net.chair, 2, net.mp, DUE,
+    work_orders.create_work_order(ctx, net.chair, 2, net.mp, DUE,
                                  customer_order_line_id=order.line_ids[0])
     show(area, order.id)
     assert area.detail.select_line(order.line_ids[0])
@@ -197,12 +197,12 @@ def test_screenshot_of_the_customer_orders_area(qtbot: QtBot, gctx: GuiContext,
         [OrderLineSpec(net.chair, 6), OrderLineSpec(net.frame, 4, "45"),
          OrderLineSpec(net.chair, 2, "229")],
         notes="Deliver to the back entrance; call before.")
-    first = workorders.create_work_order(ctx, net.chair, 4, net.hq, "2030-06-15",
+    first = work_orders.create_work_order(ctx, net.chair, 4, net.hq, "2030-06-15",
                                          customer_order_line_id=shown.line_ids[0])
-    workorders.release(ctx, first.id, override_reason="fabric arrives Tuesday")
-    workorders.create_work_order(ctx, net.chair, 2, net.mp, "2030-06-15",
+    work_orders.release(ctx, first.id, override_reason="fabric arrives Tuesday")
+    work_orders.create_work_order(ctx, net.chair, 2, net.mp, "2030-06-15",
                                  customer_order_line_id=shown.line_ids[0])
-    workorders.create_work_order(ctx, net.frame, 4, net.mp, "2030-06-12",
+    work_orders.create_work_order(ctx, net.frame, 4, net.mp, "2030-06-12",
                                  customer_order_line_id=shown.line_ids[1])
     area = CustomerOrdersArea(gctx)
     window = window_with(qtbot, gctx, "Customer orders", area)

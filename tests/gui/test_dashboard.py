@@ -18,7 +18,7 @@ from dmdesk.gui.models.open_work import COUNT_ROLE, SITE_ROLE, STATE_ROLE
 from dmdesk.gui.views.contacts import ContactsArea
 from dmdesk.gui.views.dashboard import DashboardArea
 from dmdesk.gui.views.sites import SitesArea
-from dmdesk.services import products, sites, stock, workorders
+from dmdesk.services import products, sites, stock, work_orders
 from tests.gui.support import WAIT_MS, BusyEnv, assert_screenshot, showing
 from tests.integration.test_dashboard_queries import (
     sql_below_reorder,
@@ -86,7 +86,7 @@ def test_figures_equal_independent_sql(qtbot: QtBot, busy_env: BusyEnv) -> None:
 def test_the_dashboard_follows_changes(qtbot: QtBot, busy_env: BusyEnv) -> None:
     area = shown(qtbot, busy_env)
     services, net = busy_env.gctx.services, busy_env.busy.net
-    workorders.cancel(services, busy_env.busy.late, reason="too late now")
+    work_orders.cancel(services, busy_env.busy.late, reason="too late now")
     stock.receive(services, net.screw, net.hq_stock, 1000)
     products.set_reorder_point(services, net.steel, net.mp, 60)  # MP1 has 50 less use: below
     with qtbot.waitSignal(area.loaded, timeout=WAIT_MS):
@@ -145,9 +145,9 @@ def test_screenshot(qtbot: QtBot, busy_env: BusyEnv, screenshots: Path) -> None:
     porto = sites.create_site(services, code="PRT", name="3D print farm Porto",
                               kind="micro_producer", capabilities="3d-print")
     for days in (4, 9, 15):
-        workorders.create_work_order(services, net.frame, 3, porto, today + timedelta(days=days))
-    late = workorders.create_work_order(services, net.chair, 1, net.hq, today - timedelta(days=6))
-    workorders.release(services, late.id, override_reason="fabric on its way")
+        work_orders.create_work_order(services, net.frame, 3, porto, today + timedelta(days=days))
+    late = work_orders.create_work_order(services, net.chair, 1, net.hq, today - timedelta(days=6))
+    work_orders.release(services, late.id, override_reason="fabric on its way")
     products.set_reorder_point(services, net.steel, net.mp, 60, 100)
     dashboard = DashboardArea(gctx)
     window = MainWindow("dmdesk — dashboard",

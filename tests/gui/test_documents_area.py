@@ -20,7 +20,7 @@ from dmdesk.documents.importing.kind_contacts import FIELDS as CONTACT_FIELDS
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.views.documents import DocumentsArea, parse_numbers
 from dmdesk.gui.views.documents_export import preset_period
-from dmdesk.services import contacts, stock, workorders
+from dmdesk.services import contacts, stock, work_orders
 from dmdesk.services.stock import ReceiptLine
 from tests.gui.office import sheets_as_csv
 from tests.helpers import require_tool
@@ -121,8 +121,8 @@ def test_cancel_stops_an_export_and_leaves_no_file(
 def test_job_sheets_for_typed_numbers_and_open_folder(
         qtbot: QtBot, area: DocumentsArea, gctx: GuiContext, net: Network,
         tmp_path: Path) -> None:
-    first = workorders.create_work_order(gctx.services, net.frame, 2, net.hq, "2030-06-30")
-    second = workorders.create_work_order(gctx.services, net.chair, 1, net.hq, "2030-06-30")
+    first = work_orders.create_work_order(gctx.services, net.frame, 2, net.hq, "2030-06-30")
+    second = work_orders.create_work_order(gctx.services, net.chair, 1, net.hq, "2030-06-30")
     panel = area.sheets
     panel.numbers.setText(f"{first.number.lower()}, HQ-WO-99999")
     with qtbot.waitSignal(panel.printing.failed, timeout=30_000) as failed:

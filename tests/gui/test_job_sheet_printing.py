@@ -31,7 +31,7 @@ from dmdesk.gui.context import GuiContext
 from dmdesk.gui.printing import print_job_sheets
 from dmdesk.gui.tasks import Progress, TaskCancelledError
 from dmdesk.gui.views.work_orders import WorkOrdersArea
-from dmdesk.services import stock, workorders
+from dmdesk.services import stock, work_orders
 from tests.helpers import require_tool
 from tests.integration.support import Network
 
@@ -126,10 +126,10 @@ def orders(gctx: GuiContext, net: Network) -> list[tuple[uuid.UUID, str]]:
     ctx = gctx.services
     stock.receive(ctx, net.steel, net.hq_stock, 40)
     stock.receive(ctx, net.screw, net.hq_stock, 200)
-    made = [workorders.create_work_order(ctx, net.frame, 2, net.hq, DUE),
-            workorders.create_work_order(ctx, net.chair, 1, net.hq, DUE),
-            workorders.create_work_order(ctx, net.frame, 3, net.hq, DUE)]
-    workorders.release(ctx, made[0].id)
+    made = [work_orders.create_work_order(ctx, net.frame, 2, net.hq, DUE),
+            work_orders.create_work_order(ctx, net.chair, 1, net.hq, DUE),
+            work_orders.create_work_order(ctx, net.frame, 3, net.hq, DUE)]
+    work_orders.release(ctx, made[0].id)
     return [(m.id, m.number) for m in made]
 
 

@@ -23,7 +23,7 @@ from dmdesk.gui.dialogs.welcome import WelcomeDialog
 from dmdesk.gui.producer_mode import MyWorkOrdersArea
 from dmdesk.gui.views.products import ProductsArea
 from dmdesk.gui.views.sync import SyncArea
-from dmdesk.services import workorders
+from dmdesk.services import work_orders
 from dmdesk.services.context import SETTING_SITE, ServiceContext
 from tests.gui.support import listed
 from tests.gui.test_producer_mode import PRODUCER_AREAS
@@ -142,8 +142,8 @@ def test_a_producer_joins_with_the_keyboard_and_works_in_producer_mode(
         hq = setup_site(server, tmp_path / "hq.sqlite", "HQ", role="owner")
         ctx = ServiceContext(hq.db)
         net = build_network(ctx)
-        order = workorders.create_work_order(ctx, net.frame, 6, net.mp, "2030-06-30")
-        workorders.create_work_order(ctx, net.chair, 2, net.hq, "2030-06-30")
+        order = work_orders.create_work_order(ctx, net.frame, 6, net.mp, "2030-06-30")
+        work_orders.create_work_order(ctx, net.chair, 2, net.hq, "2030-06-30")
         hq.sync()
         hq.db.close()
         server.add_site("MP1", role="producer")

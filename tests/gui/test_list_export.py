@@ -19,7 +19,7 @@ from dmdesk.gui.views.list_area import ListArea
 from dmdesk.gui.views.stock import StockArea
 from dmdesk.gui.views.work_orders import WorkOrdersArea
 from dmdesk.queries import lists
-from dmdesk.services import stock, workorders
+from dmdesk.services import stock, work_orders
 from dmdesk.services.stock import ReceiptLine
 from tests.gui.office import sheets_as_csv
 from tests.integration.support import Network
@@ -42,7 +42,7 @@ def test_the_work_orders_list_exports_as_searched_and_sorted(
         screenshots: Path) -> None:
     ctx = gctx.services
     for product, quantity in ((net.frame, 2), (net.chair, 5), (net.frame, 7), (net.frame, 3)):
-        workorders.create_work_order(ctx, product, quantity, net.hq, "2030-06-30")
+        work_orders.create_work_order(ctx, product, quantity, net.hq, "2030-06-30")
     area = WorkOrdersArea(gctx)
     qtbot.addWidget(area)
     area.resize(1180, 700)

@@ -59,13 +59,13 @@ def test_dashboard_figures_open_the_work_orders_behind_them(
     from dmdesk.db import models as m
     from dmdesk.gui.views.dashboard import DashboardArea
     from dmdesk.gui.views.work_orders import WorkOrdersArea
-    from dmdesk.services import workorders
+    from dmdesk.services import work_orders
 
     ctx = ServiceContext(db, actor="tester")
     with db.read_session() as session:
         site_id = session.scalars(select(m.Site.id)).one()
         product_id = session.scalars(select(m.Product.id).where(m.Product.sku == "P1")).one()
-    created = workorders.create_work_order(ctx, product_id, 3, site_id, date(2030, 1, 1))
+    created = work_orders.create_work_order(ctx, product_id, 3, site_id, date(2030, 1, 1))
     dashboard = window.areas[0]
     work = window.areas[1]
     assert isinstance(dashboard, DashboardArea) and isinstance(work, WorkOrdersArea)

@@ -10,11 +10,11 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
 from dmdesk.domain.lifecycle import Actor, why_not
-from dmdesk.domain.workorder_states import WOAction
+from dmdesk.domain.work_order_states import WOAction
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.views.products import ProductsArea
 from dmdesk.gui.views.work_orders import WorkOrdersArea
-from dmdesk.services import sites, workorders
+from dmdesk.services import sites, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.gui.support import showing
 from tests.integration.support import Network
@@ -44,7 +44,7 @@ def shown_order(qtbot: QtBot, gctx: GuiContext, wo_id: uuid.UUID) -> WorkOrdersA
 
 def test_release_is_disabled_with_the_reason_when_another_side_holds_the_order(
         qtbot: QtBot, gctx: GuiContext, ctx: ServiceContext, net: Network) -> None:
-    order = workorders.create_work_order(ctx, net.frame, 2, net.mp, DUE)
+    order = work_orders.create_work_order(ctx, net.frame, 2, net.mp, DUE)
     sites.update_site(ctx, net.mp, reports_progress=True)
     area = shown_order(qtbot, gctx, order.id)
     release = area.detail.buttons[WOAction.RELEASE]

@@ -28,7 +28,7 @@ from dmdesk.gui.views.products import ProductsArea
 from dmdesk.gui.views.sites import SitesArea
 from dmdesk.gui.views.stock import StockArea
 from dmdesk.gui.views.transfers import TransfersArea
-from dmdesk.services import products, stock, workorders
+from dmdesk.services import products, stock, work_orders
 from dmdesk.services.context import SETTING_SITE, ServiceContext
 from dmdesk.sync import state as sync_state
 from tests.gui.support import assert_screenshot, idle, listed
@@ -55,10 +55,10 @@ def db(db: Database) -> Database:
     stock.receive(ctx, net.steel, net.mp_stock, 30)
     stock.receive(ctx, net.screw, net.mp_stock, 100)
     stock.receive(ctx, net.steel, net.hq_stock, 40)
-    made = workorders.create_work_order(ctx, net.frame, 4, net.mp, "2030-06-30")
-    workorders.release(ctx, made.id)
-    workorders.create_work_order(ctx, net.frame, 2, net.mp, "2030-07-31")
-    workorders.create_work_order(ctx, net.frame, 9, net.hq, "2030-05-31")
+    made = work_orders.create_work_order(ctx, net.frame, 4, net.mp, "2030-06-30")
+    work_orders.release(ctx, made.id)
+    work_orders.create_work_order(ctx, net.frame, 2, net.mp, "2030-07-31")
+    work_orders.create_work_order(ctx, net.frame, 9, net.hq, "2030-05-31")
     stock.ship_transfer(ctx, net.hq_stock, net.mp_stock,
                         [stock.TransferLineSpec(net.steel, 12)], note="steel for MP1")
     make_producer(db)
@@ -167,7 +167,7 @@ def test_documents_offer_no_owner_exports_and_screenshots(
     assert_screenshot(window, screenshots / "producer_documents.png")
 
 
-def _unshared_order(db: Database) -> workorders.CreatedWorkOrder:
+def _unshared_order(db: Database) -> work_orders.CreatedWorkOrder:
     """An order at MP1 whose product row the producer does not hold. Made as the owner would
     (the producer's own app may not add products), then the product row is taken away as if
     the server never sent it."""
@@ -177,7 +177,7 @@ def _unshared_order(db: Database) -> workorders.CreatedWorkOrder:
     with db.write_session() as session:
         sync_state.load(session).role = ""
     secret = products.create_product(ctx, sku="SECRET", name="Unshared part")
-    made = workorders.create_work_order(ctx, secret, 1, mp1, "2030-08-31")
+    made = work_orders.create_work_order(ctx, secret, 1, mp1, "2030-08-31")
     make_producer(db)
     with raw_connection(db.path) as connection:  # as if the row never arrived
         connection.execute("PRAGMA foreign_keys=OFF")

@@ -26,7 +26,7 @@ from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.reroute import RerouteDialog
 from dmdesk.gui.dialogs.site_form import SiteForm
 from dmdesk.gui.views.sites import SitesArea
-from dmdesk.services import stock, workorders
+from dmdesk.services import stock, work_orders
 from tests.gui.support import showing
 from tests.integration.network_geo import TODAY, GeoNetwork, build_geo_network
 from tests.integration.support import assert_cache_matches_ledger, balance, on_hand
@@ -51,14 +51,14 @@ def test_take_a_site_offline_and_accept_the_moves(qtbot: QtBot, gctx: GuiContext
                                                   qtmodeltester: ModelTester) -> None:
     ctx, net = gctx.services, geo.net
     due = TODAY + timedelta(days=21)
-    draft = workorders.create_work_order(ctx, net.chair, 1, net.hq, due)
-    released = workorders.create_work_order(ctx, net.chair, 2, net.hq, due)
-    workorders.release(ctx, released.id)
-    started = workorders.create_work_order(ctx, net.chair, 3, net.hq, due)
-    workorders.release(ctx, started.id)
-    workorders.start(ctx, started.id)
-    workorders.report_progress(ctx, started.id, 10, good=2, scrap=1, finished=True)
-    stuck = workorders.create_work_order(ctx, net.frame, 4, net.hq, due)  # only HQ makes it
+    draft = work_orders.create_work_order(ctx, net.chair, 1, net.hq, due)
+    released = work_orders.create_work_order(ctx, net.chair, 2, net.hq, due)
+    work_orders.release(ctx, released.id)
+    started = work_orders.create_work_order(ctx, net.chair, 3, net.hq, due)
+    work_orders.release(ctx, started.id)
+    work_orders.start(ctx, started.id)
+    work_orders.report_progress(ctx, started.id, 10, good=2, scrap=1, finished=True)
+    stuck = work_orders.create_work_order(ctx, net.frame, 4, net.hq, due)  # only HQ makes it
 
     area = showing(qtbot, SitesArea(gctx), (1280, 760))
     assert area.list.select_id(net.hq)
@@ -145,7 +145,7 @@ def test_take_a_site_offline_and_accept_the_moves(qtbot: QtBot, gctx: GuiContext
 def test_pausing_a_site_in_its_form_offers_to_move_its_work(qtbot: QtBot, gctx: GuiContext,
                                                             geo: GeoNetwork) -> None:
     net = geo.net
-    order = workorders.create_work_order(gctx.services, net.chair, 1, net.hq,
+    order = work_orders.create_work_order(gctx.services, net.chair, 1, net.hq,
                                          TODAY + timedelta(days=21))
     area = showing(qtbot, SitesArea(gctx))
     assert area.list.select_id(net.hq)
@@ -172,7 +172,7 @@ def test_pausing_a_site_in_its_form_offers_to_move_its_work(qtbot: QtBot, gctx: 
 def test_cancelling_the_search_closes_the_dialog_and_changes_nothing(
         qtbot: QtBot, gctx: GuiContext, geo: GeoNetwork) -> None:
     ctx, net = gctx.services, geo.net
-    order = workorders.create_work_order(ctx, net.chair, 1, net.hq, TODAY + timedelta(days=21))
+    order = work_orders.create_work_order(ctx, net.chair, 1, net.hq, TODAY + timedelta(days=21))
     # Hold the worker so the search is still queued when Cancel is pressed (one worker thread).
     gate = threading.Event()
     gctx.runner.run(lambda _progress: gate.wait(10))

@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.views.work_orders import WorkOrdersArea
-from dmdesk.services import products, stock, workorders
+from dmdesk.services import products, stock, work_orders
 from tests.integration.support import Network
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'
@@ -31,10 +31,10 @@ def orders(gctx: GuiContext, net: Network) -> list[tuple[uuid.UUID, str]]:
     stock.receive(ctx, net.steel, net.mp_stock, 40)
     stock.receive(ctx, net.screw, net.mp_stock, 200)
     products.add_design_file(ctx, net.frame, "frame.svg", SVG, media_type="image/svg+xml")
-    made = [workorders.create_work_order(ctx, net.frame, 2, net.mp, "2030-06-30"),
-            workorders.create_work_order(ctx, net.frame, 3, net.mp, "2030-07-31"),
-            workorders.create_work_order(ctx, net.frame, 1, net.hq, "2030-05-31")]
-    workorders.release(ctx, made[0].id)
+    made = [work_orders.create_work_order(ctx, net.frame, 2, net.mp, "2030-06-30"),
+            work_orders.create_work_order(ctx, net.frame, 3, net.mp, "2030-07-31"),
+            work_orders.create_work_order(ctx, net.frame, 1, net.hq, "2030-05-31")]
+    work_orders.release(ctx, made[0].id)
     return [(m.id, m.number) for m in made]
 
 

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from dmdesk.db import models as m
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.views.sync import SyncArea
-from dmdesk.services import workorders
+from dmdesk.services import work_orders
 from dmdesk.sync.push import pending_count
 from tests.integration.support import Network
 from tests.sync.support import join
@@ -60,7 +60,7 @@ def test_sync_area_end_to_end(qtbot: QtBot, gctx: GuiContext, net: Network, tmp_
         assert not area.setup_group.isVisible() and area.token_edit.text() == ""
         assert statuses[-1].endswith("changes to send")
 
-        order = workorders.create_work_order(gctx.services, net.frame, 2, net.mp,
+        order = work_orders.create_work_order(gctx.services, net.frame, 2, net.mp,
                                              date(2026, 12, 1))
         qtbot.mouseClick(area.sync_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: pending_count(gctx.db) == 0 and not area.running,
@@ -71,8 +71,8 @@ def test_sync_area_end_to_end(qtbot: QtBot, gctx: GuiContext, net: Network, tmp_
         # MP1 joins, and both edit the order's notes while apart; MP1 syncs first.
         mp = join(server, tmp_path / "mp1.sqlite", "MP1")
         mp.sync()
-        workorders.update_work_order(gctx.services, order.id, notes="Blue powder coat")
-        workorders.update_work_order(mp.ctx, order.id, notes="Booth down until Friday")
+        work_orders.update_work_order(gctx.services, order.id, notes="Blue powder coat")
+        work_orders.update_work_order(mp.ctx, order.id, notes="Booth down until Friday")
         mp.sync()
         area.sync_now()
         qtbot.waitUntil(lambda: area.conflict_model.rowCount() == 1 and not area.running,
@@ -98,7 +98,7 @@ def test_sync_area_end_to_end(qtbot: QtBot, gctx: GuiContext, net: Network, tmp_
 
         # The server goes away: the area says so, in words, and nothing is lost.
         server.stop()
-        workorders.update_work_order(gctx.services, order.id, priority=1)
+        work_orders.update_work_order(gctx.services, order.id, priority=1)
         area.sync_now()
         qtbot.waitUntil(lambda: "Cannot reach" in area.error_label.text(), timeout=WAIT_MS)
         qtbot.waitUntil(lambda: bool(_close_error_boxes()) or True)

@@ -16,7 +16,7 @@ from dmdesk.db.database import Database
 from dmdesk.gui.dialogs.trace_lot import TraceLotDialog
 from dmdesk.gui.main_window import MainWindow
 from dmdesk.gui.views.stock import StockArea
-from dmdesk.services import stock, workorders
+from dmdesk.services import stock, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.integration.support import Network, build_network
 
@@ -32,9 +32,9 @@ def chain(db: Database) -> tuple[Network, str, str]:
     stock.receive(ctx, net.fabric, net.hq_stock, 5, lot_code="F-1")
     made = []
     for product in (net.frame, net.chair):
-        order = workorders.create_work_order(ctx, product, 2, net.hq, date(2030, 1, 31))
-        workorders.release(ctx, order.id)
-        made.append(workorders.complete(ctx, order.id))
+        order = work_orders.create_work_order(ctx, product, 2, net.hq, date(2030, 1, 31))
+        work_orders.release(ctx, order.id)
+        made.append(work_orders.complete(ctx, order.id))
     return net, made[0], made[1]
 
 

@@ -17,14 +17,14 @@ from pytestqt.qtbot import QtBot
 
 from dmdesk.db.database import Database
 from dmdesk.domain.kinds import MoveReason
-from dmdesk.domain.workorder_states import WOAction, WOState
+from dmdesk.domain.work_order_states import WOAction, WOState
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.work_order_complete import CompleteDialog
 from dmdesk.gui.dialogs.work_order_create import WorkOrderCreateDialog
 from dmdesk.gui.dialogs.work_order_progress import ReportProgressDialog
 from dmdesk.gui.dialogs.work_order_reason import CancelDialog, OverrideDialog
 from dmdesk.gui.views.work_orders import WorkOrdersArea
-from dmdesk.services import contacts, customer_orders, products, stock, workorders
+from dmdesk.services import contacts, customer_orders, products, stock, work_orders
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.customer_orders import OrderLineSpec
 from tests.gui.support import assert_screenshot, click, idle, showing, type_into, window_with
@@ -106,14 +106,14 @@ def test_create_release_complete_moves_the_stock(qtbot: QtBot, area: WorkOrdersA
 def test_illegal_actions_are_disabled_and_a_stale_one_is_refused(
         qtbot: QtBot, area: WorkOrdersArea, gctx: GuiContext, ctx: ServiceContext,
         net: Network, messages: list[str]) -> None:
-    wo = workorders.create_work_order(ctx, net.frame, 2, net.hq, DUE)
+    wo = work_orders.create_work_order(ctx, net.frame, 2, net.hq, DUE)
     show(area, wo.id)
     assert enabled(area) == {WOAction.RELEASE, WOAction.CANCEL}
     complete = area.detail.buttons[WOAction.COMPLETE]
     qtbot.mouseClick(complete, Qt.MouseButton.LeftButton)  # disabled: nothing opens
     assert area.dialog is None
 
-    workorders.cancel(ctx, wo.id)  # someone else, behind this pane's back
+    work_orders.cancel(ctx, wo.id)  # someone else, behind this pane's back
     click(qtbot, area.detail.buttons[WOAction.RELEASE])  # the stale button
     idle(qtbot, gctx)
 
@@ -126,7 +126,7 @@ def test_illegal_actions_are_disabled_and_a_stale_one_is_refused(
     assert area.detail.state.text() == "cancelled"
     assert not enabled(area)
     # Looking at another order clears the message.
-    other = workorders.create_work_order(ctx, net.frame, 1, net.hq, DUE)
+    other = work_orders.create_work_order(ctx, net.frame, 1, net.hq, DUE)
     show(area, other.id)
     assert not area.detail.message.isVisible()
 
@@ -135,7 +135,7 @@ def test_release_short_of_stock_asks_for_a_reason(qtbot: QtBot, area: WorkOrders
                                                   gctx: GuiContext, ctx: ServiceContext,
                                                   net: Network, db: Database) -> None:
     stock.receive(ctx, net.steel, net.hq_stock, 5)
-    wo = workorders.create_work_order(ctx, net.frame, 4, net.hq, DUE)
+    wo = work_orders.create_work_order(ctx, net.frame, 4, net.hq, DUE)
     show(area, wo.id)
     assert area.detail.shortage_summary.text() == "Short at HQ: STEEL 6 m, SCREW 32 pcs."
 
@@ -170,8 +170,8 @@ def test_release_short_of_stock_asks_for_a_reason(qtbot: QtBot, area: WorkOrders
 def test_complete_short_of_stock_asks_for_a_reason(qtbot: QtBot, area: WorkOrdersArea,
                                                    gctx: GuiContext, ctx: ServiceContext,
                                                    net: Network, db: Database) -> None:
-    wo = workorders.create_work_order(ctx, net.frame, 2, net.hq, DUE)
-    workorders.release(ctx, wo.id, override_reason="planned ahead")
+    wo = work_orders.create_work_order(ctx, net.frame, 2, net.hq, DUE)
+    work_orders.release(ctx, wo.id, override_reason="planned ahead")
     show(area, wo.id)
     click(qtbot, area.detail.buttons[WOAction.COMPLETE])
     complete = area.dialog
@@ -197,9 +197,9 @@ def test_report_progress_is_checked_as_you_type(qtbot: QtBot, area: WorkOrdersAr
                                                 gctx: GuiContext, ctx: ServiceContext,
                                                 net: Network) -> None:
     stocked(ctx, net)
-    wo = workorders.create_work_order(ctx, net.frame, 4, net.hq, DUE)
-    workorders.release(ctx, wo.id)
-    workorders.start(ctx, wo.id)
+    wo = work_orders.create_work_order(ctx, net.frame, 4, net.hq, DUE)
+    work_orders.release(ctx, wo.id)
+    work_orders.start(ctx, wo.id)
     show(area, wo.id)
     click(qtbot, area.detail.buttons[WOAction.REPORT])
     dialog = area.dialog
@@ -221,13 +221,13 @@ def test_report_progress_is_checked_as_you_type(qtbot: QtBot, area: WorkOrdersAr
     assert not good_error.isVisible() and not scrap_error.isVisible()
     assert dialog.ok_button.isEnabled()
 
-    workorders.hold(ctx, wo.id)  # meanwhile, at the office
+    work_orders.hold(ctx, wo.id)  # meanwhile, at the office
     click(qtbot, dialog.ok_button)
     idle(qtbot, gctx)
     assert dialog.isVisible() and dialog.banner.isVisible()
     assert "Cannot report a work order that is on hold" in dialog.banner.text()
 
-    workorders.resume(ctx, wo.id)
+    work_orders.resume(ctx, wo.id)
     click(qtbot, dialog.ok_button)
     idle(qtbot, gctx)
     assert area.current is not None
@@ -239,9 +239,9 @@ def test_report_progress_is_checked_as_you_type(qtbot: QtBot, area: WorkOrdersAr
 def test_report_progress_is_unavailable_without_operations(
         qtbot: QtBot, area: WorkOrdersArea, ctx: ServiceContext, net: Network) -> None:
     bare = products.create_product(ctx, sku="STOOL", name="Stool", kind="finished")
-    wo = workorders.create_work_order(ctx, bare, 1, net.hq, DUE)
-    workorders.release(ctx, wo.id)
-    workorders.start(ctx, wo.id)
+    wo = work_orders.create_work_order(ctx, bare, 1, net.hq, DUE)
+    work_orders.release(ctx, wo.id)
+    work_orders.start(ctx, wo.id)
     show(area, wo.id)
     assert WOAction.REPORT not in enabled(area)
     assert enabled(area) == {WOAction.COMPLETE, WOAction.HOLD, WOAction.CANCEL}
@@ -250,8 +250,8 @@ def test_report_progress_is_unavailable_without_operations(
 def test_hold_resume_and_cancel(qtbot: QtBot, area: WorkOrdersArea, gctx: GuiContext,
                                 ctx: ServiceContext, net: Network, db: Database) -> None:
     stocked(ctx, net)
-    wo = workorders.create_work_order(ctx, net.frame, 4, net.hq, DUE)
-    workorders.release(ctx, wo.id)
+    wo = work_orders.create_work_order(ctx, net.frame, 4, net.hq, DUE)
+    work_orders.release(ctx, wo.id)
     show(area, wo.id)
     click(qtbot, area.detail.buttons[WOAction.HOLD])
     idle(qtbot, gctx)
@@ -318,9 +318,9 @@ def test_a_form_closed_while_its_submit_waits_still_reports_the_result(
 
 def test_filters_by_site_and_state(area: WorkOrdersArea, ctx: ServiceContext,
                                    net: Network) -> None:
-    at_hq = workorders.create_work_order(ctx, net.frame, 1, net.hq, DUE)
-    at_mp = workorders.create_work_order(ctx, net.frame, 1, net.mp, DUE)
-    workorders.cancel(ctx, at_mp.id)
+    at_hq = work_orders.create_work_order(ctx, net.frame, 1, net.hq, DUE)
+    at_mp = work_orders.create_work_order(ctx, net.frame, 1, net.mp, DUE)
+    work_orders.cancel(ctx, at_mp.id)
     area.refresh()
     assert area.list.model.rowCount() == 1  # "Open" by default: the cancelled one is hidden
     area.set_filters(state=None)
@@ -339,7 +339,7 @@ def test_filters_by_site_and_state(area: WorkOrdersArea, ctx: ServiceContext,
 def test_detail_models_pass_the_model_tester(qtmodeltester: ModelTester, area: WorkOrdersArea,
                                              ctx: ServiceContext, net: Network) -> None:
     stocked(ctx, net)
-    wo = workorders.create_work_order(ctx, net.chair, 2, net.hq, DUE)
+    wo = work_orders.create_work_order(ctx, net.chair, 2, net.hq, DUE)
     show(area, wo.id)
     assert area.detail.materials_model.rowCount() == 3
     qtmodeltester.check(area.detail.materials_model)
@@ -357,21 +357,21 @@ def _screenshot_data(ctx: ServiceContext, net: Network) -> uuid.UUID:
                                        address="Rua Augusta 12, Lisboa")
     order = customer_orders.create_customer_order(ctx, customer, "2030-06-20",
                                                   [OrderLineSpec(net.chair, 4)])
-    frames = workorders.create_work_order(ctx, net.frame, 4, net.hq, "2030-06-10", priority=2)
-    workorders.release(ctx, frames.id)
-    workorders.start(ctx, frames.id)
-    workorders.report_progress(ctx, frames.id, 10, good=4)
-    workorders.report_progress(ctx, frames.id, 20, good=3, scrap=1)
-    workorders.complete(ctx, frames.id)
-    chairs = workorders.create_work_order(ctx, net.chair, 4, net.hq, "2030-06-18", priority=1,
+    frames = work_orders.create_work_order(ctx, net.frame, 4, net.hq, "2030-06-10", priority=2)
+    work_orders.release(ctx, frames.id)
+    work_orders.start(ctx, frames.id)
+    work_orders.report_progress(ctx, frames.id, 10, good=4)
+    work_orders.report_progress(ctx, frames.id, 20, good=3, scrap=1)
+    work_orders.complete(ctx, frames.id)
+    chairs = work_orders.create_work_order(ctx, net.chair, 4, net.hq, "2030-06-18", priority=1,
                                           customer_order_line_id=order.line_ids[0])
-    workorders.release(ctx, chairs.id, override_reason="fabric arrives Tuesday")
-    workorders.start(ctx, chairs.id)
-    workorders.report_progress(ctx, chairs.id, 10, good=2)
-    workorders.create_work_order(ctx, net.frame, 6, net.mp, "2030-07-01")
-    held = workorders.create_work_order(ctx, net.frame, 2, net.hq, "2030-07-15")
-    workorders.release(ctx, held.id, override_reason="testing")
-    workorders.hold(ctx, held.id)
+    work_orders.release(ctx, chairs.id, override_reason="fabric arrives Tuesday")
+    work_orders.start(ctx, chairs.id)
+    work_orders.report_progress(ctx, chairs.id, 10, good=2)
+    work_orders.create_work_order(ctx, net.frame, 6, net.mp, "2030-07-01")
+    held = work_orders.create_work_order(ctx, net.frame, 2, net.hq, "2030-07-15")
+    work_orders.release(ctx, held.id, override_reason="testing")
+    work_orders.hold(ctx, held.id)
     return chairs.id
 
 

@@ -11,7 +11,7 @@ from dmdesk.db.database import Database
 from dmdesk.domain.errors import NotFoundError, ValidationError
 from dmdesk.queries.capacity import capacity_plan, late_work_orders
 from dmdesk.queries.scorecards import scorecard, site_scorecards, work_order_checks
-from dmdesk.services import sites, stock, workorders
+from dmdesk.services import sites, stock, work_orders
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.quality import record_check
 from tests.integration.network_geo import GeoNetwork, build_geo_network
@@ -28,10 +28,10 @@ def geo(ctx: ServiceContext) -> GeoNetwork:
 def test_planned_minutes_per_week_and_late_flags(ctx: ServiceContext, geo: GeoNetwork) -> None:
     net = geo.net
     # A chair takes 20 + 35 minutes; HQ has 40 h (2400 min) a week, 342.9 min a day.
-    overdue = workorders.create_work_order(ctx, net.chair, 1, net.hq, MONDAY - timedelta(2))
-    fine = workorders.create_work_order(ctx, net.chair, 10, net.hq, MONDAY + timedelta(3))
-    late = workorders.create_work_order(ctx, net.chair, 50, net.hq, MONDAY + timedelta(7))
-    stranded = workorders.create_work_order(ctx, net.chair, 1, geo.mp2, MONDAY + timedelta(20))
+    overdue = work_orders.create_work_order(ctx, net.chair, 1, net.hq, MONDAY - timedelta(2))
+    fine = work_orders.create_work_order(ctx, net.chair, 10, net.hq, MONDAY + timedelta(3))
+    late = work_orders.create_work_order(ctx, net.chair, 50, net.hq, MONDAY + timedelta(7))
+    stranded = work_orders.create_work_order(ctx, net.chair, 1, geo.mp2, MONDAY + timedelta(20))
     sites.update_site(ctx, geo.mp2, status="offline")
     with ctx.db.read_session() as session:
         plan = {s.code: s for s in capacity_plan(session, weeks=3, today=MONDAY)}
@@ -65,17 +65,17 @@ class Clock:
 
 
 def _finish(ctx: ServiceContext, clock: Clock, geo: GeoNetwork, due_day: int, done_day: int,
-            scrap: int = 0) -> workorders.CreatedWorkOrder:
+            scrap: int = 0) -> work_orders.CreatedWorkOrder:
     net = geo.net
     clock.at_day(0)
-    order = workorders.create_work_order(ctx, net.chair, 2, net.hq,
+    order = work_orders.create_work_order(ctx, net.chair, 2, net.hq,
                                          MONDAY + timedelta(due_day))
-    workorders.release(ctx, order.id)
-    workorders.start(ctx, order.id)
-    workorders.report_progress(ctx, order.id, 10, good=2 - scrap, scrap=scrap, finished=True)
-    workorders.report_progress(ctx, order.id, 20, good=2 - scrap, finished=True)
+    work_orders.release(ctx, order.id)
+    work_orders.start(ctx, order.id)
+    work_orders.report_progress(ctx, order.id, 10, good=2 - scrap, scrap=scrap, finished=True)
+    work_orders.report_progress(ctx, order.id, 20, good=2 - scrap, finished=True)
     clock.at_day(done_day)
-    workorders.complete(ctx, order.id)
+    work_orders.complete(ctx, order.id)
     return order
 
 
@@ -112,7 +112,7 @@ def test_scorecard_from_finished_orders_and_failed_checks(db: Database, geo: Geo
 
 
 def test_bad_checks_are_refused_and_write_nothing(ctx: ServiceContext, geo: GeoNetwork) -> None:
-    draft = workorders.create_work_order(ctx, geo.net.chair, 1, geo.net.hq, MONDAY)
+    draft = work_orders.create_work_order(ctx, geo.net.chair, 1, geo.net.hq, MONDAY)
     before = db_fingerprint(ctx.db)
     with pytest.raises(ValidationError, match="Tolerance must not be negative"):
         record_check(ctx, draft.id, "Width", 10, -1, 10)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import text
 
 from dmdesk.queries import dashboard_charts as charts
-from dmdesk.services import workorders
+from dmdesk.services import work_orders
 from dmdesk.services.context import ServiceContext
 from tests.integration.test_dashboard_queries import Busy, build_busy_network, sql_late
 
@@ -19,10 +19,10 @@ from tests.integration.test_dashboard_queries import Busy, build_busy_network, s
 def _complete_on(ctx: ServiceContext, busy: Busy, day: date, quantity: int) -> None:
     """A frame order at MP1 completed at noon (UTC) on ``day``, due the day before."""
     at = replace(ctx, clock=lambda: datetime(day.year, day.month, day.day, 12, tzinfo=UTC))
-    order = workorders.create_work_order(at, busy.net.frame, quantity, busy.net.mp,
+    order = work_orders.create_work_order(at, busy.net.frame, quantity, busy.net.mp,
                                          day - timedelta(days=1)).id
-    workorders.release(at, order, override_reason="test stock")
-    workorders.complete(at, order, override_reason="test stock")
+    work_orders.release(at, order, override_reason="test stock")
+    work_orders.complete(at, order, override_reason="test stock")
 
 
 def test_late_orders_per_making_site(ctx: ServiceContext) -> None:

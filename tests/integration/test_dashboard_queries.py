@@ -20,7 +20,7 @@ from dmdesk.db.database import Database
 from dmdesk.domain.quantity import QUANTITY_SCALE
 from dmdesk.queries import dashboard, network
 from dmdesk.queries.paging import count, fetch_page
-from dmdesk.services import contacts, products, sites, stock, workorders
+from dmdesk.services import contacts, products, sites, stock, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.integration.support import Network, build_network
 
@@ -42,7 +42,7 @@ class Busy:
 
 def _order(ctx: ServiceContext, product: uuid.UUID, qty: int, site: uuid.UUID,
            due: date) -> uuid.UUID:
-    return workorders.create_work_order(ctx, product, qty, site, due).id
+    return work_orders.create_work_order(ctx, product, qty, site, due).id
 
 
 def _stock_and_reorder_points(ctx: ServiceContext, net: Network) -> None:
@@ -67,16 +67,16 @@ def _contacts(ctx: ServiceContext, net: Network) -> tuple[uuid.UUID, uuid.UUID]:
 
 def _finished_orders(ctx: ServiceContext, net: Network, today: date) -> tuple[uuid.UUID, ...]:
     on_time = _order(ctx, net.frame, 4, net.hq, today + timedelta(days=7))
-    workorders.release(ctx, on_time)
-    workorders.start(ctx, on_time)
-    workorders.report_progress(ctx, on_time, 10, good=4)
-    workorders.report_progress(ctx, on_time, 20, good=3, scrap=1)
-    workorders.complete(ctx, on_time)
+    work_orders.release(ctx, on_time)
+    work_orders.start(ctx, on_time)
+    work_orders.report_progress(ctx, on_time, 10, good=4)
+    work_orders.report_progress(ctx, on_time, 20, good=3, scrap=1)
+    work_orders.complete(ctx, on_time)
     done_late = _order(ctx, net.frame, 2, net.hq, today - timedelta(days=5))
-    workorders.release(ctx, done_late)
-    workorders.complete(ctx, done_late)
+    work_orders.release(ctx, done_late)
+    work_orders.complete(ctx, done_late)
     cancelled = _order(ctx, net.frame, 1, net.hq, today - timedelta(days=10))
-    workorders.cancel(ctx, cancelled, reason="customer changed their mind")
+    work_orders.cancel(ctx, cancelled, reason="customer changed their mind")
     return on_time, done_late, cancelled
 
 
@@ -89,13 +89,13 @@ def build_busy_network(ctx: ServiceContext, today: date | None = None) -> Busy:
     _order(ctx, net.frame, 1, net.hq, today + timedelta(days=10))  # draft
     _order(ctx, net.chair, 2, net.hq, today + timedelta(days=5))  # draft
     late = _order(ctx, net.frame, 2, net.mp, today - timedelta(days=2))
-    workorders.release(ctx, late)
+    work_orders.release(ctx, late)
     due_today = _order(ctx, net.frame, 1, net.hq, today)
-    workorders.release(ctx, due_today)
-    workorders.start(ctx, due_today)
+    work_orders.release(ctx, due_today)
+    work_orders.start(ctx, due_today)
     held = _order(ctx, net.frame, 1, net.mp, today + timedelta(days=3))
-    workorders.release(ctx, held)
-    workorders.hold(ctx, held, reason="machine down")
+    work_orders.release(ctx, held)
+    work_orders.hold(ctx, held, reason="machine down")
     return Busy(net, today, late, on_time, done_late, cancelled, due_today, org, person)
 
 

@@ -27,7 +27,7 @@ from dmdesk.demo import DemoSummary, ScaleParams, build_demo
 from dmdesk.demo.params import Scale
 from dmdesk.domain.errors import ValidationError
 from dmdesk.queries.integrity import check_database
-from dmdesk.services import products, stock, workorders
+from dmdesk.services import products, stock, work_orders
 from dmdesk.services.context import ServiceContext
 
 TINY_BULK = ScaleParams(products=300, moves=6_000, work_orders=400, customers=12,
@@ -381,10 +381,10 @@ def test_services_carry_on_after_the_bulk_demo(tmp_path: Path) -> None:
         location = session.scalars(select(m.Location).where(
             m.Location.kind == "internal").order_by(m.Location.code)).first()
         assert raw is not None and location is not None
-    created = workorders.create_work_order(ctx, draft.product_id, 1, draft.site_id,
+    created = work_orders.create_work_order(ctx, draft.product_id, 1, draft.site_id,
                                            "2030-01-01")
     assert created.number == f"WH-WO-{last_wo + 1:05d}"
-    workorders.release(ctx, draft.id, override_reason="checking the demo")
+    work_orders.release(ctx, draft.id, override_reason="checking the demo")
     stock.receive(ctx, raw.id, location.id, Decimal("1.5"),
                   lot_code="TEST-1" if raw.lot_tracked else None)
     assert_cache_equals_ledger(bulk)

@@ -16,7 +16,7 @@ from dmdesk.documents.sheet_flow import Cell, Flow, Row, Table, TableStyle, row_
 from dmdesk.documents.sheet_sections import place_table
 from dmdesk.documents.sheet_styles import GRID, SHADE, Styles
 from dmdesk.queries.settings import CompanyProfile, company_profile
-from dmdesk.services import settings, workorders
+from dmdesk.services import settings, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.helpers import require_tool
 from tests.integration.support import Network
@@ -82,7 +82,7 @@ def _set_company(ctx: ServiceContext) -> None:
 def test_the_job_sheet_carries_the_company_header_logo_footer_and_both_codes(
         ctx: ServiceContext, network: Network, tmp_path: Path) -> None:
     _set_company(ctx)
-    created = workorders.create_work_order(ctx, network.chair, 2, network.hq, DUE)
+    created = work_orders.create_work_order(ctx, network.chair, 2, network.hq, DUE)
     out = tmp_path / "sheet.pdf"
     assert render_job_sheets(ctx.db, [created.number], out) == 1
     text = _text(out, 1)
@@ -105,7 +105,7 @@ def test_the_job_sheet_carries_the_company_header_logo_footer_and_both_codes(
 
 def test_without_company_settings_the_sheet_starts_with_its_title(
         ctx: ServiceContext, network: Network, tmp_path: Path) -> None:
-    created = workorders.create_work_order(ctx, network.chair, 2, network.hq, DUE)
+    created = work_orders.create_work_order(ctx, network.chair, 2, network.hq, DUE)
     out = tmp_path / "plain.pdf"
     render_job_sheets(ctx.db, [created.number], out)
     lines = [line.strip() for line in _text(out, 1).splitlines() if line.strip()]

@@ -23,7 +23,7 @@ from dmdesk.db.database import Database, open_database
 from dmdesk.documents import excel_writer
 from dmdesk.documents.exports import EXPORT_KINDS, export_workbook
 from dmdesk.domain.errors import DomainError, NotFoundError, ValidationError
-from dmdesk.services import contacts, workorders
+from dmdesk.services import contacts, work_orders
 from dmdesk.services import stock as stock_service
 from dmdesk.services.context import ServiceContext
 from tests.helpers import require_tool
@@ -52,20 +52,20 @@ def _fill(db: Database, net: Network) -> dict[str, str]:
                             site_id=net.mp, email="shop@cnc.example", phone="+44 1",
                             hourly_rate="42.00", capabilities=["cnc"])
     # February: a frame made at HQ, one at the micro-producer (late), an issue and a scrap.
-    hq_wo = workorders.create_work_order(feb, net.frame, 4, net.hq, date(2026, 2, 20))
-    mp_wo = workorders.create_work_order(feb, net.frame, 2, net.mp, date(2026, 2, 9))
+    hq_wo = work_orders.create_work_order(feb, net.frame, 4, net.hq, date(2026, 2, 20))
+    mp_wo = work_orders.create_work_order(feb, net.frame, 2, net.mp, date(2026, 2, 9))
     for wo in (hq_wo, mp_wo):
-        workorders.release(feb, wo.id)
-        workorders.start(feb, wo.id)
-    workorders.complete(feb, hq_wo.id)
-    workorders.report_progress(feb, mp_wo.id, 10, good=2)
-    workorders.report_progress(feb, mp_wo.id, 20, good=1, scrap=1)
-    workorders.complete(feb, mp_wo.id, good_qty=1)
+        work_orders.release(feb, wo.id)
+        work_orders.start(feb, wo.id)
+    work_orders.complete(feb, hq_wo.id)
+    work_orders.report_progress(feb, mp_wo.id, 10, good=2)
+    work_orders.report_progress(feb, mp_wo.id, 20, good=1, scrap=1)
+    work_orders.complete(feb, mp_wo.id, good_qty=1)
     stock_service.issue(feb, net.screw, net.hq_stock, "12")
     stock_service.scrap(feb, net.steel, net.hq_stock, "0.75")
     # March, after the period: more stock, and an order still open.
     stock_service.receive(mar, net.steel, net.hq_stock, 10)
-    workorders.create_work_order(mar, net.chair, 3, net.hq, date(2026, 3, 30))
+    work_orders.create_work_order(mar, net.chair, 3, net.hq, date(2026, 3, 30))
     return {"hq_wo": hq_wo.number, "mp_wo": mp_wo.number}
 
 

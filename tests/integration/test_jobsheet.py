@@ -14,7 +14,7 @@ import pytest
 from dmdesk import cli
 from dmdesk.documents.jobsheet import default_page_size, render_job_sheets
 from dmdesk.domain.errors import NotFoundError
-from dmdesk.services import products, stock, workorders
+from dmdesk.services import products, stock, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.helpers import require_tool
 from tests.integration.support import Network
@@ -67,9 +67,9 @@ def released(ctx: ServiceContext, network: Network) -> str:
     stock.receive(ctx, network.screw, network.hq_stock, 100)
     products.add_design_file(ctx, network.frame, "frame-drawing.png", _png(80, 50),
                              media_type="image/png")
-    created = workorders.create_work_order(ctx, network.frame, 4, network.hq, DUE,
+    created = work_orders.create_work_order(ctx, network.frame, 4, network.hq, DUE,
                                            notes="Deburr every cut.")
-    assert workorders.release(ctx, created.id) == []
+    assert work_orders.release(ctx, created.id) == []
     return created.number
 
 
@@ -92,7 +92,7 @@ def test_released_sheet_has_the_order_its_pick_list_and_a_readable_qr(
 def test_draft_sheet_computes_the_pick_list_from_the_bom(
         ctx: ServiceContext, network: Network, tmp_path: Path) -> None:
     stock.receive(ctx, network.fabric, network.hq_stock, "1", lot_code="F-100")
-    created = workorders.create_work_order(ctx, network.chair, 2, network.hq, DUE)
+    created = work_orders.create_work_order(ctx, network.chair, 2, network.hq, DUE)
     out = tmp_path / "draft.pdf"
     render_job_sheets(ctx.db, [created.number], out, page_size="Letter")
     text = _text(out)
@@ -116,7 +116,7 @@ def test_a_60_line_bom_flows_onto_more_pages_with_the_header_repeated(
                                        name=f"Cabinet part number {index}",
                                        kind="raw_material", unit="pcs")
         products.add_bom_line(ctx, big, part, index)
-    created = workorders.create_work_order(ctx, big, 1, network.hq, DUE)
+    created = work_orders.create_work_order(ctx, big, 1, network.hq, DUE)
     out = tmp_path / "long.pdf"
     pages = render_job_sheets(ctx.db, [created.number], out)
     assert pages == _pages(out) >= 2
@@ -133,7 +133,7 @@ def test_non_latin_names_come_back_from_the_pdf(
     name = "Cadeira Ação — Καρέκλα — Стул"
     chair = products.create_product(ctx, sku="CADEIRA", name=name, kind="finished", unit="pcs")
     products.add_bom_line(ctx, chair, network.screw, 4)
-    created = workorders.create_work_order(ctx, chair, 3, network.hq, DUE,
+    created = work_orders.create_work_order(ctx, chair, 3, network.hq, DUE,
                                            notes="Verniz à base de água")
     out = tmp_path / "utf.pdf"
     render_job_sheets(ctx.db, [created.number], out)
@@ -144,7 +144,7 @@ def test_non_latin_names_come_back_from_the_pdf(
 
 def test_two_numbers_give_one_pdf_with_a_sheet_each(
         ctx: ServiceContext, network: Network, released: str, tmp_path: Path) -> None:
-    other = workorders.create_work_order(ctx, network.chair, 1, network.hq, DUE)
+    other = work_orders.create_work_order(ctx, network.chair, 1, network.hq, DUE)
     out = tmp_path / "cli.pdf"
     db_path = ctx.db.path
     assert cli.main(["jobsheet", released, other.number, "--db", str(db_path),

@@ -9,7 +9,7 @@ from sqlalchemy import event, select
 
 from dmdesk.db import models as m
 from dmdesk.queries.jobsheet import job_sheets_data
-from dmdesk.services import products, stock, workorders
+from dmdesk.services import products, stock, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.integration.support import Network
 
@@ -25,11 +25,11 @@ def _orders(ctx: ServiceContext, network: Network) -> list[str]:
                              media_type="application/pdf")
     numbers = []
     for quantity in (1, 2, 3):
-        created = workorders.create_work_order(ctx, network.frame, quantity, network.hq, DUE,
+        created = work_orders.create_work_order(ctx, network.frame, quantity, network.hq, DUE,
                                                notes=f"batch {quantity}")
         numbers.append(created.number)
-    workorders.release(ctx, _id(ctx, numbers[0]))
-    numbers.append(workorders.create_work_order(ctx, network.chair, 2, network.hq, DUE).number)
+    work_orders.release(ctx, _id(ctx, numbers[0]))
+    numbers.append(work_orders.create_work_order(ctx, network.chair, 2, network.hq, DUE).number)
     return numbers
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dmdesk.documents.fonts import FALLBACK, KOREAN, REGULAR, register_fonts, with_fallback
 from dmdesk.documents.jobsheet import render_job_sheets
-from dmdesk.services import products, workorders
+from dmdesk.services import products, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.helpers import require_tool
 from tests.integration.support import Network
@@ -36,7 +36,7 @@ def _sheet(ctx: ServiceContext, network: Network, out: Path, sku: str, name: str
     to ``out``; its work order number."""
     product = products.create_product(ctx, sku=sku, name=name, kind="finished", unit="pcs")
     products.add_bom_line(ctx, product, network.screw, 4)
-    created = workorders.create_work_order(ctx, product, quantity, network.hq, "2030-06-30",
+    created = work_orders.create_work_order(ctx, product, quantity, network.hq, "2030-06-30",
                                            notes=notes)
     assert render_job_sheets(ctx.db, [created.number], out, page_size="A4") == 1
     return created.number

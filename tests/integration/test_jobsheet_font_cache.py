@@ -10,7 +10,7 @@ from reportlab.pdfbase import pdfmetrics
 
 from dmdesk.documents.fonts import register_fonts
 from dmdesk.documents.jobsheet import render_job_sheets
-from dmdesk.services import products, workorders
+from dmdesk.services import products, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.helpers import require_tool
 from tests.integration.support import Network
@@ -36,12 +36,12 @@ def test_later_sheets_reuse_subsets_and_keep_their_text(
     cut = face.makeSubset
     face.makeSubset = lambda subset: made.append(len(subset)) or cut(subset)
     try:
-        latin = workorders.create_work_order(ctx, network.frame, 2, network.hq, DUE,
+        latin = work_orders.create_work_order(ctx, network.frame, 2, network.hq, DUE,
                                              notes="Deburr every cut.")
         greek = products.create_product(ctx, sku="KAREKLA", name="Καρέκλα — Ação",
                                         kind="finished", unit="pcs")
         products.add_bom_line(ctx, greek, network.screw, 4)
-        other = workorders.create_work_order(ctx, greek, 1, network.hq, DUE,
+        other = work_orders.create_work_order(ctx, greek, 1, network.hq, DUE,
                                              notes="Βερνίκι — verniz à base de água")
         first, second, third = (tmp_path / f"{n}.pdf" for n in ("first", "second", "third"))
         render_job_sheets(ctx.db, [latin.number], first)

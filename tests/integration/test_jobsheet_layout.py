@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 from dmdesk.documents.jobsheet import MARGIN, render_job_sheets
-from dmdesk.services import products, workorders
+from dmdesk.services import products, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.helpers import require_tool
 from tests.integration.support import Network
@@ -51,7 +51,7 @@ def test_long_texts_wrap_inside_the_page_and_long_notes_go_on_over_pages(
     products.add_bom_line(ctx, chair, part, 2)
     notes = "\n".join(f"Note line {n}: check the seams twice before upholstery."
                       for n in range(1, 121))
-    created = workorders.create_work_order(ctx, chair, 1, network.hq, DUE, notes=notes)
+    created = work_orders.create_work_order(ctx, chair, 1, network.hq, DUE, notes=notes)
     out = tmp_path / "long.pdf"
     pages = render_job_sheets(ctx.db, [created.number], out)
 
@@ -83,7 +83,7 @@ def test_lines_of_a_wrapped_cell_stay_in_its_row(
     leg = products.create_product(ctx, sku="LEG", name="Leg", kind="raw_material", unit="pcs")
     products.add_bom_line(ctx, table, long_part, 1)
     products.add_bom_line(ctx, table, leg, 4)
-    created = workorders.create_work_order(ctx, table, 1, network.hq, DUE)
+    created = work_orders.create_work_order(ctx, table, 1, network.hq, DUE)
     out = tmp_path / "rows.pdf"
     render_job_sheets(ctx.db, [created.number], out)
     page = _words(out)[0]
@@ -96,7 +96,7 @@ def test_lines_of_a_wrapped_cell_stay_in_its_row(
 
 def test_the_code128_and_the_qr_code_both_scan_to_the_number(
         ctx: ServiceContext, network: Network, tmp_path: Path) -> None:
-    created = workorders.create_work_order(ctx, network.chair, 2, network.hq, DUE)
+    created = work_orders.create_work_order(ctx, network.chair, 2, network.hq, DUE)
     out = tmp_path / "codes.pdf"
     render_job_sheets(ctx.db, [created.number], out)
     prefix = tmp_path / "page"
@@ -121,7 +121,7 @@ def test_numbers_are_never_broken_across_lines(
         part = products.create_product(ctx, sku=f"RP-{index}", name=f"Rack part {index}",
                                        kind="raw_material", unit="m")
         products.add_bom_line(ctx, rack, part, "1234.567")
-    created = workorders.create_work_order(ctx, rack, 100, network.hq, DUE)
+    created = work_orders.create_work_order(ctx, rack, 100, network.hq, DUE)
     out = tmp_path / "numbers.pdf"
     render_job_sheets(ctx.db, [created.number], out)
     words = [w[4] for page in _words(out) for w in page]

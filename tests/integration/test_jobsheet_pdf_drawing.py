@@ -22,7 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from dmdesk.documents.jobsheet import render_job_sheets
 from dmdesk.documents.pdf_pages import PdfPages
 from dmdesk.documents.thumbnails import thumbnail
-from dmdesk.services import products, workorders
+from dmdesk.services import products, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.helpers import require_tool
 from tests.integration.support import Network
@@ -63,7 +63,7 @@ def test_a_pdf_drawing_gives_its_first_page_as_the_thumbnail(
     drawing = _drawing_pdf("DRAWING-PAGE-ONE", "DRAWING-PAGE-TWO")
     products.add_design_file(ctx, network.frame, "frame-drawing.pdf", drawing,
                              media_type="application/pdf")
-    created = workorders.create_work_order(ctx, network.frame, 2, network.hq, "2030-06-30")
+    created = work_orders.create_work_order(ctx, network.frame, 2, network.hq, "2030-06-30")
     out = tmp_path / "sheet.pdf"
     assert render_job_sheets(ctx.db, [created.number], out) == 1
     images = subprocess.run([require_tool("pdfimages"), "-list", str(out)],
@@ -78,7 +78,7 @@ def test_a_damaged_pdf_drawing_leaves_the_sheet_without_a_thumbnail(
     assert thumbnail(damaged, hashlib.sha256(damaged).hexdigest(), 200, 150) is None
     products.add_design_file(ctx, network.frame, "broken.pdf", b"%PDF-1.4 broken",
                              media_type="application/pdf")
-    created = workorders.create_work_order(ctx, network.frame, 1, network.hq, "2030-06-30")
+    created = work_orders.create_work_order(ctx, network.frame, 1, network.hq, "2030-06-30")
     out = tmp_path / "sheet.pdf"
     assert render_job_sheets(ctx.db, [created.number], out, page_size="A4") == 1
     text = subprocess.run([require_tool("pdftotext"), str(out), "-"], capture_output=True,

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from dmdesk.documents.jobsheet import render_job_sheets
-from dmdesk.services import products, workorders
+from dmdesk.services import products, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.helpers import require_tool
 from tests.integration.support import Network
@@ -30,7 +30,7 @@ def _text(pdf: Path) -> str:
 def test_an_svg_drawing_is_a_vector_thumbnail(
         ctx: ServiceContext, network: Network, tmp_path: Path) -> None:
     products.add_design_file(ctx, network.frame, "frame.svg", SVG, media_type="image/svg+xml")
-    created = workorders.create_work_order(ctx, network.frame, 1, network.hq, DUE)
+    created = work_orders.create_work_order(ctx, network.frame, 1, network.hq, DUE)
     out = tmp_path / "svg.pdf"
     render_job_sheets(ctx.db, [created.number], out)
     text = _text(out)
@@ -43,7 +43,7 @@ def test_an_svg_that_cannot_be_read_gives_a_sheet_without_a_thumbnail(
     broken = b"<svg xmlns='http://www.w3.org/2000/svg' width='10mm'><rect x='1' </svg>"
     products.add_design_file(ctx, network.frame, "frame.svg", broken,
                              media_type="image/svg+xml")
-    created = workorders.create_work_order(ctx, network.frame, 1, network.hq, DUE)
+    created = work_orders.create_work_order(ctx, network.frame, 1, network.hq, DUE)
     with_broken = tmp_path / "broken.pdf"
     assert render_job_sheets(ctx.db, [created.number], with_broken) == 1
     assert "frame.svg" in _text(with_broken)  # the design file is named all the same

@@ -21,7 +21,7 @@ from dmdesk import cli
 from dmdesk.documents.jobsheet import render_job_sheets
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.queries.jobsheet import job_sheets_data, job_sheets_refusal
-from dmdesk.services import products, stock, workorders
+from dmdesk.services import products, stock, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.helpers import require_tool
 from tests.integration.support import Network
@@ -63,7 +63,7 @@ def _secret_order(ctx: ServiceContext, network: Network) -> str:
     """A draft order at MP1 for a product the producer has not been sent."""
     secret = products.create_product(ctx, sku="SECRET", name="Unshared part")
     products.add_bom_line(ctx, secret, network.screw, 2)
-    return workorders.create_work_order(ctx, secret, 3, network.mp, DUE).number
+    return work_orders.create_work_order(ctx, secret, 3, network.mp, DUE).number
 
 
 def test_an_order_whose_product_is_not_shared_says_so_and_prints_once_it_arrives(
@@ -98,8 +98,8 @@ def test_a_released_order_missing_a_component_row_names_its_materials(
         ctx: ServiceContext, network: Network, unsent: Unsent, tmp_path: Path) -> None:
     stock.receive(ctx, network.steel, network.mp_stock, 30)
     stock.receive(ctx, network.screw, network.mp_stock, 100)
-    made = workorders.create_work_order(ctx, network.frame, 2, network.mp, DUE)
-    workorders.release(ctx, made.id)
+    made = work_orders.create_work_order(ctx, network.frame, 2, network.mp, DUE)
+    work_orders.release(ctx, made.id)
     unsent.take("product", "sku = 'STEEL'")
     with pytest.raises(NotFoundError) as refused:
         render_job_sheets(ctx.db, [made.number], tmp_path / "frame.pdf")
@@ -113,14 +113,14 @@ def test_a_released_order_missing_a_component_row_names_its_materials(
 
 def test_a_draft_whose_bom_names_an_unshared_component_is_refused_too(
         ctx: ServiceContext, network: Network, unsent: Unsent) -> None:
-    made = workorders.create_work_order(ctx, network.chair, 1, network.mp, DUE)
+    made = work_orders.create_work_order(ctx, network.chair, 1, network.mp, DUE)
     unsent.take("product", "sku = 'FABRIC'")  # a line of CHAIR's BOM, which drafts list
     with ctx.db.read_session() as session:
         assert "some of its materials have not been shared" in job_sheets_refusal(
             session, [made.number])
         # A released order is judged by its own material lines, not today's BOM: a FRAME
         # order (no fabric) prints.
-        frame = workorders.create_work_order(ctx, network.frame, 1, network.mp, DUE).number
+        frame = work_orders.create_work_order(ctx, network.frame, 1, network.mp, DUE).number
     with ctx.db.read_session() as session:
         assert job_sheets_refusal(session, [frame]) == ""
 
@@ -128,10 +128,10 @@ def test_a_draft_whose_bom_names_an_unshared_component_is_refused_too(
 def test_a_batch_names_every_order_and_unknown_numbers_come_first(
         ctx: ServiceContext, network: Network, unsent: Unsent) -> None:
     first = _secret_order(ctx, network)
-    second = workorders.create_work_order(
+    second = work_orders.create_work_order(
         ctx, products.create_product(ctx, sku="OTHER", name="Other part"), 1, network.mp,
         DUE).number
-    shared = workorders.create_work_order(ctx, network.frame, 1, network.mp, DUE).number
+    shared = work_orders.create_work_order(ctx, network.frame, 1, network.mp, DUE).number
     unsent.take("product", "sku IN ('SECRET', 'OTHER')")
     with ctx.db.read_session() as session:
         assert job_sheets_refusal(session, [first, shared, second, first]) == (
@@ -145,7 +145,7 @@ def test_a_batch_names_every_order_and_unknown_numbers_come_first(
 def test_a_making_site_not_shared_prints_as_not_shared(
         ctx: ServiceContext, network: Network, unsent: Unsent, tmp_path: Path) -> None:
     """The sheet tells what to make and pick; the site's name is only a fact on it."""
-    number = workorders.create_work_order(ctx, network.frame, 5, network.mp, DUE).number
+    number = work_orders.create_work_order(ctx, network.frame, 5, network.mp, DUE).number
     unsent.take("site", "code = 'MP1'")
     out = tmp_path / "site.pdf"
     assert render_job_sheets(ctx.db, [number], out) == 1

@@ -30,7 +30,7 @@ from dmdesk.domain.errors import (
     InsufficientStockError,
     ValidationError,
 )
-from dmdesk.services import stock, workorders
+from dmdesk.services import stock, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.integration.support import (
     Network,
@@ -225,7 +225,7 @@ class Harness:
             return stock.reverse(self.ctx, document[0], note="prop")
         if op.kind == "cancel":
             wo = self.model.work_orders[op.pick % len(self.model.work_orders)]
-            workorders.cancel(self.ctx, wo)
+            work_orders.cancel(self.ctx, wo)
             return None
         raise AssertionError(op)
 
@@ -322,9 +322,9 @@ class Harness:
 
     def _apply_release(self, op: Op) -> None:
         site = (self.n.hq, self.n.mp)[op.location]
-        created = workorders.create_work_order(self.ctx, self.n.frame, op.qty, site,
+        created = work_orders.create_work_order(self.ctx, self.n.frame, op.qty, site,
                                                "2030-01-01")
-        workorders.release(self.ctx, created.id, override_reason=OVERRIDE)
+        work_orders.release(self.ctx, created.id, override_reason=OVERRIDE)
         self.model.work_orders.append(created.id)
 
     def _apply_cancel(self, op: Op) -> object:

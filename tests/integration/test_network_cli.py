@@ -14,7 +14,7 @@ from sqlalchemy import select
 from dmdesk import cli
 from dmdesk.db import models as m
 from dmdesk.db.database import open_database
-from dmdesk.services import products, stock, workorders
+from dmdesk.services import products, stock, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.integration.network_geo import TODAY, build_geo_network, order
 from tests.integration.support import checkpoint
@@ -37,8 +37,8 @@ def network_file(tmp_path: Path) -> tuple[Path, str, str]:
     stock.receive(ctx, net.fabric, net.hq_stock, 3, lot_code="F-9")
     stock.receive(ctx, net.screw, net.hq_stock, 50)
     number, _line = order(ctx, geo.lisbon_customer, net.chair, 2)
-    wo = workorders.create_work_order(ctx, net.chair, 2, net.hq, TODAY + timedelta(days=10))
-    workorders.release(ctx, wo.id)
+    wo = work_orders.create_work_order(ctx, net.chair, 2, net.hq, TODAY + timedelta(days=10))
+    work_orders.release(ctx, wo.id)
     products.set_reorder_point(ctx, net.screw, geo.mp2, 10)
     checkpoint(db)
     db.close()

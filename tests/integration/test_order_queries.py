@@ -10,10 +10,10 @@ import pytest
 
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.kinds import CustomerOrderState
-from dmdesk.domain.workorder_states import WOState
+from dmdesk.domain.work_order_states import WOState
 from dmdesk.queries import lookup, orders
 from dmdesk.queries.orders import MaterialRow, WorkOrderDetail
-from dmdesk.services import contacts, customer_orders, products, sites, stock, workorders
+from dmdesk.services import contacts, customer_orders, products, sites, stock, work_orders
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.customer_orders import OrderLineSpec
 from tests.integration.support import Network
@@ -42,7 +42,7 @@ def stocked(ctx: ServiceContext, network: Network) -> Network:
 def test_draft_shows_the_bom_requirements_and_shortages(ctx: ServiceContext,
                                                         network: Network) -> None:
     stock.receive(ctx, network.steel, network.hq_stock, 5)
-    wo = workorders.create_work_order(ctx, network.frame, 4, network.hq, DUE, priority=2)
+    wo = work_orders.create_work_order(ctx, network.frame, 4, network.hq, DUE, priority=2)
     detail = _detail(ctx, wo.id)
     assert (detail.number, detail.state, detail.sku, detail.quantity, detail.site_code,
             detail.priority) == (wo.number, WOState.DRAFT, "FRAME", D(4), "HQ", 2)
@@ -62,10 +62,10 @@ def test_released_shows_reservations_and_no_shortage(ctx: ServiceContext,
                                                      stocked: Network) -> None:
     n = stocked
     products.add_design_file(ctx, n.frame, "frame.dxf", b"0 SECTION")
-    wo = workorders.create_work_order(ctx, n.frame, 4, n.hq, DUE)
+    wo = work_orders.create_work_order(ctx, n.frame, 4, n.hq, DUE)
     before = _detail(ctx, wo.id)
     assert (before.design_name, before.design_pinned) == ("frame.dxf", False)
-    workorders.release(ctx, wo.id)
+    work_orders.release(ctx, wo.id)
     detail = _detail(ctx, wo.id)
     assert detail.state == WOState.RELEASED and detail.materials_pinned
     assert detail.bom_hash is not None and detail.design_pinned
@@ -81,15 +81,15 @@ def test_released_shows_reservations_and_no_shortage(ctx: ServiceContext,
 def test_completed_shows_consumption_and_progress(ctx: ServiceContext,
                                                   stocked: Network) -> None:
     n = stocked
-    wo = workorders.create_work_order(ctx, n.frame, 4, n.hq, DUE)
-    workorders.release(ctx, wo.id)
-    workorders.start(ctx, wo.id)
+    wo = work_orders.create_work_order(ctx, n.frame, 4, n.hq, DUE)
+    work_orders.release(ctx, wo.id)
+    work_orders.start(ctx, wo.id)
     first, second = (op.sequence for op in _detail(ctx, wo.id).operations)
-    workorders.report_progress(ctx, wo.id, first, good=4)
+    work_orders.report_progress(ctx, wo.id, first, good=4)
     assert _detail(ctx, wo.id).reportable(first) == D(0)
     assert _detail(ctx, wo.id).reportable(second) == D(4)
-    workorders.report_progress(ctx, wo.id, second, good=3, scrap=1)
-    workorders.complete(ctx, wo.id)
+    work_orders.report_progress(ctx, wo.id, second, good=3, scrap=1)
+    work_orders.complete(ctx, wo.id)
     detail = _detail(ctx, wo.id)
     assert detail.state == WOState.DONE and detail.completed_at is not None
     assert (detail.good_qty, detail.scrap_qty) == (D(3), D(1))
@@ -102,7 +102,7 @@ def test_completed_shows_consumption_and_progress(ctx: ServiceContext,
 
 def test_reportable_is_refused_for_an_unknown_operation(ctx: ServiceContext,
                                                         network: Network) -> None:
-    wo = workorders.create_work_order(ctx, network.frame, 4, network.hq, DUE)
+    wo = work_orders.create_work_order(ctx, network.frame, 4, network.hq, DUE)
     with pytest.raises(NotFoundError):
         _detail(ctx, wo.id).reportable(999)
     with ctx.db.read_session() as session, pytest.raises(NotFoundError):
@@ -116,11 +116,11 @@ def test_customer_order_lists_lines_with_their_work_orders(ctx: ServiceContext,
         ctx, customer, DUE, [OrderLineSpec(network.chair, 5),
                              OrderLineSpec(network.frame, 2, "30.50")])
     chair_line, frame_line = created.line_ids
-    first = workorders.create_work_order(ctx, network.chair, 3, network.hq, DUE,
+    first = work_orders.create_work_order(ctx, network.chair, 3, network.hq, DUE,
                                          customer_order_line_id=chair_line)
-    second = workorders.create_work_order(ctx, network.chair, 2, network.mp, DUE,
+    second = work_orders.create_work_order(ctx, network.chair, 2, network.mp, DUE,
                                           customer_order_line_id=chair_line)
-    workorders.cancel(ctx, second.id)
+    work_orders.cancel(ctx, second.id)
     with ctx.db.read_session() as session:
         detail = orders.customer_order_detail(session, created.id)
         wo_detail = orders.work_order_detail(session, first.id)
@@ -150,7 +150,7 @@ def test_pick_lists_offer_what_the_services_accept(ctx: ServiceContext,
     closed = customer_orders.create_customer_order(ctx, customer, DUE,
                                                    [OrderLineSpec(network.chair, 1)])
     customer_orders.set_customer_order_state(ctx, closed.id, CustomerOrderState.FULFILLED)
-    workorders.create_work_order(ctx, network.chair, 1, network.hq, DUE,
+    work_orders.create_work_order(ctx, network.chair, 1, network.hq, DUE,
                                  customer_order_line_id=created.line_ids[0])
     with ctx.db.read_session() as session:
         assert [s.code for s in orders.site_choices(session, active_only=True)] == ["HQ", "MP1"]

@@ -17,7 +17,7 @@ from dmdesk.db import migrate
 from dmdesk.db import models as m
 from dmdesk.domain.errors import DomainError
 from dmdesk.domain.hlc import HLC
-from dmdesk.services import contacts, customer_orders, products, sites, stock, workorders
+from dmdesk.services import contacts, customer_orders, products, sites, stock, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.integration.support import (
     Network,
@@ -37,8 +37,8 @@ def _stocked(ctx: ServiceContext, n: Network) -> None:
 
 def _released(ctx: ServiceContext, n: Network) -> uuid.UUID:
     _stocked(ctx, n)
-    created = workorders.create_work_order(ctx, n.frame, 1, n.hq, "2030-01-01")
-    workorders.release(ctx, created.id)
+    created = work_orders.create_work_order(ctx, n.frame, 1, n.hq, "2030-01-01")
+    work_orders.release(ctx, created.id)
     return created.id
 
 
@@ -93,13 +93,13 @@ WRITES: dict[str, tuple[Callable[[ServiceContext, Network], object] | None, Writ
                          {"transfer", "stock_move"}),
     "reverse": (_stocked, lambda c, n: stock.reverse(c, "HQ-MV-00001", note="x"),
                 {"stock_move"}),
-    "create_wo": (None, lambda c, n: workorders.create_work_order(
+    "create_wo": (None, lambda c, n: work_orders.create_work_order(
         c, n.frame, 1, n.hq, "2030-01-01"), {"work_order", "wo_operation"}),
     "release": (_stocked, lambda c, n: _release_new(c, n), {"work_order", "wo_material"}),
-    "start": (_released, lambda c, n: workorders.start(c, _only_wo(c)), {"work_order"}),
-    "complete": (_released, lambda c, n: workorders.complete(c, _only_wo(c)),
+    "start": (_released, lambda c, n: work_orders.start(c, _only_wo(c)), {"work_order"}),
+    "complete": (_released, lambda c, n: work_orders.complete(c, _only_wo(c)),
                  {"work_order", "wo_material", "stock_move"}),
-    "cancel": (_released, lambda c, n: workorders.cancel(c, _only_wo(c)), {"work_order"}),
+    "cancel": (_released, lambda c, n: work_orders.cancel(c, _only_wo(c)), {"work_order"}),
 }
 
 
@@ -119,8 +119,8 @@ def _only_wo(ctx: ServiceContext) -> uuid.UUID:
 
 
 def _release_new(ctx: ServiceContext, n: Network) -> object:
-    created = workorders.create_work_order(ctx, n.frame, 1, n.hq, "2030-01-01")
-    return workorders.release(ctx, created.id)
+    created = work_orders.create_work_order(ctx, n.frame, 1, n.hq, "2030-01-01")
+    return work_orders.release(ctx, created.id)
 
 
 @pytest.mark.parametrize("name", list(WRITES))
@@ -222,7 +222,7 @@ def test_a_transaction_that_fails_leaves_no_outbox_row(ctx: ServiceContext) -> N
 
 
 def _draft(ctx: ServiceContext, n: Network, qty: int = 1) -> uuid.UUID:
-    return workorders.create_work_order(ctx, n.chair, qty, n.hq, "2030-01-01").id
+    return work_orders.create_work_order(ctx, n.chair, qty, n.hq, "2030-01-01").id
 
 
 def _nothing(ctx: ServiceContext, n: Network) -> object:
@@ -244,8 +244,8 @@ REFUSALS: dict[str, tuple[Setup, Refused]] = {
     "ship_short": (_nothing, lambda c, n, _: stock.ship_transfer(
         c, n.hq_stock, n.mp_stock, [stock.TransferLineSpec(n.steel, 10_000)])),
     "release_short": (lambda c, n: _draft(c, n, 100),
-                      lambda c, n, wo: workorders.release(c, wo)),  # type: ignore[arg-type]
-    "illegal_transition": (_draft, lambda c, n, wo: workorders.start(c, wo)),  # type: ignore[arg-type]
+                      lambda c, n, wo: work_orders.release(c, wo)),  # type: ignore[arg-type]
+    "illegal_transition": (_draft, lambda c, n, wo: work_orders.start(c, wo)),  # type: ignore[arg-type]
     "unknown_product": (_nothing, lambda c, n, _: stock.receive(c, uuid.uuid4(), n.hq_stock, 1)),
     "order_archived_product": (
         lambda c, n: (products.set_product_archived(c, n.frame), _customer(c))[1],

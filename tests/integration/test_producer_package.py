@@ -16,7 +16,7 @@ from dmdesk import cli
 from dmdesk.db import models as m
 from dmdesk.documents.producer_package import design_entry_names, safe_part
 from dmdesk.queries.producer_package import DesignBytes
-from dmdesk.services import products, settings, stock, workorders
+from dmdesk.services import products, settings, stock, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.gui.office import sheets_as_csv
 from tests.helpers import require_tool
@@ -52,13 +52,13 @@ def orders(ctx: ServiceContext, network: Network) -> tuple[str, str, str]:
     # A stored name that tries to leave the package's folder.
     products.add_design_file(ctx, network.frame, "../../etc/drawing.svg", SVG,
                              media_type="image/svg+xml")
-    first = workorders.create_work_order(ctx, network.frame, 4, network.mp, "2030-06-30")
-    workorders.release(ctx, first.id)
+    first = work_orders.create_work_order(ctx, network.frame, 4, network.mp, "2030-06-30")
+    work_orders.release(ctx, first.id)
     products.add_design_file(ctx, network.frame, "../../etc/drawing.svg", SVG + b"<!--v2-->",
                              media_type="image/svg+xml")
-    draft = workorders.create_work_order(ctx, network.frame, 6, network.mp, "2030-07-15")
-    other = workorders.create_work_order(ctx, network.frame, 2, network.hq, "2030-06-01")
-    workorders.release(ctx, other.id)
+    draft = work_orders.create_work_order(ctx, network.frame, 6, network.mp, "2030-07-15")
+    other = work_orders.create_work_order(ctx, network.frame, 2, network.hq, "2030-06-01")
+    work_orders.release(ctx, other.id)
     return first.number, draft.number, other.number
 
 
@@ -122,7 +122,7 @@ def test_refusals_name_the_problem_and_leave_no_file(
         with ctx.db.read_session() as session:
             draft_id = session.scalars(select(m.WorkOrder.id)
                                        .where(m.WorkOrder.number == draft)).one()
-        workorders.cancel(ctx, draft_id, "not needed")
+        work_orders.cancel(ctx, draft_id, "not needed")
     out = tmp_path / "p.zip"
     assert _run(db_path, *numbers, "--out", str(out)) == 1
     err = capsys.readouterr().err

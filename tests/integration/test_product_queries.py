@@ -10,7 +10,7 @@ import pytest
 
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.queries import products as q
-from dmdesk.services import products, stock, workorders
+from dmdesk.services import products, stock, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.integration.support import Network
 
@@ -100,8 +100,8 @@ def test_stock_by_site_sums_locations_and_shows_reservations(ctx: ServiceContext
     stock.receive(ctx, network.steel, network.hq_stock, "12.5")
     stock.receive(ctx, network.steel, network.wh_stock, 40)
     stock.receive(ctx, network.screw, network.hq_stock, 100)
-    order = workorders.create_work_order(ctx, network.frame, 2, network.hq, date(2030, 1, 1))
-    workorders.release(ctx, order.id)
+    order = work_orders.create_work_order(ctx, network.frame, 2, network.hq, date(2030, 1, 1))
+    work_orders.release(ctx, order.id)
     products.set_reorder_point(ctx, network.steel, network.mp, 5)
     with ctx.db.read_session() as session:
         rows = q.stock_by_site(session, network.steel)

@@ -11,7 +11,7 @@ import pytest
 from dmdesk.domain.errors import ValidationError
 from dmdesk.queries import lists, paging
 from dmdesk.queries import stock as stock_queries
-from dmdesk.services import stock, workorders
+from dmdesk.services import stock, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.integration.support import Network
 
@@ -75,14 +75,14 @@ def test_figures_and_shortages_follow_reservations(ctx: ServiceContext,
                                                    network: Network) -> None:
     stock.receive(ctx, network.steel, network.hq_stock, "30")
     stock.receive(ctx, network.screw, network.hq_stock, "50")
-    wo = workorders.create_work_order(ctx, network.frame, 10, network.hq, date(2027, 1, 15))
+    wo = work_orders.create_work_order(ctx, network.frame, 10, network.hq, date(2027, 1, 15))
     with ctx.db.read_session() as session:
         # 10 frames need 2.5 m x 10 x 1.10 = 27.5 m steel and 80 screws: screws are short.
         short = stock_queries.work_order_shortages(session, wo.id)
         assert [(s.sku, s.required, s.missing) for s in short] == [
             ("SCREW", Decimal("80"), Decimal("30"))]
     stock.receive(ctx, network.screw, network.hq_stock, "30")
-    workorders.release(ctx, wo.id)
+    work_orders.release(ctx, wo.id)
     with ctx.db.read_session() as session:
         steel = stock_queries.figures(session, network.steel, site_id=network.hq)
         assert (steel.on_hand, steel.reserved, steel.available) == (

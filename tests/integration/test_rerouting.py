@@ -15,7 +15,7 @@ from dmdesk.db.models_network import WorkOrderReroute
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.geo import distance_km
 from dmdesk.queries.rerouting import propose_reroute, reroute_history
-from dmdesk.services import sites, stock, workorders
+from dmdesk.services import sites, stock, work_orders
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.rerouting import RerouteChoice, apply_reroute
 from tests.integration.network_geo import TODAY, GeoNetwork, build_geo_network, order
@@ -40,17 +40,17 @@ def geo(ctx: ServiceContext) -> GeoNetwork:
     return geo
 
 
-def _chair_orders(ctx: ServiceContext, geo: GeoNetwork) -> tuple[workorders.CreatedWorkOrder,
+def _chair_orders(ctx: ServiceContext, geo: GeoNetwork) -> tuple[work_orders.CreatedWorkOrder,
                                                                    ...]:
     net = geo.net
     due = TODAY + timedelta(days=21)
-    draft = workorders.create_work_order(ctx, net.chair, 1, net.hq, due)
-    released = workorders.create_work_order(ctx, net.chair, 2, net.hq, due)
-    workorders.release(ctx, released.id)
-    started = workorders.create_work_order(ctx, net.chair, 3, net.hq, due)
-    workorders.release(ctx, started.id)
-    workorders.start(ctx, started.id)
-    workorders.report_progress(ctx, started.id, 10, good=2, scrap=1, finished=True)
+    draft = work_orders.create_work_order(ctx, net.chair, 1, net.hq, due)
+    released = work_orders.create_work_order(ctx, net.chair, 2, net.hq, due)
+    work_orders.release(ctx, released.id)
+    started = work_orders.create_work_order(ctx, net.chair, 3, net.hq, due)
+    work_orders.release(ctx, started.id)
+    work_orders.start(ctx, started.id)
+    work_orders.report_progress(ctx, started.id, 10, good=2, scrap=1, finished=True)
     return draft, released, started
 
 
@@ -122,7 +122,7 @@ def test_apply_moves_orders_reservations_and_stock_and_keeps_history(
 def test_nowhere_to_go_is_explained_and_a_bad_choice_writes_nothing(
         ctx: ServiceContext, geo: GeoNetwork) -> None:
     net = geo.net
-    frame = workorders.create_work_order(ctx, net.frame, 4, net.hq, TODAY + timedelta(days=9))
+    frame = work_orders.create_work_order(ctx, net.frame, 4, net.hq, TODAY + timedelta(days=9))
     with ctx.db.read_session() as session:
         (move,) = propose_reroute(session, "HQ", today=TODAY).moves
     assert move.best is None
@@ -147,8 +147,8 @@ def test_proposals_share_the_free_capacity(ctx: ServiceContext, geo: GeoNetwork)
     # not for a third (165 min).
     sites.update_site(ctx, geo.mp2, weekly_capacity_hours=2)
     due = TODAY + timedelta(days=7)
-    first = workorders.create_work_order(ctx, net.chair, 2, net.hq, due)
-    second = workorders.create_work_order(ctx, net.chair, 1, net.hq, due)
+    first = work_orders.create_work_order(ctx, net.chair, 2, net.hq, due)
+    second = work_orders.create_work_order(ctx, net.chair, 1, net.hq, due)
     with ctx.db.read_session() as session:
         moves = {mv.number: mv for mv in propose_reroute(session, "HQ", today=TODAY).moves}
     assert moves[first.number].best is not None
@@ -203,14 +203,14 @@ def _chair_order(ctx: ServiceContext, geo: GeoNetwork, site: uuid.UUID, qty: int
                  *, state: str = "draft", line: uuid.UUID | None = None) -> uuid.UUID:
     """A chair order at ``site`` due in ``days``: a draft, released (components reserved)
     or in progress (``qty - 1`` assembled)."""
-    made = workorders.create_work_order(ctx, geo.net.chair, qty, site,
+    made = work_orders.create_work_order(ctx, geo.net.chair, qty, site,
                                         TODAY + timedelta(days=days),
                                         customer_order_line_id=line)
     if state != "draft":
-        workorders.release(ctx, made.id)
+        work_orders.release(ctx, made.id)
     if state == "in_progress":
-        workorders.start(ctx, made.id)
-        workorders.report_progress(ctx, made.id, 10, good=qty - 1)
+        work_orders.start(ctx, made.id)
+        work_orders.report_progress(ctx, made.id, 10, good=qty - 1)
     return made.id
 
 

@@ -14,7 +14,7 @@ from dmdesk.queries.routing import LineRouting, route_line, route_lines, route_o
 from dmdesk.services import sites, stock
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.routing import apply_route
-from dmdesk.services.workorders import create_work_order
+from dmdesk.services.work_orders import create_work_order
 from tests.integration.network_geo import TODAY, GeoNetwork, build_geo_network, order
 from tests.integration.support import db_fingerprint, on_hand
 

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from dmdesk.db.database import Database
 from dmdesk.domain.errors import NotFoundError, ValidationError
 from dmdesk.queries.traceability import find_lot, trace_lot, verify_audit_chain
-from dmdesk.services import products, stock, workorders
+from dmdesk.services import products, stock, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.integration.support import Network
 
@@ -22,9 +22,9 @@ DRAWING = b"%PDF-1.4 chair drawing"
 
 
 def _make(ctx: ServiceContext, product: uuid.UUID, qty: int, site: uuid.UUID) -> str:
-    order = workorders.create_work_order(ctx, product, qty, site, date(2030, 1, 31))
-    workorders.release(ctx, order.id)
-    return workorders.complete(ctx, order.id)
+    order = work_orders.create_work_order(ctx, product, qty, site, date(2030, 1, 31))
+    work_orders.release(ctx, order.id)
+    return work_orders.complete(ctx, order.id)
 
 
 @pytest.fixture

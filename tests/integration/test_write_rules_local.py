@@ -17,7 +17,7 @@ from dmdesk.db import models as m
 from dmdesk.db.database import Database
 from dmdesk.domain.errors import NotYoursError
 from dmdesk.domain.lifecycle import Actor, why_not
-from dmdesk.services import products, sites, stock, workorders
+from dmdesk.services import products, sites, stock, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.integration.support import Network, snapshot_counts
 
@@ -36,7 +36,7 @@ def become(ctx: ServiceContext, code: str, role: str) -> None:
 
 
 def order_at(ctx: ServiceContext, network: Network, site: uuid.UUID) -> tuple[uuid.UUID, str]:
-    created = workorders.create_work_order(ctx, network.frame, 2, site, "2027-01-15")
+    created = work_orders.create_work_order(ctx, network.frame, 2, site, "2027-01-15")
     return created.id, created.number
 
 
@@ -68,7 +68,7 @@ def test_a_site_may_not_release_an_order_made_at_another_site(
     become(ctx, "MP1", "site")
     before = snapshot_counts(ctx.db)
     with pytest.raises(NotYoursError) as refused:
-        workorders.release(ctx, order)
+        work_orders.release(ctx, order)
     assert str(refused.value) == why_not(Actor("MP1", "site"), number, "HQ", False)
     assert "the owner records it on its behalf" in str(refused.value)
     assert snapshot_counts(ctx.db) == before
@@ -80,14 +80,14 @@ def test_a_site_holds_its_orders_only_when_it_reports_its_own_progress(
     order, number = order_at(ctx, network, network.mp)
     become(ctx, "MP1", "site")
     with pytest.raises(NotYoursError) as refused:
-        workorders.release(ctx, order)
+        work_orders.release(ctx, order)
     assert str(refused.value) == why_not(Actor("MP1", "site"), number, "MP1", False)
     become(ctx, "HQ", "owner")
     sites.update_site(ctx, network.mp, reports_progress=True)
     become(ctx, "MP1", "site")
-    workorders.release(ctx, order)
-    workorders.start(ctx, order)
-    workorders.complete(ctx, order)
+    work_orders.release(ctx, order)
+    work_orders.start(ctx, order)
+    work_orders.complete(ctx, order)
     with ctx.db.read_session() as session:
         assert session.get(m.WorkOrder, order).state == "done"  # type: ignore[union-attr]
 
@@ -99,14 +99,14 @@ def test_the_owner_may_not_act_on_an_order_of_a_reporting_site(
     sites.update_site(ctx, network.mp, reports_progress=True)
     before = snapshot_counts(ctx.db)
     with pytest.raises(NotYoursError) as refused:
-        workorders.release(ctx, order)  # a database never set up for sync is the owner
+        work_orders.release(ctx, order)  # a database never set up for sync is the owner
     assert str(refused.value) == why_not(Actor("HQ"), number, "MP1", True)
     assert snapshot_counts(ctx.db) == before
     # Planning stays the owner's.
-    workorders.update_work_order(ctx, order, due_date="2027-02-01", priority=1)
+    work_orders.update_work_order(ctx, order, due_date="2027-02-01", priority=1)
     # Once the site no longer reports, the owner holds the order again.
     sites.update_site(ctx, network.mp, reports_progress=False)
-    workorders.release(ctx, order)
+    work_orders.release(ctx, order)
 
 
 def test_a_site_moves_stock_at_its_own_locations_only(
@@ -125,9 +125,9 @@ def test_a_site_changes_the_planning_of_orders_it_planned_only(
     theirs, number = order_at(ctx, network, network.mp)
     become(ctx, "MP1", "site")
     mine, _ = order_at(ctx, network, network.mp)
-    workorders.update_work_order(ctx, mine, due_date="2027-03-01")
+    work_orders.update_work_order(ctx, mine, due_date="2027-03-01")
     before = snapshot_counts(ctx.db)
     with pytest.raises(NotYoursError) as refused:
-        workorders.update_work_order(ctx, theirs, due_date="2027-03-01")
+        work_orders.update_work_order(ctx, theirs, due_date="2027-03-01")
     assert str(refused.value).startswith(f"The planning of {number} ")
     assert snapshot_counts(ctx.db) == before

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from dmdesk.db import models as m
 from dmdesk.db.database import Database
 from dmdesk.domain.errors import DomainError
-from dmdesk.services import customer_orders, products, rerouting, stock, workorders
+from dmdesk.services import customer_orders, products, rerouting, stock, work_orders
 from dmdesk.services.customer_orders import OrderLineSpec
 from dmdesk.services.stock import TransferLineSpec
 from dmdesk.sync.transport import SyncError, wall_ms
@@ -271,7 +271,7 @@ class Chaos:
         qty = self.rng.randint(2, 6)
         due = FIRST_DUE + timedelta(days=self.rng.randint(0, 60))
         self.act(code, f"creates an order at {maker}", Expect.ARRIVE,
-                 lambda: workorders.create_work_order(
+                 lambda: work_orders.create_work_order(
                      self.world.ctx(code), self.world.product["FRAME"], qty,
                      self.world.site_id[maker], due),
                  lambda made: [Rows("work_order", (made.id,))])
@@ -300,25 +300,25 @@ class Chaos:
         ctx = self.world.ctx(code)
         if action == "release":
             self.act(code, what, expect,
-                     lambda: workorders.release(ctx, order.id, override_reason=OVERRIDE),
+                     lambda: work_orders.release(ctx, order.id, override_reason=OVERRIDE),
                      lambda _r: [StateIn(order.id, NOT_DRAFT)])
         elif action == "start":
-            self.act(code, what, expect, lambda: workorders.start(ctx, order.id),
+            self.act(code, what, expect, lambda: work_orders.start(ctx, order.id),
                      lambda _r: [StateIn(order.id, STARTED)])
         elif action == "report":
             self._report(code, order, expect)
         elif action == "complete":
             before = move_ids_of(db, order.id)
             self.act(code, what, expect,
-                     lambda: workorders.complete(ctx, order.id, override_reason=OVERRIDE),
+                     lambda: work_orders.complete(ctx, order.id, override_reason=OVERRIDE),
                      lambda _r: [Rows("stock_move", tuple(move_ids_of(db, order.id) - before)),
                                  StateIn(order.id, frozenset({"done"}))])
         elif action == "cancel":
-            self.act(code, what, expect, lambda: workorders.cancel(ctx, order.id, "chaos"),
+            self.act(code, what, expect, lambda: work_orders.cancel(ctx, order.id, "chaos"),
                      lambda _r: [StateIn(order.id, frozenset({"cancelled"}))])
         else:  # hold, resume: the state moves on later; only the refusal is checked
-            call = {"hold": lambda: workorders.hold(ctx, order.id, "chaos"),
-                    "resume": lambda: workorders.resume(ctx, order.id)}[action]
+            call = {"hold": lambda: work_orders.hold(ctx, order.id, "chaos"),
+                    "resume": lambda: work_orders.resume(ctx, order.id)}[action]
             self.act(code, what, expect, call)
 
     def _report(self, code: str, order: OrderView, expect: Expect) -> None:
@@ -336,7 +336,7 @@ class Chaos:
         if made + wasted == 0 and not finished:
             return
         self.act(code, f"report {made}+{wasted} on op {sequence} of {order.number}", expect,
-                 lambda: workorders.report_progress(self.world.ctx(code), order.id, sequence,
+                 lambda: work_orders.report_progress(self.world.ctx(code), order.id, sequence,
                                                     good=made, scrap=wasted,
                                                     finished=finished),
                  lambda _r: [Value("wo_operation", op_id, column,
@@ -362,7 +362,7 @@ class Chaos:
         order = self._an_order(code)
         if order is None:
             return
-        self._edit_order(code, order, Expect.ARRIVE, "plans", workorders.update_work_order,
+        self._edit_order(code, order, Expect.ARRIVE, "plans", work_orders.update_work_order,
                          due_date=FIRST_DUE + timedelta(days=self.rng.randint(0, 90)),
                          priority=self.rng.randint(1, 5))
 
@@ -379,7 +379,7 @@ class Chaos:
         order = self._an_order(code, own_only=True)
         if order is None or code not in REPORTS_PROGRESS:
             return
-        self._edit_order(code, order, Expect.ARRIVE, "notes on", workorders.update_work_order,
+        self._edit_order(code, order, Expect.ARRIVE, "notes on", work_orders.update_work_order,
                          notes=f"{code} note {self.n()}")
 
     def do_due_date(self, code: str) -> None:
@@ -390,7 +390,7 @@ class Chaos:
         due = FIRST_DUE + timedelta(days=100 + self.n())
         if self.rng.random() < 0.5:
             self._edit_order(code, order, Expect.REFUSE, "moves the due date of",
-                             workorders.update_work_order, due_date=due)
+                             work_orders.update_work_order, due_date=due)
         else:
             self._edit_order(code, order, Expect.REFUSE, "(old client) moves the due date of",
                              lambda ctx, wo, **c: old_client_edit(ctx, m.WorkOrder, wo, **c),

@@ -21,7 +21,7 @@ from dmdesk.db.models_network import WorkOrderReroute
 from dmdesk.db.models_sync import SyncAlert, SyncDeferred
 from dmdesk.domain.errors import NotYoursError
 from dmdesk.domain.kinds import MoveReason
-from dmdesk.services import products, rerouting, sites, stock, workorders
+from dmdesk.services import products, rerouting, sites, stock, work_orders
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.rerouting import RerouteChoice
 from tests.integration.support import location_of, snapshot_counts
@@ -133,7 +133,7 @@ def assert_settled(world: World) -> None:
 
 
 def planned_at_lis(world: World, qty: int = 5) -> str:
-    order = workorders.create_work_order(world.owner.ctx, world.frame, qty, world.lis_id,
+    order = work_orders.create_work_order(world.owner.ctx, world.frame, qty, world.lis_id,
                                          date(2027, 1, 15))
     sync_all([world.owner, world.lis])
     return order.number
@@ -141,12 +141,12 @@ def planned_at_lis(world: World, qty: int = 5) -> str:
 
 def work_at_lis(world: World, number: str, good: int, *, complete: bool) -> None:
     wo = order_row(world.lis, number)
-    workorders.release(world.lis.ctx, wo.id)
-    workorders.start(world.lis.ctx, wo.id)
-    workorders.report_progress(world.lis.ctx, wo.id, 10, good=good, finished=True)
-    workorders.report_progress(world.lis.ctx, wo.id, 20, good=good, finished=True)
+    work_orders.release(world.lis.ctx, wo.id)
+    work_orders.start(world.lis.ctx, wo.id)
+    work_orders.report_progress(world.lis.ctx, wo.id, 10, good=good, finished=True)
+    work_orders.report_progress(world.lis.ctx, wo.id, 20, good=good, finished=True)
     if complete:
-        workorders.complete(world.lis.ctx, wo.id)
+        work_orders.complete(world.lis.ctx, wo.id)
 
 
 def reroute_lis_to_por(world: World, number: str) -> rerouting.RerouteResult:
@@ -222,9 +222,9 @@ def test_reroute_of_work_half_done_offline_closes_it_and_shrinks_the_rest(
     assert outputs(world.owner) == {number: Decimal(3)}
     # POR makes the rest: the two orders add up to the five planned.
     new = order_row(world.por, continued)
-    workorders.release(world.por.ctx, new.id)
-    workorders.start(world.por.ctx, new.id)
-    workorders.complete(world.por.ctx, new.id)
+    work_orders.release(world.por.ctx, new.id)
+    work_orders.start(world.por.ctx, new.id)
+    work_orders.complete(world.por.ctx, new.id)
     assert_settled(world)
     assert outputs(world.owner) == {number: Decimal(3), continued: Decimal(2)}
     close_all(world.sites)
@@ -235,7 +235,7 @@ def test_reroute_of_work_not_started_cancels_it_at_the_old_site(
     world = build(server, tmp_path)
     number = planned_at_lis(world)
     wo = order_row(world.lis, number)
-    workorders.release(world.lis.ctx, wo.id)  # reserved, not started
+    work_orders.release(world.lis.ctx, wo.id)  # reserved, not started
     continued = reroute_lis_to_por(world, number).moved[0].continued_as
     assert_settled(world)
     for site in world.sites:
@@ -270,7 +270,7 @@ def test_only_the_holder_acts_on_an_order(server: RunningServer, tmp_path: Path,
         work_at_lis(world, number, 5, complete=False)
         sync_all(world.sites)
     before = snapshot_counts(world.owner.db)
-    act = getattr(workorders, action)
+    act = getattr(work_orders, action)
     with pytest.raises(NotYoursError, match="only LIS"):
         act(world.owner.ctx, wo.id)
     assert snapshot_counts(world.owner.db) == before
@@ -287,11 +287,11 @@ def test_the_owner_acts_for_a_site_that_does_not_report(server: RunningServer,
                                                         tmp_path: Path) -> None:
     world = build(server, tmp_path)
     sites.update_site(world.owner.ctx, world.por_id, reports_progress=False)
-    order = workorders.create_work_order(world.owner.ctx, world.frame, 2, world.por_id,
+    order = work_orders.create_work_order(world.owner.ctx, world.frame, 2, world.por_id,
                                          date(2027, 1, 15))
     sync_all(world.sites)
     with pytest.raises(NotYoursError, match="owner records it"):
-        workorders.release(world.por.ctx, order.id)
+        work_orders.release(world.por.ctx, order.id)
     close_all(world.sites)
 
 
@@ -303,11 +303,11 @@ def test_a_standalone_database_holds_every_order(tmp_path: Path) -> None:
     lis = sites.create_site(ctx, code="LIS", name="Lisbon", kind="own_workshop",
                             reports_progress=True)
     frame = products.create_product(ctx, sku="F", name="F", kind="component", unit="pcs")
-    order = workorders.create_work_order(ctx, frame, 1, lis, date(2027, 1, 1))
+    order = work_orders.create_work_order(ctx, frame, 1, lis, date(2027, 1, 1))
     # Never set up for sync: this database is the whole network, so it is the owner; LIS
     # reports its own progress, so even the owner may not act for it.
     with pytest.raises(NotYoursError):
-        workorders.release(ctx, order.id)
+        work_orders.release(ctx, order.id)
     sites.update_site(ctx, lis, reports_progress=False)
-    workorders.release(ctx, order.id)
+    work_orders.release(ctx, order.id)
     db.close()

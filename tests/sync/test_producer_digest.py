@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dmdesk.services import products, stock, workorders
+from dmdesk.services import products, stock, work_orders
 from dmdesk.sync.transport import Transport
 from tests.sync.support import (
     Site,
@@ -35,14 +35,14 @@ def work_that_comes_and_goes(world: World) -> None:
     stock moves of MP1's own and shipped to it; each producer syncs fully after each."""
     net, owner, mp1 = world.net, world.owner, world.mp1
     products.add_design_file(owner.ctx, net.chair, "chair.pdf", b"chair drawing")
-    routed = workorders.create_work_order(owner.ctx, net.chair, 2, net.mp, date(2027, 2, 1))
-    kept = workorders.create_work_order(owner.ctx, net.frame, 4, net.mp, date(2027, 2, 1))
+    routed = work_orders.create_work_order(owner.ctx, net.chair, 2, net.mp, date(2027, 2, 1))
+    kept = work_orders.create_work_order(owner.ctx, net.frame, 4, net.mp, date(2027, 2, 1))
     stock.ship_transfer(owner.ctx, net.hq_stock, net.mp_stock,
                         [stock.TransferLineSpec(net.steel, "5")], override_reason="test")
     full_sync(world)
     assert rows(mp1, "SELECT COUNT(*) FROM design_file") == [(2,)]
     # Rerouted in draft: the chair leaves MP1, and its design file with it.
-    workorders.update_work_order(owner.ctx, routed.id, site_id=world.mp2_id)
+    work_orders.update_work_order(owner.ctx, routed.id, site_id=world.mp2_id)
     full_sync(world)
     assert rows(mp1, "SELECT COUNT(*) FROM design_file") == [(1,)]
     # MP1 receives the steel, makes part of the frames; the owner splits the rest away.
@@ -112,7 +112,7 @@ def test_a_change_lost_on_the_way_to_a_producer_is_reported(
         server: RunningServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     world = build(server, tmp_path)
     net, owner, mp1 = world.net, world.owner, world.mp1
-    order = workorders.create_work_order(owner.ctx, net.frame, 3, net.mp, date(2027, 2, 1))
+    order = work_orders.create_work_order(owner.ctx, net.frame, 3, net.mp, date(2027, 2, 1))
     owner.sync()
     original = Transport.pull
 
@@ -139,7 +139,7 @@ def test_a_refused_change_at_a_producer_is_set_back_to_what_the_producer_was_sen
     world = build(server, tmp_path)
     net, owner, mp1 = world.net, world.owner, world.mp1
     products.update_product(owner.ctx, net.frame, name="Chair frame, oak")
-    workorders.create_work_order(owner.ctx, net.frame, 2, net.mp, date(2027, 2, 1))
+    work_orders.create_work_order(owner.ctx, net.frame, 2, net.mp, date(2027, 2, 1))
     full_sync(world)
     with old_client(mp1):  # an app from before the rules were shared
         products.update_product(mp1.ctx, net.frame, name="Our frame")

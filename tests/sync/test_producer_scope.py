@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from dmdesk.db import models as m
 from dmdesk.domain.read_scope import PRODUCER_TABLES
-from dmdesk.services import products, sites, stock, workorders
+from dmdesk.services import products, sites, stock, work_orders
 from dmdesk.services.stock import TransferLineSpec
 from dmdesk.sync import client
 from dmdesk.sync.transport import SyncCancelledError
@@ -110,7 +110,7 @@ def do(world: World, action: tuple[Any, ...]) -> None:
     if kind == "create":
         producer = (P1, P2)[action[1]]
         product = (net.frame, net.chair)[action[2]]
-        wo = workorders.create_work_order(owner.ctx, product, 2, world.producer_site[producer],
+        wo = work_orders.create_work_order(owner.ctx, product, 2, world.producer_site[producer],
                                           date(2026, 12, 1)).id
         world.orders.append(wo)
         world.visited[wo] = {producer}
@@ -123,7 +123,7 @@ def do(world: World, action: tuple[Any, ...]) -> None:
         if found and holder is not None and found[1].state == "draft" \
                 and _local_state(world.sites[holder], found[0]) in ("draft", None):
             target = P2 if _holder(world, found[1]) == P1 else P1
-            workorders.update_work_order(owner.ctx, found[0],
+            work_orders.update_work_order(owner.ctx, found[0],
                                          site_id=world.producer_site[target])
             world.visited[found[0]].add(target)
     elif kind in ("release", "complete"):
@@ -137,9 +137,9 @@ def do(world: World, action: tuple[Any, ...]) -> None:
             local = session.get(m.WorkOrder, found[0])
             at_holder = local is not None and local.site_id == world.producer_site[holder]
         if kind == "release" and state == "draft" and at_holder and found[1].state == "draft":
-            workorders.release(site.ctx, found[0], override_reason="property test")
+            work_orders.release(site.ctx, found[0], override_reason="property test")
         elif kind == "complete" and state == "released" and at_holder:
-            workorders.complete(site.ctx, found[0], override_reason="property test")
+            work_orders.complete(site.ctx, found[0], override_reason="property test")
     elif kind == "receive":
         index = (OWNER, P1, P2)[action[1]]
         location = net.hq_stock if index == OWNER else world.producer_stock[index]

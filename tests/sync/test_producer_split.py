@@ -28,7 +28,7 @@ from dmdesk.gui.app import build_window
 from dmdesk.gui.producer_mode import MyWorkOrdersArea
 from dmdesk.gui.tasks import TaskRunner
 from dmdesk.queries.integrity import check_database
-from dmdesk.services import products, rerouting, sites, stock, workorders
+from dmdesk.services import products, rerouting, sites, stock, work_orders
 from dmdesk.services.rerouting import RerouteChoice
 from tests.integration.support import Network, location_of
 from tests.sync.support import (
@@ -102,10 +102,10 @@ def make_at(site: Site, wo: uuid.UUID, good: int, *, start: bool) -> None:
     """The holder works on the order: released and started (once), ``good`` more through
     both operations."""
     if start:
-        workorders.release(site.ctx, wo, override_reason="its own steel")
-        workorders.start(site.ctx, wo)
-    workorders.report_progress(site.ctx, wo, 10, good=good)
-    workorders.report_progress(site.ctx, wo, 20, good=good)
+        work_orders.release(site.ctx, wo, override_reason="its own steel")
+        work_orders.start(site.ctx, wo)
+    work_orders.report_progress(site.ctx, wo, 10, good=good)
+    work_orders.report_progress(site.ctx, wo, 20, good=good)
 
 
 def split(world: World, wo: uuid.UUID, from_site: uuid.UUID,
@@ -146,7 +146,7 @@ def test_an_order_split_away_from_a_producer_is_settled_there_as_at_the_owner(
         server: RunningServer, tmp_path: Path, qtbot: QtBot) -> None:
     world = build(server, tmp_path)
     net, owner, mp1 = world.net, world.owner, world.mp1
-    order = workorders.create_work_order(owner.ctx, net.frame, 5, net.mp, date(2027, 1, 15)).id
+    order = work_orders.create_work_order(owner.ctx, net.frame, 5, net.mp, date(2027, 1, 15)).id
     full_sync(world)
     stock.receive(mp1.ctx, net.steel, net.mp_stock, "50")
     stock.receive(mp1.ctx, net.screw, net.mp_stock, "100")
@@ -205,7 +205,7 @@ def test_an_order_split_away_to_a_producer_reaches_it_whole_and_is_made_there(
     net, owner, por, mp2 = world.net, world.owner, world.por, world.mp2
     por_stock = location_of(owner.db, world.por_id)
     stock.receive(owner.ctx, net.steel, net.hq_stock, "1")  # the owner's own, unrelated
-    order = workorders.create_work_order(owner.ctx, net.frame, 4, world.por_id,
+    order = work_orders.create_work_order(owner.ctx, net.frame, 4, world.por_id,
                                          date(2027, 1, 15)).id
     full_sync(world)
     stock.receive(por.ctx, net.steel, por_stock, "50")
@@ -234,7 +234,7 @@ def test_an_order_split_away_to_a_producer_reaches_it_whole_and_is_made_there(
     stock.receive(mp2.ctx, net.steel, mp2_stock, "50")
     stock.receive(mp2.ctx, net.screw, mp2_stock, "100")
     make_at(mp2, continued, 3, start=True)
-    workorders.complete(mp2.ctx, continued)
+    work_orders.complete(mp2.ctx, continued)
     full_sync(world)
     for site in (owner, por, mp2):
         assert order_row(site, continued)["state"] == "done"
@@ -257,7 +257,7 @@ def test_a_stub_that_comes_back_as_the_producers_work_is_filled_in_whole(
     operations."""
     world = build(server, tmp_path)
     net, owner, mp1 = world.net, world.owner, world.mp1
-    order = workorders.create_work_order(owner.ctx, net.frame, 5, net.mp, date(2027, 1, 15),
+    order = work_orders.create_work_order(owner.ctx, net.frame, 5, net.mp, date(2027, 1, 15),
                                          notes="for the spring range").id
     full_sync(world)
     continued = split(world, order, net.mp, world.por_id)
@@ -266,7 +266,7 @@ def test_a_stub_that_comes_back_as_the_producers_work_is_filled_in_whole(
     assert order_row(mp1, order)["state"] == "cancelled"  # nothing was made: cancelled
 
     rerouting.set_site_status(owner.ctx, net.mp, "active")
-    workorders.update_work_order(owner.ctx, continued, site_id=net.mp)
+    work_orders.update_work_order(owner.ctx, continued, site_id=net.mp)
     full_sync(world)
 
     back, full = order_row(mp1, continued), order_row(owner, continued)
@@ -277,7 +277,7 @@ def test_a_stub_that_comes_back_as_the_producers_work_is_filled_in_whole(
     stock.receive(mp1.ctx, net.steel, net.mp_stock, "50")
     stock.receive(mp1.ctx, net.screw, net.mp_stock, "100")
     make_at(mp1, continued, 5, start=True)
-    workorders.complete(mp1.ctx, continued)
+    work_orders.complete(mp1.ctx, continued)
     full_sync(world)
     assert order_row(owner, continued)["state"] == "done"
     assert check_database(mp1.db).problems == []

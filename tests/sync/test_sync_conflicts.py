@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from dmdesk.db import models as m
-from dmdesk.services import sites, workorders
+from dmdesk.services import sites, work_orders
 from dmdesk.sync import conflicts, state
 from tests.sync.support import assert_identical, close_all, join, sync_all
 from tests.sync.test_sync_sites import owner_with_network
@@ -21,15 +21,15 @@ from tests.sync_server_process import RunningServer
 def test_a_field_edited_at_two_sites_is_a_conflict_settled_everywhere(
         server: RunningServer, tmp_path: Path) -> None:
     owner, net = owner_with_network(server, tmp_path)
-    order = workorders.create_work_order(owner.ctx, net.frame, 2, net.mp, date(2026, 12, 1))
+    order = work_orders.create_work_order(owner.ctx, net.frame, 2, net.mp, date(2026, 12, 1))
     owner.sync()
     mp = join(server, tmp_path / "mp1.sqlite", "MP1")
     mp.sync()
 
     # Both edit the notes while apart; the owner also changes the priority (no clash).
-    workorders.update_work_order(owner.ctx, order.id, notes="Use the blue powder coat",
+    work_orders.update_work_order(owner.ctx, order.id, notes="Use the blue powder coat",
                                  priority=1)
-    workorders.update_work_order(mp.ctx, order.id, notes="Coating booth down until Friday")
+    work_orders.update_work_order(mp.ctx, order.id, notes="Coating booth down until Friday")
     owner.sync()
     report = mp.sync()
     assert report.conflicts == 1
@@ -101,16 +101,16 @@ def test_progress_belongs_to_the_making_site(server: RunningServer, tmp_path: Pa
     progress (so it holds the order) before the owner had heard of it (so the owner still
     held it). Otherwise only the holder acts at all (domain/lifecycle.py)."""
     owner, net = owner_with_network(server, tmp_path)
-    order = workorders.create_work_order(owner.ctx, net.frame, 2, net.mp, date(2026, 12, 1))
-    workorders.release(owner.ctx, order.id, override_reason="MP1 has its own steel")
+    order = work_orders.create_work_order(owner.ctx, net.frame, 2, net.mp, date(2026, 12, 1))
+    work_orders.release(owner.ctx, order.id, override_reason="MP1 has its own steel")
     owner.sync()
     mp = join(server, tmp_path / "mp1.sqlite", "MP1")
     wh = join(server, tmp_path / "wh.sqlite", "WH")
     mp.sync()
     wh.sync()
     sites.update_site(mp.ctx, net.mp, reports_progress=True)
-    workorders.hold(owner.ctx, order.id, reason="customer asked to wait")
-    workorders.start(mp.ctx, order.id)
+    work_orders.hold(owner.ctx, order.id, reason="customer asked to wait")
+    work_orders.start(mp.ctx, order.id)
     refused = owner.sync()  # the server knows MP1 holds the order: the hold is taken back
     assert refused.refused == 1 and refused.reverted == 1
     mp.sync()

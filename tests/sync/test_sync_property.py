@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
-from dmdesk.services import contacts, products, stock, workorders
+from dmdesk.services import contacts, products, stock, work_orders
 from dmdesk.sync import client, conflicts
 from dmdesk.sync.transport import SyncCancelledError
 from tests.integration.support import Network
@@ -40,7 +40,7 @@ class World:
 
 def build_world(tmp: Path, server: Any) -> World:
     owner, net = owner_with_network(server, tmp)
-    order = workorders.create_work_order(owner.ctx, net.frame, 3, net.mp, date(2026, 12, 1)).id
+    order = work_orders.create_work_order(owner.ctx, net.frame, 3, net.mp, date(2026, 12, 1)).id
     own_contact = contacts.create_contact(owner.ctx, name="Owner's customer")
     owner.sync()
     mp = join(server, tmp / "mp1.sqlite", "MP1")
@@ -76,7 +76,7 @@ def do(world: World, action: tuple[Any, ...]) -> None:
         target = world.contact_of[index if index else action[2] % 3]
         contacts.update_contact(site.ctx, target, phone=f"{site.code}-{n}")
     elif kind == "notes" and index in (OWNER, MP):  # the order MP1 makes
-        workorders.update_work_order(site.ctx, world.order, notes=f"{site.code} note {n}")
+        work_orders.update_work_order(site.ctx, world.order, notes=f"{site.code} note {n}")
     elif kind == "product" and index == OWNER:
         products.update_product(site.ctx, net.chair, description=f"v{n}")
     elif kind == "sync":

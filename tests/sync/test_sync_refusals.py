@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from dmdesk.db import models as m
-from dmdesk.services import contacts, products, stock, workorders
+from dmdesk.services import contacts, products, stock, work_orders
 from dmdesk.sync import protocol
 from dmdesk.sync.push import pending_count
 from dmdesk.sync.transport import SyncError, Transport
@@ -99,13 +99,13 @@ def test_a_site_renaming_a_product_gets_the_owners_name_back_without_an_outbox_r
 def test_a_due_date_the_owner_planned_goes_back_to_the_plan(server: RunningServer,
                                                              tmp_path: Path) -> None:
     owner, net = owner_with_network(server, tmp_path)
-    order = workorders.create_work_order(owner.ctx, net.frame, 4, net.mp, date(2026, 12, 20))
+    order = work_orders.create_work_order(owner.ctx, net.frame, 4, net.mp, date(2026, 12, 20))
     owner.sync()
     mp = join(server, tmp_path / "mp1.sqlite", "MP1")
     mp.sync()
     owner.sync()  # learns that MP1, syncing, now reports its own progress
     with old_client(mp):  # an app from before the rules were shared
-        workorders.update_work_order(mp.ctx, order.id, due_date=date(2027, 1, 15))
+        work_orders.update_work_order(mp.ctx, order.id, due_date=date(2027, 1, 15))
 
     report = mp.sync()
 

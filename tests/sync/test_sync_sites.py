@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from dmdesk.db import models as m
 from dmdesk.db.database import open_database
-from dmdesk.services import contacts, products, sites, stock, workorders
+from dmdesk.services import contacts, products, sites, stock, work_orders
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.stock import TransferLineSpec
 from dmdesk.sync import state
@@ -51,7 +51,7 @@ def test_owner_and_two_sites_work_offline_and_converge(server: RunningServer,
     assert_identical([owner, mp, wh])
 
     # Offline at each place.
-    order = workorders.create_work_order(owner.ctx, net.frame, 4, net.mp,
+    order = work_orders.create_work_order(owner.ctx, net.frame, 4, net.mp,
                                          date(2026, 12, 20), notes="rush")
     products.update_product(owner.ctx, net.chair, price="259.00", description="New fabric")
     customer = contacts.create_contact(owner.ctx, kind="organisation", role="customer",
@@ -59,13 +59,13 @@ def test_owner_and_two_sites_work_offline_and_converge(server: RunningServer,
     owner.sync()
 
     mp.sync()  # gets the work order, which MP1 holds: it reports its own progress
-    workorders.release(mp.ctx, order.id, override_reason="MP1 buys its own steel")
+    work_orders.release(mp.ctx, order.id, override_reason="MP1 buys its own steel")
     stock.receive(mp.ctx, net.steel, net.mp_stock, "20")
     stock.receive(mp.ctx, net.screw, net.mp_stock, "40")
-    workorders.start(mp.ctx, order.id)
-    workorders.report_progress(mp.ctx, order.id, 10, good=4, finished=True)
-    workorders.report_progress(mp.ctx, order.id, 20, good=4, finished=True)
-    workorders.complete(mp.ctx, order.id)
+    work_orders.start(mp.ctx, order.id)
+    work_orders.report_progress(mp.ctx, order.id, 10, good=4, finished=True)
+    work_orders.report_progress(mp.ctx, order.id, 20, good=4, finished=True)
+    work_orders.complete(mp.ctx, order.id)
     supplier = contacts.create_contact(mp.ctx, kind="organisation", role="supplier",
                                        name="Tube supplier", site_id=net.mp)
     contacts.update_contact(mp.ctx, supplier, phone="+351 21 000 0000")

@@ -12,7 +12,7 @@ import pytest
 from dmdesk.db.database import open_database
 from dmdesk.documents.thumbnails import disk
 from dmdesk.server.scope import blob_key
-from dmdesk.services import products, workorders
+from dmdesk.services import products, work_orders
 from dmdesk.services.context import ServiceContext
 from dmdesk.sync.merge import Merger
 from dmdesk.sync.protocol import Change
@@ -32,7 +32,7 @@ def test_a_withdrawn_design_file_leaves_with_its_bytes_and_thumbnails(
     ctx = ServiceContext(db, actor="test")
     net = build_network(ctx)
     design = products.add_design_file(ctx, net.frame, "frame.pdf", b"%PDF frame")
-    order = workorders.create_work_order(ctx, net.frame, 1, net.mp, date(2026, 12, 1)).id
+    order = work_orders.create_work_order(ctx, net.frame, 1, net.mp, date(2026, 12, 1)).id
     with db.reader.connect() as conn:
         sha = conn.exec_driver_sql("SELECT sha256 FROM design_file").scalar_one()
     with db.write_session() as session:  # as a release pins it

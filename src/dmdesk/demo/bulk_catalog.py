@@ -16,7 +16,7 @@ from dmdesk.demo.catalog import Catalog, ProductSpec
 from dmdesk.demo.network import Progress
 from dmdesk.demo.planning import Plan
 from dmdesk.domain.quantity import MONEY_SCALE, QUANTITY_SCALE, to_scaled
-from dmdesk.services.workorders import bom_hash
+from dmdesk.services.work_orders import bom_hash
 
 THOUSANDTH = Decimal("0.001")
 

@@ -32,7 +32,7 @@ from dmdesk.demo.params import ScaleParams
 from dmdesk.demo.planning import Plan
 from dmdesk.domain.kinds import CustomerOrderState, MoveReason, ProductKind
 from dmdesk.domain.numbering import DocKind
-from dmdesk.domain.workorder_states import WOState
+from dmdesk.domain.work_order_states import WOState
 from dmdesk.services.context import ServiceContext
 
 Action = Callable[[], None]

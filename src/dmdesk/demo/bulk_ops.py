@@ -28,7 +28,7 @@ from dmdesk.demo.planning import Plan
 from dmdesk.domain.kinds import MoveReason, TransferState
 from dmdesk.domain.numbering import DocKind
 from dmdesk.domain.quantity import QUANTITY_SCALE
-from dmdesk.domain.workorder_states import WOState
+from dmdesk.domain.work_order_states import WOState
 
 UNIT: int = QUANTITY_SCALE  # one piece, as a scaled quantity
 

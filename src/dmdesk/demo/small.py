@@ -33,7 +33,7 @@ from dmdesk.demo.params import ScaleParams
 from dmdesk.demo.planning import Plan
 from dmdesk.domain.kinds import CustomerOrderState
 from dmdesk.domain.stock_take import take_in_order
-from dmdesk.services import customer_orders, products, stock, workorders
+from dmdesk.services import customer_orders, products, stock, work_orders
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.customer_orders import OrderLineSpec
 from dmdesk.services.stock import ReceiptLine, TransferLineSpec
@@ -204,13 +204,13 @@ class ServiceDemo:
     def produce(self, site: SiteInfo, product: int, quantity: Decimal, note: str) -> None:
         """A whole work order in one go (for components needed now)."""
         due = self.clock.peek().date() + timedelta(days=3)
-        created = workorders.create_work_order(self.ctx, self.ids[product], quantity, site.id,
+        created = work_orders.create_work_order(self.ctx, self.ids[product], quantity, site.id,
                                                due, notes=note)
         self.prepare(site, product, quantity)
-        workorders.release(self.ctx, created.id)
-        workorders.start(self.ctx, created.id)
+        work_orders.release(self.ctx, created.id)
+        work_orders.start(self.ctx, created.id)
         self._report(created.id, product, quantity, everything=True)
-        workorders.complete(self.ctx, created.id, output_location_id=site.output_location)
+        work_orders.complete(self.ctx, created.id, output_location_id=site.output_location)
 
     def _report(self, wo_id: uuid.UUID, product: int, quantity: Decimal,
                 everything: bool) -> None:
@@ -221,10 +221,10 @@ class ServiceDemo:
             if not everything:  # work in progress: part of the first operation only
                 partial = (good / 2).to_integral_value()
                 if partial > 0:
-                    workorders.report_progress(self.ctx, wo_id, (n + 1) * 10, good=partial)
+                    work_orders.report_progress(self.ctx, wo_id, (n + 1) * 10, good=partial)
                 return
             good -= scrap
-            workorders.report_progress(self.ctx, wo_id, (n + 1) * 10, good=good, scrap=scrap,
+            work_orders.report_progress(self.ctx, wo_id, (n + 1) * 10, good=good, scrap=scrap,
                                        finished=True)
 
     def ship(self, source: SiteInfo, destination: SiteInfo,
@@ -290,7 +290,7 @@ class ServiceDemo:
             line = OpenLine(created.id, line_id, product, Decimal(spec.quantity), site,
                             due - timedelta(days=2))
             order.lines.append(line)
-            line.wo_id = workorders.create_work_order(
+            line.wo_id = work_orders.create_work_order(
                 self.ctx, self.ids[product], line.quantity, site.id, line.due,
                 priority=self.rng.choice((2, 3, 3, 3, 4)), customer_order_line_id=line_id,
                 notes=f"For {created.number}, {customer.name}").id
@@ -313,9 +313,9 @@ class ServiceDemo:
         if self._state(line.wo_id) != "draft":
             return  # cancelled meanwhile
         self.prepare(line.site, line.product, line.quantity)
-        workorders.release(self.ctx, line.wo_id)
+        work_orders.release(self.ctx, line.wo_id)
         if self.rng.random() < 0.08:
-            workorders.hold(self.ctx, line.wo_id, self.rng.choice(HOLD_REASONS))
+            work_orders.hold(self.ctx, line.wo_id, self.rng.choice(HOLD_REASONS))
             self._later(self.rng.randint(2, 5), lambda: self._resume(line))
         else:
             self._later(self.rng.randint(1, 3), lambda: self._start(line))
@@ -323,14 +323,14 @@ class ServiceDemo:
     def _resume(self, line: OpenLine) -> None:
         assert line.wo_id is not None
         if self._state(line.wo_id) == "on_hold":
-            workorders.resume(self.ctx, line.wo_id)
+            work_orders.resume(self.ctx, line.wo_id)
             self._later(1, lambda: self._start(line))
 
     def _start(self, line: OpenLine) -> None:
         assert line.wo_id is not None
         if self._state(line.wo_id) != "released":
             return
-        workorders.start(self.ctx, line.wo_id)
+        work_orders.start(self.ctx, line.wo_id)
         self._report(line.wo_id, line.product, line.quantity, everything=False)
         self._later(self.rng.randint(2, 5), lambda: self._complete(line))
 
@@ -339,7 +339,7 @@ class ServiceDemo:
         if self._state(line.wo_id) != "in_progress":
             return
         self._report_rest(line)
-        workorders.complete(self.ctx, line.wo_id, output_location_id=line.site.output_location)
+        work_orders.complete(self.ctx, line.wo_id, output_location_id=line.site.output_location)
 
     def _report_rest(self, line: OpenLine) -> None:
         """Report what is left of each operation after the partial report at start."""
@@ -353,7 +353,7 @@ class ServiceDemo:
         for sequence, good, scrap in ops:
             rest = ceiling - good - scrap
             if rest > 0:
-                workorders.report_progress(self.ctx, line.wo_id, sequence, good=rest,
+                work_orders.report_progress(self.ctx, line.wo_id, sequence, good=rest,
                                            finished=True)
             ceiling = good + max(rest, Decimal(0))
 
@@ -377,7 +377,7 @@ class ServiceDemo:
     def _cancel_order(self, order: OpenOrder) -> None:
         for line in order.lines:
             if line.wo_id is not None and self._state(line.wo_id) not in ("done", "cancelled"):
-                workorders.cancel(self.ctx, line.wo_id, "Customer cancelled the order")
+                work_orders.cancel(self.ctx, line.wo_id, "Customer cancelled the order")
         customer_orders.set_customer_order_state(self.ctx, order.order_id,
                                                  CustomerOrderState.CANCELLED)
 
@@ -510,7 +510,7 @@ class ServiceDemo:
             created = customer_orders.create_customer_order(
                 self.ctx, customer.id, self.clock.peek().date() + timedelta(days=21),
                 [OrderLineSpec(self.ids[product], quantity)])
-            wo = workorders.create_work_order(self.ctx, self.ids[product], quantity, site.id,
+            wo = work_orders.create_work_order(self.ctx, self.ids[product], quantity, site.id,
                                               self.clock.peek().date() + timedelta(days=19),
                                               customer_order_line_id=created.line_ids[0],
                                               notes=f"For {created.number}, {customer.name}")
@@ -527,19 +527,19 @@ class ServiceDemo:
         if state == "draft":
             return
         if state == "released_short":
-            workorders.release(self.ctx, wo_id, override_reason="Parts arrive Tuesday; "
+            work_orders.release(self.ctx, wo_id, override_reason="Parts arrive Tuesday; "
                                "released so the workshop can start cutting.")
             return
         self.prepare(site, product, quantity)
-        workorders.release(self.ctx, wo_id)
+        work_orders.release(self.ctx, wo_id)
         if state == "in_progress":
-            workorders.start(self.ctx, wo_id)
+            work_orders.start(self.ctx, wo_id)
             self._report(wo_id, product, quantity, everything=False)
         elif state == "on_hold":
-            workorders.start(self.ctx, wo_id)
-            workorders.hold(self.ctx, wo_id, HOLD_REASONS[0])
+            work_orders.start(self.ctx, wo_id)
+            work_orders.hold(self.ctx, wo_id, HOLD_REASONS[0])
         elif state == "cancelled":
-            workorders.cancel(self.ctx, wo_id, "Customer chose another model")
+            work_orders.cancel(self.ctx, wo_id, "Customer chose another model")
 
     def move_count(self) -> int:
         with self.ctx.db.read_session() as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from dmdesk.domain.workorder_states import WOState
+from dmdesk.domain.work_order_states import WOState
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.form import select_data
 from dmdesk.gui.main_window import MainWindow

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from dmdesk.db import models as m
 from dmdesk.db.types import Qty
 from dmdesk.domain.kinds import MAKING_SITE_KINDS, LocationKind
-from dmdesk.domain.workorder_states import OPEN_STATES, WOState
+from dmdesk.domain.work_order_states import OPEN_STATES, WOState
 from dmdesk.queries.paging import Column, ListSpec, count
 
 # The open states in the order work flows through them: the columns of the dashboard's table.

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from dmdesk.db import models as m
 from dmdesk.domain.kinds import MAKING_SITE_KINDS, SiteKind
 from dmdesk.domain.quantity import MONEY_SCALE, QUANTITY_SCALE
-from dmdesk.domain.workorder_states import WOState
+from dmdesk.domain.work_order_states import WOState
 from dmdesk.queries.dashboard import OpenWork, is_late, open_work_by_site
 
 WEEKS = 12

@@ -40,7 +40,7 @@ from dmdesk.domain.quantity import (
     QUANTITY_SCALE,
     from_scaled,
 )
-from dmdesk.domain.workorder_states import WOState
+from dmdesk.domain.work_order_states import WOState
 
 # Labour is costed at the site's rate: the hourly rate of the contacts linked to the site (its
 # organisation first, then people; the highest rate). A site with no rate gets this default.

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from dmdesk.db.free_stock import FreeSlot, FreeStock, free_stock
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.stock_take import take_in_order
-from dmdesk.domain.workorder_states import FINAL_STATES, WOState
+from dmdesk.domain.work_order_states import FINAL_STATES, WOState
 from dmdesk.queries import jobsheet_load as load
 
 ZERO = Decimal(0)

@@ -25,7 +25,7 @@ from dmdesk.db import models as m
 from dmdesk.db.chunks import chunked
 from dmdesk.db.units import whole_units
 from dmdesk.domain.quantity import required_with_scrap
-from dmdesk.domain.workorder_states import WOState
+from dmdesk.domain.work_order_states import WOState
 from dmdesk.queries.orders import NOT_SHARED
 
 # The ids a statement reads, bound per chunk: the statements are built once per process.

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, aliased
 from dmdesk.db import models as m
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.kinds import ContactKind, SiteKind
-from dmdesk.domain.workorder_states import OPEN_STATES, WOState
+from dmdesk.domain.work_order_states import OPEN_STATES, WOState
 from dmdesk.queries.paging import Column, ListSpec
 
 OPEN_STATE_VALUES = tuple(s.value for s in WOState if s in OPEN_STATES)

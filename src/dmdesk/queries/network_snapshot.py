@@ -26,7 +26,7 @@ from dmdesk.db.chunks import chunked
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.kinds import LocationKind, SiteKind, SiteStatus
 from dmdesk.domain.quantity import QUANTITY_SCALE
-from dmdesk.domain.workorder_states import OPEN_STATES
+from dmdesk.domain.work_order_states import OPEN_STATES
 from dmdesk.queries.scorecards import Scorecard, site_scorecards
 
 OPEN_STATE_VALUES = tuple(s.value for s in OPEN_STATES)

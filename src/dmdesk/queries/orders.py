@@ -30,7 +30,7 @@ from dmdesk.domain.kinds import (
     SiteStatus,
 )
 from dmdesk.domain.quantity import required_with_scrap
-from dmdesk.domain.workorder_states import FINAL_STATES, WOState
+from dmdesk.domain.work_order_states import FINAL_STATES, WOState
 from dmdesk.queries.lookup import ProductChoice, product_choice
 from dmdesk.queries.permissions import work_order_rights
 
@@ -140,7 +140,7 @@ class WorkOrderDetail:
     def reportable(self, sequence: int) -> Decimal:
         """How much more (good plus scrap) operation ``sequence`` may report: the order
         quantity for the first operation, the previous operation's good output after that
-        (the rule ``workorders.report_progress`` enforces)."""
+        (the rule ``work_orders.report_progress`` enforces)."""
         for index, operation in enumerate(self.operations):
             if operation.sequence == sequence:
                 ceiling = (self.quantity if index == 0

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
 from dmdesk.domain.errors import ValidationError
-from dmdesk.domain.workorder_states import FINAL_STATES
-from dmdesk.domain.workorder_states import label as state_label
+from dmdesk.domain.work_order_states import FINAL_STATES
+from dmdesk.domain.work_order_states import label as state_label
 from dmdesk.queries.jobsheet import JobSheetData, job_sheets_data
 from dmdesk.queries.settings import CompanyProfile, company_profile
 

@@ -22,7 +22,7 @@ from dmdesk.db import models as m
 from dmdesk.db.models_network import QualityCheck
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.kinds import SiteKind
-from dmdesk.domain.workorder_states import WOState
+from dmdesk.domain.work_order_states import WOState
 
 # A site with no finished work yet is neither trusted nor distrusted: an average record.
 NEUTRAL_RECORD = 0.75

@@ -15,7 +15,7 @@ from dmdesk.db.units import whole_units
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.kinds import LocationKind
 from dmdesk.domain.quantity import required_with_scrap
-from dmdesk.domain.workorder_states import WOState
+from dmdesk.domain.work_order_states import WOState
 
 
 @dataclass(frozen=True)

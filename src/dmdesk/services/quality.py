@@ -13,7 +13,7 @@ from dmdesk.db import models as m
 from dmdesk.db.models_network import QualityCheck
 from dmdesk.domain.errors import IllegalTransitionError, ValidationError
 from dmdesk.domain.quantity import format_quantity, quantity
-from dmdesk.domain.workorder_states import WOState
+from dmdesk.domain.work_order_states import WOState
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.fields import text
 

@@ -26,9 +26,9 @@ from dmdesk.db import models as m
 from dmdesk.db.models_network import WorkOrderReroute
 from dmdesk.domain import lifecycle
 from dmdesk.domain.quantity import format_quantity
-from dmdesk.domain.workorder_states import FINAL_STATES, WOState
+from dmdesk.domain.work_order_states import FINAL_STATES, WOState
 from dmdesk.services.context import ServiceContext, UnitOfWork
-from dmdesk.services.workorders import cancel_in, complete_in
+from dmdesk.services.work_orders import cancel_in, complete_in
 
 
 def _holds(uow: UnitOfWork, order: m.WorkOrder) -> bool:

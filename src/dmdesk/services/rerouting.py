@@ -43,7 +43,7 @@ from dmdesk.domain import lifecycle
 from dmdesk.domain.errors import DomainError, IllegalTransitionError, ValidationError
 from dmdesk.domain.kinds import MAKING_SITE_KINDS, SiteStatus
 from dmdesk.domain.quantity import format_quantity
-from dmdesk.domain.workorder_states import OPEN_STATES, RESERVING_STATES, WOState
+from dmdesk.domain.work_order_states import OPEN_STATES, RESERVING_STATES, WOState
 from dmdesk.services.context import ServiceContext, UnitOfWork
 from dmdesk.services.ledger import BalanceKey, change_reserved, lot_key
 from dmdesk.services.routing import (
@@ -53,7 +53,7 @@ from dmdesk.services.routing import (
     ship_slots,
     take,
 )
-from dmdesk.services.workorders import create_work_order_in
+from dmdesk.services.work_orders import create_work_order_in
 
 
 @dataclass(frozen=True)

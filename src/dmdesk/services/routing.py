@@ -35,10 +35,10 @@ from dmdesk.domain.kinds import (
 )
 from dmdesk.domain.quantity import format_quantity, required_with_scrap
 from dmdesk.domain.stock_take import take_in_order
-from dmdesk.domain.workorder_states import WOState
+from dmdesk.domain.work_order_states import WOState
 from dmdesk.services.context import ServiceContext, UnitOfWork
 from dmdesk.services.stock import TransferLineSpec, ship_transfer_in
-from dmdesk.services.workorders import create_work_order_in
+from dmdesk.services.work_orders import create_work_order_in
 
 ACTIONS = ("ship", "make")
 

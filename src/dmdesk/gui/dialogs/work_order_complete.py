@@ -19,7 +19,7 @@ from dmdesk.gui.dialogs.work_order_reason import OverrideDialog
 from dmdesk.gui.palette import FIELD_ERROR_STYLE
 from dmdesk.gui.tasks import TaskRunner
 from dmdesk.queries.orders import WorkOrderDetail
-from dmdesk.services import workorders
+from dmdesk.services import work_orders
 from dmdesk.services.context import ServiceContext
 
 
@@ -79,7 +79,7 @@ class CompleteDialog(FormDialog):
         return values
 
     def submit(self, values: dict[str, Any]) -> str:
-        return workorders.complete(self.services, self.detail.id, good_qty=values["good"])
+        return work_orders.complete(self.services, self.detail.id, good_qty=values["good"])
 
     def show_error(self, error: BaseException) -> None:
         super().show_error(error)
@@ -93,7 +93,7 @@ class CompleteDialog(FormDialog):
             self.tr("{0} does not have enough of these components to complete {1}:").format(
                 self.detail.site_code, self.detail.number),
             error, self.runner,
-            lambda reason: workorders.complete(services, wo_id, good_qty=good,
+            lambda reason: work_orders.complete(services, wo_id, good_qty=good,
                                                override_reason=reason),
             self.tr("Complete anyway"), self)
         self.override.accepted.connect(lambda: self._done(self.override_result()))

@@ -33,8 +33,8 @@ from dmdesk.gui.formatting import to_qdate
 from dmdesk.queries import orders
 from dmdesk.queries.lookup import ProductChoice, product_by_sku
 from dmdesk.queries.orders import OpenLine, SiteChoice
-from dmdesk.services import workorders
-from dmdesk.services.workorders import CreatedWorkOrder
+from dmdesk.services import work_orders
+from dmdesk.services.work_orders import CreatedWorkOrder
 
 SEARCH_LIMIT = 30
 DEFAULT_LEAD_DAYS = 14
@@ -231,7 +231,7 @@ class WorkOrderCreateDialog(FormDialog):
 
     def submit(self, values: dict[str, Any]) -> CreatedWorkOrder:
         line: OpenLine | None = values["line"]
-        return workorders.create_work_order(
+        return work_orders.create_work_order(
             self.gctx.services, values["product"].id, values["quantity"], values["site"],
             values["due_date"], priority=values["priority"],
             customer_order_line_id=line.id if line else None, notes=values["notes"])

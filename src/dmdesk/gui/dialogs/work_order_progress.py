@@ -18,7 +18,7 @@ from dmdesk.domain.quantity import format_quantity, quantity, whole_number_requi
 from dmdesk.gui.dialogs.form import Field, FormDialog, combo, line_edit, right_aligned
 from dmdesk.gui.tasks import TaskRunner
 from dmdesk.queries.orders import WorkOrderDetail
-from dmdesk.services import workorders
+from dmdesk.services import work_orders
 from dmdesk.services.context import ServiceContext
 
 ZERO = Decimal(0)
@@ -128,6 +128,6 @@ class ReportProgressDialog(FormDialog):
         return values
 
     def submit(self, values: dict[str, Any]) -> None:
-        workorders.report_progress(self.services, self.detail.id, values["sequence"],
+        work_orders.report_progress(self.services, self.detail.id, values["sequence"],
                                    good=values["good"], scrap=values["scrap"],
                                    finished=values["finished"])

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.kinds import CustomerOrderState
-from dmdesk.domain.workorder_states import WOState
+from dmdesk.domain.work_order_states import WOState
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.customer_order_create import open_create_customer_order
 from dmdesk.gui.dialogs.form import dispose_when_idle
@@ -42,7 +42,7 @@ from dmdesk.queries import lists, orders
 from dmdesk.queries.line_routes import LineRoute, line_routes
 from dmdesk.queries.orders import CustomerOrderDetail, CustomerOrderLineRow
 from dmdesk.services.routing import RouteResult
-from dmdesk.services.workorders import CreatedWorkOrder
+from dmdesk.services.work_orders import CreatedWorkOrder
 
 WATCHED = frozenset({"customer_orders", "work_orders", "contacts", "products"})
 # Columns the list shows and their widths; "ship to" is in the detail pane, which needs the room.

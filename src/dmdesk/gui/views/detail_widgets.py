@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from dmdesk.domain.quantity import format_quantity
-from dmdesk.domain.workorder_states import WOState
+from dmdesk.domain.work_order_states import WOState
 from dmdesk.gui.models.rows import RowsModel
 from dmdesk.queries import lists
 from dmdesk.queries.dashboard_charts import COMPLETED_FILTERS

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from dmdesk.domain.errors import InsufficientStockError, NotFoundError
 from dmdesk.domain.quantity import format_quantity
-from dmdesk.domain.workorder_states import OPEN_STATES, WOAction, WOState, allowed_actions
+from dmdesk.domain.work_order_states import OPEN_STATES, WOAction, WOState, allowed_actions
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.crash import failure_message
 from dmdesk.gui.dialogs.form import dispose_when_idle, select_data
@@ -63,7 +63,7 @@ from dmdesk.gui.widgets.facts import FactGrid
 from dmdesk.queries import orders
 from dmdesk.queries.orders import MaterialRow, OperationRow, WorkOrderDetail
 from dmdesk.queries.scorecards import CheckRow, work_order_checks
-from dmdesk.services import workorders
+from dmdesk.services import work_orders
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.quality import CheckResult
 
@@ -490,7 +490,7 @@ class WorkOrdersArea(OrderArea[WorkOrderDetail]):
                              on_error=on_error or self._refused)
 
     def _release(self, d: WorkOrderDetail) -> None:
-        self._write(d, workorders.release,
+        self._write(d, work_orders.release,
                     self.tr("Released {0}: components reserved at {1}.").format(
                         d.number, d.site_code),
                     on_error=lambda error: self._release_refused(d, error))
@@ -505,19 +505,19 @@ class WorkOrdersArea(OrderArea[WorkOrderDetail]):
             self.tr("{0} does not have enough of these components for {1}. Releasing anyway "
                     "reserves what there is.").format(d.site_code, d.number),
             error, self.gctx.runner,
-            lambda reason: workorders.release(services, d.id, override_reason=reason),
+            lambda reason: work_orders.release(services, d.id, override_reason=reason),
             self.tr("Release anyway"), self)
         self._open(dialog, self.tr("Released {0} short of stock; the reason is kept on the "
                                    "order.").format(d.number))
 
     def _start(self, d: WorkOrderDetail) -> None:
-        self._write(d, workorders.start, self.tr("Started {0}.").format(d.number))
+        self._write(d, work_orders.start, self.tr("Started {0}.").format(d.number))
 
     def _hold(self, d: WorkOrderDetail) -> None:
-        self._write(d, workorders.hold, self.tr("Put {0} on hold.").format(d.number))
+        self._write(d, work_orders.hold, self.tr("Put {0} on hold.").format(d.number))
 
     def _resume(self, d: WorkOrderDetail) -> None:
-        self._write(d, workorders.resume, self.tr("Resumed {0}.").format(d.number))
+        self._write(d, work_orders.resume, self.tr("Resumed {0}.").format(d.number))
 
     def _report(self, d: WorkOrderDetail) -> None:
         self._open(ReportProgressDialog(d, self.gctx.services, self.gctx.runner, d.whole_only,
@@ -532,7 +532,7 @@ class WorkOrdersArea(OrderArea[WorkOrderDetail]):
     def _cancel(self, d: WorkOrderDetail) -> None:
         services = self.gctx.services
         self._open(CancelDialog(d.number, self.gctx.runner,
-                                lambda reason: workorders.cancel(services, d.id, reason), self),
+                                lambda reason: work_orders.cancel(services, d.id, reason), self),
                    self.tr("Cancelled {0}.").format(d.number))
 
     def add_check(self) -> None:

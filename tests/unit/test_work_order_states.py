@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from dmdesk.domain.errors import IllegalTransitionError
-from dmdesk.domain.workorder_states import (
+from dmdesk.domain.work_order_states import (
     FINAL_STATES,
     OPEN_STATES,
     RESERVING_STATES,

@@ -17,7 +17,7 @@ from dmdesk.domain.errors import (
     NotFoundError,
     ValidationError,
 )
-from dmdesk.services import products, sites, stock, workorders
+from dmdesk.services import products, sites, stock, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.integration.support import (
     Network,
@@ -72,7 +72,7 @@ def stocked(ctx: ServiceContext, network: Network) -> Network:
 
 def test_full_lifecycle(ctx: ServiceContext, stocked: Network) -> None:
     n = stocked
-    created = workorders.create_work_order(ctx, n.frame, 4, n.hq, DUE, priority=2)
+    created = work_orders.create_work_order(ctx, n.frame, 4, n.hq, DUE, priority=2)
     assert created.number == "HQ-WO-00001"
     order = _order(ctx, created.id)
     assert (order.state, order.quantity, order.priority, order.bom_hash) == (
@@ -85,7 +85,7 @@ def test_full_lifecycle(ctx: ServiceContext, stocked: Network) -> None:
     assert count_rows(ctx.db, "reservation") == 0
 
     # release: 2.5 m x 4 x 110 % = 11 m of steel and 32 screws reserved, nothing moved
-    assert workorders.release(ctx, created.id) == []
+    assert work_orders.release(ctx, created.id) == []
     order = _order(ctx, created.id)
     assert order.state == "released" and order.released_at is not None
     assert order.bom_hash is not None and len(order.bom_hash) == 64
@@ -100,15 +100,15 @@ def test_full_lifecycle(ctx: ServiceContext, stocked: Network) -> None:
     stock.issue(ctx, n.steel, n.hq_stock, 9)
     assert balance(ctx.db, n.steel, n.hq_stock) == (D(11), D(11))
 
-    workorders.start(ctx, created.id)
+    work_orders.start(ctx, created.id)
     assert _order(ctx, created.id).started_at is not None
-    workorders.report_progress(ctx, created.id, 10, good=4)
-    workorders.report_progress(ctx, created.id, 20, good=3, scrap=1, finished=True)
+    work_orders.report_progress(ctx, created.id, 10, good=4)
+    work_orders.report_progress(ctx, created.id, 20, good=3, scrap=1, finished=True)
     order = _order(ctx, created.id)
     assert (order.state, order.good_qty, order.scrap_qty) == ("in_progress", D(3), D(1))
     assert balance(ctx.db, n.steel, n.hq_stock) == (D(11), D(11))  # progress moves nothing
 
-    reference = workorders.complete(ctx, created.id)
+    reference = work_orders.complete(ctx, created.id)
     assert reference == "HQ-WO-00001"
     order = _order(ctx, created.id)
     assert (order.state, order.good_qty) == ("done", D(3))
@@ -128,14 +128,14 @@ def test_full_lifecycle(ctx: ServiceContext, stocked: Network) -> None:
                                           "complete"]
     for action in ("start", "release", "hold", "cancel", "complete"):
         with pytest.raises(IllegalTransitionError, match="is done"):
-            getattr(workorders, action)(ctx, created.id)
+            getattr(work_orders, action)(ctx, created.id)
 
 
 def test_complete_straight_from_released_outputs_the_order_quantity(
         ctx: ServiceContext, stocked: Network) -> None:
-    created = workorders.create_work_order(ctx, stocked.frame, 2, stocked.hq, DUE)
-    workorders.release(ctx, created.id)
-    workorders.complete(ctx, created.id)
+    created = work_orders.create_work_order(ctx, stocked.frame, 2, stocked.hq, DUE)
+    work_orders.release(ctx, created.id)
+    work_orders.complete(ctx, created.id)
     assert on_hand(ctx.db, stocked.frame, stocked.hq_stock) == D(2)
     assert on_hand(ctx.db, stocked.steel, stocked.hq_stock) == D("14.5")  # 20 - 5.5
 
@@ -147,13 +147,13 @@ def test_lot_genealogy_when_components_are_lot_tracked(ctx: ServiceContext,
     stock.receive(ctx, n.fabric, n.hq_stock, "5", lot_code="F-200")
     stock.receive(ctx, n.frame, n.hq_stock, 2)
     stock.receive(ctx, n.screw, n.hq_stock, 8)
-    created = workorders.create_work_order(ctx, n.chair, 2, n.hq, DUE)
-    workorders.release(ctx, created.id)  # 1.5 m2 fabric: all of F-100, then 0.5 of F-200
+    created = work_orders.create_work_order(ctx, n.chair, 2, n.hq, DUE)
+    work_orders.release(ctx, created.id)  # 1.5 m2 fabric: all of F-100, then 0.5 of F-200
     f100, f200 = _lot(ctx, n.fabric, "F-100"), _lot(ctx, n.fabric, "F-200")
     assert balance(ctx.db, n.fabric, n.hq_stock, f100.id) == (D(1), D(1))
     assert balance(ctx.db, n.fabric, n.hq_stock, f200.id) == (D(5), D("0.5"))
-    workorders.start(ctx, created.id)
-    workorders.complete(ctx, created.id)
+    work_orders.start(ctx, created.id)
+    work_orders.complete(ctx, created.id)
 
     out_lot = _lot(ctx, n.chair, created.number)
     assert out_lot.work_order_id == created.id
@@ -171,8 +171,8 @@ def test_lot_genealogy_when_components_are_lot_tracked(ctx: ServiceContext,
 def test_release_pins_the_latest_design_file(ctx: ServiceContext, stocked: Network) -> None:
     products.add_design_file(ctx, stocked.frame, "frame.pdf", b"rev A")
     products.add_design_file(ctx, stocked.frame, "frame.pdf", b"rev B")
-    created = workorders.create_work_order(ctx, stocked.frame, 1, stocked.hq, DUE)
-    workorders.release(ctx, created.id)
+    created = work_orders.create_work_order(ctx, stocked.frame, 1, stocked.hq, DUE)
+    work_orders.release(ctx, created.id)
     products.add_design_file(ctx, stocked.frame, "frame.pdf", b"rev C")  # after release
     order = _order(ctx, created.id)
     assert order.design_sha256 == hashlib.sha256(b"rev B").hexdigest()
@@ -181,14 +181,14 @@ def test_release_pins_the_latest_design_file(ctx: ServiceContext, stocked: Netwo
 
 
 def test_bom_hash_changes_with_the_bom(ctx: ServiceContext, stocked: Network) -> None:
-    first = workorders.create_work_order(ctx, stocked.frame, 1, stocked.hq, DUE)
-    workorders.release(ctx, first.id)
+    first = work_orders.create_work_order(ctx, stocked.frame, 1, stocked.hq, DUE)
+    work_orders.release(ctx, first.id)
     with ctx.db.read_session() as session:
         line = session.scalars(select(m.BomLine.id).where(
             m.BomLine.parent_id == stocked.frame, m.BomLine.component_id == stocked.screw)).one()
     products.update_bom_line(ctx, line, quantity=6)
-    second = workorders.create_work_order(ctx, stocked.frame, 1, stocked.hq, DUE)
-    workorders.release(ctx, second.id)
+    second = work_orders.create_work_order(ctx, stocked.frame, 1, stocked.hq, DUE)
+    work_orders.release(ctx, second.id)
     assert _order(ctx, first.id).bom_hash != _order(ctx, second.id).bom_hash
     assert _materials(ctx, first.id)[stocked.screw] == (D(8), D(0))  # the copy is kept
 
@@ -198,10 +198,10 @@ def test_release_with_short_stock_is_refused_and_writes_nothing(ctx: ServiceCont
     n = network
     stock.receive(ctx, n.steel, n.hq_stock, 5)
     stock.receive(ctx, n.steel, n.mp_stock, 50)  # at another site: does not count
-    created = workorders.create_work_order(ctx, n.frame, 4, n.hq, DUE)
+    created = work_orders.create_work_order(ctx, n.frame, 4, n.hq, DUE)
     before = db_fingerprint(ctx.db)
     with pytest.raises(InsufficientStockError) as caught:
-        workorders.release(ctx, created.id)
+        work_orders.release(ctx, created.id)
     assert caught.value.shortages == [("STEEL", D(11), D(5)), ("SCREW", D(32), D(0))]
     assert "STEEL: need 11, available 5" in str(caught.value)
     assert db_fingerprint(ctx.db) == before
@@ -212,8 +212,8 @@ def test_release_with_short_stock_is_refused_and_writes_nothing(ctx: ServiceCont
 def test_release_with_short_stock_and_a_reason(ctx: ServiceContext, network: Network) -> None:
     n = network
     stock.receive(ctx, n.steel, n.hq_stock, 5)
-    created = workorders.create_work_order(ctx, n.frame, 4, n.hq, DUE)
-    short = workorders.release(ctx, created.id, override_reason="steel arrives Monday")
+    created = work_orders.create_work_order(ctx, n.frame, 4, n.hq, DUE)
+    short = work_orders.release(ctx, created.id, override_reason="steel arrives Monday")
     assert [(s.sku, s.required, s.available, s.missing) for s in short] == [
         ("STEEL", D(11), D(5), D(6)), ("SCREW", D(32), D(0), D(32))]
     order = _order(ctx, created.id)
@@ -223,9 +223,9 @@ def test_release_with_short_stock_and_a_reason(ctx: ServiceContext, network: Net
 
     before = db_fingerprint(ctx.db)
     with pytest.raises(InsufficientStockError):
-        workorders.complete(ctx, created.id)
+        work_orders.complete(ctx, created.id)
     assert db_fingerprint(ctx.db) == before
-    workorders.complete(ctx, created.id, override_reason="consumed from the floor stock")
+    work_orders.complete(ctx, created.id, override_reason="consumed from the floor stock")
     moves = moves_by_reference(ctx.db, created.number)
     assert {mv.override_reason for mv in moves} == {"consumed from the floor stock"}
     assert on_hand(ctx.db, n.steel, n.hq_stock) == D(-6)
@@ -237,41 +237,41 @@ def test_release_with_short_stock_and_a_reason(ctx: ServiceContext, network: Net
 @pytest.mark.parametrize("held_at", ["released", "in_progress"])
 def test_hold_and_resume_return_to_the_previous_state(ctx: ServiceContext, stocked: Network,
                                                       held_at: str) -> None:
-    created = workorders.create_work_order(ctx, stocked.frame, 1, stocked.hq, DUE)
-    workorders.release(ctx, created.id)
+    created = work_orders.create_work_order(ctx, stocked.frame, 1, stocked.hq, DUE)
+    work_orders.release(ctx, created.id)
     if held_at == "in_progress":
-        workorders.start(ctx, created.id)
-    workorders.hold(ctx, created.id, reason="machine down")
+        work_orders.start(ctx, created.id)
+    work_orders.hold(ctx, created.id, reason="machine down")
     order = _order(ctx, created.id)
     assert (order.state, order.held_from) == ("on_hold", held_at)
     assert balance(ctx.db, stocked.steel, stocked.hq_stock)[1] == D("2.75")  # still reserved
     with pytest.raises(IllegalTransitionError, match="is on hold"):
-        workorders.report_progress(ctx, created.id, 10, good=1)
+        work_orders.report_progress(ctx, created.id, 10, good=1)
     with pytest.raises(IllegalTransitionError):
-        workorders.hold(ctx, created.id)
-    workorders.resume(ctx, created.id)
+        work_orders.hold(ctx, created.id)
+    work_orders.resume(ctx, created.id)
     order = _order(ctx, created.id)
     assert (order.state, order.held_from) == (held_at, None)
     with pytest.raises(IllegalTransitionError, match=f"is {held_at.replace('_', ' ')}"):
-        workorders.resume(ctx, created.id)
+        work_orders.resume(ctx, created.id)
     assert _wo_audit(ctx, created.id)[-2:] == ["hold", "resume"]
 
 
 @pytest.mark.parametrize("cancel_from", ["draft", "released", "in_progress", "on_hold"])
 def test_cancel_releases_the_reservations(ctx: ServiceContext, stocked: Network,
                                           cancel_from: str) -> None:
-    other = workorders.create_work_order(ctx, stocked.frame, 1, stocked.hq, DUE)
-    workorders.release(ctx, other.id)  # another order's reservation must survive
-    created = workorders.create_work_order(ctx, stocked.frame, 2, stocked.hq, DUE)
+    other = work_orders.create_work_order(ctx, stocked.frame, 1, stocked.hq, DUE)
+    work_orders.release(ctx, other.id)  # another order's reservation must survive
+    created = work_orders.create_work_order(ctx, stocked.frame, 2, stocked.hq, DUE)
     if cancel_from != "draft":
-        workorders.release(ctx, created.id)
+        work_orders.release(ctx, created.id)
         assert balance(ctx.db, stocked.steel, stocked.hq_stock) == (D(20), D("8.25"))
     if cancel_from in ("in_progress", "on_hold"):
-        workorders.start(ctx, created.id)
-        workorders.report_progress(ctx, created.id, 10, good=1)
+        work_orders.start(ctx, created.id)
+        work_orders.report_progress(ctx, created.id, 10, good=1)
     if cancel_from == "on_hold":
-        workorders.hold(ctx, created.id)
-    workorders.cancel(ctx, created.id, reason="customer changed the order")
+        work_orders.hold(ctx, created.id)
+    work_orders.cancel(ctx, created.id, reason="customer changed the order")
     order = _order(ctx, created.id)
     assert order.state == "cancelled"
     assert balance(ctx.db, stocked.steel, stocked.hq_stock) == (D(20), D("2.75"))
@@ -281,7 +281,7 @@ def test_cancel_releases_the_reservations(ctx: ServiceContext, stocked: Network,
     assert _wo_audit(ctx, created.id)[-1] == "cancel"
     assert_cache_matches_ledger(ctx.db)
     with pytest.raises(IllegalTransitionError, match="is cancelled"):
-        workorders.release(ctx, created.id)
+        work_orders.release(ctx, created.id)
 
 
 @pytest.mark.parametrize(("state", "action"), [
@@ -292,79 +292,79 @@ def test_cancel_releases_the_reservations(ctx: ServiceContext, stocked: Network,
 def test_illegal_transitions_are_refused_and_write_nothing(ctx: ServiceContext,
                                                            stocked: Network, state: str,
                                                            action: str) -> None:
-    created = workorders.create_work_order(ctx, stocked.frame, 1, stocked.hq, DUE)
+    created = work_orders.create_work_order(ctx, stocked.frame, 1, stocked.hq, DUE)
     if state != "draft":
-        workorders.release(ctx, created.id)
+        work_orders.release(ctx, created.id)
     if state == "in_progress":
-        workorders.start(ctx, created.id)
+        work_orders.start(ctx, created.id)
     before = db_fingerprint(ctx.db)
     with pytest.raises(IllegalTransitionError) as caught:
         if action == "report":
-            workorders.report_progress(ctx, created.id, 10, good=1)
+            work_orders.report_progress(ctx, created.id, 10, good=1)
         else:
-            getattr(workorders, action)(ctx, created.id)
+            getattr(work_orders, action)(ctx, created.id)
     assert f"is {state.replace('_', ' ')}" in str(caught.value)
     assert db_fingerprint(ctx.db) == before
 
 
 def test_report_progress_limits(ctx: ServiceContext, stocked: Network) -> None:
-    created = workorders.create_work_order(ctx, stocked.frame, 4, stocked.hq, DUE)
-    workorders.release(ctx, created.id)
-    workorders.start(ctx, created.id)
+    created = work_orders.create_work_order(ctx, stocked.frame, 4, stocked.hq, DUE)
+    work_orders.release(ctx, created.id)
+    work_orders.start(ctx, created.id)
     before = db_fingerprint(ctx.db)
     with pytest.raises(ValidationError, match="more than the order quantity"):
-        workorders.report_progress(ctx, created.id, 10, good=4, scrap=1)
+        work_orders.report_progress(ctx, created.id, 10, good=4, scrap=1)
     with pytest.raises(ValidationError, match=r"has no operation 15 \(it has: 10, 20\)"):
-        workorders.report_progress(ctx, created.id, 15, good=1)
+        work_orders.report_progress(ctx, created.id, 15, good=1)
     with pytest.raises(ValidationError, match="Report a good or a scrap"):
-        workorders.report_progress(ctx, created.id, 10)
+        work_orders.report_progress(ctx, created.id, 10)
     with pytest.raises(ValidationError, match="floating-point"):
-        workorders.report_progress(ctx, created.id, 10, good=1.0)
+        work_orders.report_progress(ctx, created.id, 10, good=1.0)
     with pytest.raises(ValidationError, match="good output of operation 10"):
-        workorders.report_progress(ctx, created.id, 20, good=1)  # nothing through op 10 yet
+        work_orders.report_progress(ctx, created.id, 20, good=1)  # nothing through op 10 yet
     assert db_fingerprint(ctx.db) == before
-    workorders.report_progress(ctx, created.id, 10, good=3, scrap=1)
-    workorders.report_progress(ctx, created.id, 20, good=2)
+    work_orders.report_progress(ctx, created.id, 10, good=3, scrap=1)
+    work_orders.report_progress(ctx, created.id, 20, good=2)
     with pytest.raises(ValidationError, match=r"good output of operation 10 \(3\)"):
-        workorders.report_progress(ctx, created.id, 20, good=1, scrap=1)
-    workorders.report_progress(ctx, created.id, 20, scrap=1)
+        work_orders.report_progress(ctx, created.id, 20, good=1, scrap=1)
+    work_orders.report_progress(ctx, created.id, 20, scrap=1)
     order = _order(ctx, created.id)
     assert (order.good_qty, order.scrap_qty) == (D(2), D(2))
 
 
 def test_complete_refuses_when_everything_was_scrapped(ctx: ServiceContext,
                                                        stocked: Network) -> None:
-    created = workorders.create_work_order(ctx, stocked.frame, 1, stocked.hq, DUE)
-    workorders.release(ctx, created.id)
-    workorders.start(ctx, created.id)
-    workorders.report_progress(ctx, created.id, 10, scrap=1)
+    created = work_orders.create_work_order(ctx, stocked.frame, 1, stocked.hq, DUE)
+    work_orders.release(ctx, created.id)
+    work_orders.start(ctx, created.id)
+    work_orders.report_progress(ctx, created.id, 10, scrap=1)
     with pytest.raises(ValidationError, match="Every unit was scrapped"):
-        workorders.complete(ctx, created.id)
-    workorders.complete(ctx, created.id, good_qty=0 + 1)
+        work_orders.complete(ctx, created.id)
+    work_orders.complete(ctx, created.id, good_qty=0 + 1)
     assert on_hand(ctx.db, stocked.frame, stocked.hq_stock) == D(1)
 
 
 def test_output_location_must_be_at_the_making_site(ctx: ServiceContext,
                                                     stocked: Network) -> None:
-    created = workorders.create_work_order(ctx, stocked.frame, 1, stocked.hq, DUE)
-    workorders.release(ctx, created.id)
+    created = work_orders.create_work_order(ctx, stocked.frame, 1, stocked.hq, DUE)
+    work_orders.release(ctx, created.id)
     with pytest.raises(ValidationError, match="at the making site"):
-        workorders.complete(ctx, created.id, output_location_id=stocked.mp_stock)
+        work_orders.complete(ctx, created.id, output_location_id=stocked.mp_stock)
     shelf = sites.create_location(ctx, stocked.hq, "FINISHED")
-    workorders.complete(ctx, created.id, output_location_id=shelf)
+    work_orders.complete(ctx, created.id, output_location_id=shelf)
     assert on_hand(ctx.db, stocked.frame, shelf) == D(1)
 
 
 def test_a_micro_producer_makes_from_its_own_stock(ctx: ServiceContext,
                                                    stocked: Network) -> None:
     n = stocked
-    created = workorders.create_work_order(ctx, n.frame, 1, n.mp, DUE)
+    created = work_orders.create_work_order(ctx, n.frame, 1, n.mp, DUE)
     with pytest.raises(InsufficientStockError):  # HQ's stock is not at MP1
-        workorders.release(ctx, created.id)
+        work_orders.release(ctx, created.id)
     stock.receive(ctx, n.steel, n.mp_stock, 3)
     stock.receive(ctx, n.screw, n.mp_stock, 8)
-    workorders.release(ctx, created.id)
-    workorders.complete(ctx, created.id)
+    work_orders.release(ctx, created.id)
+    work_orders.complete(ctx, created.id)
     assert on_hand(ctx.db, n.frame, n.mp_stock) == D(1)
     assert on_hand(ctx.db, n.steel, n.mp_stock) == D("0.25")
     assert balance(ctx.db, n.steel, n.hq_stock) == (D(20), D(0))
@@ -406,39 +406,39 @@ def test_create_refusals(ctx: ServiceContext, network: Network, case: str,
         args["customer_order_line_id"] = uuid.uuid4()
     before = db_fingerprint(ctx.db)
     with pytest.raises(error):
-        workorders.create_work_order(ctx, **args)  # type: ignore[arg-type]
+        work_orders.create_work_order(ctx, **args)  # type: ignore[arg-type]
     assert db_fingerprint(ctx.db) == before
 
 
 def test_update_work_order(ctx: ServiceContext, stocked: Network) -> None:
-    created = workorders.create_work_order(ctx, stocked.frame, 2, stocked.hq, DUE)
-    workorders.update_work_order(ctx, created.id, quantity=3, site_id=stocked.mp,
+    created = work_orders.create_work_order(ctx, stocked.frame, 2, stocked.hq, DUE)
+    work_orders.update_work_order(ctx, created.id, quantity=3, site_id=stocked.mp,
                                  priority=1, notes="rush")
     order = _order(ctx, created.id)
     assert (order.quantity, order.site_id, order.priority, order.notes) == (
         D(3), stocked.mp, 1, "rush")
     with pytest.raises(ValidationError):
-        workorders.update_work_order(ctx, created.id, site_id=stocked.wh)
-    workorders.update_work_order(ctx, created.id, site_id=stocked.hq)
-    workorders.release(ctx, created.id)
+        work_orders.update_work_order(ctx, created.id, site_id=stocked.wh)
+    work_orders.update_work_order(ctx, created.id, site_id=stocked.hq)
+    work_orders.release(ctx, created.id)
     with pytest.raises(IllegalTransitionError, match="only in draft"):
-        workorders.update_work_order(ctx, created.id, quantity=5)
-    workorders.update_work_order(ctx, created.id, due_date="2030-07-01")
+        work_orders.update_work_order(ctx, created.id, quantity=5)
+    work_orders.update_work_order(ctx, created.id, due_date="2030-07-01")
     assert str(_order(ctx, created.id).due_date) == "2030-07-01"
 
 
 def test_update_keeps_counted_units_whole(ctx: ServiceContext, stocked: Network) -> None:
     """Creating a work order for 1.5 pcs is refused; editing a draft to 1.5 pcs must be too."""
-    created = workorders.create_work_order(ctx, stocked.frame, 2, stocked.hq, DUE)
+    created = work_orders.create_work_order(ctx, stocked.frame, 2, stocked.hq, DUE)
     with pytest.raises(ValidationError, match="whole number"):
-        workorders.update_work_order(ctx, created.id, quantity="1.5")
+        work_orders.update_work_order(ctx, created.id, quantity="1.5")
     assert _order(ctx, created.id).quantity == D(2)
 
 
 def test_unknown_work_order(ctx: ServiceContext) -> None:
     for action in ("release", "start", "complete", "hold", "resume", "cancel"):
         with pytest.raises(NotFoundError):
-            getattr(workorders, action)(ctx, uuid.uuid4())
+            getattr(work_orders, action)(ctx, uuid.uuid4())
 
 
 def test_stock_in_an_archived_location_is_neither_reserved_nor_consumed(
@@ -452,10 +452,10 @@ def test_stock_in_an_archived_location_is_neither_reserved_nor_consumed(
     sites.set_location_archived(ctx, old)
     stock.receive(ctx, n.steel, n.hq_stock, 20)
     stock.receive(ctx, n.screw, n.hq_stock, 100)
-    created = workorders.create_work_order(ctx, n.frame, 2, n.hq, DUE)
-    assert workorders.release(ctx, created.id) == []
+    created = work_orders.create_work_order(ctx, n.frame, 2, n.hq, DUE)
+    assert work_orders.release(ctx, created.id) == []
     assert {loc for _, loc, _ in _reservations(ctx)} == {n.hq_stock}
-    workorders.complete(ctx, created.id)
+    work_orders.complete(ctx, created.id)
     assert on_hand(ctx.db, n.steel, old) == D(50)
     assert on_hand(ctx.db, n.steel, n.hq_stock) == D("14.5")
 
@@ -467,6 +467,6 @@ def test_stock_in_an_archived_location_does_not_cover_a_shortage(
     stock.receive(ctx, n.steel, old, 50)
     stock.receive(ctx, n.screw, old, 50)
     sites.set_location_archived(ctx, old)
-    created = workorders.create_work_order(ctx, n.frame, 1, n.hq, DUE)
+    created = work_orders.create_work_order(ctx, n.frame, 1, n.hq, DUE)
     with pytest.raises(InsufficientStockError):
-        workorders.release(ctx, created.id)
+        work_orders.release(ctx, created.id)

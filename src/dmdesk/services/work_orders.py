@@ -39,7 +39,7 @@ from dmdesk.domain.kinds import (
 from dmdesk.domain.numbering import DocKind
 from dmdesk.domain.quantity import format_quantity, quantity, required_with_scrap
 from dmdesk.domain.stock_take import take_in_order
-from dmdesk.domain.workorder_states import RESERVING_STATES, WOAction, WOState, next_state
+from dmdesk.domain.work_order_states import RESERVING_STATES, WOAction, WOState, next_state
 from dmdesk.services import records
 from dmdesk.services.context import ServiceContext, UnitOfWork
 from dmdesk.services.fields import a_date, integer, text

@@ -4,8 +4,8 @@
 
 Two paths, each in its own fresh Python process (so each peak RSS is its own):
 
-- ``dmdesk``: ``documents.exports.export_workbook(db, "moves", ...)``: the whole export (About,
-  Balances with opening/closing per product and site, every move with formats, widths,
+- ``dmdesk``: ``documents.excel.exports.export_workbook(db, "moves", ...)``: the whole export
+  (About, Balances with opening/closing per product and site, every move with formats, widths,
   autofilter, temp file and rename);
 - ``bare``: plain sqlite3 reading the same joined rows (same SQL shape, same order) and a bare
   openpyxl write-only workbook appending them as plain values (no styles, no balances sheet):
@@ -52,7 +52,7 @@ def _peak_mb() -> float:
 
 def run_dmdesk(db_path: Path, out: Path) -> dict[str, Any]:
     from dmdesk.db.database import open_database
-    from dmdesk.documents.exports import export_workbook
+    from dmdesk.documents.excel.exports import export_workbook
 
     db = open_database(db_path, create=False, upgrade=False)
     try:

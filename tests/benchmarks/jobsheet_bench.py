@@ -120,7 +120,7 @@ def render_bare(tables: Sequence[list[list[str]]], out: Path,
 def bare_fonts() -> tuple[str, str]:
     """The sheet's fonts (the same DejaVu Sans files) as plain ReportLab has them: their own
     TTFont objects, without dmdesk's per-process caches of font subsets, widths and ToUnicode
-    maps (documents/font_subsets.py), which are part of what is measured, not of the floor.
+    maps (documents/pdf/font_subsets.py), which are part of what is measured, not of the floor.
 
     ``pdfmetrics.registerFont`` would not do: a font whose face (PostScript name) is already
     registered is registered as that same object, so "BareDejaVuSans" would be dmdesk's
@@ -143,7 +143,7 @@ def cached_fonts() -> tuple[str, str]:
     """dmdesk's own registered fonts, with its caches: the bare page drawn so is shown for
     information (``bare-cached-fonts``), as the floor of a page that shares dmdesk's font
     caches."""
-    from dmdesk.documents.fonts import register_fonts
+    from dmdesk.documents.pdf.fonts import register_fonts
 
     return register_fonts()
 
@@ -165,7 +165,7 @@ def breakdown(db: Any, numbers: Sequence[str], out: Path) -> tuple[float, float]
     """Seconds a sheet spends reading its data, and drawing the PDF from that data."""
     from reportlab.lib.pagesizes import A4
 
-    from dmdesk.documents import jobsheet
+    from dmdesk.documents.jobsheet import sheet as jobsheet
     from dmdesk.queries.jobsheet import job_sheets_data
 
     started = time.perf_counter()
@@ -268,7 +268,7 @@ TARGET_REGIME = "new-session"
 
 def before_round(regime: str, fresh: Path) -> None:
     """Set the thumbnail caches up as ``regime`` says (see the module's docstring)."""
-    from dmdesk.documents.thumbnails import clear_memory_cache
+    from dmdesk.documents.pdf.thumbnails import clear_memory_cache
 
     if regime == "first-print":
         os.environ["DMDESK_CACHE_DIR"] = str(fresh)  # a disk cache nothing was written to
@@ -316,8 +316,8 @@ def main() -> int:
         return 2
 
     from dmdesk.db.database import open_database
-    from dmdesk.documents.fonts import register_fonts
-    from dmdesk.documents.jobsheet import render_job_sheets
+    from dmdesk.documents.jobsheet.sheet import render_job_sheets
+    from dmdesk.documents.pdf.fonts import register_fonts
     numbers = pick_orders(db_path, args.sheets)
     db = open_database(db_path, create=False, upgrade=False)
     out = args.out_dir / "jobsheet-bench"

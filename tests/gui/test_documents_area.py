@@ -15,7 +15,7 @@ from PySide6.QtCore import QDate, Qt, QUrl
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
-from dmdesk.documents.exports import EXPORT_KINDS
+from dmdesk.documents.excel.exports import EXPORT_KINDS
 from dmdesk.documents.importing.kind_contacts import FIELDS as CONTACT_FIELDS
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.views.documents import DocumentsArea, parse_numbers

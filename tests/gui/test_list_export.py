@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
-from dmdesk.documents import list_export
+from dmdesk.documents.excel import list_export
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.views.list_area import ListArea
 from dmdesk.gui.views.stock import StockArea

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from dmdesk.documents.jobsheet import render_job_sheets
+from dmdesk.documents.jobsheet.sections import place_table
+from dmdesk.documents.jobsheet.sheet import render_job_sheets
+from dmdesk.documents.jobsheet.styles import GRID, SHADE, Styles
 from dmdesk.documents.kit.document import Block, write_document
-from dmdesk.documents.sheet_flow import Cell, Flow, Row, Table, TableStyle, row_height
-from dmdesk.documents.sheet_sections import place_table
-from dmdesk.documents.sheet_styles import GRID, SHADE, Styles
+from dmdesk.documents.pdf.flow import Cell, Flow, Row, Table, TableStyle, row_height
 from dmdesk.queries.settings import CompanyProfile, company_profile
 from dmdesk.services import settings, work_orders
 from dmdesk.services.context import ServiceContext

@@ -20,8 +20,8 @@ from sqlalchemy import text
 
 from dmdesk.cli import main
 from dmdesk.db.database import Database, open_database
-from dmdesk.documents import excel_writer
-from dmdesk.documents.exports import EXPORT_KINDS, export_workbook
+from dmdesk.documents.excel import writer as excel_writer
+from dmdesk.documents.excel.exports import EXPORT_KINDS, export_workbook
 from dmdesk.domain.errors import DomainError, NotFoundError, ValidationError
 from dmdesk.services import contacts, work_orders
 from dmdesk.services import stock as stock_service
@@ -409,7 +409,7 @@ def test_progress_reaches_the_total(small_db: Path, tmp_path: Path) -> None:
 
 def test_a_table_longer_than_a_sheet_goes_on_in_continuation_sheets(
         exported: Exported, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from dmdesk.documents.excel_writer import TableWriter
+    from dmdesk.documents.excel.writer import TableWriter
 
     monkeypatch.setattr(TableWriter, "max_rows", 6)  # a header and five moves a sheet
     db = open_database(exported.db_path, create=False)
@@ -459,8 +459,8 @@ def test_a_cancelled_export_leaves_no_file_and_no_temporary_streams(
 
 
 def test_the_table_of_kinds_and_the_writers_name_the_same_kinds() -> None:
-    """documents.export_kinds is the one table (the CLI's choices, the Documents area's
+    """documents.excel.export_kinds is the one table (the CLI's choices, the Documents area's
     buttons); each kind in it must have its writer, and no writer may be left over."""
-    from dmdesk.documents import exports
+    from dmdesk.documents.excel import exports
 
     assert list(exports._WRITERS) == list(EXPORT_KINDS)

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from dmdesk.cli import main
 from dmdesk.db.database import Database, open_database
 from dmdesk.demo import build_demo
-from dmdesk.documents.exports import export_workbook
+from dmdesk.documents.excel.exports import export_workbook
 from dmdesk.documents.importing import import_file
 from dmdesk.documents.importing.kind_contacts import FIELDS as CONTACT_FIELDS
 from dmdesk.services import contacts, products, sites

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from dmdesk import cli
-from dmdesk.documents.jobsheet import default_page_size, render_job_sheets
+from dmdesk.documents.jobsheet.sheet import default_page_size, render_job_sheets
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.services import products, stock, work_orders
 from dmdesk.services.context import ServiceContext

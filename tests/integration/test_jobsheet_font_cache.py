@@ -1,5 +1,5 @@
 """Font subsets are cut from the font file once per process and reused by later sheets that
-need the same characters (documents.font_subsets); the sheets still carry each text."""
+need the same characters (documents.pdf.font_subsets); the sheets still carry each text."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 
-from dmdesk.documents.fonts import register_fonts
-from dmdesk.documents.jobsheet import render_job_sheets
+from dmdesk.documents.jobsheet.sheet import render_job_sheets
+from dmdesk.documents.pdf.fonts import register_fonts
 from dmdesk.services import products, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.helpers import require_tool

@@ -8,7 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from dmdesk.documents.jobsheet import MARGIN, render_job_sheets
+from dmdesk.documents.jobsheet.sheet import MARGIN, render_job_sheets
 from dmdesk.services import products, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.helpers import require_tool

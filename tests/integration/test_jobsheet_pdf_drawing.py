@@ -19,9 +19,9 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from dmdesk.documents.jobsheet import render_job_sheets
-from dmdesk.documents.pdf_pages import PdfPages
-from dmdesk.documents.thumbnails import thumbnail
+from dmdesk.documents.jobsheet.sheet import render_job_sheets
+from dmdesk.documents.pdf.pages import PdfPages
+from dmdesk.documents.pdf.thumbnails import thumbnail
 from dmdesk.services import products, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.helpers import require_tool

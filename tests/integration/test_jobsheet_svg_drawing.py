@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from dmdesk.documents.jobsheet import render_job_sheets
+from dmdesk.documents.jobsheet.sheet import render_job_sheets
 from dmdesk.services import products, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.helpers import require_tool

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from dmdesk import cli
-from dmdesk.documents.jobsheet import render_job_sheets
+from dmdesk.documents.jobsheet.sheet import render_job_sheets
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.queries.jobsheet import job_sheets_data, job_sheets_refusal
 from dmdesk.services import products, stock, work_orders

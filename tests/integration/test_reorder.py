@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from dmdesk.db.database import Database
-from dmdesk.documents.reorder_export import export_reorder
+from dmdesk.documents.excel.reorder_export import export_reorder
 from dmdesk.domain.errors import ValidationError
 from dmdesk.queries.reorder import monthly_demand, reorder_suggestions
 from dmdesk.services import products, stock

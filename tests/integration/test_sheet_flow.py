@@ -1,4 +1,4 @@
-"""documents.sheet_flow: blocks that do not fit go to the next page, a table's header row is
+"""documents.pdf.flow: blocks that do not fit go to the next page, a table's header row is
 repeated on every page it continues on, and a heading stays with the table's first row.
 Drawn into a real PDF and read back with pdftotext, page by page."""
 
@@ -10,9 +10,9 @@ from pathlib import Path
 from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
 
-from dmdesk.documents.fonts import register_fonts
-from dmdesk.documents.pdf_ink import Ink
-from dmdesk.documents.sheet_flow import Cell, Flow, Frame, Row, Table, TableStyle
+from dmdesk.documents.pdf.flow import Cell, Flow, Frame, Row, Table, TableStyle
+from dmdesk.documents.pdf.fonts import register_fonts
+from dmdesk.documents.pdf.ink import Ink
 from tests.helpers import require_tool
 
 FRAME = Frame(left=40, right=300, top=380, bottom=40)  # 340 points high

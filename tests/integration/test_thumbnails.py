@@ -1,4 +1,4 @@
-"""Design-file thumbnails (dmdesk.documents.thumbnails): what each kind of file draws, read back
+"""Design-file thumbnails (dmdesk.documents.pdf.thumbnails): what each kind of file draws, read back
 from real PDFs (pdftoppm for pixels, pdftotext for text), stored once per document, cached in
 memory and on disk, and never an exception for a file we cannot show."""
 
@@ -19,10 +19,10 @@ from reportlab.pdfgen.canvas import Canvas
 from svglib import svglib
 
 from dmdesk.demo.artwork import svg_drawing
-from dmdesk.documents import thumbnails
-from dmdesk.documents.fonts import register_fonts
-from dmdesk.documents.thumbnails import Thumbnail, clear_memory_cache, disk, thumbnail
-from dmdesk.documents.thumbnails.paint import FRAME_WIDTH
+from dmdesk.documents.pdf import thumbnails
+from dmdesk.documents.pdf.fonts import register_fonts
+from dmdesk.documents.pdf.thumbnails import Thumbnail, clear_memory_cache, disk, thumbnail
+from dmdesk.documents.pdf.thumbnails.paint import FRAME_WIDTH
 from tests.helpers import require_tool
 
 BOX = (70 * mm, 50 * mm)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dmdesk.db.database import open_database
-from dmdesk.documents.thumbnails import disk
+from dmdesk.documents.pdf.thumbnails import disk
 from dmdesk.server.scope import blob_key
 from dmdesk.services import products, work_orders
 from dmdesk.services.context import ServiceContext

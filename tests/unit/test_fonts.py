@@ -1,4 +1,4 @@
-"""documents.fonts.font_runs: each character in the first font of the chain that has it
+"""documents.pdf.fonts.font_runs: each character in the first font of the chain that has it
 (DejaVu Sans, then Droid Sans Fallback, then Dmdesk Hangul; Hangul tries Dmdesk Hangul before
 Droid Sans Fallback), as runs a caller can measure with stringWidth and draw one by one."""
 
@@ -13,7 +13,7 @@ import sys
 import pytest
 from reportlab.pdfbase import pdfmetrics
 
-from dmdesk.documents.fonts import BOLD, FALLBACK, KOREAN, REGULAR, font_runs, register_fonts
+from dmdesk.documents.pdf.fonts import BOLD, FALLBACK, KOREAN, REGULAR, font_runs, register_fonts
 from tests.helpers import REPO_ROOT
 
 
@@ -66,7 +66,7 @@ def test_a_fallback_font_is_read_only_when_a_text_needs_it() -> None:
     """In a fresh process: Korean loads the Korean font and not the 4 MB CJK one."""
     script = (
         "from reportlab.pdfbase import pdfmetrics\n"
-        "from dmdesk.documents import fonts\n"
+        "from dmdesk.documents.pdf import fonts\n"
         "fonts.register_fonts()\n"
         "fonts.font_runs('Steel tube', fonts.REGULAR)\n"
         "print(sorted(pdfmetrics.getRegisteredFontNames()))\n"

@@ -1,4 +1,4 @@
-"""QR codes as documents draw them (documents.qr on segno, drawn by kit.codes as one path):
+"""QR codes as documents draw them (documents.pdf.qr on segno, drawn by kit.codes as one path):
 rendered to a real PDF, rasterised with pdftoppm and read back with zbarimg, for values of
 each mode; and the symbol's size follows the standard's capacities at level M."""
 
@@ -12,8 +12,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from dmdesk.documents.kit.codes import draw_qr
-from dmdesk.documents.pdf_ink import Ink
-from dmdesk.documents.qr import qr_modules
+from dmdesk.documents.pdf.ink import Ink
+from dmdesk.documents.pdf.qr import qr_modules
 from dmdesk.domain.errors import ValidationError
 from tests.helpers import require_tool
 

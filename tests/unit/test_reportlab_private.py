@@ -1,4 +1,4 @@
-"""The ReportLab internals dmdesk relies on (documents/reportlab_private.py lists them) still
+"""The ReportLab internals dmdesk relies on (documents/pdf/reportlab_private.py lists them) still
 exist and still mean what we use them for. A ReportLab upgrade that changes one fails here,
 by name, instead of printing a garbled or unreadable PDF."""
 
@@ -12,10 +12,10 @@ from reportlab.pdfbase.pdfdoc import PDFDocument
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
-from dmdesk.documents import reportlab_private as private
-from dmdesk.documents.font_subsets import cache_subsets
-from dmdesk.documents.fonts import REGULAR, register_fonts
-from dmdesk.documents.pdf_ink import Ink
+from dmdesk.documents.pdf import reportlab_private as private
+from dmdesk.documents.pdf.font_subsets import cache_subsets
+from dmdesk.documents.pdf.fonts import REGULAR, register_fonts
+from dmdesk.documents.pdf.ink import Ink
 
 TEXT = "Hello 42 — Ωmega…"
 

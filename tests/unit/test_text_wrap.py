@@ -1,12 +1,12 @@
-"""documents.text_wrap: lines that fit, broken where a reader expects."""
+"""documents.pdf.text_wrap: lines that fit, broken where a reader expects."""
 
 from __future__ import annotations
 
 import pytest
 
-from dmdesk.documents.fonts import register_fonts
-from dmdesk.documents.pdf_ink import text_width
-from dmdesk.documents.text_wrap import wrap
+from dmdesk.documents.pdf.fonts import register_fonts
+from dmdesk.documents.pdf.ink import text_width
+from dmdesk.documents.pdf.text_wrap import wrap
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dmdesk import __version__
 from dmdesk.cli import imports, join, lots, network, package, server, settings, sync
-from dmdesk.documents.export_kinds import EXPORT_KINDS
+from dmdesk.documents.excel.export_kinds import EXPORT_KINDS
 from dmdesk.domain.errors import DomainError
 
 # Each group of subcommands lives in its own module with a `register(commands, db_argument)`
@@ -162,7 +162,7 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
 
 def cmd_jobsheet(args: argparse.Namespace) -> int:
     from dmdesk.db.database import open_database
-    from dmdesk.documents.jobsheet import render_job_sheets
+    from dmdesk.documents.jobsheet.sheet import render_job_sheets
 
     path = _database_path(args)
     out = Path(args.out).expanduser()
@@ -179,7 +179,7 @@ def cmd_jobsheet(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from dmdesk.db.database import open_database
-    from dmdesk.documents.exports import export_workbook, parse_period
+    from dmdesk.documents.excel.exports import export_workbook, parse_period
 
     if args.kind == "reorder":  # suggestions as of today (the period is not used)
         return network.cmd_reorder(args)

@@ -205,7 +205,7 @@ def cmd_capacity(args: argparse.Namespace) -> int:
 
 
 def cmd_reorder(args: argparse.Namespace) -> int:
-    from dmdesk.documents.reorder_export import export_reorder
+    from dmdesk.documents.excel.reorder_export import export_reorder
     from dmdesk.queries.lookup import find_site
     from dmdesk.queries.reorder import reorder_suggestions
 

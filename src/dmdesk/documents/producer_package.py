@@ -27,8 +27,8 @@ from typing import BinaryIO
 from openpyxl import Workbook
 
 from dmdesk.db.database import Database
-from dmdesk.documents.excel_writer import Col, Counter, TableWriter
-from dmdesk.documents.jobsheet import job_sheets_pdf
+from dmdesk.documents.excel.writer import Col, Counter, TableWriter
+from dmdesk.documents.jobsheet.sheet import job_sheets_pdf
 from dmdesk.documents.kit.document import write_atomically
 from dmdesk.domain.errors import ValidationError
 from dmdesk.queries.jobsheet import JobSheetData

@@ -1,7 +1,7 @@
 """Job sheets through Qt's print system, so they print on any printer the OS knows.
 
 The sheet is the ReportLab PDF of ``documents.jobsheet``; PySide6 has no QtPdf here, so PDFium
-(``documents.pdf_pages``) rasterises each page at the printer's resolution, capped at
+(``documents.pdf.pages``) rasterises each page at the printer's resolution, capped at
 ``MAX_DPI`` (300 dpi is sharp for text, QR and bar codes; 1200 dpi pages would be 140 MB each),
 and the pages are drawn onto a ``QPrinter`` scaled to fit the paper.
 
@@ -37,8 +37,8 @@ from PySide6.QtCore import QCoreApplication, QRectF
 from PySide6.QtGui import QImage, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
-from dmdesk.documents.jobsheet import default_page_size, render_job_sheets
-from dmdesk.documents.pdf_pages import PageBitmap, PdfPages
+from dmdesk.documents.jobsheet.sheet import default_page_size, render_job_sheets
+from dmdesk.documents.pdf.pages import PageBitmap, PdfPages
 from dmdesk.gui.tasks import Progress, TaskCancelledError
 from dmdesk.services.database import Database
 

@@ -18,7 +18,7 @@ from typing import Any
 from dmdesk.db.database import Database
 from dmdesk.db.ids import new_id
 from dmdesk.db.raw_insert import utc_text
-from dmdesk.documents.thumbnails import disk as thumbnail_disk
+from dmdesk.documents.pdf.thumbnails import disk as thumbnail_disk
 from dmdesk.domain.hlc import HLC, HybridClock
 from dmdesk.services.context import DEFAULT_SITE_CODE, SETTING_HLC, SETTING_SITE
 from dmdesk.sync import alerts, protocol

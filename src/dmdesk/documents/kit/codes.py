@@ -11,8 +11,8 @@ from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
 
-from dmdesk.documents.pdf_ink import Ink
-from dmdesk.documents.qr import qr_modules
+from dmdesk.documents.pdf.ink import Ink
+from dmdesk.documents.pdf.qr import qr_modules
 
 __all__ = ["BAR_HEIGHT", "BAR_WIDTH", "QR_BORDER", "code128_bars", "draw_bars", "draw_qr",
            "qr_modules"]

@@ -27,11 +27,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from dmdesk.documents.jobsheet.styles import SECTION_AFTER, Styles, styles
 from dmdesk.documents.kit.footer import FOOTER_HEIGHT, draw_footer
 from dmdesk.documents.kit.header import place_letterhead
-from dmdesk.documents.pdf_ink import Ink
-from dmdesk.documents.sheet_flow import Cell, Flow, Frame, draw_lines
-from dmdesk.documents.sheet_styles import SECTION_AFTER, Styles, styles
+from dmdesk.documents.pdf.flow import Cell, Flow, Frame, draw_lines
+from dmdesk.documents.pdf.ink import Ink
 from dmdesk.domain.errors import ValidationError
 from dmdesk.queries.settings import CompanyProfile
 

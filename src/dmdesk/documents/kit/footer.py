@@ -6,9 +6,9 @@ from __future__ import annotations
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 
-from dmdesk.documents.pdf_ink import RIGHT, Ink
-from dmdesk.documents.sheet_flow import Frame
-from dmdesk.documents.sheet_styles import GRID, styles
+from dmdesk.documents.jobsheet.styles import GRID, styles
+from dmdesk.documents.pdf.flow import Frame
+from dmdesk.documents.pdf.ink import RIGHT, Ink
 
 FOOTER_HEIGHT = 10 * mm  # kept free under the frame
 FOOTER_SIZE = 8.0

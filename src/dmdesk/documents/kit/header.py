@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from reportlab.lib.units import mm
 
-from dmdesk.documents.pdf_ink import Ink
-from dmdesk.documents.sheet_flow import Cell, Flow, draw_lines
-from dmdesk.documents.sheet_styles import GRID, Styles, TextStyle
-from dmdesk.documents.thumbnails import Thumbnail, thumbnail
+from dmdesk.documents.jobsheet.styles import GRID, Styles, TextStyle
+from dmdesk.documents.pdf.flow import Cell, Flow, draw_lines
+from dmdesk.documents.pdf.ink import Ink
+from dmdesk.documents.pdf.thumbnails import Thumbnail, thumbnail
 from dmdesk.queries.settings import CompanyProfile
 
 LOGO_BOX = (40 * mm, 16 * mm)  # width, height: the logo is fitted inside

@@ -19,7 +19,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QDialog, QWidget
 
-from dmdesk.documents.jobsheet import render_job_sheets
+from dmdesk.documents.jobsheet.sheet import render_job_sheets
 from dmdesk.domain.errors import DomainError
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.crash import failure_message

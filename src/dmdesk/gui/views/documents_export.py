@@ -1,6 +1,6 @@
 """The Documents area's Excel exports: a site, a period, and a button per export kind.
 
-The buttons come from ``documents.exports.EXPORT_KINDS`` (with their ``TITLES``), so a kind
+The buttons come from ``documents.excel.exports.EXPORT_KINDS`` (with their ``TITLES``), so a kind
 added there appears here without a change. Each asks where to save, then writes the workbook
 on the worker with a progress dialog whose Cancel stops it (the export's progress callback
 raises; ``export_workbook`` only moves its file into place once complete, so a cancelled
@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dmdesk.documents.export_kinds import EXPORT_KINDS, KINDS, TITLES, PeriodUse
-from dmdesk.documents.exports import ExportResult, export_workbook
+from dmdesk.documents.excel.export_kinds import EXPORT_KINDS, KINDS, TITLES, PeriodUse
+from dmdesk.documents.excel.exports import ExportResult, export_workbook
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.crash import failure_message
 from dmdesk.gui.dialogs.save_file import ask_save_path

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from dmdesk.documents.list_export import ListExportResult, ListView, export_list
+from dmdesk.documents.excel.list_export import ListExportResult, ListView, export_list
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.crash import failure_message
 from dmdesk.gui.dialogs.save_file import ask_save_path

@@ -1,7 +1,7 @@
 """A site's Reorder tab: what is below its reorder point there, how much to bring in (forecast
 from the last months of customer orders) and from where (a transfer from a site with surplus, a
 work order, or a purchase), with "Export to Excel…" for the buyer. Read and written on the
-worker (queries.reorder, documents.reorder_export)."""
+worker (queries.reorder, documents.excel.reorder_export)."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ class SiteReorderTab(QWidget):
         return dialog
 
     def export_to(self, path: Path) -> None:
-        from dmdesk.documents.reorder_export import export_reorder
+        from dmdesk.documents.excel.reorder_export import export_reorder
 
         db, code, today = self.gctx.db, self.site_code, self.today
         self.gctx.runner.run(

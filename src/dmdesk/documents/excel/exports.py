@@ -45,7 +45,8 @@ from sqlalchemy.orm import Session
 
 from dmdesk import __version__
 from dmdesk.db import models as m
-from dmdesk.documents.excel_writer import (
+from dmdesk.documents.excel.export_kinds import BY_NAME, EXPORT_KINDS, TITLES, PeriodUse
+from dmdesk.documents.excel.writer import (
     Bold,
     Col,
     Counter,
@@ -60,7 +61,6 @@ from dmdesk.documents.excel_writer import (
     write_about,
     xlsx_target,
 )
-from dmdesk.documents.export_kinds import BY_NAME, EXPORT_KINDS, TITLES, PeriodUse
 from dmdesk.domain.errors import ValidationError
 from dmdesk.queries import exports as q
 from dmdesk.queries.lookup import find_site
@@ -374,7 +374,7 @@ def _contacts(job: _Job, progress: Progress | None) -> tuple[Counter, Sequence[F
     return counter, ()
 
 
-# The code of each kind in documents.export_kinds.KINDS (tests check the two name the same).
+# The code of each kind in documents.excel.export_kinds.KINDS (tests check the two name the same).
 _WRITERS: dict[str, _Writer] = {
     "stock": _stock,
     "valuation": _valuation,

@@ -1,6 +1,6 @@
 """Reorder suggestions as an Excel workbook (for the buyer and the planner, until purchasing
 lives in dmdesk): an About sheet and one "Reorder" sheet with real number cells, a frozen
-header and an autofilter (documents.excel_writer). Written to a temporary file and renamed, so
+header and an autofilter (documents.excel.writer). Written to a temporary file and renamed, so
 a failure leaves nothing half-written."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from dmdesk import __version__
-from dmdesk.documents.excel_writer import (
+from dmdesk.documents.excel.exports import ReadableDatabase
+from dmdesk.documents.excel.writer import (
     Col,
     Counter,
     TableWriter,
@@ -20,7 +21,6 @@ from dmdesk.documents.excel_writer import (
     write_about,
     xlsx_target,
 )
-from dmdesk.documents.exports import ReadableDatabase
 from dmdesk.queries.lookup import find_site
 from dmdesk.queries.reorder import DEFAULT_MONTHS, ReorderSuggestion, reorder_suggestions
 

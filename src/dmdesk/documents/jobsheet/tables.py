@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 from reportlab.lib.units import mm
 
-from dmdesk.documents.pdf_ink import LEFT, RIGHT
-from dmdesk.documents.sheet_flow import Cell, Flow, Row, Table, TableStyle, row_height
-from dmdesk.documents.sheet_sections import place_empty, place_table
-from dmdesk.documents.sheet_styles import GRID, MISSING, SHADE, Styles
+from dmdesk.documents.jobsheet.sections import place_empty, place_table
+from dmdesk.documents.jobsheet.styles import GRID, MISSING, SHADE, Styles
+from dmdesk.documents.pdf.flow import Cell, Flow, Row, Table, TableStyle, row_height
+from dmdesk.documents.pdf.ink import LEFT, RIGHT
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.queries.jobsheet import JobSheetData, PickRow
 

@@ -24,7 +24,7 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from dmdesk.documents.font_subsets import cache_subsets
+from dmdesk.documents.pdf.font_subsets import cache_subsets
 from dmdesk.paths import resources_dir
 
 REGULAR = "DejaVuSans"

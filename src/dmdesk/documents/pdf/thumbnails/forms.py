@@ -21,8 +21,8 @@ from reportlab.pdfbase.pdfdoc import (
 )
 from reportlab.pdfgen.canvas import Canvas
 
-from dmdesk.documents.reportlab_private import document_of
-from dmdesk.documents.thumbnails.paint import paint_svg
+from dmdesk.documents.pdf.reportlab_private import document_of
+from dmdesk.documents.pdf.thumbnails.paint import paint_svg
 
 Key = tuple[str, float, float]  # (sha256, max_width, max_height)
 

@@ -51,9 +51,9 @@ from dataclasses import dataclass, field
 
 from reportlab.pdfgen.canvas import Canvas
 
-from dmdesk.documents.thumbnails import disk
-from dmdesk.documents.thumbnails.forms import Form, Key, Live
-from dmdesk.documents.thumbnails.prepare import prepare
+from dmdesk.documents.pdf.thumbnails import disk
+from dmdesk.documents.pdf.thumbnails.forms import Form, Key, Live
+from dmdesk.documents.pdf.thumbnails.prepare import prepare
 
 __all__ = ["Thumbnail", "clear_memory_cache", "thumbnail"]
 

@@ -34,7 +34,7 @@ from reportlab.pdfbase.ttfonts import (
     makeToUnicodeCMap,
 )
 
-from dmdesk.documents.reportlab_private import page_fonts
+from dmdesk.documents.pdf.reportlab_private import page_fonts
 
 KEEP = 32  # subsets per font (a few hundred kilobytes at most)
 T = TypeVar("T")

@@ -1,4 +1,4 @@
-"""The kinds of Excel export, in one table: the export code (documents.exports), the command
+"""The kinds of Excel export, in one table: the export code (documents.excel.exports), the command
 line and the Documents area read it. It imports nothing heavy, so ``dmdesk --help`` stays quick.
 """
 

@@ -35,7 +35,8 @@ from reportlab.lib.pagesizes import A4, LETTER
 from sqlalchemy.orm import Session
 
 from dmdesk.db.database import Database
-from dmdesk.documents.jobsheet_layout import place_sheet
+from dmdesk.documents.jobsheet.layout import place_sheet
+from dmdesk.documents.jobsheet.styles import styles
 from dmdesk.documents.kit.document import (
     MARGIN,
     draw_pages,
@@ -44,8 +45,7 @@ from dmdesk.documents.kit.document import (
     write_atomically,
 )
 from dmdesk.documents.kit.header import letterhead
-from dmdesk.documents.sheet_flow import Flow, Frame
-from dmdesk.documents.sheet_styles import styles
+from dmdesk.documents.pdf.flow import Flow, Frame
 from dmdesk.domain.errors import ValidationError
 from dmdesk.queries.jobsheet import JobSheetData, job_sheets_data
 from dmdesk.queries.settings import CompanyProfile, company_profile

@@ -22,7 +22,8 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from dmdesk import __version__
-from dmdesk.documents.excel_writer import (
+from dmdesk.documents.excel.exports import ReadableDatabase
+from dmdesk.documents.excel.writer import (
     Col,
     Counter,
     Kind,
@@ -34,7 +35,6 @@ from dmdesk.documents.excel_writer import (
     write_about,
     xlsx_target,
 )
-from dmdesk.documents.exports import ReadableDatabase
 from dmdesk.queries.paging import Column, ListSpec, count, fetch_page
 
 PAGE_ROWS = 5000

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from reportlab.lib.units import mm
 
-from dmdesk.documents.jobsheet_tables import place_operations, place_pick_list, quantity_text
-from dmdesk.documents.pdf_ink import Ink
-from dmdesk.documents.sheet_codes import CODES_WIDTH, Codes
-from dmdesk.documents.sheet_flow import Cell, Flow, draw_lines
-from dmdesk.documents.sheet_sections import (
+from dmdesk.documents.jobsheet.codes import CODES_WIDTH, Codes
+from dmdesk.documents.jobsheet.sections import (
     BLOCK_PADDING,
     heading_height,
     place_box,
@@ -17,8 +14,11 @@ from dmdesk.documents.sheet_sections import (
     place_empty,
     place_heading,
 )
-from dmdesk.documents.sheet_styles import BLACK, SECTION_BEFORE, SHADE, Styles, styles
-from dmdesk.documents.thumbnails import thumbnail
+from dmdesk.documents.jobsheet.styles import BLACK, SECTION_BEFORE, SHADE, Styles, styles
+from dmdesk.documents.jobsheet.tables import place_operations, place_pick_list, quantity_text
+from dmdesk.documents.pdf.flow import Cell, Flow, draw_lines
+from dmdesk.documents.pdf.ink import Ink
+from dmdesk.documents.pdf.thumbnails import thumbnail
 from dmdesk.queries.jobsheet import JobSheetData
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from dmdesk.documents.thumbnails.forms import EncodedImage, Form, Key, form_name
+from dmdesk.documents.pdf.thumbnails.forms import EncodedImage, Form, Key, form_name
 from dmdesk.paths import cache_dir
 
 log = logging.getLogger(__name__)

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from reportlab.lib import colors
 from reportlab.lib.colors import Color
 
-from dmdesk.documents.fonts import register_fonts
-from dmdesk.documents.pdf_ink import LEFT, text_width
-from dmdesk.documents.sheet_flow import Cell
-from dmdesk.documents.text_wrap import wrap
+from dmdesk.documents.pdf.flow import Cell
+from dmdesk.documents.pdf.fonts import register_fonts
+from dmdesk.documents.pdf.ink import LEFT, text_width
+from dmdesk.documents.pdf.text_wrap import wrap
 
 GRID = colors.HexColor("#8a8a8a")
 SHADE = colors.HexColor("#e8e8e8")

@@ -29,8 +29,8 @@ from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from dmdesk.documents.fonts import ASCII_READABLE, font_runs, needs_fallback
-from dmdesk.documents.reportlab_private import document_of
+from dmdesk.documents.pdf.fonts import ASCII_READABLE, font_runs, needs_fallback
+from dmdesk.documents.pdf.reportlab_private import document_of
 
 LEFT, RIGHT, CENTRE = "left", "right", "centre"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from reportlab.lib.units import mm
 
+from dmdesk.documents.jobsheet.styles import Styles
 from dmdesk.documents.kit.codes import (
     BAR_HEIGHT,
     BAR_WIDTH,
@@ -14,8 +15,7 @@ from dmdesk.documents.kit.codes import (
     draw_qr,
     qr_modules,
 )
-from dmdesk.documents.pdf_ink import CENTRE, Ink
-from dmdesk.documents.sheet_styles import Styles
+from dmdesk.documents.pdf.ink import CENTRE, Ink
 
 __all__ = ["BAR_HEIGHT", "BAR_WIDTH", "CODES_WIDTH", "QR_SIZE", "Codes", "code128_bars",
            "draw_bars", "draw_qr"]

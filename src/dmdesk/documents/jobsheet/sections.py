@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 from reportlab.lib.colors import Color
 
-from dmdesk.documents.pdf_ink import Ink
-from dmdesk.documents.sheet_flow import Cell, Flow, Row, Step, Table, draw_lines
-from dmdesk.documents.sheet_styles import GRID, SECTION_AFTER, SECTION_BEFORE, Styles
+from dmdesk.documents.jobsheet.styles import GRID, SECTION_AFTER, SECTION_BEFORE, Styles
+from dmdesk.documents.pdf.flow import Cell, Flow, Row, Step, Table, draw_lines
+from dmdesk.documents.pdf.ink import Ink
 
 BLOCK_PADDING = 3.0  # a platypus table cell's default top and bottom padding
 

@@ -12,14 +12,14 @@ from reportlab.pdfbase.pdfdoc import pdfdocEnc
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
-from dmdesk.documents.reportlab_private import (
+from dmdesk.documents.pdf.reportlab_private import (
     TextRecorder,
     document_of,
     recorded_operators,
     recorded_states,
     replayable,
 )
-from dmdesk.documents.thumbnails.forms import EncodedImage, Form, Key, form_name
+from dmdesk.documents.pdf.thumbnails.forms import EncodedImage, Form, Key, form_name
 
 # A form inherits the graphics state of the page where it is drawn: start from PDF's defaults
 # (what ReportLab assumed while recording the stream) whatever the sheet set before.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from dmdesk.documents.pdf_ink import text_width
+from dmdesk.documents.pdf.ink import text_width
 
 # Characters after which a line may break with no space: CJK ideographs, kana, fullwidth
 # forms and CJK punctuation. Not Hangul: Korean puts spaces between words and breaks there.

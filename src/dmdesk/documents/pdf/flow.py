@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from reportlab.lib.colors import Color
 
-from dmdesk.documents.pdf_ink import CENTRE, LEFT, RIGHT, Ink
+from dmdesk.documents.pdf.ink import CENTRE, LEFT, RIGHT, Ink
 
 Step = Callable[[Ink], None]
 

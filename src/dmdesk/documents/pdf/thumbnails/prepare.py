@@ -13,10 +13,10 @@ from PIL import Image
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfgen.canvas import Canvas
 
-from dmdesk.documents.pdf_pages import PdfPages
-from dmdesk.documents.thumbnails.forms import EncodedImage, Form, Key, Live
-from dmdesk.documents.thumbnails.paint import FRAME_WIDTH, INSET, paint_frame, paint_svg
-from dmdesk.documents.thumbnails.record import record
+from dmdesk.documents.pdf.pages import PdfPages
+from dmdesk.documents.pdf.thumbnails.forms import EncodedImage, Form, Key, Live
+from dmdesk.documents.pdf.thumbnails.paint import FRAME_WIDTH, INSET, paint_frame, paint_svg
+from dmdesk.documents.pdf.thumbnails.record import record
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Excel workbooks: the accountant's exports, any list, reorder suggestions."""

@@ -1,0 +1,1 @@
+"""Job sheets: the shop-floor traveler of a work order, as a PDF."""

@@ -1,0 +1,1 @@
+"""Drawing PDFs: fonts, text, codes, pages as pixels, design thumbnails."""

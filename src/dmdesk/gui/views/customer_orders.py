@@ -27,6 +27,7 @@ from dmdesk.gui.dialogs.route_line import RouteDialog
 from dmdesk.gui.dialogs.work_order_create import open_create_work_order
 from dmdesk.gui.formatting import display
 from dmdesk.gui.models.rows import DetailRow, RowsModel
+from dmdesk.gui.palette import CUSTOMER_ORDER_STATE
 from dmdesk.gui.views.detail_pane import content_page, stacked_pages
 from dmdesk.gui.views.detail_widgets import (
     badge_style,
@@ -55,8 +56,6 @@ _STATE_NAMES = {
     CustomerOrderState.FULFILLED: str(QT_TRANSLATE_NOOP("CustomerOrders", "fulfilled")),
     CustomerOrderState.CANCELLED: str(QT_TRANSLATE_NOOP("CustomerOrders", "cancelled")),
 }
-_STATE_COLORS = {CustomerOrderState.OPEN: "#1d4ed8", CustomerOrderState.FULFILLED: "#15803d",
-                 CustomerOrderState.CANCELLED: "#44403c"}
 
 
 def order_state_label(state: str) -> str:
@@ -135,7 +134,7 @@ class CustomerOrderDetailPane(QWidget):
         self.stack.setCurrentIndex(1)
         self.number.setText(detail.number)
         self.state.setText(order_state_label(detail.state))
-        self.state.setStyleSheet(badge_style(_STATE_COLORS[detail.state]))
+        self.state.setStyleSheet(badge_style(CUSTOMER_ORDER_STATE[detail.state]))
         info = self.info
         info.set("customer", detail.customer_name)
         info.set("due", detail.due_date.isoformat())

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.domain.work_order_states import WOState
 from dmdesk.gui.models.rows import RowsModel
+from dmdesk.gui.palette import WORK_ORDER_STATE
 from dmdesk.queries import lists
 from dmdesk.queries.dashboard_charts import COMPLETED_FILTERS
 
@@ -56,10 +57,6 @@ _STATE_NAMES = {
     WOState.DONE: str(QT_TRANSLATE_NOOP("WorkOrders", "done")),
     WOState.CANCELLED: str(QT_TRANSLATE_NOOP("WorkOrders", "cancelled")),
 }
-_STATE_COLORS = {
-    WOState.DRAFT: "#6b7280", WOState.RELEASED: "#1d4ed8", WOState.IN_PROGRESS: "#b45309",
-    WOState.ON_HOLD: "#7c3aed", WOState.DONE: "#15803d", WOState.CANCELLED: "#44403c",
-}
 
 
 def state_label(state: str) -> str:
@@ -74,7 +71,7 @@ def badge_style(color: str) -> str:
 
 
 def state_badge_style(state: str) -> str:
-    return badge_style(_STATE_COLORS[WOState(state)])
+    return badge_style(WORK_ORDER_STATE[WOState(state)])
 
 
 def qty_text(value: Decimal, unit: str = "") -> str:

@@ -17,12 +17,10 @@ from PySide6.QtWidgets import QGridLayout, QWidget
 
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.gui.formatting import enum_label
-from dmdesk.gui.palette import ERROR_RED
+from dmdesk.gui.palette import ERROR_RED, UNKNOWN_STATE, WORK_ORDER_STATE
 from dmdesk.gui.views.charts.bar_chart import BarChart, Bars, BarSet
 from dmdesk.queries.dashboard_charts import ChartData
 
-STATE_COLOURS = {"draft": "#94a3b8", "released": "#2563eb", "in_progress": "#d97706",
-                 "on_hold": "#7c3aed"}
 OUTPUT, VALUE, ON_TIME = "#15803d", "#0f766e", "#1d4ed8"
 
 
@@ -48,7 +46,7 @@ def open_work_bars(data: ChartData) -> Bars:
     work = data.open_work
     sites = work.sites
     sets = [BarSet(enum_label(state), [site.count(state) for site in sites],
-                   STATE_COLOURS.get(state, "#64748b")) for state in work.states]
+                   WORK_ORDER_STATE.get(state, UNKNOWN_STATE)) for state in work.states]
     tips = [tr("{0} — {1}: {2} open ({3})").format(
         s.code, s.name, s.total,
         ", ".join(f"{s.count(state)} {enum_label(state)}" for state in work.states

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, delete, insert, select
 
+from dmdesk.db.chunks import chunked
 from dmdesk.domain.kinds import SiteKind
 from dmdesk.domain.read_scope import (
     PRODUCER_TABLES,
@@ -31,6 +32,9 @@ from dmdesk.server.storage import feed, ops, owners, scope_rows, sites
 
 # "stub": a work order that continues one of the producer's moved orders (read_scope.py).
 LIVE, FROZEN, MADE, USED, STUB = "live", "frozen", "made", "used", "stub"
+# Keys per preload query: two IN lists of up to this many values each, with the producers,
+# stay under SQLite's 999 bound parameters.
+SCOPE_CHUNK = 300
 CHILDREN = ("wo_material", "wo_operation", "quality_check")
 _REFERS = (("work_order_id", "work_order"), ("product_id", "product"),
            ("parent_id", "product"), ("transfer_id", "transfer"), ("document_id", "transfer"),
@@ -107,8 +111,7 @@ class ScopeEngine:
 
     def preload(self, keys: Iterable[tuple[str, str]]) -> None:
         wanted = sorted({k for k in keys if k[0] in PRODUCER_TABLES})
-        for start in range(0, len(wanted), 300):
-            chunk = wanted[start:start + 300]
+        for chunk in chunked(wanted, SCOPE_CHUNK):
             for producer in self.producers:
                 for entity, key in chunk:
                     self._state.setdefault((producer, entity, key), None)
@@ -436,12 +439,10 @@ class ScopeEngine:
 
     def flush(self) -> None:
         keys = sorted(self._dirty)
-        for start in range(0, len(keys), 300):
-            chunk = keys[start:start + 300]
-            for producer, entity, key in chunk:
-                self._c.execute(delete(scope_rows).where(
-                    scope_rows.c.site == producer, scope_rows.c.entity == entity,
-                    scope_rows.c.entity_id == key))
+        for producer, entity, key in keys:
+            self._c.execute(delete(scope_rows).where(
+                scope_rows.c.site == producer, scope_rows.c.entity == entity,
+                scope_rows.c.entity_id == key))
         rows = [{"site": p, "entity": e, "entity_id": k, "state": state}
                 for (p, e, k) in keys if (state := self._state[(p, e, k)]) is not None]
         if rows:

@@ -9,10 +9,10 @@ ORM), and ``insert_many`` hands them to the driver's executemany directly.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
@@ -34,6 +34,22 @@ def utc_text(value: datetime) -> str:
 
 def insert_many(connection: Connection, table: str, columns: Sequence[str],
                 rows: Sequence[Sequence[Any]]) -> None:
-    marks = ", ".join("?" for _ in columns)
-    connection.exec_driver_sql(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", list(rows))
+    connection.exec_driver_sql(insert_statement(table, columns), list(rows))
+
+
+class Executes(Protocol):
+    """A DB-API connection or cursor (the sync client's raw sqlite3 handle)."""
+
+    def execute(self, sql: str, parameters: Sequence[Any], /) -> Any: ...
+
+    def executemany(self, sql: str, seq_of_parameters: Sequence[Sequence[Any]], /) -> Any: ...
+
+
+def insert_statement(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+
+
+def insert_row(raw: Executes, table: str, values: Mapping[str, Any]) -> None:
+    """One row given by column name, through a raw DB-API handle."""
+    names = list(values)
+    raw.execute(insert_statement(table, names), [values[n] for n in names])

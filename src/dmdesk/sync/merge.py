@@ -25,7 +25,7 @@ from typing import Any
 
 from dmdesk.db.changes import IMMUTABLE_TABLES, LOCAL_TABLES
 from dmdesk.db.ids import new_id
-from dmdesk.db.raw_insert import utc_text
+from dmdesk.db.raw_insert import insert_row, utc_text
 from dmdesk.domain.errors import ValidationError
 from dmdesk.domain.lifecycle import LIFECYCLE_FIELDS
 from dmdesk.sync import alerts, union
@@ -185,11 +185,8 @@ class Merger:
             return
         given = table.row_to_db(change["payload"])
         values = table.with_defaults(given)
-        names = list(values)
         try:
-            self.raw.execute(
-                f"INSERT INTO {table.name} ({', '.join(names)}) "
-                f"VALUES ({', '.join('?' for _ in names)})", [values[n] for n in names])
+            insert_row(self.raw, table.name, values)
         except sqlite3.IntegrityError as exc:
             if "FOREIGN KEY" in str(exc):
                 raise DeferredError("refers to a row not received yet") from None

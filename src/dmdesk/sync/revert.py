@@ -34,7 +34,7 @@ from typing import Any
 from dmdesk.db import models as m
 from dmdesk.db.changes import IMMUTABLE_TABLES
 from dmdesk.db.database import Database
-from dmdesk.db.raw_insert import utc_text
+from dmdesk.db.raw_insert import insert_row, utc_text
 from dmdesk.domain.quantity import QUANTITY_PLACES, QUANTITY_SCALE, format_quantity, from_scaled
 from dmdesk.sync import alerts, protocol, union
 from dmdesk.sync.codec import TableCodec, codec
@@ -218,11 +218,8 @@ class Reverter:
                  what: str, why: str) -> str:
         fields = {n: v for n, (v, _h) in network["fields"].items() if n in table.to_db}
         values = table.row_to_db(fields)
-        names = list(values)
         try:
-            self.raw.execute(
-                f"INSERT INTO {table.name} ({', '.join(names)}) "
-                f"VALUES ({', '.join('?' for _ in names)})", [values[n] for n in names])
+            insert_row(self.raw, table.name, values)
         except sqlite3.IntegrityError as exc:
             return (f"The server refused this site's deletion of {what}: {why}. It could not "
                     f"be put back here ({exc}); ask the owner.")

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from dmdesk.db.chunks import chunked
+from dmdesk.db.raw_insert import insert_statement
 from dmdesk.domain.errors import ValidationError
 from dmdesk.sync.codec import codec
 from dmdesk.sync.protocol import Change
@@ -70,9 +71,7 @@ def apply_moves(raw: sqlite3.Connection, changes: Sequence[Change], result: Merg
         fresh.append(row)
     if not fresh:
         return
-    raw.executemany(
-        f"INSERT INTO {MOVE} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-        fresh)
+    raw.executemany(insert_statement(MOVE, columns), fresh)
     deltas: dict[BalanceKey, int] = defaultdict(int)
     lot_of: dict[BalanceKey, bytes | None] = {}
     for row in fresh:

@@ -24,7 +24,11 @@ def test_sites_tokens_and_revocation_from_the_command_line(tmp_path: Path) -> No
     assert again.returncode == 1 and "already" in again.stderr
     bad = dmdesk("server", "add-site", "TOO-LONG", "--name", "x", "--role", "site",
                  "--db", db)
-    assert bad.returncode == 1 and "not valid" in bad.stderr
+    assert bad.returncode == 1 and "Site code 'TOO-LONG' must be 2 to 6" in bad.stderr
+    # The rule every site's database applies: a code a site would refuse is refused here too.
+    digit_first = dmdesk("server", "add-site", "1AB", "--name", "x", "--role", "site",
+                         "--db", db)
+    assert digit_first.returncode == 1 and "starting with a letter" in digit_first.stderr
     role = dmdesk("server", "add-site", "X", "--name", "x", "--role", "boss", "--db", db)
     assert role.returncode == 2 and "invalid choice" in role.stderr
 

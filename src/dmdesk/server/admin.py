@@ -9,7 +9,6 @@ request look its token up by an indexed column instead of trying each site's has
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -17,12 +16,13 @@ from typing import get_args
 
 from sqlalchemy import func, insert, select, update
 
+from dmdesk.domain.errors import ValidationError
+from dmdesk.domain.numbering import check_site_code
 from dmdesk.server.scope import ScopeEngine
 from dmdesk.server.storage import Store, ops, sites
 from dmdesk.sync.protocol import Role
 
 ROLES: tuple[str, ...] = get_args(Role)
-CODE_PATTERN = re.compile(r"^[A-Z0-9]{1,6}$")
 
 
 class AdminError(Exception):
@@ -43,10 +43,10 @@ def hash_token(token: str) -> str:
 
 
 def _check_code(code: str) -> str:
-    code = code.strip().upper()
-    if not CODE_PATTERN.match(code):
-        raise AdminError(f"Site code {code!r} is not valid: use 1 to 6 letters or digits.")
-    return code
+    try:  # the rule every site's database applies, so the server never admits a code
+        return check_site_code(code)  # that a site would refuse to take as its own
+    except ValidationError as exc:
+        raise AdminError(exc.message) from None
 
 
 def add_site(store: Store, code: str, name: str, role: str) -> SiteAccount:

@@ -12,16 +12,15 @@ import base64
 import binascii
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from dmdesk.domain.numbering import SITE_CODE_RE
 from dmdesk.sync.transport import SyncError
 
 PREFIX = "dmdesk-invite:"
 VERSION = 1
 _CHECK_BYTES = 4
-_SITE = re.compile(r"^[A-Z0-9]{1,6}$")
 
 
 class InviteError(SyncError):
@@ -83,6 +82,6 @@ def _fields(payload: bytes) -> Invite:
         raise InviteError(f"This invite is of version {version}, made by a newer dmdesk: "
                           "update dmdesk, then join again.")
     url, token, site = (str(data.get(key, "")) for key in ("url", "token", "site"))
-    if not token or not _SITE.match(site):
+    if not token or not SITE_CODE_RE.match(site):
         raise InviteError("The invite is damaged: ask the owner for a new one.")
     return Invite(check_url(url), token, site)

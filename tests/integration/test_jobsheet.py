@@ -84,9 +84,23 @@ def test_released_sheet_has_the_order_its_pick_list_and_a_readable_qr(
                      "Deburr every cut.", "Sign-off", "Page 1 of 1"):
         assert expected in text, expected
     # 2.5 m x 4 x 110 % = 11 m of steel; 8 x 4 = 32 screws, as reserved at release
-    assert re.search(r"STEEL\s+Steel tube 20 mm\s+11\s+m\s+STOCK", text), text
-    assert re.search(r"SCREW\s+Screw M6\s+32\s+pcs\s+STOCK", text), text
+    # Each location with its site (the making site's stock)
+    assert re.search(r"STEEL\s+Steel tube 20 mm\s+11\s+m\s+HQ / STOCK", text), text
+    assert re.search(r"SCREW\s+Screw M6\s+32\s+pcs\s+HQ / STOCK", text), text
+    assert re.search(r"State / priority\s+released / 3", text), text
     assert _qr_codes(out, tmp_path) == [released]
+
+
+def test_the_state_is_printed_in_words(ctx: ServiceContext, network: Network,
+                                       tmp_path: Path) -> None:
+    created = work_orders.create_work_order(ctx, network.frame, 1, network.hq, DUE)
+    work_orders.release(ctx, created.id, override_reason="the sheet only")
+    work_orders.start(ctx, created.id)
+    out = tmp_path / "started.pdf"
+    render_job_sheets(ctx.db, [created.number], out)
+    text = _text(out)
+    assert re.search(r"State / priority\s+in progress / 3", text), text
+    assert "in_progress" not in text
 
 
 def test_draft_sheet_computes_the_pick_list_from_the_bom(
@@ -97,9 +111,11 @@ def test_draft_sheet_computes_the_pick_list_from_the_bom(
     render_job_sheets(ctx.db, [created.number], out, page_size="Letter")
     text = _text(out)
     assert "not reserved yet" in text
-    # 1.5 m2 fabric: 1 from lot F-100 at STOCK, 0.5 with no stock; frames and screws: none
-    assert re.search(r"FABRIC\s+Upholstery fabric\s+1\s+m2\s+STOCK\s+F-100", text), text
-    assert re.search(r"FABRIC\s+Upholstery fabric\s+0\.5\s+m2\s+no stock", text), text
+    # 1.5 m2 fabric: 1 from lot F-100 at STOCK, 0.5 with no stock; frames and screws: none.
+    # The line's second row leaves number, SKU and name blank: one component, named once.
+    assert re.search(r"FABRIC\s+Upholstery fabric\s+1\s+m2\s+HQ / STOCK\s+F-100\n"
+                     r"\s+0\.5\s+m2\s+no stock", text), text
+    assert text.count("FABRIC") == 1, text
     assert re.search(r"FRAME\s+Chair frame\s+2\s+pcs\s+no stock", text), text
     assert re.search(r"SCREW\s+Screw M6\s+8\s+pcs\s+no stock", text), text
     info = subprocess.run([require_tool("pdfinfo"), str(out)], capture_output=True,
@@ -126,6 +142,25 @@ def test_a_60_line_bom_flows_onto_more_pages_with_the_header_repeated(
     second = _text(out, page=2)
     assert re.search(r"#\s+SKU\s+Component\s+Qty\s+Unit\s+Location\s+Lot", second), second
     assert f"Page 2 of {pages}" in second and created.number in second
+
+
+def test_a_line_of_notes_gets_no_page_of_its_own(
+        ctx: ServiceContext, network: Network, tmp_path: Path) -> None:
+    """A pick list that ends near the foot of the page: the typed note still fits there, and
+    the box to write in shrinks to the room left (it took a second page with the note)."""
+    cabinet = products.create_product(ctx, sku="CABINET", name="Workshop cabinet",
+                                      kind="finished", unit="pcs")
+    for index in range(25):
+        part = products.create_product(ctx, sku=f"PART-{index:03d}",
+                                       name=f"Cabinet part number {index}",
+                                       kind="raw_material", unit="pcs")
+        products.add_bom_line(ctx, cabinet, part, 1)
+    created = work_orders.create_work_order(ctx, cabinet, 1, network.hq, DUE,
+                                           notes="Mind the edges.")
+    out = tmp_path / "near-the-foot.pdf"
+    assert render_job_sheets(ctx.db, [created.number], out, page_size="A4") == 1
+    text = _text(out)
+    assert "PART-024" in text and "Mind the edges." in text and "Page 1 of 1" in text
 
 
 def test_non_latin_names_come_back_from_the_pdf(

@@ -19,6 +19,7 @@ from dmdesk.documents.jobsheet.tables import place_operations, place_pick_list, 
 from dmdesk.documents.pdf.flow import Cell, Flow, draw_lines
 from dmdesk.documents.pdf.ink import Ink
 from dmdesk.documents.pdf.thumbnails import thumbnail
+from dmdesk.domain.work_order_states import label as state_label
 from dmdesk.queries.jobsheet import JobSheetData
 
 
@@ -82,7 +83,7 @@ def _facts(sheet: JobSheetData, s: Styles, width: float) -> list[tuple[Cell, Cel
              ("Making site", " — ".join(filter(None, (sheet.site_code, sheet.site_name)))),
              ("Due date", sheet.due_date.isoformat()),
              ("Customer order", _customer(sheet)),
-             ("State / priority", f"{sheet.state.value} / {sheet.priority}"))
+             ("State / priority", f"{state_label(sheet.state)} / {sheet.priority}"))
     value_width = _fact_value_width(width)
     rows = []
     for label, value in facts:
@@ -139,7 +140,9 @@ def _place_design(flow: Flow, sheet: JobSheetData, s: Styles) -> None:
 
 
 NOTES_EMPTY = 25 * mm
-NOTES_BLANK = 18 * mm
+NOTES_BLANK = 18 * mm  # room to write by hand under typed notes
+NOTES_BLANK_LEAST = 8 * mm  # smaller than this, there is no room to write: left out
+NOTES_GAP = 2 * mm
 
 
 def _place_notes(flow: Flow, sheet: JobSheetData, s: Styles) -> None:
@@ -148,15 +151,16 @@ def _place_notes(flow: Flow, sheet: JobSheetData, s: Styles) -> None:
     width = flow.frame.width
     lines = s.body.lines(text, width - 12) if text else []
     box = sum(line[3] for line in lines) + 2 * BLOCK_PADDING if text else NOTES_EMPTY
-    after = 2 * mm + NOTES_BLANK if text else 0.0
     flow.space(SECTION_BEFORE)
-    whole = heading_height(flow, heading, s) + box + after
+    # The typed notes are kept together; the box to write in under them takes the room that
+    # is left, so a sheet never gets a page of its own for a line of notes and an empty box.
+    whole = heading_height(flow, heading, s) + box
     if whole > flow.frame.top - flow.frame.bottom:  # more than a page: start it here
         whole = heading_height(flow, heading, s) + 2 * BLOCK_PADDING + 3 * s.body.leading
     flow.make_room(whole)
     place_heading(flow, heading, s)
     place_boxed_lines(flow, lines, box)
-    if text:
-        flow.advance(2 * mm)
-        flow.make_room(NOTES_BLANK)
-        place_box(flow, NOTES_BLANK)
+    blank = min(NOTES_BLANK, flow.room - NOTES_GAP)
+    if text and blank >= NOTES_BLANK_LEAST:
+        flow.advance(NOTES_GAP)
+        place_box(flow, blank)

@@ -19,7 +19,9 @@ def quantity_text(value: object) -> str:
     return format_quantity(value)  # type: ignore[arg-type]
 
 
-PICK_FIXED = (9 * mm, 31 * mm, None, 16 * mm, 12 * mm, 21 * mm, 24 * mm, 16 * mm)
+# The lot column fits a lot named after its work order (WH-WO-00222) on one line, the
+# location one a site and location code (POR / RAW).
+PICK_FIXED = (8 * mm, 30 * mm, None, 14 * mm, 12 * mm, 24 * mm, 27 * mm, 16 * mm)
 PICK_TITLES = ("#", "SKU", "Component", "Qty", "Unit", "Location", "Lot", "Picked")
 QTY = 3
 NUMBERS = (0, QTY)  # line number and quantity: one line each, never broken
@@ -38,10 +40,21 @@ def header_row(titles: Sequence[str], style: TableStyle, s: Styles,
     return Row(cells, row_height(cells, style))
 
 
-def _location(row: PickRow, reserved: bool) -> str:
+def _location(row: PickRow, sheet: JobSheetData) -> str:
+    """Where to take it, with the site (the making site's stock: reserved or planned there)."""
     if row.location is not None:
-        return row.location
-    return "not reserved" if reserved else "no stock"
+        return f"{sheet.site_code} / {row.location}"
+    return "not reserved" if sheet.pick_list_reserved else "no stock"
+
+
+def _pick_texts(item: PickRow, previous: PickRow | None, sheet: JobSheetData) -> list[str]:
+    """A line's first row names the component; its further rows (another lot or location, or
+    what is still missing) leave number, SKU and name blank so it does not read as a second
+    line of the same component."""
+    again = previous is not None and previous.line_no == item.line_no
+    head = ["", "", ""] if again else [str(item.line_no), item.sku, item.name]
+    return [*head, quantity_text(item.quantity), item.unit, _location(item, sheet),
+            item.lot or ""]
 
 
 def place_pick_list(flow: Flow, sheet: JobSheetData, s: Styles) -> None:
@@ -54,9 +67,8 @@ def place_pick_list(flow: Flow, sheet: JobSheetData, s: Styles) -> None:
     style = TableStyle(column_widths(PICK_FIXED, flow.frame.width), GRID, SHADE)
     rooms = [w - 2 * style.padding for w in style.widths]
     rows = []
-    for item in sheet.pick_list:
-        texts = (str(item.line_no), item.sku, item.name, quantity_text(item.quantity), item.unit,
-                 _location(item, sheet.pick_list_reserved), item.lot or "")
+    for item, previous in zip(sheet.pick_list, (None, *sheet.pick_list), strict=False):
+        texts = _pick_texts(item, previous, sheet)
         cells: list[Cell | None] = [
             s.cell.number(text, room, RIGHT if index == QTY else LEFT) if index in NUMBERS
             else s.cell.cell(text, room)

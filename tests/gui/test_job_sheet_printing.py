@@ -172,7 +172,7 @@ def test_print_reaches_the_cups_pdf_queue_with_a_readable_qr(
     assert isinstance(dialog, QPrintDialog)
     with qtbot.waitSignal(printing.done, timeout=60_000) as done:
         dialog.accept()
-    assert f"Sent Job sheet {number} to {QUEUE}: 1 page(s)." == done.args[0]
+    assert f"Sent Job sheet {number} to {QUEUE}: 1 page." == done.args[0]
     printed = _wait_for_output(qtbot, pdf_queue, before, f"Job sheet {number}")
     assert _qr_per_page(printed, tmp_path) == [number]
     printed.unlink()
@@ -286,7 +286,7 @@ def test_preview_shows_the_pages_and_save_as_pdf_keeps_the_text(
     assert not list(tmp_path.glob(".sheet.pdf*"))  # no temporary file left behind
     qtbot.waitUntil(lambda: not printing.busy, timeout=5_000)
     qtbot.wait(50)
-    assert said == [f"Saved Job sheet {number} (1 page(s)) as {saved}."]
+    assert said == [f"Saved Job sheet {number} (1 page) as {saved}."]
 
 
 def test_an_unknown_order_is_named_and_nothing_is_printed(

@@ -30,6 +30,15 @@ def test_navigation_lists_every_area_in_order(window: MainWindow) -> None:
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == AREA_TITLES
 
 
+def test_the_go_menu_names_every_area_as_the_list_does(window: MainWindow) -> None:
+    go = next(action.menu() for action in window.menuBar().actions()
+              if action.text() == "&Go")
+    # A lone "&" would be an access key: "Sites & producers" showed as "Sites _producers".
+    shown = [action.text().replace("&&", "&") for action in go.actions()]
+    assert shown == AREA_TITLES
+    assert all("&" not in action.text().replace("&&", "") for action in go.actions())
+
+
 @pytest.mark.parametrize("number", range(1, 10))
 def test_ctrl_number_jumps_to_the_area(qtbot: QtBot, window: MainWindow, number: int) -> None:
     qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)

@@ -259,6 +259,8 @@ def test_archive_with_del_and_undo_with_ctrl_z(qtbot: QtBot, busy_env: BusyEnv) 
     qtbot.waitUntil(lambda: not site_row(busy_env, "MP1").archived,  # type: ignore[union-attr]
                     timeout=WAIT_MS)
     qtbot.waitUntil(lambda: listed_codes(area) == ["HQ", "MP1", "WH"], timeout=WAIT_MS)
+    # The status bar no longer offers Ctrl+Z for what was just undone.
+    assert window.statusBar().currentMessage() == "Undone: Archive MP1."
     busy_env.gctx.undo.redo()
     qtbot.waitUntil(lambda: site_row(busy_env, "MP1").archived, timeout=WAIT_MS)  # type: ignore[union-attr]
     busy_env.gctx.undo.undo()

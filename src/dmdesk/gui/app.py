@@ -18,7 +18,7 @@ from dmdesk.gui.context import GuiContext
 from dmdesk.gui.crash import install_excepthook, setup_logging
 from dmdesk.gui.dialogs.import_wizard import open_import_wizard
 from dmdesk.gui.dialogs.welcome import WelcomeDialog
-from dmdesk.gui.main_window import MainWindow
+from dmdesk.gui.main_window import STATUS_MS, MainWindow
 from dmdesk.gui.producer_mode import build_producer_areas, connect_producer_areas, window_title
 from dmdesk.gui.recent import recent_databases, remember
 from dmdesk.gui.single_instance import InstanceServer, ask_running_instance
@@ -62,7 +62,7 @@ def build_window(db: Database, runner: TaskRunner) -> tuple[MainWindow, GuiConte
         window = MainWindow(window_title(scope, db.path.name),
                             build_producer_areas(gctx, scope), gctx.undo)
         connect_producer_areas(window, gctx)
-    gctx.status = lambda message: window.statusBar().showMessage(message, 8000)
+    gctx.status = lambda message: window.statusBar().showMessage(message, STATUS_MS)
     window.set_status(window.tr("Database: {0}").format(db.path),
                       window.tr("Site: {0}").format(site_code),
                       window.tr("Sync: not set up"))

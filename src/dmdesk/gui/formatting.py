@@ -91,3 +91,10 @@ def tags_label(value: object) -> str:
     else:
         return ""
     return ", ".join(str(tag).strip() for tag in tags if str(tag).strip())
+
+
+def pages_text(count: int) -> str:
+    """"1 page", "3 pages" (translated), not "3 page(s)"."""
+    if count == 1:
+        return QCoreApplication.translate("count", "1 page")
+    return QCoreApplication.translate("count", "{0} pages").format(count)

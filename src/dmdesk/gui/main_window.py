@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 
 from dmdesk.gui.views.area import Area
 
+STATUS_MS = 8000  # how long a message stays in the status bar
+
 
 class MainWindow(QMainWindow):
     area_changed = Signal(int)
@@ -81,12 +83,24 @@ class MainWindow(QMainWindow):
         redo.setShortcut(QKeySequence.StandardKey.Redo)
         edit.addAction(undo)
         edit.addAction(redo)
+        # The area said "Archived X. Ctrl+Z undoes it."; once undone that would mislead.
+        undo.triggered.connect(lambda: self._say_undone(self.tr("Undone: {0}."),
+                                                        self.undo_stack.index()))
+        redo.triggered.connect(lambda: self._say_undone(self.tr("Redone: {0}."),
+                                                        self.undo_stack.index() - 1))
         go = self.menuBar().addMenu(self.tr("&Go"))
         for number, area in enumerate(self.areas, start=1):
-            action = go.addAction(area.title)
+            # "&" in a menu text marks the access key: "Sites & producers" showed as
+            # "Sites _producers" (P underlined) unless doubled.
+            action = go.addAction(area.title.replace("&", "&&"))
             if number <= 9:
                 action.setShortcut(QKeySequence(f"Ctrl+{number}"))
             action.triggered.connect(lambda _=False, row=number - 1: self.nav.setCurrentRow(row))
+
+    def _say_undone(self, text: str, index: int) -> None:
+        command = self.undo_stack.command(index)
+        if command is not None:
+            self.statusBar().showMessage(text.format(command.text()), STATUS_MS)
 
     def _on_current(self, name: str) -> None:
         getattr(self.current_area(), name)()

@@ -24,6 +24,7 @@ from dmdesk.domain.errors import DomainError
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.crash import failure_message
 from dmdesk.gui.dialogs.save_file import ask_save_path
+from dmdesk.gui.formatting import pages_text
 from dmdesk.gui.printing import (
     PrintError,
     PrintResult,
@@ -101,13 +102,14 @@ class JobSheetPrinting(QObject):
         sheets = len(result.numbers)
         if result.stopped:
             self._finish(self.tr(
-                "Printing stopped: {0} of {1} page(s) had already gone to {2}, which cannot "
-                "take back a job it has started.").format(result.pages, result.total_pages,
+                "Printing stopped: {0} of {1} had already gone to {2}, which cannot "
+                "take back a job it has started.").format(result.pages,
+                                                          pages_text(result.total_pages),
                                                           result.printer))
             return
-        self._finish(self.tr("Sent {0} to {1}: {2} page(s).").format(
+        self._finish(self.tr("Sent {0} to {1}: {2}.").format(
             doc_name(result.numbers) if sheets == 1 else self.tr("{0} job sheets").format(sheets),
-            result.printer or self.tr("the printer"), result.pages))
+            result.printer or self.tr("the printer"), pages_text(result.pages)))
 
     # --- Preview… ---------------------------------------------------------------------------
 
@@ -149,8 +151,8 @@ class JobSheetPrinting(QObject):
 
     def _saved(self, numbers: tuple[str, ...], path: Path, pages: int) -> None:
         self.gctx.documents.add(path, doc_name(numbers))
-        self._finish(self.tr("Saved {0} ({1} page(s)) as {2}.").format(
-            doc_name(numbers), pages, path))
+        self._finish(self.tr("Saved {0} ({1}) as {2}.").format(
+            doc_name(numbers), pages_text(pages), path))
 
     # --- shared -------------------------------------------------------------------------------
 

@@ -140,6 +140,9 @@ def test_libreoffice_opens_every_export_and_every_sheet(exported: Exported) -> N
     for name, path in exported.files.items():
         workbook = load_workbook(path)
         assert workbook.sheetnames[0] == "About"
+        # It opens on the figures, not on About (one tab selected: the active one).
+        assert workbook.active is workbook.worksheets[1], name
+        assert [s.sheet_view.tabSelected for s in workbook.worksheets][:2] == [None, True], name
         for sheet in workbook.sheetnames:
             assert len(sheet) <= 31 and not set(sheet) & set("[]:*?/\\")
             rows = _csv(exported, name, sheet)
@@ -184,6 +187,8 @@ def test_about_names_the_kind_period_site_and_version(exported: Exported) -> Non
     assert str(about_hq["Site"]).startswith("HQ")
     lo_about = {row[0]: row[1] for row in _csv(exported, "valuation-hq", "About")}
     assert lo_about["Site"].startswith("HQ —")
+    # Notes a person reads in the app: no command-line option names.
+    assert "--" not in str(about_hq["Notes"]) and "end date (To)" in str(about_hq["Notes"])
 
 
 # --- the figures -----------------------------------------------------------------------------

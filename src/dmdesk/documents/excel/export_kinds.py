@@ -30,8 +30,8 @@ KINDS = (
                "Current balances (the period is not used). Available = on hand - reserved."),
     ExportKind("valuation", "Stock valuation", PeriodUse.AS_AT,
                "Value = quantity x the product's current standard cost. Site subtotals and the"
-               " grand total are formulas. With --to, quantities are the ledger at the end of "
-               "that day; otherwise today's balances."),
+               " grand total are formulas. With an end date (To), quantities are the ledger at"
+               " the end of that day; otherwise today's balances."),
     ExportKind("moves", "Stock moves", PeriodUse.PERIOD,
                "Every stock move in the period. Balances: opening = every move before the "
                "period; closing = opening + in - out of the period."),

@@ -154,6 +154,10 @@ class TableWriter:
         for i, width in enumerate(self.widths):
             self.sheet.column_dimensions[get_column_letter(i + 1)].width = width
         self.sheet.freeze_panes = "A2"
+        if self.formulas.index == 1 and self.workbook.sheetnames[0] == ABOUT:
+            # The first sheet after About: the workbook opens on the figures.
+            self.sheet.sheet_view.tabSelected = True
+            self.workbook.active = 1
 
     def _write_header(self) -> None:
         header = []
@@ -239,6 +243,9 @@ def _text_cell(sheet: Any, value: str) -> WriteOnlyCell:
     return cell
 
 
+ABOUT = "About"  # the first sheet of every export: what the file is
+
+
 class Bold(tuple[Any, ...]):
     """A row to write in bold (subtotals, totals)."""
 
@@ -253,7 +260,7 @@ class Formula:
 
 def write_about(workbook: Workbook, lines: Sequence[tuple[str, Any, Kind]]) -> None:
     """The first sheet: what the file is, as label / value pairs."""
-    sheet = workbook.create_sheet("About")
+    sheet = workbook.create_sheet(ABOUT)
     sheet.column_dimensions["A"].width = max(len(label) for label, _v, _k in lines) + 2
     sheet.column_dimensions["B"].width = min(
         max(_display_width(value, kind) for _l, value, kind in lines) + 2, 100)

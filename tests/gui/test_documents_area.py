@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl.worksheet._writer import ALL_TEMP_FILES
 from PySide6.QtCore import QDate, Qt, QUrl
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from dmdesk.documents.excel.exports import EXPORT_KINDS
@@ -199,3 +199,21 @@ def test_each_import_button_opens_the_wizard_for_its_kind(
         wizard.grab().save(str(screenshots / "documents_import_wizard_bom.png"))
     wizard.reject()
     assert not wizard.isVisible()
+
+
+def test_a_narrow_window_keeps_the_period_captions_and_dates_whole(
+        qtbot: QtBot, area: DocumentsArea) -> None:
+    """At 700 px the row squeezed "To" to "Tc" and cut the dates; the site list gives way."""
+    area.show()
+    qtbot.waitExposed(area)
+    area.resize(700, 700)
+    qtbot.waitUntil(lambda: area.width() == 700)
+    qtbot.wait(50)  # the layout settles
+    panel = area.exports
+    for caption in panel.findChildren(QLabel):
+        if caption.buddy() in (panel.site, panel.preset, panel.date_from, panel.date_to):
+            letters = caption.text().replace("&", "")
+            whole = sum(caption.fontMetrics().horizontalAdvance(ch) for ch in letters)
+            assert caption.width() >= whole, caption.text()
+    for edit in (panel.date_from, panel.date_to):
+        assert edit.width() >= edit.sizeHint().width()

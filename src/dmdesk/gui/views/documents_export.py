@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QWidget,
 )
 
@@ -51,6 +52,12 @@ def preset_period(name: str, today: date) -> tuple[date | None, date | None]:
     return None, None
 
 
+def unkerned_width(label: QLabel) -> int:
+    """The width of a caption's letters drawn one by one (as an access key's text is)."""
+    metrics = label.fontMetrics()
+    return sum(metrics.horizontalAdvance(ch) for ch in label.text().replace("&", ""))
+
+
 class ExportPanel(QGroupBox):
     """Pickers and one button per export; ``written`` / ``failed`` carry a sentence."""
 
@@ -64,6 +71,9 @@ class ExportPanel(QGroupBox):
         self.dialog: QWidget | None = None  # the Save dialog open now (tests answer it)
         self.site = QComboBox(self)
         self.site.setObjectName("export_site")
+        self.site.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.site.setMinimumContentsLength(10)
         self.preset = QComboBox(self)
         self.preset.setObjectName("export_period")
         for name in PRESETS:
@@ -78,6 +88,13 @@ class ExportPanel(QGroupBox):
                               (self.tr("&From"), self.date_from), (self.tr("&To"), self.date_to)):
             caption = QLabel(label, self)
             caption.setBuddy(widget)
+            # "To" showed as "Tc": Qt sizes a caption with its letters kerned together but
+            # draws the access key's underlined letter apart, so the kerned width is too
+            # narrow. Give it the width of its letters side by side, and never less.
+            caption.setMinimumWidth(unkerned_width(caption))
+            caption.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+            if widget is not self.site:
+                widget.setMinimumWidth(widget.sizeHint().width())
             pickers.addWidget(caption)
             pickers.addWidget(widget)
         pickers.addStretch(1)

@@ -100,7 +100,7 @@ def format_routing(routing: LineRouting, top: int) -> list[str]:
              f"({routing.product_name}), due {routing.due_date.isoformat()}, for "
              f"{routing.customer}"]
     if routing.fully_planned:
-        return lines + [f"  {routing.why_none}"]
+        return [*lines, f"  {routing.why_none}"]
     lines += [f"  Note: {note}" for note in routing.notes]
     if not routing.candidates:
         lines.append(f"  {routing.why_none}")

@@ -73,7 +73,8 @@ class RouteDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.notes)
-        layout.addWidget(self._body(), 1)
+        self.body = self._body()
+        layout.addWidget(self.body, 1)
         layout.addWidget(self.message)
         layout.addWidget(self._buttons())
         self._load()
@@ -154,6 +155,10 @@ class RouteDialog(QDialog):
         alarming = (bool(routing.why_none) and not routing.fully_planned) or routing.plan.over > 0
         self.notes.setStyleSheet(FIELD_ERROR_STYLE if alarming else "")
         self.notes.setVisible(bool(notes))
+        if routing.fully_planned:  # no sites to weigh: say so and offer nothing to click
+            self.body.hide()
+            self.go.hide()
+            self.resize(self.width(), self.minimumSizeHint().height())
         self.table.setRowCount(len(routing.candidates))
         for row, candidate in enumerate(routing.candidates):
             self._fill(row, candidate)

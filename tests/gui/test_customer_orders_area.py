@@ -83,7 +83,7 @@ def test_detail_lists_lines_and_the_work_orders_serving_them(
 def test_create_work_order_from_a_line_links_it(qtbot: QtBot, area: CustomerOrdersArea,
                                                 gctx: GuiContext, ctx: ServiceContext,
                                                 db: Database, net: Network,
-                                                order: CreatedOrder) -> None:
+                                                order: CreatedOrder, screenshots: Path) -> None:
     first = work_orders.create_work_order(ctx, net.chair, 2, net.mp, DUE,
                                          customer_order_line_id=order.line_ids[0])
     show(area, order.id)
@@ -101,6 +101,7 @@ def test_create_work_order_from_a_line_links_it(qtbot: QtBot, area: CustomerOrde
     assert dialog.fields["quantity"].error.text() == (
         f"{order.number}/1 has 3 pcs left to plan (2 of 5 pcs planned: {first.number} "
         "(2 pcs)).")
+    dialog.grab().save(str(screenshots / "work-order-for-a-line.png"))
     dialog.quantity.setText("3")
     assert dialog.due.date().toPython().isoformat() == DUE
     assert dialog.line.text().startswith(f"{order.number}/1 — CHAIR × 5")

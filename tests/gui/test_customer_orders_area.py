@@ -73,9 +73,9 @@ def test_detail_lists_lines_and_the_work_orders_serving_them(
     assert detail.info.values["customer"].text() == "Casa Ribeiro, Lda"
     assert detail.info.values["ship_to"].text() == "Rua Augusta 12, Lisboa"
     assert detail.info.values["total"].text() == "1,306.00"
-    assert cells(area, 0) == ["1", "CHAIR", "5 pcs", "249.00", "1,245.00", "3", "make at HQ",
-                              f"{served.number} (released)"]
-    assert cells(area, 1) == ["2", "FRAME", "2 pcs", "30.50", "61.00", "0", "not yet",
+    assert cells(area, 0) == ["1", "CHAIR", "5 pcs", "249.00", "1,245.00", "3 of 5",
+                              "make at HQ", f"{served.number} (released)"]
+    assert cells(area, 1) == ["2", "FRAME", "2 pcs", "30.50", "61.00", "0 of 2", "not yet",
                               "none yet"]
     assert not detail.create_wo.isEnabled()  # no line selected yet
 
@@ -83,17 +83,26 @@ def test_detail_lists_lines_and_the_work_orders_serving_them(
 def test_create_work_order_from_a_line_links_it(qtbot: QtBot, area: CustomerOrdersArea,
                                                 gctx: GuiContext, ctx: ServiceContext,
                                                 db: Database, net: Network,
-                                                order: CreatedOrder) -> None:
-    work_orders.create_work_order(ctx, net.chair, 2, net.mp, DUE,
-                                 customer_order_line_id=order.line_ids[0])
+                                                order: CreatedOrder, screenshots: Path) -> None:
+    first = work_orders.create_work_order(ctx, net.chair, 2, net.mp, DUE,
+                                         customer_order_line_id=order.line_ids[0])
     show(area, order.id)
     assert area.detail.select_line(order.line_ids[0])
-    assert area.detail.hint.text() == "Line 1: 2 of 5 pcs planned."
+    assert area.detail.hint.text() == f"Line 1: 2 of 5 pcs planned: {first.number} (2 pcs)."
     click(qtbot, area.detail.create_wo)
     dialog = area.dialog
     assert isinstance(dialog, WorkOrderCreateDialog)
     assert dialog.product.text() == "CHAIR"
     assert dialog.quantity.text() == "3"  # what is not planned yet
+    assert dialog.line_plan.text() == (f"2 of 5 pcs planned: {first.number} (2 pcs); 3 pcs "
+                                       "left to plan.")
+    dialog.quantity.setText("4")  # more than is left: wrong next to the field, OK disabled
+    assert not dialog.ok_button.isEnabled()
+    assert dialog.fields["quantity"].error.text() == (
+        f"{order.number}/1 has 3 pcs left to plan (2 of 5 pcs planned: {first.number} "
+        "(2 pcs)).")
+    dialog.grab().save(str(screenshots / "work-order-for-a-line.png"))
+    dialog.quantity.setText("3")
     assert dialog.due.date().toPython().isoformat() == DUE
     assert dialog.line.text().startswith(f"{order.number}/1 — CHAIR × 5")
     dialog.site.setCurrentIndex(dialog.site.findText("HQ", Qt.MatchFlag.MatchStartsWith))
@@ -107,7 +116,7 @@ def test_create_work_order_from_a_line_links_it(qtbot: QtBot, area: CustomerOrde
     assert [(wo.quantity, wo.site_id) for wo in made] == [(D(2), net.mp), (D(3), net.hq)]
     assert made[1].due_date.isoformat() == DUE
     assert area.detail.selected_line() is not None  # the line stays selected
-    assert cells(area, 0)[5:] == ["5", "make at HQ, MP1",
+    assert cells(area, 0)[5:] == ["5 of 5", "make at HQ, MP1",
                                   f"{made[0].number} (draft)\n{made[1].number} (draft)"]
 
 

@@ -5,6 +5,7 @@ holds the transfer or the work order."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,10 @@ from dmdesk.db import models as m
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.route_line import RouteDialog
 from dmdesk.gui.views.customer_orders import CustomerOrdersArea
-from dmdesk.services import stock
+from dmdesk.services import stock, work_orders
 from tests.gui.support import showing
-from tests.integration.network_geo import GeoNetwork, build_geo_network, order
+from tests.integration.network_geo import TODAY, GeoNetwork, build_geo_network, order
+from tests.integration.support import on_hand
 
 WAIT_MS = 15_000
 pytestmark = pytest.mark.actor("owner")
@@ -68,7 +70,7 @@ def test_ship_from_the_stock_near_the_customer(qtbot: QtBot, gctx: GuiContext,
     assert any("holds 5 pcs of CHAIR" in r for r in reasons)
     parts = {dialog.parts.item(r, 0).text() for r in range(dialog.parts.rowCount())}  # type: ignore[union-attr]
     assert parts == {"distance", "load", "materials", "lead time", "record"}
-    assert dialog.go.text() == "Ship from MP1"
+    assert dialog.go.text() == "Ship 3 pcs from MP1"
     dialog.grab().save(str(screenshots / "route-dialog.png"))
     with qtbot.waitSignal(dialog.routed, timeout=WAIT_MS):
         qtbot.mouseClick(dialog.go, Qt.MouseButton.LeftButton)
@@ -93,7 +95,7 @@ def test_make_at_the_nearest_capable_site(qtbot: QtBot, gctx: GuiContext,
     sites = [dialog.table.item(r, 0).text()[:3] for r in range(dialog.table.rowCount())]  # type: ignore[union-attr]
     assert sites == ["HQ ", "MP2"]
     dialog.table.selectRow(1)  # the owner prefers Faro
-    assert dialog.go.text() == "Make at MP2"
+    assert dialog.go.text() == "Make 2 pcs at MP2"
     with qtbot.waitSignal(dialog.routed, timeout=WAIT_MS):
         qtbot.mouseClick(dialog.go, Qt.MouseButton.LeftButton)
     assert dialog.outcome is not None
@@ -112,3 +114,73 @@ def test_nobody_can_serve_it_says_why(qtbot: QtBot, gctx: GuiContext, geo: GeoNe
     assert "No site can serve it" in dialog.notes.text()
     assert "laser-cut" in dialog.notes.text()
     assert not dialog.go.isEnabled()
+
+
+def click_route(qtbot: QtBot, area: CustomerOrdersArea) -> RouteDialog:
+    """Route… on the selected line, as the user clicks it; the dialog once ranked."""
+    assert area.detail.route.isEnabled()
+    qtbot.mouseClick(area.detail.route, Qt.MouseButton.LeftButton)
+    dialog = area.dialog
+    assert isinstance(dialog, RouteDialog)
+    qtbot.waitUntil(lambda: dialog.routing is not None, timeout=WAIT_MS)
+    return dialog
+
+
+def line_transfers(gctx: GuiContext, line_id: object) -> list[tuple[str, object, object]]:
+    with gctx.db.read_session() as session:
+        rows = session.execute(
+            select(m.Transfer.number, m.Transfer.from_location_id, m.TransferLine.quantity)
+            .join(m.TransferLine, m.TransferLine.transfer_id == m.Transfer.id)
+            .where(m.Transfer.customer_order_line_id == line_id)).all()
+    return [(number, source, qty) for number, source, qty in rows]
+
+
+def test_route_twice_on_a_line_plans_it_once(qtbot: QtBot, gctx: GuiContext, geo: GeoNetwork,
+                                             screenshots: Path) -> None:
+    """Issue 17, as a new user tried it: Route… → Ship from MP1 on a 3-piece line, then
+    Route… again: the second dialog offers nothing, and the database holds one transfer."""
+    net = geo.net
+    stock.receive(gctx.services, net.chair, net.mp_stock, 8)
+    number, line_id = order(gctx.services, geo.porto_customer, net.chair, 3)
+    area, first = open_route(qtbot, gctx, order_id_of(gctx, number))
+    assert first.go.text() == "Ship 3 pcs from MP1"
+    with qtbot.waitSignal(first.routed, timeout=WAIT_MS):
+        qtbot.mouseClick(first.go, Qt.MouseButton.LeftButton)
+    [(transfer, source, quantity)] = line_transfers(gctx, line_id)
+    assert (source, quantity) == (net.mp_stock, 3)
+    first.reject()
+    assert area.detail.selected_line() is not None
+    assert area.detail.lines_model.index(0, 5).data() == "3 of 3"
+    assert area.detail.hint.text() == f"Line 1: 3 of 3 pcs planned: {transfer} (3 pcs)."
+
+    second = click_route(qtbot, area)
+    assert second is not first
+    assert second.table.rowCount() == 0 and not second.go.isEnabled()
+    assert second.body.isHidden() and second.go.isHidden()  # nothing to choose from
+    assert second.notes.text() == (f"Nothing left to plan: 3 of 3 pcs planned: {transfer} "
+                                   "(3 pcs).")
+    second.grab().save(str(screenshots / "route-dialog-fully-planned.png"))
+    second.reject()
+    assert [t[0] for t in line_transfers(gctx, line_id)] == [transfer]
+    assert on_hand(gctx.db, net.chair, net.mp_stock) == 5
+
+
+def test_route_offers_only_what_is_left(qtbot: QtBot, gctx: GuiContext, geo: GeoNetwork,
+                                        screenshots: Path) -> None:
+    net = geo.net
+    stock.receive(gctx.services, net.chair, net.mp_stock, 5)
+    number, line_id = order(gctx.services, geo.porto_customer, net.chair, 3)
+    made = work_orders.create_work_order(gctx.services, net.chair, 2, net.hq,
+                                         TODAY + timedelta(days=20), customer_order_line_id=line_id)
+    area, dialog = open_route(qtbot, gctx, order_id_of(gctx, number))
+    assert dialog.notes.text().splitlines()[0] == (
+        f"2 of 3 pcs planned: {made.number} (2 pcs); the sites are ranked for the 1 pcs left.")
+    assert dialog.go.text() == "Ship 1 pcs from MP1"
+    dialog.grab().save(str(screenshots / "route-dialog-open-quantity.png"))
+    with qtbot.waitSignal(dialog.routed, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.go, Qt.MouseButton.LeftButton)
+    [(transfer, _source, quantity)] = line_transfers(gctx, line_id)
+    assert quantity == 1
+    dialog.reject()
+    assert area.detail.hint.text() == (
+        f"Line 1: 3 of 3 pcs planned: {transfer} (1 pcs), {made.number} (2 pcs).")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+import uuid
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from sqlalchemy import select
 
 from dmdesk import cli
 from dmdesk.db import models as m
-from dmdesk.db.database import open_database
+from dmdesk.db.database import Database, open_database
 from dmdesk.services import products, stock, work_orders
 from dmdesk.services.context import ServiceContext
 from tests.integration.network_geo import TODAY, build_geo_network, order
@@ -124,3 +126,73 @@ def test_bad_input_is_one_line_and_changes_nothing(network_file: tuple[Path, str
     assert result.returncode == 1
     assert result.stderr.strip() == message
     assert _digest(path) == before
+
+
+def _line_documents(path: Path) -> tuple[list[tuple[str, Decimal]], list[str]]:
+    """(work orders as (number, quantity), transfer numbers) linked to a customer order line."""
+    db = open_database(path, create=False)
+    try:
+        with db.read_session() as session:
+            made = session.execute(select(m.WorkOrder.number, m.WorkOrder.quantity).where(
+                m.WorkOrder.customer_order_line_id.is_not(None))
+                .order_by(m.WorkOrder.number)).all()
+            sent = session.scalars(select(m.Transfer.number).where(
+                m.Transfer.customer_order_line_id.is_not(None))).all()
+        return [(number, qty) for number, qty in made], list(sent)
+    finally:
+        db.close()
+
+
+def test_route_twice_plans_a_line_once(network_file: tuple[Path, str, str],
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 17: `dmdesk route --apply` again does not plan the line a second time, and the
+    ranking no longer offers it."""
+    path, number, _wo = network_file
+    assert cli.main(["route", number, "--db", str(path), "--apply"]) == 0
+    capsys.readouterr()
+    made, sent = _line_documents(path)
+    [(wo_number, quantity)] = made
+    assert quantity == 2 and sent == []
+    before = _digest(path)
+    assert cli.main(["route", number, "--db", str(path), "--apply"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[1] == (f"  Nothing left to plan: 2 of 2 pcs planned: {wo_number} "
+                                   "(2 pcs).")
+    assert "1. " not in out and "Work order" not in out  # neither ranked nor planned again
+    assert _line_documents(path) == (made, [])
+    assert _digest(path) == before
+
+
+def test_route_ranks_and_plans_only_the_open_quantity(network_file: tuple[Path, str, str],
+                                                      capsys: pytest.CaptureFixture[str]
+                                                      ) -> None:
+    path, number, _wo = network_file
+    db = open_database(path, create=False)
+    try:
+        ctx = ServiceContext(db, actor="tester")
+        with db.read_session() as session:
+            line_id = session.scalars(select(m.CustomerOrderLine.id)).one()
+        first = work_orders.create_work_order(ctx, _chair(db), 1, _site(db, "MP2"),
+                                              TODAY + timedelta(days=10),
+                                              customer_order_line_id=line_id)
+        checkpoint(db)
+    finally:
+        db.close()
+    assert cli.main(["route", number, "--db", str(path), "--top", "9"]) == 0
+    out = capsys.readouterr().out
+    assert (f"  Note: 1 of 2 pcs planned: {first.number} (1 pcs); the sites are ranked for "
+            "the 1 pcs left.") in out
+    assert "Ships from stock: WH holds 4 pcs of CHAIR free of reservations (needs 1)." in out
+    assert cli.main(["route", number, "--db", str(path), "--apply"]) == 0
+    made, sent = _line_documents(path)
+    assert sorted(qty for _n, qty in made) == [1, 1] and sent == []
+
+
+def _chair(db: Database) -> uuid.UUID:
+    with db.read_session() as session:
+        return session.scalars(select(m.Product.id).where(m.Product.sku == "CHAIR")).one()
+
+
+def _site(db: Database, code: str) -> uuid.UUID:
+    with db.read_session() as session:
+        return session.scalars(select(m.Site.id).where(m.Site.code == code)).one()

@@ -88,7 +88,7 @@ def test_make_creates_the_work_order_and_brings_missing_components(
         assert wo.quantity == 2 and wo.state == "draft"
     # A second make for the same line is refused, and writes nothing.
     before = db_fingerprint(ctx.db)
-    with pytest.raises(ValidationError, match="already has work order"):
+    with pytest.raises(ValidationError, match=r"is fully planned \(2 of 2 pcs planned: HQ-WO-"):
         apply_route(ctx, line, geo.mp2, "make")
     assert db_fingerprint(ctx.db) == before
 

@@ -1,7 +1,9 @@
 """`dmdesk` subcommands of the network: route, reroute, trace, capacity, reorder.
 
-- ``dmdesk route ORDER-NUMBER --db PATH [--apply]``: the ranked candidate sites of each line of
-  a customer order, with their reasons; --apply carries out the best candidate of each line.
+- ``dmdesk route ORDER-NUMBER --db PATH [--apply]``: the ranked candidate sites for what is still
+  open of each line of a customer order (db/line_plan.py), with their reasons; --apply carries
+  out the best candidate of each line. A fully planned line is listed with what serves it and
+  neither ranked nor planned again.
 - ``dmdesk reroute SITE-CODE --db PATH [--apply] [--status offline|paused]``: the proposed moves
   of the site's open work; --apply marks the site and moves every order that has somewhere to go.
 - ``dmdesk trace LOT --db PATH``: a lot's genealogy, backward and forward.
@@ -97,6 +99,8 @@ def format_routing(routing: LineRouting, top: int) -> list[str]:
              f"{format_quantity(routing.quantity)} {routing.unit} {routing.sku} "
              f"({routing.product_name}), due {routing.due_date.isoformat()}, for "
              f"{routing.customer}"]
+    if routing.fully_planned:
+        return [*lines, f"  {routing.why_none}"]
     lines += [f"  Note: {note}" for note in routing.notes]
     if not routing.candidates:
         lines.append(f"  {routing.why_none}")
@@ -124,6 +128,8 @@ def cmd_route(args: argparse.Namespace) -> int:
         ctx = ServiceContext(db)
         for routing in routings:
             best = routing.best
+            if routing.fully_planned:  # not offered: planning it again would exceed the order
+                continue
             if best is None:
                 print(f"{routing.order_number} line {routing.line_no}: not routed "
                       f"({routing.why_none})")

@@ -368,6 +368,12 @@ class Transfer(Base):
     shipped_at: Mapped[datetime]
     received_at: Mapped[datetime | None]
     note: Mapped[str] = mapped_column(Text, default="")
+    # The customer order line this transfer ships the product of (routing's "ship"): what is
+    # planned for a line counts it (db/line_plan.py). Component transfers for a work order
+    # have none: the work order itself is what serves the line.
+    customer_order_line_id: Mapped[uuid.UUID | None] = _fk(
+        "customer_order_line.id", nullable=True
+    )
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

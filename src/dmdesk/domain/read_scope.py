@@ -42,7 +42,7 @@ In plain words, for a producer P ("P's work orders" = work orders whose site is 
                        (without the work order of another site)
   lot_genealogy        of P's work orders
   stock_move           at P's locations; in transit on a transfer to or from P
-  transfer             from or to one of P's locations
+  transfer             from or to one of P's locations; never customer_order_line_id
   transfer_line        of those transfers
   never                customer_order, customer_order_line, reorder_point,
                        work_order_reroute (and audit entries, which never sync), and any
@@ -69,6 +69,7 @@ PROJECTED_OUT: dict[str, frozenset[str]] = {
     "product": frozenset({"price", "standard_cost"}),
     "contact": frozenset({"hourly_rate"}),
     "work_order": frozenset({"customer_order_line_id"}),
+    "transfer": frozenset({"customer_order_line_id"}),
 }
 
 # What a producer sees of a site row that is not its own.

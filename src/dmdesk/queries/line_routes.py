@@ -1,6 +1,7 @@
 """Where customer order lines were routed: the latest "route" entry of the audit log for each
 line (services.routing.apply_route writes one per decision, with the site, how, and the work
-order and transfers it made). A line served by shipping has no other link to its transfers.
+order and transfers it made). What is planned for a line, and how much, is db/line_plan.py
+(its transfers carry ``customer_order_line_id``); this is the decision as the user took it.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
+from dmdesk.db.line_plan import LinePlan, line_plans
 from dmdesk.db.units import whole_units
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.kinds import (
@@ -335,6 +336,7 @@ class CustomerOrderLineRow:
     quantity: Decimal
     unit_price: Decimal
     work_orders: tuple[LineWorkOrder, ...]
+    plan: LinePlan  # what transfers and work orders cover of it (db/line_plan.py)
 
     @property
     def total(self) -> Decimal:
@@ -342,13 +344,11 @@ class CustomerOrderLineRow:
 
     @property
     def planned(self) -> Decimal:
-        """Quantity ordered from work orders serving the line (cancelled ones excluded)."""
-        return sum((wo.quantity for wo in self.work_orders if wo.state != WOState.CANCELLED),
-                   ZERO)
+        return self.plan.planned
 
     @property
     def unplanned(self) -> Decimal:
-        return max(self.quantity - self.planned, ZERO)
+        return self.plan.open
 
 
 @dataclass(frozen=True)
@@ -394,9 +394,10 @@ def _order_lines(session: Session, order_id: uuid.UUID) -> list[CustomerOrderLin
         .where(m.CustomerOrderLine.order_id == order_id)
         .order_by(m.CustomerOrderLine.line_no)).all()
     serving = _work_orders_of_lines(session, [line.id for line, _ in lines])
+    plans = line_plans(session, [line.id for line, _ in lines])
     return [CustomerOrderLineRow(line.id, line.line_no, product.id, product.sku, product.name,
                                  product.unit, line.quantity, line.unit_price,
-                                 tuple(serving.get(line.id, [])))
+                                 tuple(serving.get(line.id, [])), plans[line.id])
             for line, product in lines]
 
 
@@ -449,11 +450,15 @@ class OpenLine:
     product_id: uuid.UUID
     sku: str
     quantity: Decimal
-    planned: Decimal  # already ordered from work orders that are not cancelled
+    plan: LinePlan  # what transfers and work orders cover of it (db/line_plan.py)
+
+    @property
+    def planned(self) -> Decimal:
+        return self.plan.planned
 
     @property
     def unplanned(self) -> Decimal:
-        return max(self.quantity - self.planned, ZERO)
+        return self.plan.open
 
 
 def site_choices(session: Session, *, making_only: bool = True,
@@ -501,17 +506,10 @@ def customer_choices(session: Session) -> list[CustomerChoice]:
 
 def _open_lines_query(session: Session, line_id: uuid.UUID | None, text: str = "",
                       limit: int | None = None) -> list[OpenLine]:
-    planned = (select(m.WorkOrder.customer_order_line_id.label("line_id"),
-                      func.sum(m.WorkOrder.quantity).label("qty"))
-               .where(m.WorkOrder.state != WOState.CANCELLED,
-                      m.WorkOrder.customer_order_line_id.is_not(None))
-               .group_by(m.WorkOrder.customer_order_line_id).subquery())
-    query = (select(m.CustomerOrderLine, m.CustomerOrder, m.Contact.name, m.Product.sku,
-                    planned.c.qty)
+    query = (select(m.CustomerOrderLine, m.CustomerOrder, m.Contact.name, m.Product.sku)
              .join(m.CustomerOrder, m.CustomerOrder.id == m.CustomerOrderLine.order_id)
              .join(m.Contact, m.Contact.id == m.CustomerOrder.customer_id)
              .join(m.Product, m.Product.id == m.CustomerOrderLine.product_id)
-             .outerjoin(planned, planned.c.line_id == m.CustomerOrderLine.id)
              .order_by(m.CustomerOrder.number, m.CustomerOrderLine.line_no))
     if line_id is not None:
         query = query.where(m.CustomerOrderLine.id == line_id)
@@ -524,10 +522,11 @@ def _open_lines_query(session: Session, line_id: uuid.UUID | None, text: str = "
                             | m.Product.sku.ilike(pattern, escape="\\"))
     if limit is not None:
         query = query.limit(limit)
+    rows = session.execute(query).all()
+    plans = line_plans(session, [line.id for line, *_rest in rows])
     return [OpenLine(line.id, order.id, order.number, line.line_no, customer, order.due_date,
-                     line.product_id, sku, line.quantity,
-                     Decimal(qty) if qty is not None else ZERO)
-            for line, order, customer, sku, qty in session.execute(query)]
+                     line.product_id, sku, line.quantity, plans[line.id])
+            for line, order, customer, sku in rows]
 
 
 def open_order_lines(session: Session, text: str = "", limit: int | None = None

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from dmdesk.db import models as m
 from dmdesk.db.chunks import chunked
+from dmdesk.db.line_plan import LinePlan, line_plan, line_plans
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.geo import distance_km
 from dmdesk.domain.kinds import MAKING_SITE_KINDS, ProductKind
@@ -110,18 +111,28 @@ class LineRouting:
     product_id: uuid.UUID
     sku: str
     product_name: str
-    quantity: Decimal
+    quantity: Decimal  # ordered
     unit: str
     due_date: date
     customer: str
     ship_to: Point
-    candidates: tuple[Candidate, ...]
+    candidates: tuple[Candidate, ...]  # for the open quantity only
     notes: tuple[str, ...]
     why_none: str  # empty when there are candidates
+    plan: LinePlan  # what is planned for the line already (db/line_plan.py)
 
     @property
     def best(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
+
+    @property
+    def open(self) -> Decimal:
+        """What the candidates serve: the line's quantity less what is planned."""
+        return self.plan.open
+
+    @property
+    def fully_planned(self) -> bool:
+        return self.plan.open <= 0
 
 
 # --- ranking --------------------------------------------------------------------------------
@@ -402,7 +413,7 @@ def route_line(session: Session, line_id: uuid.UUID, today: date | None = None,
     if row is None:
         raise NotFoundError(f"Unknown customer order line: {line_id}.", field="line")
     network = network or NetworkSnapshot(session, today)
-    return _route(network, *row)
+    return _route(network, *row, line_plan(session, line_id))
 
 
 def route_order(session: Session, number: str, today: date | None = None,
@@ -415,7 +426,8 @@ def route_order(session: Session, number: str, today: date | None = None,
     customer = session.get(m.Contact, order.customer_id)
     assert customer is not None  # a foreign key
     network = network or NetworkSnapshot(session, today)
-    return [_route(network, line, order, customer) for line in order.lines]
+    plans = line_plans(session, [line.id for line in order.lines])
+    return [_route(network, line, order, customer, plans[line.id]) for line in order.lines]
 
 
 def route_lines(session: Session, line_ids: Iterable[uuid.UUID], today: date | None = None,
@@ -437,7 +449,8 @@ def route_lines(session: Session, line_ids: Iterable[uuid.UUID], today: date | N
     if unknown:
         raise NotFoundError(f"Unknown customer order line: {unknown[0]}.", field="line")
     network.prefetch(*{line.product_id for line, _o, _c in rows.values()})
-    return [_route(network, *rows[line_id]) for line_id in wanted]
+    plans = line_plans(session, wanted)
+    return [_route(network, *rows[line_id], plans[line_id]) for line_id in wanted]
 
 
 def ship_to_of(order: m.CustomerOrder, customer: m.Contact) -> Point:
@@ -448,11 +461,20 @@ def ship_to_of(order: m.CustomerOrder, customer: m.Contact) -> Point:
 
 
 def _route(network: NetworkSnapshot, line: m.CustomerOrderLine, order: m.CustomerOrder,
-           customer: m.Contact) -> LineRouting:
+           customer: m.Contact, plan: LinePlan) -> LineRouting:
+    """Rank the sites for what is open of the line; a fully planned line is not ranked."""
     point = ship_to_of(order, customer)
     product = network.product(line.product_id)
-    candidates, why, notes = rank(network, Demand(line.product_id, line.quantity,
-                                                  order.due_date, point))
+    if plan.open <= 0:
+        candidates: list[Candidate] = []
+        notes: list[str] = []
+        why = f"Nothing left to plan: {plan.summary()}."
+    else:
+        candidates, why, notes = rank(network, Demand(line.product_id, plan.open,
+                                                      order.due_date, point))
+        if plan.planned > 0:
+            notes.insert(0, f"{plan.summary()}; the sites are ranked for the "
+                         f"{format_quantity(plan.open)} {product.unit} left.")
     return LineRouting(order.id, order.number, line.id, line.line_no, product.id, product.sku,
                        product.name, line.quantity, product.unit, order.due_date, customer.name,
-                       point, tuple(candidates), tuple(notes), why)
+                       point, tuple(candidates), tuple(notes), why, plan)

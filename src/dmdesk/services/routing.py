@@ -1,9 +1,10 @@
 """Routing, write side: serve a customer order line from the site the owner chose.
 
-``apply_route`` does what a candidate of queries.routing proposes, in one transaction:
+``apply_route`` does what a candidate of queries.routing proposes for what is still open of the
+line (db/line_plan.py; a fully planned line is refused), in one transaction:
 
-- **ship**: a transfer of the line's quantity from the site's stock to the dispatching site
-  (this database's own site, or ``to_location_id``);
+- **ship**: a transfer of that quantity, linked to the line, from the site's stock to the
+  dispatching site (this database's own site, or ``to_location_id``);
 - **make**: a work order at the site for the line, plus a transfer for each component the site
   lacks, from the nearest sites that hold it (what no site holds is reported as to be bought).
 
@@ -35,8 +36,8 @@ from dmdesk.domain.kinds import (
 )
 from dmdesk.domain.quantity import format_quantity, required_with_scrap
 from dmdesk.domain.stock_take import take_in_order
-from dmdesk.domain.work_order_states import WOState
 from dmdesk.services.context import ServiceContext, UnitOfWork
+from dmdesk.services.line_room import open_quantity
 from dmdesk.services.stock import TransferLineSpec, ship_transfer_in
 from dmdesk.services.work_orders import create_work_order_in
 
@@ -81,12 +82,15 @@ def take(slots: list[StockSlot], wanted: Decimal) -> list[StockSlot]:
 
 
 def ship_slots(uow: UnitOfWork, slots: list[StockSlot], product_id: uuid.UUID,
-               destination: uuid.UUID, note: str) -> list[str]:
-    """One transfer per source location, into ``destination``; their numbers."""
+               destination: uuid.UUID, note: str,
+               line_id: uuid.UUID | None = None) -> list[str]:
+    """One transfer per source location, into ``destination`` (for the customer order line
+    ``line_id`` when they ship its product); their numbers."""
     by_location: dict[uuid.UUID, list[TransferLineSpec]] = defaultdict(list)
     for location, lot, amount in slots:
         by_location[location].append(TransferLineSpec(product_id, amount, lot))
-    return [ship_transfer_in(uow, location, destination, lines, note=note).reference
+    return [ship_transfer_in(uow, location, destination, lines, note=note,
+                             customer_order_line_id=line_id).reference
             for location, lines in by_location.items()]
 
 
@@ -100,8 +104,9 @@ def _usable_site(uow: UnitOfWork, site_id: uuid.UUID) -> m.Site:
 
 def apply_route(ctx: ServiceContext, line_id: uuid.UUID, site_id: uuid.UUID, action: str,
                 *, to_location_id: uuid.UUID | None = None) -> RouteResult:
-    """Serve the customer order line ``line_id`` from ``site_id`` by ``action`` ("ship" or
-    "make"), in one transaction. Returns the documents made and what is left to do."""
+    """Serve what is still open of the customer order line ``line_id`` (db/line_plan.py) from
+    ``site_id`` by ``action`` ("ship" or "make"), in one transaction. A line fully planned is
+    refused, naming what serves it. Returns the documents made and what is left to do."""
     if action not in ACTIONS:
         raise ValidationError(f"Unknown routing action {action!r}: use 'ship' or 'make'.",
                               field="action")
@@ -113,10 +118,11 @@ def apply_route(ctx: ServiceContext, line_id: uuid.UUID, site_id: uuid.UUID, act
                                          "orders are routed.", field="order")
         site = _usable_site(uow, site_id)
         label = f"{order.number} line {line.line_no}"
+        wanted = open_quantity(uow, line).open
         if action == "ship":
-            result = _ship(uow, line, site, label, to_location_id)
+            result = _ship(uow, line, site, label, wanted, to_location_id)
         else:
-            result = _make(uow, line, order, site, label)
+            result = _make(uow, line, order, site, label, wanted)
         uow.audit("route", "customer_order_line", line.id, order=order.number,
                   line=line.line_no, how=action, site=site.code,
                   work_order=result.work_order_number,
@@ -125,7 +131,7 @@ def apply_route(ctx: ServiceContext, line_id: uuid.UUID, site_id: uuid.UUID, act
 
 
 def _ship(uow: UnitOfWork, line: m.CustomerOrderLine, site: m.Site, label: str,
-          to_location_id: uuid.UUID | None) -> RouteResult:
+          wanted: Decimal, to_location_id: uuid.UUID | None) -> RouteResult:
     product = uow.get(m.Product, line.product_id, "product")
     if to_location_id is not None:
         destination = uow.get(m.Location, to_location_id, "destination location")
@@ -137,23 +143,23 @@ def _ship(uow: UnitOfWork, line: m.CustomerOrderLine, site: m.Site, label: str,
         destination = main_location(uow, home)
     slots = free_stock(uow, site.id, product.id)
     free = sum((s[2] for s in slots), Decimal(0))
-    if free < line.quantity:
+    if free < wanted:
         raise ValidationError(f"{site.code} holds only {format_quantity(free)} {product.unit} "
                               f"of {product.sku} free; {label} needs "
-                              f"{format_quantity(line.quantity)}.", field="site")
+                              f"{format_quantity(wanted)}.", field="site")
     if destination.site_id == site.id:
         return RouteResult("ship", site.code, None, "", (), (
-            f"{format_quantity(line.quantity)} {product.unit} of {product.sku} for {label} "
+            f"{format_quantity(wanted)} {product.unit} of {product.sku} for {label} "
             f"are already at {site.code}, the dispatching site: no transfer needed.",))
-    numbers = ship_slots(uow, take(slots, line.quantity), product.id, destination.id,
-                         f"For {label}")
+    numbers = ship_slots(uow, take(slots, wanted), product.id, destination.id,
+                         f"For {label}", line.id)
     return RouteResult("ship", site.code, None, "", tuple(numbers), (
-        f"Shipped {format_quantity(line.quantity)} {product.unit} of {product.sku} from "
+        f"Shipped {format_quantity(wanted)} {product.unit} of {product.sku} from "
         f"{site.code} for {label} ({', '.join(numbers)}).",))
 
 
 def _make(uow: UnitOfWork, line: m.CustomerOrderLine, order: m.CustomerOrder, site: m.Site,
-          label: str) -> RouteResult:
+          label: str, wanted: Decimal) -> RouteResult:
     product = uow.get(m.Product, line.product_id, "product")
     if product.kind == ProductKind.RAW_MATERIAL:
         raise ValidationError(f"{product.sku} is a raw material: it is bought, not made.",
@@ -162,19 +168,14 @@ def _make(uow: UnitOfWork, line: m.CustomerOrderLine, order: m.CustomerOrder, si
         raise ValidationError(f"{site.code} is a {site.kind.replace('_', ' ')}: it does not "
                               "make things.", field="site")
     _check_capabilities(uow, site, product)
-    existing = uow.session.scalar(select(m.WorkOrder.number).where(
-        m.WorkOrder.customer_order_line_id == line.id,
-        m.WorkOrder.state != WOState.CANCELLED.value).limit(1))
-    if existing:
-        raise ValidationError(f"{label} already has work order {existing}.", field="line")
     customer = uow.get(m.Contact, order.customer_id, "customer")
-    created = create_work_order_in(uow, product.id, line.quantity, site.id, order.due_date,
+    created = create_work_order_in(uow, product.id, wanted, site.id, order.due_date,
                                    customer_order_line_id=line.id,
                                    notes=f"For {label}, {customer.name}")
-    messages = [f"Work order {created.number} for {format_quantity(line.quantity)} "
+    messages = [f"Work order {created.number} for {format_quantity(wanted)} "
                 f"{product.unit} of {product.sku} at {site.code}."]
     transfers: list[str] = []
-    for component_id, missing in _missing_components(uow, site, product, line.quantity):
+    for component_id, missing in _missing_components(uow, site, product, wanted):
         sent, left = _bring_in(uow, site, component_id, missing, created.number)
         transfers += sent
         component = uow.get(m.Product, component_id, "product")

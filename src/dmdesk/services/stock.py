@@ -197,8 +197,10 @@ def ship_transfer(ctx: ServiceContext, from_location_id: uuid.UUID,
 
 def ship_transfer_in(uow: UnitOfWork, from_location_id: uuid.UUID,
                      to_location_id: uuid.UUID, lines: Sequence[TransferLineSpec],
-                     note: str = "", override_reason: str = "") -> MoveResult:
-    """``ship_transfer`` inside the caller's transaction (routing ships several at once)."""
+                     note: str = "", override_reason: str = "",
+                     customer_order_line_id: uuid.UUID | None = None) -> MoveResult:
+    """``ship_transfer`` inside the caller's transaction (routing ships several at once, for
+    the customer order line ``customer_order_line_id`` when it ships the line's product)."""
     if not lines:
         raise ValidationError("A transfer needs at least one line.", field="lines")
     source = uow.get(m.Location, from_location_id, "source location")
@@ -218,7 +220,7 @@ def ship_transfer_in(uow: UnitOfWork, from_location_id: uuid.UUID,
                           from_location_id=source.id, to_location_id=destination.id,
                           transit_location_id=transit.id,
                           state=TransferState.SHIPPED.value, shipped_at=uow.now,
-                          note=note)
+                          note=note, customer_order_line_id=customer_order_line_id)
     uow.session.add(transfer)
     uow.session.flush()
     moves: list[MoveLine] = []

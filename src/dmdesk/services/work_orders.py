@@ -51,6 +51,7 @@ from dmdesk.services.ledger import (
     lot_key,
     post_moves,
 )
+from dmdesk.services.line_room import refuse_over_plan
 from dmdesk.services.stock import find_or_create_lot
 
 
@@ -64,7 +65,12 @@ def create_work_order(ctx: ServiceContext, product_id: uuid.UUID, qty: Any,
                       site_id: uuid.UUID, due_date: date | str, priority: int = 3,
                       customer_order_line_id: uuid.UUID | None = None,
                       notes: str = "") -> CreatedWorkOrder:
+    """A new draft work order; one serving a customer order line may cover at most what is
+    still open of the line (services/line_room.py)."""
     with ctx.transaction() as uow:
+        if customer_order_line_id is not None:
+            line = uow.get(m.CustomerOrderLine, customer_order_line_id, "customer order line")
+            refuse_over_plan(uow, line, quantity(qty), product_id)
         return create_work_order_in(uow, product_id, qty, site_id, due_date, priority,
                                     customer_order_line_id, notes)
 
@@ -73,7 +79,9 @@ def create_work_order_in(uow: UnitOfWork, product_id: uuid.UUID, qty: Any,
                          site_id: uuid.UUID, due_date: date | str, priority: int = 3,
                          customer_order_line_id: uuid.UUID | None = None,
                          notes: str = "") -> CreatedWorkOrder:
-    """``create_work_order`` inside the caller's transaction (routing adds transfers)."""
+    """``create_work_order`` inside the caller's transaction (routing adds transfers), without
+    the check of the line's open quantity: the caller does it (routing) or moves work already
+    planned (a split reroute)."""
     amount = quantity(qty)
     product = uow.get(m.Product, product_id, "product")
     if product.archived:

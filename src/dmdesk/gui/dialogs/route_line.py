@@ -1,8 +1,10 @@
-"""Route a customer order line: the sites that could serve it, best first, each with its
-reasons and the parts of its score; one button does what the chosen candidate proposes
-("Ship from X" creates the transfer, "Make at Y" the work order and the transfers of the
-components Y lacks). The ranking (queries.routing) and the action (services.routing) run on the
-worker; a refusal (the stock or the site changed meanwhile) is shown in the dialog.
+"""Route a customer order line: the sites that could serve what is still open of it, best
+first, each with its reasons and the parts of its score; one button does what the chosen
+candidate proposes for that open quantity ("Ship 3 pcs from X" creates the transfer, "Make 3 pcs
+at Y" the work order and the transfers of the components Y lacks). What is already planned is
+said above the sites; a fully planned line offers none. The ranking (queries.routing) and the
+action (services.routing) run on the worker; a refusal (the stock or the site changed
+meanwhile, or another window planned the line) is shown in the dialog.
 """
 
 from __future__ import annotations
@@ -37,9 +39,11 @@ from dmdesk.services.routing import RouteResult, apply_route
 COLUMNS = ("Site", "How", "Score", "Ready", "Distance", "Load")
 
 
-def action_label(candidate: Candidate) -> str:
-    text = "Ship from {0}" if candidate.action == "ship" else "Make at {0}"
-    return QCoreApplication.translate("RouteDialog", text).format(candidate.site_code)
+def action_label(candidate: Candidate, routing: LineRouting) -> str:
+    """'Ship 3 pcs from MP1': the button says how much it plans (what is open of the line)."""
+    text = "Ship {0} from {1}" if candidate.action == "ship" else "Make {0} at {1}"
+    amount = f"{format_quantity(routing.open)} {routing.unit}"
+    return QCoreApplication.translate("RouteDialog", text).format(amount, candidate.site_code)
 
 
 class RouteDialog(QDialog):
@@ -69,7 +73,8 @@ class RouteDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.notes)
-        layout.addWidget(self._body(), 1)
+        self.body = self._body()
+        layout.addWidget(self.body, 1)
         layout.addWidget(self.message)
         layout.addWidget(self._buttons())
         self._load()
@@ -145,8 +150,15 @@ class RouteDialog(QDialog):
             routing.due_date.isoformat()))
         notes = list(routing.notes) + ([routing.why_none] if routing.why_none else [])
         self.notes.setText("\n".join(notes))
-        self.notes.setStyleSheet(FIELD_ERROR_STYLE if routing.why_none else "")
+        # Fully planned is an answer, not a fault; planned beyond the order (two sites planned
+        # it offline at once) is one someone must settle by cancelling a work order.
+        alarming = (bool(routing.why_none) and not routing.fully_planned) or routing.plan.over > 0
+        self.notes.setStyleSheet(FIELD_ERROR_STYLE if alarming else "")
         self.notes.setVisible(bool(notes))
+        if routing.fully_planned:  # no sites to weigh: say so and offer nothing to click
+            self.body.hide()
+            self.go.hide()
+            self.resize(self.width(), self.minimumSizeHint().height())
         self.table.setRowCount(len(routing.candidates))
         for row, candidate in enumerate(routing.candidates):
             self._fill(row, candidate)
@@ -190,7 +202,8 @@ class RouteDialog(QDialog):
             for column, text in enumerate((part.name, f"{part.value:.2f}",
                                            f"{part.weight:.2f}", part.detail)):
                 self.parts.setItem(row, column, QTableWidgetItem(text))
-        self.go.setText(action_label(candidate))
+        assert self.routing is not None  # a candidate is selected
+        self.go.setText(action_label(candidate, self.routing))
         self.go.setEnabled(self.outcome is None)
 
     def _failed(self, error: BaseException) -> None:
@@ -200,8 +213,8 @@ class RouteDialog(QDialog):
     # --- acting ---------------------------------------------------------------------------------
 
     def apply(self) -> None:
-        candidate = self.selected()
-        if candidate is None or self.outcome is not None:
+        candidate, routing = self.selected(), self.routing
+        if candidate is None or routing is None or self.outcome is not None:
             return
         self.go.setEnabled(False)
         services, line_id = self.gctx.services, self.line_id
@@ -210,7 +223,7 @@ class RouteDialog(QDialog):
             return apply_route(services, line_id, candidate.site_id, candidate.action)
 
         self.gctx.runner.run(act, on_done=self._done, on_error=self._refused,
-                             title=action_label(candidate), parent=self)
+                             title=action_label(candidate, routing), parent=self)
 
     def _done(self, result: RouteResult) -> None:
         self.outcome = result

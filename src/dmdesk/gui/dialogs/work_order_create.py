@@ -4,7 +4,8 @@ optionally, the customer order line it serves.
 The product and line fields search the database as the user types (a completer fed by a small
 query, so a catalogue of twenty thousand products costs nothing to open). Opened for a customer
 order line, the form comes prefilled with the line's product, what is not yet planned of its
-quantity, and its order's due date.
+quantity (db/line_plan.py), and its order's due date; it says what is already planned, and a
+quantity beyond what is left is wrong next to the field (the service refuses it too).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QStringListModel, Qt
@@ -66,6 +68,10 @@ def first_word(text: Any) -> str:
     return str(text or "").split(SEPARATOR)[0].strip()
 
 
+def qty_unit(amount: Decimal, unit: str) -> str:
+    return f"{format_quantity(amount)} {unit}"
+
+
 def line_ref(line: OpenLine) -> str:
     return f"{line.order_number}/{line.line_no}"
 
@@ -86,6 +92,7 @@ class WorkOrderCreateDialog(FormDialog):
         self.gctx = gctx
         self.setObjectName("work_order_create")
         self._products: dict[str, ProductChoice | None] = {}
+        self._lines: dict[tuple[str, int], OpenLine | None] = {}
         with gctx.db.read_session() as session:
             self.sites = orders.site_choices(session, active_only=True)
         self.product_hint = QLabel(self)
@@ -116,6 +123,11 @@ class WorkOrderCreateDialog(FormDialog):
         self.line = line_edit(placeholder=self.tr("optional: an order number, customer or SKU"))
         self.add_field("line", self.tr("Customer order line"), self.line, self._line)
         attach_search(self.line, self._find_lines).activated.connect(self._line_picked)
+        self.line_plan = QLabel(self)
+        self.line_plan.setObjectName("line_plan")
+        self.line_plan.setWordWrap(True)
+        self.form.addRow("", self.line_plan)
+        self.line.textChanged.connect(self._show_line_plan)
         self.notes = QPlainTextEdit()
         self.notes.setMaximumHeight(60)
         self.add_field("notes", self.tr("Notes"), self.notes, lambda v: str(v or "").strip())
@@ -180,6 +192,11 @@ class WorkOrderCreateDialog(FormDialog):
         product = self._product_or_none()
         if product is not None and product.whole_only:
             whole_number_required(amount, product.unit, what=self.tr("Quantity"))
+        line = self._line_or_none()
+        if line is not None and amount > line.plan.open:
+            raise ValidationError(self.tr("{0} has {1} left to plan ({2}).").format(
+                line_ref(line), qty_unit(line.plan.open, line.plan.unit), line.plan.summary()),
+                field="quantity")
         return amount
 
     def _site(self, site_id: Any) -> uuid.UUID:
@@ -195,12 +212,36 @@ class WorkOrderCreateDialog(FormDialog):
         if not number or not line_no.isdigit():
             raise ValidationError(self.tr("Write the line as ORDER/LINE, e.g. HQ-CO-00012/1, "
                                           "or pick one from the list."), field="line")
-        with self.gctx.db.read_session() as session:
-            line = orders.order_line_by_ref(session, number, int(line_no))
+        key = (number.upper(), int(line_no))
+        if key not in self._lines:
+            with self.gctx.db.read_session() as session:
+                self._lines[key] = orders.order_line_by_ref(session, number, int(line_no))
+        line = self._lines[key]
         if line is None:
             raise ValidationError(self.tr("No customer order line {0}.").format(ref),
                                   field="line")
         return line
+
+    def _line_or_none(self) -> OpenLine | None:
+        edit = getattr(self, "line", None)  # the quantity is checked before the line is added
+        if edit is None:
+            return None
+        try:
+            return self._line(edit.text())
+        except ValidationError:
+            return None
+
+    def _show_line_plan(self, _text: str = "") -> None:
+        """What is already planned for the chosen line, so the user plans only the rest."""
+        line = self._line_or_none()
+        if line is None:
+            self.line_plan.setText("")
+        elif line.plan.open <= 0:
+            self.line_plan.setText(self.tr("Nothing left to plan: {0}.").format(
+                line.plan.summary()))
+        else:
+            self.line_plan.setText(self.tr("{0}; {1} left to plan.").format(
+                line.plan.summary(), qty_unit(line.plan.open, line.plan.unit)))
 
     def _show_product_hint(self, text: str) -> None:
         product = self._product_or_none()
@@ -223,8 +264,7 @@ class WorkOrderCreateDialog(FormDialog):
     def _fill_from_line(self, line: OpenLine) -> None:
         self.line.setText(line_label(line))
         self.product.setText(line.sku)
-        wanted = line.unplanned if line.unplanned > 0 else line.quantity
-        self.quantity.setText(format_quantity(wanted))
+        self.quantity.setText(format_quantity(line.plan.open))  # only what is left to plan
         self.due.setDate(to_qdate(line.due_date))
 
     # --- submitting ------------------------------------------------------------------------------

@@ -151,7 +151,8 @@ class CustomerOrderDetailPane(QWidget):
                             for wo in line.work_orders)
         cells = (str(line.line_no), line.sku, qty_text(line.quantity, line.unit),
                  display(line.unit_price, "money"), display(line.total, "money"),
-                 qty_text(line.planned), self._routed_text(line), serving or self.tr("none yet"))
+                 self._planned_text(line), self._routed_text(line),
+                 serving or self.tr("none yet"))
         tooltip = "\n".join([f"{line.sku} — {line.name}", *(
             self.tr("{0}: {1} at {2}, {3}; good {4}").format(
                 wo.number, qty_text(wo.quantity, line.unit), wo.site_code,
@@ -159,7 +160,16 @@ class CustomerOrderDetailPane(QWidget):
             for wo in line.work_orders)])
         unplanned = line.unplanned > 0 and not any(
             wo.state == WOState.DONE for wo in line.work_orders)
-        return DetailRow(cells, line.id, tooltip, frozenset({5}) if unplanned else frozenset())
+        warn = unplanned or line.plan.over > 0
+        return DetailRow(cells, line.id, tooltip, frozenset({5}) if warn else frozenset())
+
+    def _planned_text(self, line: CustomerOrderLineRow) -> str:
+        """'2 of 3' (transfers and work orders, db/line_plan.py); a surplus two sites planned
+        offline at once is said, so someone cancels one."""
+        text = self.tr("{0} of {1}").format(qty_text(line.planned), qty_text(line.quantity))
+        if line.plan.over > 0:
+            text += "\n" + self.tr("{0} over").format(qty_text(line.plan.over, line.unit))
+        return text
 
     def _routed_text(self, line: CustomerOrderLineRow) -> str:
         """Where the line is served: the routing decision, else the sites of its work orders."""
@@ -196,8 +206,8 @@ class CustomerOrderDetailPane(QWidget):
         elif line is None:
             self.hint.setText(self.tr("Select a line to plan a work order for it."))
         else:
-            self.hint.setText(self.tr("Line {0}: {1} of {2} planned.").format(
-                line.line_no, qty_text(line.planned), qty_text(line.quantity, line.unit)))
+            self.hint.setText(self.tr("Line {0}: {1}.").format(line.line_no,
+                                                                line.plan.summary()))
 
 
 class CustomerOrdersArea(OrderArea[CustomerOrderDetail]):

@@ -85,6 +85,7 @@ maskPattern  # unused variable (src/dmdesk/documents/pdf/qr.py)
 _.ExtGState  # unused attribute (src/dmdesk/documents/pdf/thumbnails/forms.py)
 _.XObject  # unused attribute (src/dmdesk/documents/pdf/thumbnails/forms.py)
 _.beginText  # unused method (src/dmdesk/documents/pdf/thumbnails/record.py)
+_.tabSelected  # unused attribute (src/dmdesk/documents/excel/writer.py): openpyxl writes it
 model_config  # unused variable (src/dmdesk/server/schemas.py)
 last_op_id  # unused variable (src/dmdesk/server/schemas.py)
 server_time_ms  # unused variable (src/dmdesk/server/schemas.py)

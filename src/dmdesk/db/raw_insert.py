@@ -8,11 +8,12 @@ ORM), and ``insert_many`` hands them to the driver's executemany directly.
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -37,19 +38,12 @@ def insert_many(connection: Connection, table: str, columns: Sequence[str],
     connection.exec_driver_sql(insert_statement(table, columns), list(rows))
 
 
-class Executes(Protocol):
-    """A DB-API connection or cursor (the sync client's raw sqlite3 handle)."""
-
-    def execute(self, sql: str, parameters: Sequence[Any], /) -> Any: ...
-
-    def executemany(self, sql: str, seq_of_parameters: Sequence[Sequence[Any]], /) -> Any: ...
-
-
 def insert_statement(table: str, columns: Sequence[str]) -> str:
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
 
 
-def insert_row(raw: Executes, table: str, values: Mapping[str, Any]) -> None:
-    """One row given by column name, through a raw DB-API handle."""
+def insert_row(raw: sqlite3.Connection | sqlite3.Cursor, table: str,
+               values: Mapping[str, Any]) -> None:
+    """One row given by column name, through the sync client's raw sqlite3 handle."""
     names = list(values)
     raw.execute(insert_statement(table, names), [values[n] for n in names])

@@ -14,13 +14,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from dmdesk import __version__
-from dmdesk.cli import imports, join, lots, network, package, server, settings, sync
+from dmdesk.cli import imports, init, join, lots, network, package, server, settings, sync
 from dmdesk.documents.export_kinds import EXPORT_KINDS
 from dmdesk.domain.errors import DomainError
 
 # Each group of subcommands lives in its own module with a `register(commands, db_argument)`
 # that adds its parsers and returns its handlers, keyed like COMMANDS below.
-EXTENSIONS = (imports, lots, sync, join, network, server, settings, package)
+EXTENSIONS = (init, imports, lots, sync, join, network, server, settings, package)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

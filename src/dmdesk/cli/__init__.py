@@ -208,16 +208,16 @@ def cmd_gui(args: argparse.Namespace) -> int:
              "subcommands (dmdesk --help: demo, db upgrade|check|backup).")
         return EXIT_USAGE
     path = _database_path(args)
+    kind = "open"
     if args.demo and not args.db:
         path = path.with_name("demo.sqlite")
-        if not path.exists():
-            _say(f"Building the demo database at {path}...")
-            cmd_demo(argparse.Namespace(db=path, scale="small"))
+        # Built by the app, on its worker, behind a window with progress and Cancel.
+        kind = "open" if path.exists() else "demo"
     from dmdesk.gui.app import run
 
     # With no --db and no DMDESK_DB, a first run (no database yet) gets the welcome dialog.
     chosen = bool(args.db or args.demo or os.environ.get("DMDESK_DB"))
-    return run(path, explicit=chosen)
+    return run(path, explicit=chosen, kind=kind)
 
 
 COMMANDS: dict[tuple[str | None, str | None], Callable[[argparse.Namespace], int]] = {

@@ -542,7 +542,7 @@ class ServiceDemo:
             product = self.finished[n % len(self.finished)]
             site = lisbon if self.plan.can_make(lisbon, product) else self.plan.makers[product][0]
             # The short one asks for more than any site keeps, so its release needs a reason.
-            quantity = Decimal(40 if state == "released_short" else 2)
+            quantity = Decimal(400 if state == "released_short" else 2)
             created = customer_orders.create_customer_order(
                 self.ctx, customer.id, self.clock.peek().date() + timedelta(days=21),
                 [OrderLineSpec(self.ids[product], quantity)])

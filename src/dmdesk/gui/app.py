@@ -15,7 +15,7 @@ from dmdesk.domain.errors import DomainError
 from dmdesk.gui import screenshot
 from dmdesk.gui.areas import build_areas, connect_areas
 from dmdesk.gui.context import GuiContext
-from dmdesk.gui.crash import install_excepthook, setup_logging
+from dmdesk.gui.crash import enable_fault_log, install_excepthook, setup_logging
 from dmdesk.gui.dialogs.import_wizard import open_import_wizard
 from dmdesk.gui.dialogs.welcome import WelcomeDialog
 from dmdesk.gui.main_window import MainWindow
@@ -170,6 +170,7 @@ def run(path: Path | None, *, explicit: bool = True, kind: str = "open") -> int:
     ``kind`` "demo": build the demo into it (a new file) once the window is up."""
     app = application()
     install_excepthook(setup_logging())
+    enable_fault_log()
     from dmdesk.paths import default_database_path
 
     if shot := screenshot.requested():  # undocumented: smoke tests of installed builds

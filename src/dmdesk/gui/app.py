@@ -107,8 +107,10 @@ def _build_demo_then(window: MainWindow, gctx: GuiContext) -> None:
         window.statusBar().showMessage(window.tr(
             "Demo build cancelled: the demo database holds the part built so far."))
 
-    gctx.runner.run(work, on_done=done, on_cancel=cancelled,
-                    title=window.tr("Building the demo network…"), parent=window)
+    progress = gctx.runner.run(work, on_done=done, on_cancel=cancelled,
+                               title=window.tr("Building the demo network…"), parent=window)
+    # Quitting mid-build stops it at the next day (closing waits for the worker to finish).
+    QApplication.instance().aboutToQuit.connect(progress.cancel)  # type: ignore[union-attr]
 
 
 @dataclass

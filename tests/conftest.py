@@ -1,6 +1,6 @@
 """Top-level pytest configuration shared by the whole test suite.
 
-Three concerns only (fixtures belong in the conftest.py of the folder that uses them):
+Four concerns only (fixtures belong in the conftest.py of the folder that uses them):
 
 * Qt runs headless: ``QT_QPA_PLATFORM=offscreen`` is set before anything imports Qt.
 * dmdesk's cache folder (``DMDESK_CACHE_DIR``, see ``dmdesk.paths.cache_dir``) is a temporary
@@ -8,12 +8,16 @@ Three concerns only (fixtures belong in the conftest.py of the folder that uses 
 * In CI (environment variable ``CI`` is ``true`` or ``1``) a skipped test fails the session:
   a test that cannot run there (missing tool, missing service) must be fixed, not hidden.
   On a developer's machine skips stay skips.
+* The small demo is built once a session (``small_demo``), for the gui and integration tests
+  that need a full database to look at: each takes its own copy of the file.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 # Before any import of PySide6 (pytest-qt imports it when its plugin loads, after this file).
@@ -80,3 +84,39 @@ def _temporary_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(SkipsFailInCI(), "dmdesk-skips-fail-in-ci")
+
+
+@dataclass(frozen=True)
+class SmallDemo:
+    """The small demo as built once for the session: its file (closed, checkpointed: one
+    file, no WAL), what ``build_demo`` answered and the progress stages it reported."""
+
+    path: Path
+    summary: object  # dmdesk.demo.DemoSummary (not imported here: this file loads first)
+    stages: frozenset[str]
+
+    def copy_to(self, target: Path) -> Path:
+        """A private copy, to open and change as a test likes."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.path, target)
+        return target
+
+
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory: pytest.TempPathFactory) -> SmallDemo:
+    """Built on first use only; tests copy it (``copy_to``) and never open this file."""
+    from dmdesk.db.database import open_database
+    from dmdesk.demo import build_demo
+    from dmdesk.services.context import ServiceContext
+
+    path = tmp_path_factory.mktemp("small-demo") / "demo.sqlite"
+    stages: set[str] = set()
+    db = open_database(path)
+    try:
+        summary = build_demo(ServiceContext(db, actor="demo"), "small",
+                             lambda stage, _done, _total: stages.add(stage))
+    finally:
+        db.close()  # the last connection checkpoints the WAL into the file
+    assert not path.with_name(path.name + "-wal").exists()
+    path.chmod(0o444)  # a test that wrote here by mistake would fail, not spoil the others
+    return SmallDemo(path, summary, frozenset(stages))

@@ -144,3 +144,19 @@ def test_choosing_the_demo_builds_it_on_the_worker(qtbot: QtBot, tmp_path: Path)
         assert not list(tmp_path.glob("demo.sqlite.backups/*"))  # nothing to back up yet
     finally:
         session.close()
+
+
+def test_a_hard_crash_leaves_its_stack_in_the_fault_log(tmp_path: Path) -> None:
+    """A segmentation fault (as inside Qt or PDFium) kills the process before Python's own
+    handlers run; faulthandler still writes where it happened."""
+    import subprocess
+
+    crash = ("import ctypes, sys; from pathlib import Path; "
+             "from dmdesk.gui.crash import enable_fault_log; "
+             f"enable_fault_log(Path({str(tmp_path)!r})); ctypes.string_at(0)")
+    result = subprocess.run([sys.executable, "-c", crash], capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode != 0
+    logged = (tmp_path / "faults.log").read_text()
+    assert "Fatal Python error: Segmentation fault" in logged
+    assert "string_at" in logged  # the Python stack of the crashing thread

@@ -11,17 +11,16 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from dmdesk.db.database import Database, open_database
-from dmdesk.demo import build_demo
 from dmdesk.gui.app import build_window
 from dmdesk.gui.tasks import TaskRunner
 from dmdesk.gui.views.list_area import ListArea
-from dmdesk.services.context import ServiceContext
+from tests.conftest import SmallDemo
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    db = open_database(tmp_path_factory.mktemp("demo") / "demo.sqlite")
-    build_demo(ServiceContext(db, actor="demo"), "small")
+def demo_db(small_demo: SmallDemo, tmp_path_factory: pytest.TempPathFactory
+            ) -> Iterator[Database]:
+    db = open_database(small_demo.copy_to(tmp_path_factory.mktemp("demo") / "demo.sqlite"))
     yield db
     db.close()
 

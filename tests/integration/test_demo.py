@@ -29,6 +29,7 @@ from dmdesk.domain.errors import ValidationError
 from dmdesk.queries.integrity import check_database
 from dmdesk.services import products, stock, work_orders
 from dmdesk.services.context import ServiceContext
+from tests.conftest import SmallDemo
 
 TINY_BULK = ScaleParams(products=300, moves=6_000, work_orders=400, customers=12,
                         customer_orders=40, days=60)
@@ -63,10 +64,15 @@ def _build(path: Path, scale: Scale, params: ScaleParams | None = None, seed: in
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
-    built = _build(tmp_path_factory.mktemp("small") / "demo.sqlite", "small")
-    yield built
-    built.db.close()
+def small(small_demo: SmallDemo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+    """The session's small demo (tests/conftest.py builds it once for every test that
+    needs it), as build_demo left it: its summary and progress stages too."""
+    path = small_demo.copy_to(tmp_path_factory.mktemp("small") / "demo.sqlite")
+    db = open_database(path)
+    assert isinstance(small_demo.summary, DemoSummary)
+    yield Built(path, db, ServiceContext(db, actor="demo-test"), small_demo.summary,
+                set(small_demo.stages))
+    db.close()
 
 
 @pytest.fixture(scope="module")
@@ -162,6 +168,31 @@ def assert_history_in_the_past(built: Built, days: int) -> None:
     assert last_at < datetime.now(UTC)
 
 
+def assert_work_order_states_consistent(built: Built) -> None:
+    """Each state has the stamps and figures its transitions leave, and no others."""
+    wrong = built.sql("""
+        SELECT number, state FROM work_order
+         WHERE (state = 'draft' AND (released_at IS NOT NULL OR started_at IS NOT NULL))
+            OR (state = 'released' AND (released_at IS NULL OR completed_at IS NOT NULL))
+            OR (state IN ('in_progress', 'on_hold') AND (released_at IS NULL
+                OR completed_at IS NOT NULL))
+            OR (state = 'in_progress' AND started_at IS NULL)
+            OR (state = 'done' AND (released_at IS NULL OR started_at IS NULL
+                OR completed_at IS NULL OR good_qty <= 0))
+            OR (state <> 'done' AND completed_at IS NOT NULL)
+            OR (state = 'on_hold' AND held_from IS NULL)""")
+    assert wrong == []
+    # Output is posted once, by completion, and equals the order's good quantity.
+    output = built.sql("""
+        SELECT w.number FROM work_order w
+          LEFT JOIN (SELECT document_id, SUM(quantity) AS made FROM stock_move
+                      WHERE reason = 'production_output' GROUP BY document_id) o
+            ON o.document_id = w.id
+         WHERE (w.state = 'done') <> (o.made IS NOT NULL)
+            OR (w.state = 'done' AND o.made <> w.good_qty)""")
+    assert output == []
+
+
 def assert_all_invariants(built: Built) -> None:
     report = check_database(built.db)  # what `dmdesk db check` runs
     assert report.ok, report.problems
@@ -170,6 +201,7 @@ def assert_all_invariants(built: Built) -> None:
     assert_outbox_covers_every_synced_row(built)
     assert_audit_chain_intact(built)
     assert_numbers_continue(built)
+    assert_work_order_states_consistent(built)
 
 
 # --- the small demo ---------------------------------------------------------------------------

@@ -17,12 +17,12 @@ from sqlalchemy import text
 
 from dmdesk.cli import main
 from dmdesk.db.database import Database, open_database
-from dmdesk.demo import build_demo
 from dmdesk.documents.excel.exports import export_workbook
 from dmdesk.documents.importing import import_file
 from dmdesk.documents.importing.kind_contacts import FIELDS as CONTACT_FIELDS
 from dmdesk.services import contacts, products, sites
 from dmdesk.services.context import ServiceContext
+from tests.conftest import SmallDemo
 from tests.helpers import require_tool
 from tests.integration.support import Network, build_network, checkpoint
 
@@ -204,11 +204,10 @@ def test_a_workbook_re_saved_by_libreoffice_imports_the_same(source: Path,
 
 
 @pytest.mark.slow
-def test_the_small_demo_network_round_trips(tmp_path: Path) -> None:
-    source = tmp_path / "demo.sqlite"
+def test_the_small_demo_network_round_trips(tmp_path: Path, small_demo: SmallDemo) -> None:
+    source = small_demo.copy_to(tmp_path / "demo.sqlite")
     db: Database = open_database(source)
     try:
-        build_demo(ServiceContext(db, actor="demo"), "small")
         for kind in KINDS:
             export_workbook(db, kind, tmp_path / f"{kind}.xlsx")
         checkpoint(db)

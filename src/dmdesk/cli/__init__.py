@@ -14,13 +14,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from dmdesk import __version__
-from dmdesk.cli import imports, join, lots, network, package, server, settings, sync
+from dmdesk.cli import imports, init, join, lots, network, package, server, settings, sync
 from dmdesk.documents.excel.export_kinds import EXPORT_KINDS
 from dmdesk.domain.errors import DomainError
 
 # Each group of subcommands lives in its own module with a `register(commands, db_argument)`
 # that adds its parsers and returns its handlers, keyed like COMMANDS below.
-EXTENSIONS = (imports, lots, sync, join, network, server, settings, package)
+EXTENSIONS = (init, imports, lots, sync, join, network, server, settings, package)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -208,16 +208,16 @@ def cmd_gui(args: argparse.Namespace) -> int:
              "subcommands (dmdesk --help: demo, db upgrade|check|backup).")
         return EXIT_USAGE
     path = _database_path(args)
+    kind = "open"
     if args.demo and not args.db:
         path = path.with_name("demo.sqlite")
-        if not path.exists():
-            _say(f"Building the demo database at {path}...")
-            cmd_demo(argparse.Namespace(db=path, scale="small"))
+        # Built by the app, on its worker, behind a window with progress and Cancel.
+        kind = "open" if path.exists() else "demo"
     from dmdesk.gui.app import run
 
     # With no --db and no DMDESK_DB, a first run (no database yet) gets the welcome dialog.
     chosen = bool(args.db or args.demo or os.environ.get("DMDESK_DB"))
-    return run(path, explicit=chosen)
+    return run(path, explicit=chosen, kind=kind)
 
 
 COMMANDS: dict[tuple[str | None, str | None], Callable[[argparse.Namespace], int]] = {

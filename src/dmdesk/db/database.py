@@ -119,7 +119,9 @@ def open_database(path: Path, *, create: bool = True, upgrade: bool = True,
     path = Path(path).expanduser().resolve()
     state = inspect_file(path)
     if not state.exists_with_data and not create:
-        raise DatabaseRefusedError(f"There is no dmdesk database at {path}.")
+        raise DatabaseRefusedError(
+            f"There is no dmdesk database at {path}. To make a new one: dmdesk init --db "
+            f"{path} --site CODE --name NAME.")
     _refuse_foreign(path, state)
     _refuse_newer(path, state.revision)
     path.parent.mkdir(parents=True, exist_ok=True)

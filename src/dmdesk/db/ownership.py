@@ -211,6 +211,10 @@ class WriteGuard:
             self._ownership = LocalOwnership(self._connect(), self.actor)
         return self._ownership
 
+    def forget_rows(self) -> None:
+        """Read rows afresh from here on (a batch's next call: rows may have changed)."""
+        self._ownership = None
+
     def check(self, entity: str, op: str, entity_id: bytes, payload: Mapping[str, Any]) -> None:
         """Raise NotYoursError when this database may not record the change."""
         if is_owner_role(self.actor.role) and not touches_lifecycle(entity, op, payload):

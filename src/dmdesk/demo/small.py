@@ -15,7 +15,8 @@ from __future__ import annotations
 import random
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
@@ -72,30 +73,47 @@ class ServiceDemo:
                  progress: Progress) -> None:
         self.ctx, self.clock, self.rng, self.params = ctx, clock, rng, params
         self.catalog, self.network, self.progress = catalog, network, progress
-        with ctx.db.read_session() as session:
+        with ctx.reading() as session:
             self.plan = Plan(catalog, network, whole_units(session))
         self.ids: list[uuid.UUID] = []
         self.agenda: dict[int, list[Action]] = defaultdict(list)
         self.lot_serial = 0
         self.finished = [p.index for p in catalog.products if p.kind == "finished"]
+        self._free: dict[tuple[uuid.UUID, int], list[FreeSlot]] = {}
+        self._free_as_of = clock.peek()
 
     # --- the run --------------------------------------------------------------------------
 
     def build(self) -> None:
-        self._write_catalog()
-        self._reorder_points()
+        with self._one_transaction():
+            self._write_catalog()
+            self._reorder_points()
         self.clock.set_day(1)
-        self._opening_stock()
+        with self._one_transaction():
+            self._opening_stock()
         self._plan_orders()
         for day in range(2, self.params.days):
             self.clock.set_day(day)
-            for action in self.agenda.pop(day, []):
-                action()
-            self._routine(day)
+            with self._one_transaction():
+                for action in self.agenda.pop(day, []):
+                    action()
+                self._routine(day)
             if day % 10 == 0:
                 self.progress("history", day, self.params.days)
-        self._showcase(self.params.days - 1)
-        self._top_up_moves()
+        with self._one_transaction():
+            self._showcase(self.params.days - 1)
+            self._top_up_moves()
+
+    @contextmanager
+    def _one_transaction(self) -> Iterator[None]:
+        """Run what follows through the services as one batch (services/context.py): every
+        call is checked, captured and audited as alone, but a day commits once."""
+        outside = self.ctx
+        with outside.batch() as self.ctx:
+            try:
+                yield
+            finally:
+                self.ctx = outside
 
     # --- catalogue ------------------------------------------------------------------------
 
@@ -138,9 +156,19 @@ class ServiceDemo:
     # --- stock helpers ----------------------------------------------------------------------
 
     def _stock(self, site: SiteInfo, product: int) -> list[FreeSlot]:
-        """The free stock at a site, in the order the services pick (db.free_stock)."""
-        with self.ctx.db.read_session() as session:
-            return free_at(session, site.id, self.ids[product])
+        """The free stock at a site, in the order the services pick (db.free_stock).
+
+        Kept until the next write: every service call reads the demo's clock once, so a
+        clock that has moved on means stock may have changed (planning asks the same
+        questions many times between two writes)."""
+        if self._free_as_of != self.clock.peek():
+            self._free.clear()
+            self._free_as_of = self.clock.peek()
+        key = (site.id, product)
+        if key not in self._free:
+            with self.ctx.reading() as session:
+                self._free[key] = free_at(session, site.id, self.ids[product])
+        return self._free[key]
 
     def available(self, site: SiteInfo, product: int) -> Decimal:
         return sum((slot.free for slot in self._stock(site, product)), Decimal(0))
@@ -181,12 +209,17 @@ class ServiceDemo:
             _minimum, batch = self.catalog.reorder_point(product)
             self.purchase(site, {product: max(short, batch)}, "Urgent purchase for production")
         elif self.plan.can_make(site, product):
-            batch = max(self._whole(product, short), Decimal(self.rng.choice((4, 6, 8, 10))))
+            # A batch for a few weeks of work, as a workshop would make: enough for this
+            # need and the next ones.
+            batch = max(self._whole(product, short * 4),
+                        Decimal(self.rng.choice((20, 24, 30, 40))))
             self.produce(site, product, batch, note="Batch for stock")
         else:
+            # Shipped with some to spare, so the next order does not wait for a transfer.
             maker = self.plan.maker_near(product, site)
-            self.ensure(maker, product, short)
-            self.ship(maker, site, [(product, self._whole(product, short))], receive=True)
+            amount = self._whole(product, short * 2)
+            self.ensure(maker, product, amount)
+            self.ship(maker, site, [(product, amount)], receive=True)
 
     def prepare(self, site: SiteInfo, product: int, units: Decimal) -> None:
         """Have every component of ``units`` of ``product`` available at ``site``. Making one
@@ -250,7 +283,7 @@ class ServiceDemo:
         stock.receive_transfer(self.ctx, transfer_id)
 
     def _transfer_id(self, number: str) -> uuid.UUID:
-        with self.ctx.db.read_session() as session:
+        with self.ctx.reading() as session:
             return session.execute(select(m.Transfer.id).where(m.Transfer.number == number)
                                    ).scalar_one()
 
@@ -304,7 +337,7 @@ class ServiceDemo:
         self.agenda[self.clock.day + days].append(action)
 
     def _state(self, wo_id: uuid.UUID) -> str:
-        with self.ctx.db.read_session() as session:
+        with self.ctx.reading() as session:
             return session.execute(select(m.WorkOrder.state).where(m.WorkOrder.id == wo_id)
                                    ).scalar_one()
 
@@ -344,7 +377,7 @@ class ServiceDemo:
     def _report_rest(self, line: OpenLine) -> None:
         """Report what is left of each operation after the partial report at start."""
         assert line.wo_id is not None
-        with self.ctx.db.read_session() as session:
+        with self.ctx.reading() as session:
             ops = session.execute(select(m.WOOperation.sequence, m.WOOperation.good_qty,
                                          m.WOOperation.scrap_qty)
                                   .where(m.WOOperation.work_order_id == line.wo_id)
@@ -389,8 +422,7 @@ class ServiceDemo:
                 self._replenish(site)
         if day % 7 == 3:
             self._top_up_warehouse()
-        for _ in range(5):
-            self._cycle_count()
+        self._cycle_count(5)
         if day % 2 == 0:
             self._scrap()
         else:
@@ -435,7 +467,7 @@ class ServiceDemo:
         where = [m.StockBalance.on_hand > 0, m.Location.kind == "internal"]
         if making_only:
             where.append(m.Location.site_id != self.network.warehouse.id)
-        with self.ctx.db.read_session() as session:
+        with self.ctx.reading() as session:
             joined = (select(func.count()).select_from(m.StockBalance)
                       .join(m.Location, m.Location.id == m.StockBalance.location_id)
                       .where(*where))
@@ -459,17 +491,21 @@ class ServiceDemo:
             return Decimal(self.rng.choice((-2, -1, 1, 1, 2)))
         return Decimal(self.rng.randint(-800, 800)) / 1000 or Decimal("0.25")
 
-    def _cycle_count(self) -> None:
-        """Count a shelf: most counts agree; the rest are off by a little (never below what
-        is reserved, so released work keeps its stock)."""
-        found = self._random_balance()
-        if found is None:
-            return
-        product, location, lot, on_hand, reserved, unit = found
-        counted = on_hand if self.rng.random() < 0.4 else on_hand + self._delta(unit)
-        if counted < reserved:
-            counted = on_hand
-        stock.count(self.ctx, product, location, counted, lot, note="Cycle count")
+    def _cycle_count(self, shelves: int) -> None:
+        """Count a few shelves, as one count document: most counts agree; the rest are off
+        by a little (never below what is reserved, so released work keeps its stock)."""
+        lines: dict[tuple[uuid.UUID, uuid.UUID, uuid.UUID | None], stock.CountLine] = {}
+        for _ in range(shelves):
+            found = self._random_balance()
+            if found is None:
+                return
+            product, location, lot, on_hand, reserved, unit = found
+            counted = on_hand if self.rng.random() < 0.4 else on_hand + self._delta(unit)
+            if counted < reserved:
+                counted = on_hand
+            lines[product, location, lot] = stock.CountLine(product, location, counted, lot)
+        with self.ctx.transaction() as uow:
+            stock.record_counts(uow, list(lines.values()), note="Cycle count")
 
     def _scrap(self) -> None:
         found = self._random_balance(making_only=True)
@@ -506,7 +542,7 @@ class ServiceDemo:
             product = self.finished[n % len(self.finished)]
             site = lisbon if self.plan.can_make(lisbon, product) else self.plan.makers[product][0]
             # The short one asks for more than any site keeps, so its release needs a reason.
-            quantity = Decimal(40 if state == "released_short" else 2)
+            quantity = Decimal(400 if state == "released_short" else 2)
             created = customer_orders.create_customer_order(
                 self.ctx, customer.id, self.clock.peek().date() + timedelta(days=21),
                 [OrderLineSpec(self.ids[product], quantity)])
@@ -542,7 +578,7 @@ class ServiceDemo:
             work_orders.cancel(self.ctx, wo_id, "Customer chose another model")
 
     def move_count(self) -> int:
-        with self.ctx.db.read_session() as session:
+        with self.ctx.reading() as session:
             return int(session.execute(select(func.count()).select_from(m.StockMove)
                                        ).scalar_one())
 

@@ -15,7 +15,7 @@ from dmdesk.domain.errors import DomainError
 from dmdesk.gui import screenshot
 from dmdesk.gui.areas import build_areas, connect_areas
 from dmdesk.gui.context import GuiContext
-from dmdesk.gui.crash import install_excepthook, setup_logging
+from dmdesk.gui.crash import enable_fault_log, install_excepthook, setup_logging
 from dmdesk.gui.dialogs.import_wizard import open_import_wizard
 from dmdesk.gui.dialogs.welcome import WelcomeDialog
 from dmdesk.gui.main_window import STATUS_MS, MainWindow
@@ -91,16 +91,26 @@ def choose_database(default: Path) -> tuple[str, Path] | None:
 def _build_demo_then(window: MainWindow, gctx: GuiContext) -> None:
     from dmdesk.demo import DemoSummary, build_demo
 
+    building = window.tr("Building the demo network: {0}…")
+
     def work(progress: Progress) -> DemoSummary:
-        return build_demo(gctx.services, "small",
-                          progress=lambda step, done, total: progress.report(done, total, step))
+        return build_demo(gctx.services, "small", progress=lambda step, done, total:
+                          progress.report(done, total, building.format(step)))
 
     def done(_summary: DemoSummary) -> None:
         for area in window.areas:
             area.refresh()
 
-    gctx.runner.run(work, on_done=done, title=window.tr("Building the demo network…"),
-                    parent=window)
+    def cancelled() -> None:
+        # Whole days are committed as they are built: show what there is, and say so.
+        done(DemoSummary(0, 0, 0, 0, 0, 0, 0.0))
+        window.statusBar().showMessage(window.tr(
+            "Demo build cancelled: the demo database holds the part built so far."))
+
+    progress = gctx.runner.run(work, on_done=done, on_cancel=cancelled,
+                               title=window.tr("Building the demo network…"), parent=window)
+    # Quitting mid-build stops it at the next day (closing waits for the worker to finish).
+    QApplication.instance().aboutToQuit.connect(progress.cancel)  # type: ignore[union-attr]
 
 
 @dataclass
@@ -157,16 +167,17 @@ def follow_joins(session: Session, sessions: list[Session]) -> None:
     sync.joined.connect(opened)
 
 
-def run(path: Path | None, *, explicit: bool = True) -> int:
-    """Open ``path`` (or ask, when none was given and the default does not exist)."""
+def run(path: Path | None, *, explicit: bool = True, kind: str = "open") -> int:
+    """Open ``path`` (or ask, when none was given and the default does not exist);
+    ``kind`` "demo": build the demo into it (a new file) once the window is up."""
     app = application()
     install_excepthook(setup_logging())
+    enable_fault_log()
     from dmdesk.paths import default_database_path
 
     if shot := screenshot.requested():  # undocumented: smoke tests of installed builds
         screenshot.grab_when_shown(shot)
 
-    kind = "open"
     if path is None or (not explicit and not path.exists()):
         choice = choose_database(path or default_database_path())
         if choice is None:

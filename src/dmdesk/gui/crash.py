@@ -1,8 +1,13 @@
 """Logging to a file, and a dialog instead of a bare traceback when something unexpected breaks.
+
+A crash inside Qt or PDFium (a segmentation fault) ends the process before any Python handler
+runs: ``enable_fault_log`` has faulthandler write every thread's stack to ``faults.log`` in
+the log folder, so even such a crash leaves a trace to send.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import sys
 from logging.handlers import RotatingFileHandler
@@ -26,6 +31,20 @@ def setup_logging(folder: Path | None = None) -> Path:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    return path
+
+
+_fault_file: list[object] = []  # kept open for the life of the process: faulthandler writes to it
+
+
+def enable_fault_log(folder: Path | None = None) -> Path:
+    """From now on a fatal crash writes the Python stacks of every thread to faults.log."""
+    folder = folder or log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "faults.log"
+    handle = path.open("a", encoding="utf-8")
+    faulthandler.enable(file=handle, all_threads=True)
+    _fault_file[:] = [handle]
     return path
 
 

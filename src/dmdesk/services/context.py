@@ -2,6 +2,13 @@
 
 ``with ctx.transaction() as uow:`` opens one write transaction; everything a use case writes
 (rows, stock moves, outbox operations, the audit entry) commits together or not at all.
+
+``with ctx.batch() as batch:`` runs many use cases (``service(batch, ...)``) in one write
+transaction, as a bulk job does: each call still reads the clock, is checked, captured in the
+outbox and audited as it would be alone, and starts from a clean session (nothing it sees
+was loaded by an earlier call), but they commit together, so the per-transaction costs
+(begin, settings, the HLC setting, commit) are paid once. An error in any call rolls the
+whole batch back.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ import getpass
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -32,6 +39,7 @@ SETTING_HLC = "hlc_last"
 __all__ = ["DEFAULT_SITE_CODE", "SETTING_SITE", "ServiceContext", "UnitOfWork"]
 
 T = TypeVar("T", bound=m.Base)
+_AUDIT_INSERT = insert(m.AuditEntry)
 
 
 def utc_now() -> datetime:
@@ -50,15 +58,41 @@ class ServiceContext:
     db: Database
     actor: str = field(default_factory=default_actor)
     clock: Callable[[], datetime] = utc_now
+    # The batch this context writes into (see ``batch``); None: a transaction per call.
+    open_batch: UnitOfWork | None = field(default=None, repr=False, compare=False)
 
     @contextmanager
     def transaction(self) -> Iterator[UnitOfWork]:
+        if self.open_batch is not None:
+            with self.open_batch.call() as uow:
+                yield uow
+            return
         with self.db.write_session() as session:
             uow = UnitOfWork(self, session)
             install_change_capture(session, uow.changes)
             yield uow
             session.flush()
             uow.finish()
+
+    @contextmanager
+    def batch(self) -> Iterator[ServiceContext]:
+        """A context whose use cases all write into one transaction, committed on leaving
+        the block (or rolled back if anything in it raised)."""
+        if self.open_batch is not None:
+            yield self  # already batching: the outer batch commits
+            return
+        with self.transaction() as uow:
+            yield replace(self, open_batch=uow)
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session to read with: the batch's own (it sees what the batch wrote so far)
+        when batching, else a read transaction."""
+        if self.open_batch is not None:
+            yield self.open_batch.session
+            return
+        with self.db.read_session() as session:
+            yield session
 
 
 class UnitOfWork:
@@ -68,9 +102,9 @@ class UnitOfWork:
         self.now = ctx.clock()
         self.site_code = self.setting(SETTING_SITE) or DEFAULT_SITE_CODE
         last = self.setting(SETTING_HLC)
-        wall_ms = int(self.now.timestamp() * 1000)
-        self.hlc = HybridClock(self.site_code, lambda: wall_ms,
-                               resumable(HLC.decode(last) if last else None, wall_ms))
+        self._wall_ms = int(self.now.timestamp() * 1000)
+        self.hlc = HybridClock(self.site_code, lambda: self._wall_ms,
+                               resumable(HLC.decode(last) if last else None, self._wall_ms))
         self._hlc_start = self.hlc.last
         # Every change is checked against the write rules before it is recorded: a refused
         # one raises NotYoursError and the transaction writes nothing.
@@ -78,6 +112,20 @@ class UnitOfWork:
         self.changes = ChangeContext(self.now, lambda: self.hlc.now().encode(),
                                      ctx.db.schema_version, self.guard.check)
         self._side: Actor | None = None
+        self._last_audit_hash: str | None = None  # this transaction holds the write lock
+
+    @contextmanager
+    def call(self) -> Iterator[UnitOfWork]:
+        """One use case inside a batch: its own clock reading and a clean session."""
+        self.now = self.changes.now = self.ctx.clock()
+        self._wall_ms = int(self.now.timestamp() * 1000)
+        self.guard.forget_rows()
+        self.session.expunge_all()  # what the caller read between calls stays its own
+        yield self
+        self.session.flush()
+        # As a fresh transaction would: no object loaded by this call is reused (stale)
+        # by the next one, which may have changed its row with a set-based statement.
+        self.session.expunge_all()
 
     @property
     def actor(self) -> str:
@@ -126,7 +174,7 @@ class UnitOfWork:
     def audit(self, action: str, entity: str, entity_id: Any = None,
               **details: Any) -> None:
         """Append a hash-linked entry: who did what, to which row, when."""
-        prev = self.session.scalar(
+        prev = self._last_audit_hash or self.session.scalar(
             select(m.AuditEntry.hash).order_by(m.AuditEntry.seq.desc()).limit(1)
         ) or GENESIS_HASH
         entry = {
@@ -134,8 +182,10 @@ class UnitOfWork:
             "action": action, "entity": entity, "entity_id": entity_id,
             "details": json.dumps(details, sort_keys=True, default=str),
         }
-        self.session.execute(insert(m.AuditEntry).values(
-            **entry, prev_hash=prev, hash=audit_hash(prev, audit_record(entry))))
+        digest = audit_hash(prev, audit_record(entry))
+        # One statement with parameters, not values() baked in: compiled once per process.
+        self.session.execute(_AUDIT_INSERT, [{**entry, "prev_hash": prev, "hash": digest}])
+        self._last_audit_hash = digest
 
     def finish(self) -> None:
         if self.hlc.last != self._hlc_start:

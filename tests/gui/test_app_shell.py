@@ -1,5 +1,6 @@
 """The app around the areas: first-run welcome, recent files, one window per database, a
-backup on every opening, and a dialog (not a traceback) when something breaks."""
+backup a day after opening (a folder that cannot be used is named, and the app still opens),
+and a dialog (not a traceback) when something breaks."""
 
 from __future__ import annotations
 
@@ -14,11 +15,15 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from dmdesk.db.database import open_database
-from dmdesk.gui.app import open_session
+from dmdesk.gui.app import Session, open_session
+from dmdesk.gui.backups import size_text
 from dmdesk.gui.crash import install_excepthook, setup_logging
+from dmdesk.gui.dialogs.backups import BackupsDialog
 from dmdesk.gui.dialogs.welcome import WelcomeDialog
 from dmdesk.gui.recent import recent_databases
 from dmdesk.gui.single_instance import InstanceServer, ask_running_instance
+from dmdesk.services.backups import BackupFolderError, set_backup_folder
+from dmdesk.services.context import ServiceContext
 
 
 @pytest.fixture(autouse=True)
@@ -65,17 +70,59 @@ def test_welcome_lists_recent_databases(qtbot: QtBot, tmp_path: Path) -> None:
     assert dialog.choice == ("open", recent)
 
 
-def test_opening_backs_up_and_remembers(qtbot: QtBot, tmp_path: Path) -> None:
-    path = _database(tmp_path / "porto.sqlite")
+def _opened_and_backed_up(qtbot: QtBot, path: Path) -> Session:
     session = open_session(path)
     assert session is not None
     qtbot.addWidget(session.window)
+    assert session.window.isVisible()  # before any backup: it starts after the first paint
+    qtbot.waitUntil(lambda: session.backups.last is not None, timeout=20_000)
+    return session
+
+
+def test_opening_backs_up_once_a_day_and_remembers(qtbot: QtBot, tmp_path: Path) -> None:
+    path = _database(tmp_path / "porto.sqlite")
+    for _ in range(2):  # opened twice today: one backup
+        session = _opened_and_backed_up(qtbot, path)
+        try:
+            backups = list((tmp_path / "porto.sqlite.backups").glob("porto-*-daily.sqlite"))
+            assert len(backups) == 1
+            assert recent_databases()[0] == path.resolve()
+            label = session.window.backup_label
+            assert label.text() == f"Backups: 1 ({size_text(backups[0].stat().st_size)})"
+            assert str(backups[0].parent) in label.toolTip()
+        finally:
+            session.close()
+
+
+def test_a_backup_folder_that_cannot_be_used_is_named_and_the_app_opens(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    path = _database(tmp_path / "porto.sqlite")
+    db = open_database(path)
+    set_backup_folder(ServiceContext(db), str(tmp_path / "usb"))
+    db.close()
+    (tmp_path / "usb").rmdir()
+    (tmp_path / "usb").write_text("the drive is gone; a file is here now")
+    session = _opened_and_backed_up(qtbot, path)
     try:
-        session.gctx.runner.wait_idle()
-        backups = list((tmp_path / "porto.sqlite.backups").glob("porto-*-open.sqlite"))
-        assert len(backups) == 1
-        assert recent_databases()[0] == path.resolve()
-        assert session.window.isVisible()
+        assert isinstance(session.backups.last, BackupFolderError)
+        label = session.window.backup_label
+        assert label.text() == "Backups: not made"
+        assert f"{tmp_path / 'usb'} is a file, not a folder" in label.toolTip()
+        assert "No backup was made" in session.window.statusBar().currentMessage()
+        # File > Backups…: another folder is refused with the reason, a good one is taken.
+        dialog = BackupsDialog(session.backups, session.window)
+        qtbot.addWidget(dialog)
+        dialog.choose(str(tmp_path / "usb" / "inside"))
+        qtbot.waitUntil(lambda: dialog.error.isVisibleTo(dialog), timeout=10_000)
+        assert "cannot be created" in dialog.error.text()
+        dialog.choose(str(tmp_path / "nas"))
+        qtbot.waitUntil(lambda: not dialog.error.isVisibleTo(dialog), timeout=10_000)
+        assert str(tmp_path / "nas") in dialog.summary.text()
+        assert label.text() == "Backups: none yet"
+        session.backups.start()
+        session.backups.wait()
+        qtbot.waitUntil(lambda: label.text().startswith("Backups: 1 "), timeout=10_000)
+        assert len(list((tmp_path / "nas").glob("porto-*-daily.sqlite"))) == 1
     finally:
         session.close()
 

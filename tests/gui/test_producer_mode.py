@@ -301,7 +301,7 @@ def test_products_offer_no_editing_and_their_keys_change_nothing(
     assert [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())] == [
         "FRAME", "FABRIC", "SCREW"]  # the BOM is there to read
     menus = _menus(window)
-    assert menus["&File"] == ["Import stock &counts…"]
+    assert menus["&File"] == ["Import stock &counts…", "&Backups…"]
     assert menus["&Tools"] == ["&Trace a lot…", "&Verify audit chain"]
     assert_screenshot(window, screenshots / "producer_products_bom.png")
 
@@ -345,7 +345,7 @@ def test_the_owner_still_edits_products_and_bom_with_the_same_keys(
     act, so the producer's test would see them if producer mode let them through."""
     area = _chair_with_bom_line(qtbot, owner_window)
     assert _hidden(area, EDIT_BUTTONS) == dict.fromkeys(EDIT_BUTTONS, False)
-    assert _menus(owner_window)["&File"] == ["&Import…"]
+    assert _menus(owner_window)["&File"] == ["&Import…", "&Backups…"]
     before = _rows(db)
     _press(qtbot, area.detail.bom_tab.tree, Qt.Key.Key_Delete)
     qtbot.waitUntil(lambda: len(_rows(db)["bom_line"]) == len(before["bom_line"]) - 1,

@@ -8,6 +8,7 @@ import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ from sqlalchemy import Engine, select, text
 
 from dmdesk.db import migrate
 from dmdesk.db import models as m
-from dmdesk.db.backup import backup_dir_for, rotating_backup
+from dmdesk.db.backup import backup_dir_for
+from dmdesk.db.backup_daily import rotating_backup
 from dmdesk.db.database import Database, open_database
 from dmdesk.db.engine import APPLICATION_ID, BUSY_TIMEOUT_MS, make_engine
 from dmdesk.domain.errors import DatabaseRefusedError
@@ -288,7 +290,7 @@ def test_an_older_database_is_backed_up_before_it_is_upgraded(
     again = open_database(path)  # already at head: no second backup
     assert again.backup_path is None
     again.close()
-    assert len(list(backup.parent.iterdir())) == 1
+    assert len(list(backup.parent.glob("*.sqlite"))) == 1
 
     # and the older code refuses the upgraded file, untouched
     monkeypatch.undo()
@@ -320,10 +322,12 @@ def test_a_database_downgraded_to_base_is_upgraded_on_open(migrated_template: Pa
         db.close()
 
 
-def test_rotating_backups_keep_the_newest(db: Database, db_path: Path) -> None:
-    made = [rotating_backup(db_path, f"n{i}", keep=3) for i in range(5)]
-    kept = sorted(backup_dir_for(db_path).iterdir())
-    assert kept == sorted(made[-3:])
+def test_rotating_backups_keep_the_newest_of_each_day(db: Database, db_path: Path) -> None:
+    start = datetime(2026, 3, 2, 10, tzinfo=UTC)  # a Monday: the five days are one week
+    made = [rotating_backup(db_path, f"n{i}", now=start + timedelta(days=i // 2, hours=i))
+            for i in range(5)]
+    kept = sorted(backup_dir_for(db_path).glob("*.sqlite"))
+    assert kept == sorted(made[1::2] + made[-1:])  # the later of each day's two, and day 3's
     with sqlite3.connect(kept[-1]) as connection:
         assert connection.execute("SELECT COUNT(*) FROM unit").fetchone() == (10,)
     connection.close()

@@ -52,7 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     backup = db_commands.add_parser("backup", help="copy the database safely, even while open")
     _db_argument(backup)
     backup.add_argument("--out", type=Path, default=None,
-                        help="target file (default: a timestamped copy beside the database)")
+                        help="target file (default: a timestamped copy in the backup folder, "
+                             "older copies then kept by age: 7 daily, 4 weekly)")
+    backup.add_argument("--folder", type=Path, default=None,
+                        help="backup folder for this copy (default: the one set with `dmdesk "
+                             "settings set backup_folder`, else NAME.backups beside the "
+                             "database)")
 
     jobsheet = commands.add_parser(
         "jobsheet", help="print work orders' job sheets to one PDF (one sheet each)")
@@ -149,14 +154,21 @@ def cmd_db_check(args: argparse.Namespace) -> int:
 
 
 def cmd_db_backup(args: argparse.Namespace) -> int:
-    from dmdesk.db.backup import backup_to, rotating_backup
+    from dmdesk.db.backup import backup_to
+    from dmdesk.db.backup_daily import backup_usage, rotating_backup
     from dmdesk.db.database import inspect_file
 
-    path = _database_path(args)
+    path = _database_path(args).resolve()
     if not inspect_file(path).exists_with_data:
         raise DomainError(f"There is no database at {path} to back up.")
-    target = backup_to(path, args.out) if args.out else rotating_backup(path, "manual")
-    print(f"Backed up {path} to {target}.")
+    if args.out:
+        print(f"Backed up {path} to {backup_to(path, Path(args.out).expanduser())}.")
+        return EXIT_OK
+    folder = Path(args.folder).expanduser().resolve() if args.folder else None
+    target = rotating_backup(path, "manual", folder=folder)
+    used = backup_usage(path, target.parent)
+    print(f"Backed up {path} to {target}; {used.count} backup(s) of it in {used.folder} use "
+          f"{used.total_bytes / 1e6:,.1f} MB.")
     return EXIT_OK
 
 

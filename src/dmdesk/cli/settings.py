@@ -1,10 +1,11 @@
 """`dmdesk settings set KEY VALUE --db PATH` and `dmdesk settings show`: the company's details
-that documents print in their header.
+that documents print in their header, and the folder backups go to.
 
     dmdesk settings set company_name "Acme Machining Ltd"
     dmdesk settings set company_address "12 Mill Lane\\nSheffield S1 2AB"   (\\n: a new line)
     dmdesk settings set company_logo logo.png       (a PNG or JPEG file; its bytes are stored)
     dmdesk settings set company_logo ""             (an empty value clears a setting)
+    dmdesk settings set backup_folder /mnt/nas/dmdesk   (where backups go; "": beside the db)
 
 A refusal (an unknown key, a file that is not an image, a name too long) is one line and exit
 status 1, and the setting stays as it was.
@@ -21,13 +22,13 @@ from dmdesk.domain.errors import ValidationError
 Handler = Callable[[argparse.Namespace], int]
 Key = tuple[str | None, str | None]
 EXIT_OK = 0
-KEYS = ("company_name", "company_address", "company_logo")
+KEYS = ("company_name", "company_address", "company_logo", "backup_folder")
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser],
              db_argument: Callable[[argparse.ArgumentParser], None]) -> dict[Key, Handler]:
     settings = commands.add_parser("settings", help="settings: the company's name, address "
-                                   "and logo printed on documents")
+                                   "and logo printed on documents; the backup folder")
     actions = settings.add_subparsers(dest="subcommand", metavar="ACTION", required=True)
     put = actions.add_parser("set", help="set one setting (an empty value clears it)")
     put.add_argument("key", metavar="KEY", help=f"one of {', '.join(KEYS)}")
@@ -60,6 +61,11 @@ def cmd_set(args: argparse.Namespace) -> int:
             lines = settings.set_company_address(ctx, args.value.replace("\\n", "\n"))
             print(f"Company address: {' / '.join(lines)}." if lines
                   else "Cleared the company address.")
+        elif args.key == "backup_folder":
+            from dmdesk.services.backups import set_backup_folder
+
+            folder = set_backup_folder(ctx, args.value)
+            print(f"Backups of {ctx.db.path} go to {folder}.")
         else:
             digest = settings.set_company_logo(ctx, logo)
             print(f"Company logo: {args.value} (SHA-256 {digest[:12]}…)." if digest
@@ -94,4 +100,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     logo = (f"{len(company.logo)} bytes, SHA-256 {company.logo_sha256[:12]}…"
             if company.logo else "(not set)")
     print(f"company_logo: {logo}")
+    from dmdesk.db.backup import configured_folder
+    from dmdesk.db.backup_daily import backup_usage
+
+    used = backup_usage(db.path)
+    print(f"backup_folder: {configured_folder(db.path) or '(not set)'} ({used.count} "
+          f"backup(s) in {used.folder}, {used.total_bytes / 1e6:,.1f} MB)")
     return EXIT_OK

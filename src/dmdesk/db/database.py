@@ -6,6 +6,7 @@ call ``open_database`` at start (their composition root); tests call it with a t
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,10 +17,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dmdesk.db import migrate
-from dmdesk.db.backup import rotating_backup
+from dmdesk.db.backup import BackupFolderError, backup_dir_for
+from dmdesk.db.backup_daily import rotating_backup
 from dmdesk.db.engine import APPLICATION_ID, make_engine
 from dmdesk.domain.errors import DatabaseRefusedError
 
+log = logging.getLogger(__name__)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -109,6 +112,16 @@ def _refuse_newer(path: Path, revision: str | None) -> None:
         )
 
 
+def _backup_before_upgrade(path: Path, head: str) -> Path:
+    """A copy before the schema changes: in the chosen folder, else (it cannot be used, and
+    the setting that names it cannot be changed before the upgrade) beside the database."""
+    try:
+        return rotating_backup(path, f"before-{head}")
+    except BackupFolderError as exc:
+        log.warning("backing up beside the database instead: %s", exc)
+        return rotating_backup(path, f"before-{head}", folder=backup_dir_for(path))
+
+
 def open_database(path: Path, *, create: bool = True, upgrade: bool = True,
                   backup: bool = True) -> Database:
     """Open (creating or upgrading as needed) the database at ``path``.
@@ -135,7 +148,7 @@ def open_database(path: Path, *, create: bool = True, upgrade: bool = True,
             "run `dmdesk db upgrade` first."
         )
     if needs_upgrade and backup and state.revision is not None:
-        backup_path = rotating_backup(path, f"before-{head}")
+        backup_path = _backup_before_upgrade(path, head)
 
     writer = make_engine(path, immediate=True)
     if needs_upgrade:

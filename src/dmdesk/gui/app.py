@@ -7,6 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -14,6 +15,7 @@ from dmdesk import __version__
 from dmdesk.domain.errors import DomainError
 from dmdesk.gui import screenshot
 from dmdesk.gui.areas import build_areas, connect_areas
+from dmdesk.gui.backups import BackupStatus, attach_backups
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.crash import enable_fault_log, install_excepthook, setup_logging
 from dmdesk.gui.dialogs.import_wizard import open_import_wizard
@@ -32,7 +34,7 @@ from dmdesk.paths import resources_dir
 from dmdesk.queries.producer_mode import producer_scope
 from dmdesk.queries.settings import local_site_code
 from dmdesk.services.context import ServiceContext
-from dmdesk.services.database import Database, open_database, rotating_backup
+from dmdesk.services.database import Database, open_database
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +123,10 @@ class Session:
     window: MainWindow
     gctx: GuiContext
     server: InstanceServer
+    backups: BackupStatus
 
     def close(self) -> None:
+        self.backups.wait()  # a copy under way finishes rather than being cut short
         self.gctx.runner.shutdown()
         self.server.deleteLater()
         self.db.close()
@@ -138,16 +142,16 @@ def open_session(path: Path, kind: str = "open") -> Session | None:
         return None
     remember(path)
     window, gctx = build_window(db, TaskRunner())
+    backups = attach_backups(window, gctx)
     server = InstanceServer(path, lambda: bring_forward(window))
     window.restore_geometry_from_settings()
     window.show()
     if kind == "demo" and fresh:
         _build_demo_then(window, gctx)
     elif not fresh:
-        # A copy per opening, made on the worker so the window paints first.
-        gctx.runner.run(lambda _p: rotating_backup(path, "open"),
-                        on_error=lambda e: log.warning("backup on open failed: %s", e))
-    return Session(db, window, gctx, server)
+        # The day's backup (if one is due), once the event loop runs: after the first paint.
+        QTimer.singleShot(0, backups.start)
+    return Session(db, window, gctx, server, backups)
 
 
 def follow_joins(session: Session, sessions: list[Session]) -> None:

@@ -27,6 +27,7 @@ STATUS_MS = 8000  # how long a message stays in the status bar
 class MainWindow(QMainWindow):
     area_changed = Signal(int)
     import_requested = Signal()  # File > Import... (the composition root opens the wizard)
+    backups_requested = Signal()  # File > Backups...
 
     def __init__(self, title: str, areas: Sequence[Area], undo: QUndoStack | None = None,
                  parent: QWidget | None = None) -> None:
@@ -57,7 +58,10 @@ class MainWindow(QMainWindow):
         self.database_label = QLabel(self)
         self.site_label = QLabel(self)
         self.sync_label = QLabel(self)
-        for label in (self.database_label, self.site_label, self.sync_label):
+        self.backup_label = QLabel(self)  # filled once the day's backup is decided
+        self.backup_label.setObjectName("backup_status")
+        for label in (self.database_label, self.site_label, self.sync_label,
+                      self.backup_label):
             self.statusBar().addPermanentWidget(label)
         self.nav.setCurrentRow(0)
 
@@ -76,6 +80,8 @@ class MainWindow(QMainWindow):
         self.import_action = file.addAction(self.tr("&Import…"))
         self.import_action.setShortcut(QKeySequence("Ctrl+I"))
         self.import_action.triggered.connect(self.import_requested)
+        self.backups_action = file.addAction(self.tr("&Backups…"))
+        self.backups_action.triggered.connect(self.backups_requested)
         edit = self.menuBar().addMenu(self.tr("&Edit"))
         undo = self.undo_stack.createUndoAction(self, self.tr("&Undo"))
         undo.setShortcut(QKeySequence.StandardKey.Undo)

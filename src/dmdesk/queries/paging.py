@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, literal, or_, select, tuple_
+from sqlalchemy import Column as SqlColumn
+from sqlalchemy import ColumnElement, Join, Row, Select, func, literal, or_, select, tuple_
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from dmdesk.domain.errors import ValidationError
@@ -47,6 +48,10 @@ class ListSpec:
     # How one search word narrows the list, when a plain "any search column contains it"
     # would scan a large table (the ledger searches through its indexes instead).
     search_word: Callable[[str], ColumnElement[bool]] | None = None
+    # Per sort column, the same rows as ``base`` joined from the table whose index gives that
+    # order (queries/cross_join.py): a keyset page then reads its rows in order and stops,
+    # instead of sorting the whole set again for every page.
+    base_by_sort: Mapping[str, Callable[[], Select[Any]]] = field(default_factory=dict)
 
     def column(self, key: str) -> Column:
         for column in self.columns:
@@ -77,8 +82,9 @@ def contains_pattern(word: str) -> str:
     return f"%{escaped}%"
 
 
-def _filtered(spec: ListSpec, search: str, filters: Mapping[str, Any]) -> Select[Any]:
-    query = spec.base()
+def _filtered(spec: ListSpec, search: str, filters: Mapping[str, Any],
+              sort: str = "") -> Select[Any]:
+    query = spec.base_by_sort.get(sort, spec.base)()
     for name, value in filters.items():
         if value is None:
             continue
@@ -107,22 +113,62 @@ def fetch_page(session: Session, spec: ListSpec, *, search: str = "",
         raise ValidationError("A page needs a positive size and a non-negative offset.")
     sort_column = spec.column(sort or spec.default_sort or spec.columns[0].key)
     sort_expr = sort_column.sort_by if sort_column.sort_by is not None else sort_column.expr
-    base = _filtered(spec, search, filters or {})
+    base = _filtered(spec, search, filters or {}, sort_column.key)
     columns = [c.expr.label(c.key) for c in spec.columns]
     query: Select[Any] = base.with_only_columns(*columns, sort_expr.label("_sort"),
                                     spec.tie_breaker.label("_id"), maintain_column_froms=True)
     order = (sort_expr.desc(), spec.tie_breaker.desc()) if descending else (
         sort_expr.asc(), spec.tie_breaker.asc())
     if after is not None:
-        key = tuple_(sort_expr, spec.tie_breaker)
-        # Typed binds, so the values go through the same column types (UUIDs, UTC times).
-        bound = tuple_(*(literal(value, type_=expr.type)
-                         for value, expr in zip(after, (sort_expr, spec.tie_breaker), strict=True)))
-        query = query.where(key < bound if descending else key > bound)
+        nullable = _may_be_null(sort_expr, base)
+        query = query.where(_after(sort_expr, spec.tie_breaker, after, descending, nullable))
         offset = 0
     page_query = query.order_by(*order).offset(offset).limit(limit + 1)
     rows: list[Row[Any]] = list(session.execute(page_query))
     return Page(rows[:limit], offset, len(rows) > limit)
+
+
+def _outer_joined(froms: Sequence[Any], inside_outer: bool = False) -> set[Any]:
+    """The tables on the optional side of an outer join (their columns may read NULL)."""
+    found: set[Any] = set()
+    for item in froms:
+        if isinstance(item, Join):
+            found |= _outer_joined([item.left], inside_outer)
+            found |= _outer_joined([item.right], inside_outer or item.isouter or item.full)
+        elif inside_outer:
+            found.add(item)
+    return found
+
+
+def _may_be_null(sort_expr: Expr, base: Select[Any]) -> bool:
+    """False only for a NOT NULL column of a table that no outer join makes optional."""
+    column = getattr(sort_expr, "expression", sort_expr)
+    if not isinstance(column, SqlColumn) or column.nullable:
+        return True
+    return column.table in _outer_joined(base.get_final_froms())
+
+
+def _after(sort_expr: Expr, tie_breaker: Expr, after: Sequence[Any], descending: bool,
+           nullable: bool = True) -> ColumnElement[bool]:
+    """The rows after ``after`` (the last row's sort value and id) in the list's order.
+
+    SQLite sorts NULL before every value ascending and after every value descending, and a
+    comparison with NULL is never true, so a NULL sort value (an order with no due date, a
+    balance with no lot) needs its own terms, else the pages would end at the first one. A
+    column that cannot be NULL gets the plain row-value comparison, which an index serves
+    (the OR would make SQLite walk the index from its end on every descending page)."""
+    value, last_id = after
+    # Typed binds, so the values go through the same column types (UUIDs, UTC times).
+    bound_id = literal(last_id, type_=tie_breaker.type)
+    if value is None:
+        same = sort_expr.is_(None) & ((tie_breaker < bound_id) if descending
+                                      else (tie_breaker > bound_id))
+        return same if descending else same | sort_expr.is_not(None)
+    key = tuple_(sort_expr, tie_breaker)
+    bound = tuple_(literal(value, type_=sort_expr.type), bound_id)
+    if not descending:
+        return key > bound
+    return (key < bound) | sort_expr.is_(None) if nullable else key < bound
 
 
 def count(session: Session, spec: ListSpec, *, search: str = "",

@@ -7,7 +7,7 @@ contract in pyproject.toml); the command line and the tests may import dmdesk.db
 
 from __future__ import annotations
 
-from dmdesk.db.backup import rotating_backup
+from dmdesk.db.backup_daily import rotating_backup
 from dmdesk.db.database import Database, open_database
 
 __all__ = ["Database", "open_database", "rotating_backup"]

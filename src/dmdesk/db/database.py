@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dmdesk.db import migrate
 from dmdesk.db.backup import rotating_backup
 from dmdesk.db.engine import APPLICATION_ID, make_engine
+from dmdesk.db.touched import TOUCHED, committed, watch_writes
 from dmdesk.domain.errors import DatabaseRefusedError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -39,9 +40,17 @@ class Database:
 
     @contextmanager
     def write_session(self) -> Iterator[Session]:
-        """One write transaction (BEGIN IMMEDIATE): committed on success, else rolled back."""
-        with self._write_sessions() as session, session.begin():
-            yield session
+        """One write transaction (BEGIN IMMEDIATE): committed on success, else rolled back.
+        The tables it wrote are kept in ``session.info["touched"]`` and, once committed, told
+        to whoever listens on this thread (db/touched.py)."""
+        with self._write_sessions() as session:
+            with session.begin():
+                raw = session.connection().connection.driver_connection
+                assert isinstance(raw, sqlite3.Connection)
+                with watch_writes(raw) as tables:
+                    session.info[TOUCHED] = tables
+                    yield session
+            committed(tables)
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:

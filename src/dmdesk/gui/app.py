@@ -19,6 +19,7 @@ from dmdesk.gui.crash import install_excepthook, setup_logging
 from dmdesk.gui.dialogs.import_wizard import open_import_wizard
 from dmdesk.gui.dialogs.welcome import WelcomeDialog
 from dmdesk.gui.main_window import MainWindow
+from dmdesk.gui.ops import run_op
 from dmdesk.gui.producer_mode import build_producer_areas, connect_producer_areas, window_title
 from dmdesk.gui.recent import recent_databases, remember
 from dmdesk.gui.single_instance import InstanceServer, ask_running_instance
@@ -96,11 +97,11 @@ def _build_demo_then(window: MainWindow, gctx: GuiContext) -> None:
                           progress=lambda step, done, total: progress.report(done, total, step))
 
     def done(_summary: DemoSummary) -> None:
-        for area in window.areas:
+        for area in window.areas:  # everything is new: every area reads again, now
             area.refresh()
 
-    gctx.runner.run(work, on_done=done, title=window.tr("Building the demo network…"),
-                    parent=window)
+    run_op(gctx.runner, work, what="building the demo network", parent=window, on_done=done,
+           long=window.tr("Building the demo network…"))
 
 
 @dataclass
@@ -135,8 +136,10 @@ def open_session(path: Path, kind: str = "open") -> Session | None:
         _build_demo_then(window, gctx)
     elif not fresh:
         # A copy per opening, made on the worker so the window paints first.
-        gctx.runner.run(lambda _p: rotating_backup(path, "open"),
-                        on_error=lambda e: log.warning("backup on open failed: %s", e))
+        run_op(gctx.runner, lambda _p: rotating_backup(path, "open"),
+               what="the backup on opening", parent=window, expected=(DomainError, OSError),
+               report=lambda _error, message: log.warning("backup on open failed: %s",
+                                                          message))
     return Session(db, window, gctx, server)
 
 

@@ -54,12 +54,26 @@ def _show(message: str, detail: str | None) -> None:
     box.exec()
 
 
+def log_path() -> Path | None:
+    """The file the log is written to (``setup_logging``'s), if one was set up."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.FileHandler):
+            return Path(handler.baseFilename)
+    return None
+
+
 def failure_message(error: BaseException, unexpected: str, context: str,
                     expected: tuple[type[BaseException], ...] = (DomainError,)) -> str:
     """What to tell the user when work on a worker failed: a refusal (``expected``) as it is,
     since it names the problem; anything else is logged with its trace ("``context`` failed")
-    and shown through ``unexpected``, a translated template with ``{0}`` for the error."""
+    and shown through ``unexpected``, a translated template with ``{0}`` for the error,
+    followed by where the log is, so the details can be found and sent."""
     if isinstance(error, expected):
         return str(error)
     log.error("%s failed", context, exc_info=error)
-    return unexpected.format(error)
+    message = unexpected.format(error)
+    path = log_path()
+    if path is not None:
+        message += "\n" + QApplication.translate(
+            "crash", "The details are in the log file: {0}").format(path)
+    return message

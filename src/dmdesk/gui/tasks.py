@@ -21,6 +21,8 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from dmdesk.gui.changes import DataEvents
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -73,6 +75,7 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dmdesk-db")
         self._pending = 0
+        self.events = DataEvents(self)  # what the operations run here changed (gui/ops.py)
         self.finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self.progressed.connect(self._show_progress, Qt.ConnectionType.QueuedConnection)
 

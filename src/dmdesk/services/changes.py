@@ -13,7 +13,21 @@ from dataclasses import dataclass
 
 from dmdesk.db.touched import listening
 
-__all__ = ["Changes", "recording"]
+__all__ = ["CONTACTS", "CUSTOMER_ORDERS", "PRODUCTS", "QUALITY_CHECKS", "SITES", "STOCK",
+           "SYNC", "WORK_ORDERS", "Changes", "recording"]
+
+# The tables behind each thing a screen shows, from which screens compose what they show
+# (their ``SHOWS``): a notice touching any of them concerns the screen.
+SITES = frozenset({"site", "location"})
+CONTACTS = frozenset({"contact"})
+PRODUCTS = frozenset({"product", "unit", "bom_line", "operation", "reorder_point",
+                      "design_file", "file_blob"})
+STOCK = frozenset({"stock_move", "stock_balance", "reservation", "lot", "lot_genealogy",
+                   "transfer", "transfer_line"})
+WORK_ORDERS = frozenset({"work_order", "wo_material", "wo_operation", "work_order_reroute"})
+CUSTOMER_ORDERS = frozenset({"customer_order", "customer_order_line"})
+QUALITY_CHECKS = frozenset({"quality_check"})
+SYNC = frozenset({"sync_state", "sync_conflict", "sync_alert", "sync_deferred", "outbox"})
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ def _build_demo_then(window: MainWindow, gctx: GuiContext) -> None:
 
     def work(progress: Progress) -> DemoSummary:
         return build_demo(gctx.services, "small",
-                          progress=lambda step, done, total: progress.report(done, total, step))
+                          progress=progress.report)
 
     def done(_summary: DemoSummary) -> None:
         for area in window.areas:  # everything is new: every area reads again, now

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from dmdesk.documents.importing import (
-    ImportProgress,
     ImportRefusedError,
     ImportResult,
     Problem,
@@ -52,10 +51,6 @@ def _problems_view(page: WizardPage, model: ProblemsModel) -> QTableView:
     view.setWordWrap(True)
     view.hide()
     return view
-
-
-def _reported(progress: Progress) -> ImportProgress:
-    return lambda text, done, total: progress.report(done, total, text)
 
 
 class CheckPage(WizardPage):
@@ -95,7 +90,7 @@ class CheckPage(WizardPage):
         def work(progress: Progress) -> ImportResult | None:
             try:
                 return check_file(db, kind, path, mapping=mapping,
-                                  progress=_reported(progress), update=update)
+                                  progress=progress.report, update=update)
             except TaskCancelledError:
                 return None
 
@@ -193,7 +188,7 @@ class ImportPage(WizardPage):
         def work(progress: Progress) -> ImportResult | None:
             try:
                 return import_file(services, kind, path, mapping=mapping,
-                                   progress=_reported(progress), update=update)
+                                   progress=progress.report, update=update)
             except TaskCancelledError:
                 return None
 

@@ -119,7 +119,7 @@ class JoinDialog(QDialog):
         text, path = self.invite_edit.text(), Path(self.path_edit.text().strip())
 
         def work(progress: Progress) -> JoinResult:
-            def report(step: str, done: int, total: int) -> None:
+            def report(done: int, total: int, step: str) -> None:
                 if not progress.cancelled:
                     progress.report(done, total, self.tr(step))
             return join(text, path, progress=report, cancelled=lambda: progress.cancelled)

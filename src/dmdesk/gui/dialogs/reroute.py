@@ -171,7 +171,7 @@ class RerouteDialog(QDialog):
         step = self.tr("Finding another site for work order {0} of {1}")
 
         def propose(progress: Progress) -> RerouteProposal:
-            def report(done: int, total: int) -> None:
+            def report(done: int, total: int, _text: str) -> None:
                 progress.report(done, total, step.format(done + 1, total))
 
             with db.read_session() as session:

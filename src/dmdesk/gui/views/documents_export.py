@@ -165,7 +165,7 @@ class ExportPanel(QGroupBox):
         text = self.tr("Writing row {0:,} of {1:,}…")
 
         def work(progress: Progress) -> ExportResult:
-            def report(done: int, total: int) -> None:
+            def report(done: int, total: int, _text: str) -> None:
                 if done < total:  # the last call comes after the file is in place
                     progress.report(done, total, text.format(done, total))
             return export_workbook(db, kind, path, site=site, date_from=first, date_to=last,

@@ -53,7 +53,7 @@ class ListExporter(QObject):
         text = self.tr("Writing row {0:,} of {1:,}…")
 
         def work(progress: Progress) -> ListExportResult:
-            def report(done: int, total: int) -> None:
+            def report(done: int, total: int, _text: str) -> None:
                 if done < total:
                     progress.report(done, total, text.format(done, total))
             return export_list(db, view, path, progress=report)

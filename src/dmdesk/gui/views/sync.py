@@ -255,7 +255,7 @@ class SyncArea(Area):
         db = self.gctx.db
 
         def work(progress: Progress) -> SyncReport:
-            def report(step: str, done: int, total: int) -> None:
+            def report(done: int, total: int, step: str) -> None:
                 if not progress.cancelled:
                     progress.report(done, total, self.tr(step))
             return client.run_sync(db, progress=report, cancelled=lambda: progress.cancelled,

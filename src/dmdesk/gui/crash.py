@@ -15,6 +15,8 @@ from dmdesk.domain.errors import DomainError
 from dmdesk.paths import log_dir
 
 log = logging.getLogger("dmdesk")
+# The log files setup_logging opened, newest last: the one a failure message names.
+_opened: list[RotatingFileHandler] = []
 
 
 def setup_logging(folder: Path | None = None) -> Path:
@@ -26,6 +28,7 @@ def setup_logging(folder: Path | None = None) -> Path:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    _opened.append(handler)
     return path
 
 
@@ -55,9 +58,11 @@ def _show(message: str, detail: str | None) -> None:
 
 
 def log_path() -> Path | None:
-    """The file the log is written to (``setup_logging``'s), if one was set up."""
-    for handler in logging.getLogger().handlers:
-        if isinstance(handler, logging.FileHandler):
+    """The file the log is written to: the latest ``setup_logging`` opened that is still
+    logging (None before the app set it up, as in most tests)."""
+    handlers = logging.getLogger().handlers
+    for handler in reversed(_opened):
+        if handler in handlers:
             return Path(handler.baseFilename)
     return None
 

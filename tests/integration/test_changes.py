@@ -28,15 +28,6 @@ def test_an_orm_edit_reports_its_table(ctx: ServiceContext, network: Network) ->
     assert "site" in tables and "stock_move" not in tables
 
 
-def test_the_unit_of_work_sees_what_it_wrote_before_it_commits(ctx: ServiceContext,
-                                                               network: Network) -> None:
-    with ctx.transaction() as uow:
-        assert uow.touched == frozenset()
-        uow.set_setting("probe", "1")
-        uow.session.flush()
-        assert uow.touched == {"setting"}
-
-
 def test_a_refused_write_reports_nothing(ctx: ServiceContext, network: Network) -> None:
     with recording() as tables, pytest.raises(DomainError):
         stock.issue(ctx, network.steel, network.hq_stock, 10_000)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dmdesk.db import migrate
 from dmdesk.db.backup import rotating_backup
 from dmdesk.db.engine import APPLICATION_ID, make_engine
-from dmdesk.db.touched import TOUCHED, committed, watch_writes
+from dmdesk.db.touched import committed, watch_writes
 from dmdesk.domain.errors import DatabaseRefusedError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -41,14 +41,13 @@ class Database:
     @contextmanager
     def write_session(self) -> Iterator[Session]:
         """One write transaction (BEGIN IMMEDIATE): committed on success, else rolled back.
-        The tables it wrote are kept in ``session.info["touched"]`` and, once committed, told
-        to whoever listens on this thread (db/touched.py)."""
+        The tables it wrote (whatever issued the SQL: the ORM, Core, the driver connection)
+        are told, once committed, to whoever listens on this thread (db/touched.py)."""
         with self._write_sessions() as session:
             with session.begin():
                 raw = session.connection().connection.driver_connection
                 assert isinstance(raw, sqlite3.Connection)
                 with watch_writes(raw) as tables:
-                    session.info[TOUCHED] = tables
                     yield session
             committed(tables)
 

@@ -22,7 +22,6 @@ from contextlib import contextmanager
 
 _WRITES = frozenset({sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE})
 _local = threading.local()
-TOUCHED = "touched"  # the key of a write session's set of tables in ``session.info``
 
 
 @contextmanager

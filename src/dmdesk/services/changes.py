@@ -1,8 +1,9 @@
 """What a piece of work changed, as a typed notice: the tables its transactions committed.
 
-Every write transaction records the tables it wrote (db/touched.py; a unit of work shows its own
-as ``UnitOfWork.touched``), so whoever ran some work (the GUI's operations, a sync) can say
-exactly what changed instead of guessing, and every screen refreshes from the same notice.
+Every write transaction (a unit of work's, ``ServiceContext.transaction``, and the sync's raw
+ones alike) records the tables it wrote (db/touched.py), so whoever ran some work (the GUI's
+operations, a sync) can say exactly what changed instead of guessing, and every screen
+refreshes from the same notice.
 """
 
 from __future__ import annotations

@@ -23,7 +23,6 @@ from dmdesk.db.changes import ChangeContext, install_change_capture
 from dmdesk.db.database import Database
 from dmdesk.db.models_sync import SyncState
 from dmdesk.db.ownership import DEFAULT_SITE_CODE, SETTING_SITE, WriteGuard
-from dmdesk.db.touched import TOUCHED
 from dmdesk.domain.errors import NotFoundError
 from dmdesk.domain.hlc import HLC, HybridClock, resumable
 from dmdesk.domain.lifecycle import Actor
@@ -79,12 +78,6 @@ class UnitOfWork:
         self.changes = ChangeContext(self.now, lambda: self.hlc.now().encode(),
                                      ctx.db.schema_version, self.guard.check)
         self._side: Actor | None = None
-
-    @property
-    def touched(self) -> frozenset[str]:
-        """The tables this unit of work wrote so far (db/touched.py): what it will report as
-        changed once it commits."""
-        return frozenset(self.session.info.get(TOUCHED, ()))
 
     @property
     def actor(self) -> str:

@@ -7,7 +7,8 @@ Running writes one at a time, in order, means two clicks can never race each oth
 database, and the GUI thread never waits on a lock.
 
 Long tasks receive a ``Progress``: ``report(done, total, text)`` (domain/progress.py's shape)
-raises once the user cancelled; the runner shows a progress dialog (after a short delay, so quick tasks do not flash one) with a Cancel button.
+raises once the user cancelled; the runner shows a progress dialog (after a short delay, so
+quick tasks do not flash one) with a Cancel button.
 """
 
 from __future__ import annotations

@@ -14,8 +14,3 @@ def show_message(parent: QWidget | None, title: str, text: str) -> QMessageBox:
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
-
-
-def show_error(parent: QWidget, title: str, error: BaseException) -> QMessageBox:
-    """Tell the user a background write was refused, without blocking (window-modal)."""
-    return show_message(parent, title, str(error) or type(error).__name__)

@@ -29,6 +29,7 @@ _.headerData  # unused method (src/dmdesk/gui/models/problems.py)
 _.headerData  # unused method (src/dmdesk/gui/views/dashboard.py)
 _.headerData  # unused method (src/dmdesk/gui/views/detail_widgets.py)
 _.displayText  # unused method (src/dmdesk/gui/views/product_tabs.py)
+_.eventFilter  # unused method (src/dmdesk/gui/changes.py)
 _.headerData  # unused method (src/dmdesk/gui/models/sync.py)
 
 # SQLAlchemy reads these: TypeDecorator hooks and settings, event listeners registered by

@@ -97,10 +97,10 @@ class Build:
     size_mb: float
 
 
-def _progress() -> Callable[[str, int, int], None]:
+def _progress() -> Callable[[int, int, str], None]:
     last = [0.0]
 
-    def report(stage: str, done: int, total: int) -> None:
+    def report(done: int, total: int, stage: str) -> None:
         now = time.perf_counter()
         if now - last[0] >= 10:
             last[0] = now

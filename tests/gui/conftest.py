@@ -84,9 +84,9 @@ def busy(gctx: GuiContext) -> Busy:
 
 @pytest.fixture
 def events(gctx: GuiContext) -> list[str]:
-    """Every change the GUI context told its areas about, in order."""
+    """Every table the GUI context told its areas had changed, notice by notice, in order."""
     told: list[str] = []
-    gctx.events.changed.connect(told.append)
+    gctx.events.changed.connect(lambda changes: told.extend(sorted(changes.tables)))
     return told
 
 

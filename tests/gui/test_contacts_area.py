@@ -105,7 +105,7 @@ def test_create_a_contact_linked_to_a_micro_producer(qtbot: QtBot, area: Contact
     assert form.ok_button.isEnabled()
     qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: contact_row(busy_env, "Ana Silva") is not None
-                    and "contacts" in busy_env.events, timeout=WAIT_MS)
+                    and "contact" in busy_env.events, timeout=WAIT_MS)
     ana = contact_row(busy_env, "Ana Silva")
     assert ana is not None
     assert (ana.kind, ana.role, ana.site_id, ana.organisation_id) == (

@@ -19,6 +19,7 @@ from dmdesk.gui.views.contacts import ContactsArea
 from dmdesk.gui.views.dashboard import DashboardArea
 from dmdesk.gui.views.sites import SitesArea
 from dmdesk.services import products, sites, stock, work_orders
+from dmdesk.services.changes import Changes, recording
 from tests.gui.support import WAIT_MS, BusyEnv, assert_screenshot, showing
 from tests.integration.test_dashboard_queries import (
     sql_below_reorder,
@@ -86,19 +87,21 @@ def test_figures_equal_independent_sql(qtbot: QtBot, busy_env: BusyEnv) -> None:
 def test_the_dashboard_follows_changes(qtbot: QtBot, busy_env: BusyEnv) -> None:
     area = shown(qtbot, busy_env)
     services, net = busy_env.gctx.services, busy_env.busy.net
-    work_orders.cancel(services, busy_env.busy.late, reason="too late now")
-    stock.receive(services, net.screw, net.hq_stock, 1000)
-    products.set_reorder_point(services, net.steel, net.mp, 60)  # MP1 has 50 less use: below
+    with recording() as written:  # behind the area's back, then told as an operation would
+        work_orders.cancel(services, busy_env.busy.late, reason="too late now")
+        stock.receive(services, net.screw, net.hq_stock, 1000)
+        products.set_reorder_point(services, net.steel, net.mp, 60)  # MP1: 50 less, below
     with qtbot.waitSignal(area.loaded, timeout=WAIT_MS):
-        busy_env.gctx.events.changed.emit("work_orders")
+        busy_env.gctx.events.changed.emit(Changes(frozenset(written)))
     assert table_on_screen(area) == sql_open_by_site(busy_env.gctx.db)
     assert ("MP1", "released") not in table_on_screen(area)
     assert late_on_screen(area) == [] and area.late_figure.number.text() == "0"
     assert list(below_on_screen(area)) == [("MP1", "STEEL")]
     assert below_on_screen(area) == sql_below_reorder(busy_env.gctx.db)
-    sites.set_site_archived(services, net.mp)
+    with recording() as written:
+        sites.set_site_archived(services, net.mp)
     with qtbot.waitSignal(area.loaded, timeout=WAIT_MS):
-        busy_env.gctx.events.changed.emit("sites")
+        busy_env.gctx.events.changed.emit(Changes(frozenset(written)))
     assert below_on_screen(area) == {} and area.below_figure.number.text() == "0"
 
 

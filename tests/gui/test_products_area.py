@@ -24,6 +24,7 @@ from dmdesk.gui.views.product_tabs import NODE_ROLE, KindDelegate, size_text
 from dmdesk.gui.views.products import ProductsArea
 from dmdesk.queries.products import BomNode
 from dmdesk.services import products, stock
+from dmdesk.services.changes import Changes, recording
 from dmdesk.services.context import ServiceContext
 from tests.gui.support import choose, type_into
 from tests.integration.support import Network
@@ -423,10 +424,11 @@ def test_design_files_get_versions_and_open(qtbot: QtBot, area: ProductsArea, db
 
 def test_stock_tab_shows_each_site_and_a_total(qtbot: QtBot, area: ProductsArea,
                                                ctx: ServiceContext, net: Network) -> None:
-    stock.receive(ctx, net.steel, net.hq_stock, "12.5")
-    stock.receive(ctx, net.steel, net.wh_stock, 40)
-    products.set_reorder_point(ctx, net.steel, net.hq, 20)
-    area.gctx.events.changed.emit("stock")
+    with recording() as written:  # behind the area's back, then told as an operation would
+        stock.receive(ctx, net.steel, net.hq_stock, "12.5")
+        stock.receive(ctx, net.steel, net.wh_stock, 40)
+        products.set_reorder_point(ctx, net.steel, net.hq, 20)
+    area.gctx.events.changed.emit(Changes(frozenset(written)))
     select_sku(qtbot, area, "STEEL")
     tree = area.detail.stock_tab.tree
     rows = [[tree.topLevelItem(i).text(c) for c in range(5)]

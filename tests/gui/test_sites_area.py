@@ -141,7 +141,7 @@ def test_create_a_site_through_the_form(qtbot: QtBot, area: SitesArea, busy_env:
     qtbot.keyClicks(field_widget(form, "weekly_capacity_hours"), "37.5")
     assert form.ok_button.isEnabled()
     qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: site_row(busy_env, "LIS") is not None and "sites" in busy_env.events,
+    qtbot.waitUntil(lambda: site_row(busy_env, "LIS") is not None and "site" in busy_env.events,
                     timeout=WAIT_MS)
     site = site_row(busy_env, "LIS")
     assert site is not None
@@ -266,7 +266,7 @@ def test_archive_with_del_and_undo_with_ctrl_z(qtbot: QtBot, busy_env: BusyEnv) 
     busy_env.gctx.undo.undo()
     qtbot.waitUntil(lambda: not site_row(busy_env, "MP1").archived,  # type: ignore[union-attr]
                     timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: busy_env.events.count("sites") == 4, timeout=WAIT_MS)  # each told
+    qtbot.waitUntil(lambda: busy_env.events.count("site") == 4, timeout=WAIT_MS)  # each told
 
 
 def test_archive_without_a_selection_says_so(area: SitesArea, busy_env: BusyEnv) -> None:

@@ -58,7 +58,7 @@ def _build(path: Path, scale: Scale, params: ScaleParams | None = None, seed: in
     db = open_database(path)
     ctx = ServiceContext(db, actor="demo-test")
     stages: set[str] = set()
-    summary = build_demo(ctx, scale, lambda stage, _done, _total: stages.add(stage),
+    summary = build_demo(ctx, scale, lambda _done, _total, stage: stages.add(stage),
                          seed=seed, params=params)
     return Built(path, db, ctx, summary, stages)
 
@@ -436,7 +436,7 @@ def test_a_cancelled_bulk_build_leaves_a_consistent_database(tmp_path: Path) -> 
     params = ScaleParams(products=300, moves=40_000, work_orders=600, customers=6,
                          customer_orders=30, days=60)
 
-    def cancel_late(stage: str, done: int, _total: int) -> None:
+    def cancel_late(done: int, _total: int, stage: str) -> None:
         if stage == "history" and done >= 50:
             raise CancelledError
 

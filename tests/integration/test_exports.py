@@ -406,7 +406,7 @@ def test_progress_reaches_the_total(small_db: Path, tmp_path: Path) -> None:
     db = open_database(small_db, create=False)
     try:
         result = export_workbook(db, "moves", tmp_path / "m.xlsx",
-                                 progress=lambda done, total: calls.append((done, total)))
+                                 progress=lambda done, total, _text: calls.append((done, total)))
     finally:
         db.close()
     assert calls and calls[-1] == (result.rows, result.rows)
@@ -436,7 +436,7 @@ class _CancelledError(Exception):
     pass
 
 
-def _cancel(done: int, total: int) -> None:
+def _cancel(done: int, total: int, _text: str) -> None:
     raise _CancelledError  # as the app's Progress does when the user presses Cancel
 
 

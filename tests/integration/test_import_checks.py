@@ -97,7 +97,7 @@ def test_a_good_product_file_is_written_through_the_services(db: Database, netwo
     outbox_before = count_rows(db, "outbox")
     progress: list[tuple[str, int, int]] = []
     result = import_file(ServiceContext(db, actor="importer"), "products", path,
-                         progress=lambda *a: progress.append(a))
+                         progress=lambda done, total, text: progress.append((text, done, total)))
     assert result.written and result.rows == 2
     assert progress[-1][0] == "Importing products" and progress[-1][1] == 2
     with db.read_session() as session:
@@ -324,7 +324,7 @@ def test_cancel_part_way_through_writing_rolls_everything_back(db: Database,
     class CancelledError(Exception):
         pass
 
-    def progress(text: str, done: int, total: int) -> None:
+    def progress(done: int, total: int, text: str) -> None:
         if text.startswith("Importing") and done >= 1500:
             raise CancelledError
 

@@ -148,7 +148,7 @@ def test_a_file_of_100000_rows(db: Database, tmp_path: Path, fmt: str) -> None:
     tracemalloc.start()
     try:
         result = check_file(db, "products", good,
-                            progress=lambda t, done, total: seen.append(done))
+                            progress=lambda done, total, t: seen.append(done))
         traced_peak = tracemalloc.get_traced_memory()[1] / 2**20
     finally:
         tracemalloc.stop()

@@ -184,14 +184,14 @@ def test_the_proposal_reports_progress_and_stops_when_told(ctx: ServiceContext,
     seen: list[tuple[int, int]] = []
     with ctx.db.read_session() as session:
         proposal = propose_reroute(session, "hq", today=TODAY,
-                                   progress=lambda done, total: seen.append((done, total)))
+                                   progress=lambda done, total, _text: seen.append((done, total)))
     assert seen == [(0, 3), (1, 3), (2, 3)]
     assert len(proposal.moves) == 3
 
     class StopError(Exception):
         pass
 
-    def stop_at_second(done: int, _total: int) -> None:
+    def stop_at_second(done: int, _total: int, _text: str) -> None:
         if done == 1:
             raise StopError
 

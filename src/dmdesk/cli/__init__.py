@@ -104,7 +104,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     try:
         started = time.perf_counter()
 
-        def progress(step: str, done: int, total: int) -> None:
+        def progress(done: int, total: int, step: str) -> None:
             _say(f"  {step}: {done}/{total}" if total else f"  {step}")
 
         summary = build_demo(ServiceContext(db), args.scale, progress=progress)
@@ -140,7 +140,8 @@ def cmd_db_check(args: argparse.Namespace) -> int:
     path = _database_path(args)
     db = open_database(path, create=False, upgrade=False)
     try:
-        report = check_database(db, progress=lambda step: _say(f"checking {step}..."))
+        report = check_database(db, progress=lambda _done, _total, step: _say(
+            f"checking {step}..."))
     finally:
         db.close()
     counted = ", ".join(f"{n} {what}" for what, n in report.checked.items())

@@ -45,7 +45,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser],
     return {("import", None): cmd_import}
 
 
-def _progress(text: str, done: int, total: int) -> None:
+def _progress(done: int, total: int, text: str) -> None:
     if done and done % 10_000 == 0:
         print(f"  {text}: {done:,}/{total:,} rows", file=sys.stderr, flush=True)
 

@@ -39,7 +39,7 @@ def cmd_join(args: argparse.Namespace) -> int:
     text = sys.stdin.read() if args.invite == "-" else args.invite
     path = Path(args.db).expanduser() if args.db else default_database_path()
 
-    def progress(step: str, done: int, total: int) -> None:
+    def progress(done: int, total: int, step: str) -> None:
         _say(f"  {step}: {done}/{total}" if total else f"  {step}: {done}")
 
     try:

@@ -78,7 +78,7 @@ def _run(db: object, args: argparse.Namespace) -> int:
             _say(f"Settled: kept {value!r}; it reaches the other sites at the next sync.")
             return 0
 
-        def progress(step: str, done: int, total: int) -> None:
+        def progress(done: int, total: int, step: str) -> None:
             _say(f"  {step}: {done}/{total}" if total else f"  {step}: {done}")
 
         report = client.run_sync(db, progress=progress, full_resync=args.full_resync)

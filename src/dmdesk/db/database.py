@@ -20,6 +20,7 @@ from dmdesk.db import migrate
 from dmdesk.db.backup import BackupFolderError, backup_dir_for
 from dmdesk.db.backup_daily import rotating_backup
 from dmdesk.db.engine import APPLICATION_ID, make_engine
+from dmdesk.db.touched import committed, watch_writes
 from dmdesk.domain.errors import DatabaseRefusedError
 
 log = logging.getLogger(__name__)
@@ -42,9 +43,16 @@ class Database:
 
     @contextmanager
     def write_session(self) -> Iterator[Session]:
-        """One write transaction (BEGIN IMMEDIATE): committed on success, else rolled back."""
-        with self._write_sessions() as session, session.begin():
-            yield session
+        """One write transaction (BEGIN IMMEDIATE): committed on success, else rolled back.
+        The tables it wrote (whatever issued the SQL: the ORM, Core, the driver connection)
+        are told, once committed, to whoever listens on this thread (db/touched.py)."""
+        with self._write_sessions() as session:
+            with session.begin():
+                raw = session.connection().connection.driver_connection
+                assert isinstance(raw, sqlite3.Connection)
+                with watch_writes(raw) as tables:
+                    yield session
+            committed(tables)
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
@@ -27,12 +26,10 @@ from dmdesk.demo.network import build_network
 from dmdesk.demo.params import LARGE, PRESETS, SMALL, Scale, ScaleParams
 from dmdesk.demo.small import ServiceDemo
 from dmdesk.domain.errors import ValidationError
+from dmdesk.domain.progress import Progress, no_progress
 from dmdesk.services.context import ServiceContext
 
 __all__ = ["LARGE", "SMALL", "DemoSummary", "ScaleParams", "build_demo"]
-
-ProgressCallback = Callable[[str, int, int], None]
-
 
 @dataclass(frozen=True)
 class DemoSummary:
@@ -43,10 +40,6 @@ class DemoSummary:
     contacts: int
     customer_orders: int
     seconds: float
-
-
-def _quiet(_stage: str, _done: int, _total: int) -> None:
-    pass
 
 
 def _refuse_non_empty(ctx: ServiceContext) -> None:
@@ -65,7 +58,7 @@ def _count(ctx: ServiceContext, model: type[m.Base]) -> int:
 
 
 def build_demo(ctx: ServiceContext, scale: Scale,
-               progress: ProgressCallback | None = None, seed: int = 7, *,
+               progress: Progress | None = None, seed: int = 7, *,
                params: ScaleParams | None = None) -> DemoSummary:
     """Fill the new, empty database behind ``ctx`` with demo data and say what was made.
 
@@ -75,7 +68,7 @@ def build_demo(ctx: ServiceContext, scale: Scale,
     if scale not in PRESETS:
         raise ValidationError(f"Unknown demo scale '{scale}': choose small or large.",
                               field="scale")
-    report = progress or _quiet
+    report = progress or no_progress
     started = time.perf_counter()
     _refuse_non_empty(ctx)
     sizes = params or PRESETS[scale]
@@ -88,7 +81,7 @@ def build_demo(ctx: ServiceContext, scale: Scale,
         ServiceDemo(demo_ctx, clock, rng, sizes, catalog, network, report).build()
     else:
         BulkDemo(demo_ctx, clock, rng, sizes, catalog, network, report).build()
-    report("done", 1, 1)
+    report(1, 1, "done")
     return DemoSummary(
         products=_count(ctx, m.Product), moves=_count(ctx, m.StockMove),
         work_orders=_count(ctx, m.WorkOrder), sites=_count(ctx, m.Site),

@@ -13,8 +13,8 @@ from decimal import Decimal
 from dmdesk.db.ids import new_id
 from dmdesk.demo.bulk import BulkWriter
 from dmdesk.demo.catalog import Catalog, ProductSpec
-from dmdesk.demo.network import Progress
 from dmdesk.demo.planning import Plan
+from dmdesk.domain.progress import Progress
 from dmdesk.domain.quantity import MONEY_SCALE, QUANTITY_SCALE, to_scaled
 from dmdesk.services.work_orders import bom_hash
 
@@ -54,7 +54,7 @@ def write_catalog(writer: BulkWriter, catalog: Catalog, plan: Plan, moment: date
         _product(writer, spec, ids, moment)
         pinned.append(_designs(writer, spec, ids[spec.index], blobs, moment, catalog))
         if spec.index % 2000 == 0:
-            progress("products", spec.index, total)
+            progress(spec.index, total, "products")
     for spec in catalog.products:
         _reorder_points(writer, spec, ids[spec.index], plan, catalog, moment)
     return CatalogIds(ids, pinned)

@@ -27,11 +27,12 @@ from dmdesk.demo.bulk_catalog import money, qty, write_catalog
 from dmdesk.demo.bulk_ops import UNIT, BulkOps, Places, Shipment, WorkOrderPlan
 from dmdesk.demo.catalog import Catalog
 from dmdesk.demo.clock import DemoClock
-from dmdesk.demo.network import CustomerInfo, Network, Progress
+from dmdesk.demo.network import CustomerInfo, Network
 from dmdesk.demo.params import ScaleParams
 from dmdesk.demo.planning import Plan
 from dmdesk.domain.kinds import CustomerOrderState, MoveReason, ProductKind
 from dmdesk.domain.numbering import DocKind
+from dmdesk.domain.progress import Progress
 from dmdesk.domain.work_order_states import WOState
 from dmdesk.services.context import ServiceContext
 
@@ -280,7 +281,7 @@ class BulkDemo:
             while self.ops.moves < quota:
                 self._filler(quota - self.ops.moves, last_day=day == days - 1)
             if day % 5 == 0:
-                self.progress("history", day, days)
+                self.progress(day, days, "history")
 
     def _run_agenda(self, day: int) -> None:
         for kind, action in self.agenda.pop(day, []):

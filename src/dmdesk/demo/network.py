@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import random
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,10 +17,9 @@ from sqlalchemy import select
 
 from dmdesk.db import models as m
 from dmdesk.domain.kinds import ContactKind, ContactRole, SiteKind
+from dmdesk.domain.progress import Progress
 from dmdesk.services import contacts, sites
 from dmdesk.services.context import ServiceContext
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -262,7 +260,7 @@ def _customers(ctx: ServiceContext, rng: random.Random, count: int,
                                     email=_email(person, "customer.example.com"))
             people += 1
         if n % 25 == 0:
-            progress("customers", n, count)
+            progress(n, count, "customers")
     return customers, count + people
 
 
@@ -273,7 +271,7 @@ def build_network(ctx: ServiceContext, rng: random.Random, customers: int,
     built: list[SiteInfo] = []
     people = 0
     for n, spec in enumerate(SITES):
-        progress("sites", n, len(SITES))
+        progress(n, len(SITES), "sites")
         site = _build_site(ctx, rng, spec)
         built.append(site)
         people += _site_contacts(ctx, rng, spec, site)

@@ -29,10 +29,11 @@ from dmdesk.db.free_stock import FreeSlot, free_at
 from dmdesk.db.units import whole_units
 from dmdesk.demo.catalog import Catalog, ProductSpec
 from dmdesk.demo.clock import DemoClock
-from dmdesk.demo.network import CustomerInfo, Network, Progress, SiteInfo
+from dmdesk.demo.network import CustomerInfo, Network, SiteInfo
 from dmdesk.demo.params import ScaleParams
 from dmdesk.demo.planning import Plan
 from dmdesk.domain.kinds import CustomerOrderState
+from dmdesk.domain.progress import Progress
 from dmdesk.domain.stock_take import take_in_order
 from dmdesk.services import customer_orders, products, stock, work_orders
 from dmdesk.services.context import ServiceContext
@@ -99,7 +100,7 @@ class ServiceDemo:
                     action()
                 self._routine(day)
             if day % 10 == 0:
-                self.progress("history", day, self.params.days)
+                self.progress(day, self.params.days, "history")
         with self._one_transaction():
             self._showcase(self.params.days - 1)
             self._top_up_moves()
@@ -125,11 +126,11 @@ class ServiceDemo:
                 description=spec.description, standard_cost=spec.cost, price=spec.price,
                 lot_tracked=spec.lot_tracked))
             if spec.index % 50 == 0:
-                self.progress("products", spec.index, total)
+                self.progress(spec.index, total, "products")
         for spec in self.catalog.products:
             self._write_structure(spec)
             if spec.index % 50 == 0:
-                self.progress("bills of materials", spec.index, total)
+                self.progress(spec.index, total, "bills of materials")
 
     def _write_structure(self, spec: ProductSpec) -> None:
         pid = self.ids[spec.index]

@@ -17,7 +17,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -31,6 +31,7 @@ from dmdesk.documents.excel.writer import Col, Counter, TableWriter
 from dmdesk.documents.jobsheet.sheet import job_sheets_pdf
 from dmdesk.documents.kit.document import write_atomically
 from dmdesk.domain.errors import ValidationError
+from dmdesk.domain.progress import Progress
 from dmdesk.queries.jobsheet import JobSheetData
 from dmdesk.queries.producer_package import DesignBytes, PackageData, package_data
 
@@ -40,7 +41,6 @@ PICK_COLUMNS = (Col("Work order"), Col("SKU"), Col("Name"), Col("Quantity", "qty
 # Characters kept in a file name made from a stored one; anything else becomes "-".
 _UNSAFE = re.compile(r"[^\w.+-]+")
 # Reports a step: (done, total, what); may raise to stop (the GUI's Cancel).
-StepReport = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def design_entry_names(designs: Sequence[DesignBytes]) -> list[str]:
 
 def render_producer_package(db: Database, numbers: Sequence[str], out: Path,
                             today: date | None = None,
-                            report: StepReport | None = None) -> PackageResult:
+                            report: Progress | None = None) -> PackageResult:
     """Read the orders ``numbers`` and write their package at ``out`` (.zip)."""
     target = Path(out).expanduser()
     if target.suffix.lower() != ".zip":
@@ -96,7 +96,7 @@ def render_producer_package(db: Database, numbers: Sequence[str], out: Path,
 
 
 def write_package(data: PackageData, out: Path, today: date,
-                  report: StepReport | None = None) -> PackageResult:
+                  report: Progress | None = None) -> PackageResult:
     """Write the package of ``data`` at ``out``, atomically."""
     step = report or (lambda _done, _total, _what: None)
     present = [d for d in data.designs if d.data is not None]

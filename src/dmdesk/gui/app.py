@@ -21,6 +21,7 @@ from dmdesk.gui.crash import enable_fault_log, install_excepthook, setup_logging
 from dmdesk.gui.dialogs.import_wizard import open_import_wizard
 from dmdesk.gui.dialogs.welcome import WelcomeDialog
 from dmdesk.gui.main_window import STATUS_MS, MainWindow
+from dmdesk.gui.ops import run_op
 from dmdesk.gui.producer_mode import build_producer_areas, connect_producer_areas, window_title
 from dmdesk.gui.recent import recent_databases, remember
 from dmdesk.gui.single_instance import InstanceServer, ask_running_instance
@@ -96,11 +97,11 @@ def _build_demo_then(window: MainWindow, gctx: GuiContext) -> None:
     building = window.tr("Building the demo network: {0}…")
 
     def work(progress: Progress) -> DemoSummary:
-        return build_demo(gctx.services, "small", progress=lambda step, done, total:
-                          progress.report(done, total, building.format(step)))
+        return build_demo(gctx.services, "small", progress=lambda done, total, stage:
+                          progress.report(done, total, building.format(stage)))
 
     def done(_summary: DemoSummary) -> None:
-        for area in window.areas:
+        for area in window.areas:  # everything is new: every area reads again, now
             area.refresh()
 
     def cancelled() -> None:
@@ -109,8 +110,9 @@ def _build_demo_then(window: MainWindow, gctx: GuiContext) -> None:
         window.statusBar().showMessage(window.tr(
             "Demo build cancelled: the demo database holds the part built so far."))
 
-    progress = gctx.runner.run(work, on_done=done, on_cancel=cancelled,
-                               title=window.tr("Building the demo network…"), parent=window)
+    progress = run_op(gctx.runner, work, what="building the demo network", parent=window,
+                      on_done=done, on_cancel=cancelled,
+                      long=window.tr("Building the demo network…"))
     # Quitting mid-build stops it at the next day (closing waits for the worker to finish).
     QApplication.instance().aboutToQuit.connect(progress.cancel)  # type: ignore[union-attr]
 

@@ -66,8 +66,8 @@ def connect_areas(window: MainWindow) -> None:
 
     sync = next(a for a in window.areas if isinstance(a, SyncArea))
     sync.status_changed.connect(window.sync_label.setText)
-    # After a sync, the areas showing data refresh as they do after a local change.
-    sync.synced.connect(lambda _report: window.current_area().refresh())
+    # After a sync, the areas showing what it changed refresh from its change notice, as
+    # after a local change (the hidden ones when next shown): nothing to connect here.
 
     dashboard.work_order_requested.connect(open_order)
     sites_area.work_order_requested.connect(open_order)

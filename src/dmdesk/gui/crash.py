@@ -20,6 +20,8 @@ from dmdesk.domain.errors import DomainError
 from dmdesk.paths import log_dir
 
 log = logging.getLogger("dmdesk")
+# The log files setup_logging opened, newest last: the one a failure message names.
+_opened: list[RotatingFileHandler] = []
 
 
 def setup_logging(folder: Path | None = None) -> Path:
@@ -31,6 +33,7 @@ def setup_logging(folder: Path | None = None) -> Path:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    _opened.append(handler)
     return path
 
 
@@ -73,12 +76,28 @@ def _show(message: str, detail: str | None) -> None:
     box.exec()
 
 
+def log_path() -> Path | None:
+    """The file the log is written to: the latest ``setup_logging`` opened that is still
+    logging (None before the app set it up, as in most tests)."""
+    handlers = logging.getLogger().handlers
+    for handler in reversed(_opened):
+        if handler in handlers:
+            return Path(handler.baseFilename)
+    return None
+
+
 def failure_message(error: BaseException, unexpected: str, context: str,
                     expected: tuple[type[BaseException], ...] = (DomainError,)) -> str:
     """What to tell the user when work on a worker failed: a refusal (``expected``) as it is,
     since it names the problem; anything else is logged with its trace ("``context`` failed")
-    and shown through ``unexpected``, a translated template with ``{0}`` for the error."""
+    and shown through ``unexpected``, a translated template with ``{0}`` for the error,
+    followed by where the log is, so the details can be found and sent."""
     if isinstance(error, expected):
         return str(error)
     log.error("%s failed", context, exc_info=error)
-    return unexpected.format(error)
+    message = unexpected.format(error)
+    path = log_path()
+    if path is not None:
+        message += "\n" + QApplication.translate(
+            "crash", "The details are in the log file: {0}").format(path)
+    return message

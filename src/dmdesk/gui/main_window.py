@@ -113,8 +113,10 @@ class MainWindow(QMainWindow):
 
     def _show_area(self, row: int) -> None:
         if 0 <= row < len(self.areas):
+            area = self.areas[row]
+            area.stale = False  # reloaded just below, whatever it missed while hidden
             self.stack.setCurrentIndex(row)
-            self.areas[row].refresh()
+            area.refresh()
             self.area_changed.emit(row)
 
     def current_area(self) -> Area:

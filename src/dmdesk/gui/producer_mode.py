@@ -141,5 +141,4 @@ def connect_producer_areas(window: MainWindow, gctx: GuiContext) -> None:
     stock.trace_requested.connect(lambda lot: open_trace(gctx, window, lot))
     sync = next(a for a in window.areas if isinstance(a, SyncArea))
     sync.status_changed.connect(window.sync_label.setText)
-    sync.synced.connect(lambda _report: window.current_area().refresh())
 

@@ -1,12 +1,14 @@
 """Work off the GUI thread: one serial worker for database work (as Anki's taskman does).
 
-Every database write the GUI makes goes through ``TaskRunner.run``: the function runs on the
-worker thread, and its result or error comes back on the GUI thread through a queued signal.
+Every database write the GUI makes goes through ``TaskRunner.run`` (called by gui/ops.py's
+``run_op``, the one road for operations): the function runs on the worker thread, and its
+result or error comes back on the GUI thread through a queued signal.
 Running writes one at a time, in order, means two clicks can never race each other into the
 database, and the GUI thread never waits on a lock.
 
-Long tasks receive a ``Progress``: they report steps and check ``cancelled``; the runner shows a
-progress dialog (after a short delay, so quick tasks do not flash one) with a Cancel button.
+Long tasks receive a ``Progress``: ``report(done, total, text)`` (domain/progress.py's shape)
+raises once the user cancelled; the runner shows a progress dialog (after a short delay, so
+quick tasks do not flash one) with a Cancel button.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from dmdesk.gui.changes import DataEvents
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -73,6 +77,7 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dmdesk-db")
         self._pending = 0
+        self.events = DataEvents(self)  # what the operations run here changed (gui/ops.py)
         self.finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self.progressed.connect(self._show_progress, Qt.ConnectionType.QueuedConnection)
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.form import dispose_when_idle
 from dmdesk.gui.dialogs.trace_lot import TraceLotDialog
+from dmdesk.gui.ops import run_op
 from dmdesk.gui.tasks import Progress
 from dmdesk.queries.traceability import AuditVerification, verify_audit_chain
 
@@ -49,8 +50,9 @@ def verify_audit(gctx: GuiContext, window: QMainWindow) -> QMessageBox:
     def check(_progress: Progress) -> AuditVerification:
         return verify_audit_chain(gctx.db)
 
-    gctx.runner.run(check, on_done=done, on_error=lambda error: box.setText(str(error)),
-                    title=_tr("Verifying the audit chain"), parent=window)
+    run_op(gctx.runner, check, what="verifying the audit chain", parent=window, on_done=done,
+           report=lambda _error, message: box.setText(message),
+           long=_tr("Verifying the audit chain"))
     box.open()
     return box
 

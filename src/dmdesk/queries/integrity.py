@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, text
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 from dmdesk.db.audit import GENESIS_HASH, audit_hash, audit_record
 from dmdesk.db.database import Database
 from dmdesk.db.models import AuditEntry
+from dmdesk.domain.progress import Progress, no_progress
 
 MAX_LISTED = 20
 
@@ -82,9 +82,16 @@ def audit_chain_intact(session: Session) -> tuple[list[str], int]:
     return [], count
 
 
-def check_database(db: Database, progress: Callable[[str], None] | None = None) -> CheckReport:
+CHECKS = 3  # the steps ``check_database`` reports
+
+
+def check_database(db: Database, progress: Progress = no_progress) -> CheckReport:
     report = CheckReport()
-    note = progress or (lambda _step: None)
+    steps = iter(range(CHECKS))
+
+    def note(step: str) -> None:
+        progress(next(steps), CHECKS, step)
+
     with db.read_session() as session:
         note("SQLite integrity check")
         report.problems += sqlite_integrity(session)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session, aliased
 from dmdesk.db import models as m
 from dmdesk.db.chunks import chunked
 from dmdesk.db.models_network import WorkOrderReroute
+from dmdesk.domain.progress import Progress
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.queries.lookup import find_site
 from dmdesk.queries.network_snapshot import (
@@ -102,7 +102,7 @@ class RerouteProposal:
 
 
 def propose_reroute(session: Session, site: uuid.UUID | str, today: date | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> RerouteProposal:
+                    progress: Progress | None = None) -> RerouteProposal:
     """The open work orders of ``site`` (id or code), each with the best other site and the
     stock that must move; earliest due first. Each proposal counts the orders proposed before
     it as load at their new sites, so one free site is not offered to every order.
@@ -111,7 +111,7 @@ def propose_reroute(session: Session, site: uuid.UUID | str, today: date | None 
     reserved stock) is read first, in batches: a site has thousands of orders, and a few
     queries per order cost more than the ranking itself.
 
-    ``progress(done, total)`` is called before each order (thousands of orders take seconds);
+    ``progress(done, total, text)`` is called before each order (thousands of orders take seconds);
     it may raise to stop the proposal, which writes nothing."""
     leaving = find_site(session, site)
     network = NetworkSnapshot(session, today)
@@ -123,7 +123,7 @@ def propose_reroute(session: Session, site: uuid.UUID | str, today: date | None 
     moves: list[ProposedMove] = []
     for done, order in enumerate(orders):
         if progress is not None:
-            progress(done, len(orders))
+            progress(done, len(orders), f"Order {done + 1} of {len(orders)}")
         moves.append(_propose(network, leaving, order, ship_tos[order.id],
                               made.get(order.id, ()), stock.get(order.id, ())))
     return RerouteProposal(leaving.id, leaving.code, leaving.name, leaving.status, tuple(moves))

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -42,6 +42,7 @@ from dmdesk.db.models_network import WorkOrderReroute
 from dmdesk.domain import lifecycle
 from dmdesk.domain.errors import DomainError, IllegalTransitionError, ValidationError
 from dmdesk.domain.kinds import MAKING_SITE_KINDS, SiteStatus
+from dmdesk.domain.progress import Progress
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.domain.work_order_states import OPEN_STATES, RESERVING_STATES, WOState
 from dmdesk.services.context import ServiceContext, UnitOfWork
@@ -103,7 +104,7 @@ def set_site_status(ctx: ServiceContext, site_id: uuid.UUID, status: str) -> str
 
 def apply_reroute(ctx: ServiceContext, site_id: uuid.UUID, accepted: Sequence[RerouteChoice],
                   status: str = SiteStatus.OFFLINE.value, reason: str = "",
-                  progress: Callable[[int, int, str], None] | None = None) -> RerouteResult:
+                  progress: Progress | None = None) -> RerouteResult:
     """Mark the site ``status`` (paused or offline), then move each accepted work order in its
     own transaction. Refusals are collected per order (``failed``), not raised.
 

@@ -18,18 +18,13 @@ from sqlalchemy import select
 from dmdesk.db import models as m
 from dmdesk.db.database import Database
 from dmdesk.db.models_sync import SyncState
+from dmdesk.domain.progress import Progress, no_progress
 from dmdesk.services.context import SETTING_SITE
 from dmdesk.sync import digest, follow_up, protocol, state, tls
 from dmdesk.sync.pull import pull_batch
 from dmdesk.sync.push import next_batch, pending_count, push_batch
 from dmdesk.sync.revert import mark_refused, revert_refused
 from dmdesk.sync.transport import SyncCancelledError, SyncError, Transport, wall_ms
-
-Progress = Callable[[str, int, int], None]
-
-
-def _quiet(_step: str, _done: int, _total: int) -> None:
-    return None
 
 
 def _never() -> bool:
@@ -190,7 +185,7 @@ def push_all(db: Database, transport: Transport, report: SyncReport, progress: P
         limit = min(protocol.MAX_PUSH_OPS, limit * 2)
         report.pushed += batch.count
         report.duplicates += int(reply.get("duplicates", 0))
-        progress("Sending changes", report.pushed, max(total, report.pushed))
+        progress(report.pushed, max(total, report.pushed), "Sending changes")
     # Also any left from a sync cut off between the refusal and the revert.
     reverted = revert_refused(db, transport)
     report.reverted += reverted
@@ -208,12 +203,12 @@ def pull_all(db: Database, transport: Transport, report: SyncReport, progress: P
         report.applied += batch.result.applied
         report.conflicts += batch.result.conflicts
         report.alerts += batch.new_alerts
-        progress("Receiving changes", report.pulled, 0)
+        progress(report.pulled, 0, "Receiving changes")
         if not batch.more:
             return
 
 
-def run_sync(db: Database, *, progress: Progress = _quiet,
+def run_sync(db: Database, *, progress: Progress = no_progress,
              cancelled: Callable[[], bool] = _never, clock_ms: Callable[[], int] = wall_ms,
              pull_limit: int = protocol.MAX_PULL_CHANGES, push: bool = True,
              pull: bool = True, full_resync: bool = False) -> SyncReport:

@@ -19,9 +19,10 @@ from dmdesk.db import models as m
 from dmdesk.db.database import Database, inspect_file, open_database
 from dmdesk.db.migrate import head_revision
 from dmdesk.domain.errors import DomainError
+from dmdesk.domain.progress import Progress, no_progress
 from dmdesk.services.context import SETTING_SITE
 from dmdesk.sync import client, invite, tls
-from dmdesk.sync.client import Progress, SyncReport
+from dmdesk.sync.client import SyncReport
 from dmdesk.sync.transport import (
     SyncCancelledError,
     SyncError,
@@ -47,15 +48,11 @@ class JoinResult:
     report: SyncReport
 
 
-def _quiet(_step: str, _done: int, _total: int) -> None:
-    return None
-
-
 def _never() -> bool:
     return False
 
 
-def join(invite_text: str, path: Path, *, progress: Progress = _quiet,
+def join(invite_text: str, path: Path, *, progress: Progress = no_progress,
          cancelled: Callable[[], bool] = _never, ca_file: str = "",
          clock_ms: Callable[[], int] = wall_ms) -> JoinResult:
     found = invite.decode(invite_text)

@@ -53,7 +53,6 @@ from dmdesk.documents.excel.writer import (
     Formula,
     FormulaSheet,
     Kind,
-    Progress,
     TableWriter,
     discard_workbook,
     save_workbook,
@@ -62,6 +61,7 @@ from dmdesk.documents.excel.writer import (
     xlsx_target,
 )
 from dmdesk.domain.errors import ValidationError
+from dmdesk.domain.progress import Progress
 from dmdesk.queries import exports as q
 from dmdesk.queries.lookup import find_site
 
@@ -147,7 +147,7 @@ def export_workbook(db: ReadableDatabase, kind: str, out: Path | str, *,
                     site: str | None = None, date_from: str | date | None = None,
                     date_to: str | date | None = None, progress: Progress | None = None,
                     now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> ExportResult:
-    """Write the ``kind`` export to ``out`` (.xlsx). ``progress(done, total)`` is called as
+    """Write the ``kind`` export to ``out`` (.xlsx). ``progress(done, total, text)`` is called as
     rows are written (from the calling thread). Raises DomainError for bad requests."""
     if kind not in EXPORT_KINDS:
         raise ValidationError(f"Unknown export {kind!r}: choose one of "

@@ -27,7 +27,6 @@ from dmdesk.documents.excel.writer import (
     Col,
     Counter,
     Kind,
-    Progress,
     TableWriter,
     discard_workbook,
     save_workbook,
@@ -35,6 +34,7 @@ from dmdesk.documents.excel.writer import (
     write_about,
     xlsx_target,
 )
+from dmdesk.domain.progress import Progress
 from dmdesk.queries.paging import Column, ListSpec, count, fetch_page
 
 PAGE_ROWS = 5000

@@ -40,6 +40,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from dmdesk.domain.errors import ValidationError
+from dmdesk.domain.progress import Progress
 
 Kind = Literal["text", "int", "qty", "money", "date", "datetime", "pct", "coord"]
 
@@ -57,8 +58,6 @@ MIN_WIDTH, MAX_WIDTH = 6, 60
 PROGRESS_EVERY = 2000
 _INVALID_TITLE = re.compile(r"[\[\]:*?/\\]")
 _BOLD = Font(bold=True)
-
-Progress = Callable[[int, int], None]
 
 
 def sheet_title(name: str) -> str:
@@ -86,11 +85,16 @@ class Counter:
         self.done += rows
         if self._progress is not None and self.done >= self._next:
             self._next = self.done + PROGRESS_EVERY
-            self._progress(self.done, max(self.total, self.done))
+            self._report()
 
     def finish(self) -> None:
         if self._progress is not None:
-            self._progress(self.done, max(self.total, self.done))
+            self._report()
+
+    def _report(self) -> None:
+        assert self._progress is not None
+        total = max(self.total, self.done)
+        self._progress(self.done, total, f"Writing row {self.done:,} of {total:,}")
 
 
 def _display_width(value: Any, kind: str) -> int:

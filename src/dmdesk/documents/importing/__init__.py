@@ -15,8 +15,8 @@ from dmdesk.documents.importing.problems import (
     problem_lines,
     write_problems_csv,
 )
-from dmdesk.documents.importing.run import ImportProgress, ImportResult, check_file, import_file
+from dmdesk.documents.importing.run import ImportResult, check_file, import_file
 
-__all__ = ["KINDS", "ImportProgress", "ImportRefusedError", "ImportResult", "Preview", "Problem",
+__all__ = ["KINDS", "ImportRefusedError", "ImportResult", "Preview", "Problem",
            "UpdatePlan", "check_file", "get_kind", "import_file", "preview_file",
            "problem_lines", "write_problems_csv"]

@@ -170,7 +170,6 @@ class ImportKind:
     fields: tuple[Field, ...]
     sheet_names: tuple[str, ...]  # normalised sheet titles to prefer in a workbook
     checker: Callable[[Session], Checker[Any]]
-    refresh: str              # the DataEvents topic the GUI announces afterwards
     # The checker of the update mode (rows whose key exists update that record); None: the
     # kind only adds.
     updater: Callable[[Session], Checker[Any]] | None = None

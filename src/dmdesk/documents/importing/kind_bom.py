@@ -139,4 +139,4 @@ class BomChecker(Checker[BomRecord]):
 
 
 KIND = ImportKind("bom", "BOM lines", FIELDS, ("bom", "bomlines", "billofmaterials", "boms"),
-                  BomChecker, "products")
+                  BomChecker)

@@ -159,4 +159,4 @@ class ContactChecker(Checker[dict[str, Any]]):
 
 
 KIND = ImportKind("contacts", "Contacts", FIELDS, ("contacts", "contact", "people"),
-                  ContactChecker, "contacts")
+                  ContactChecker)

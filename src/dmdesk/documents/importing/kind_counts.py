@@ -129,4 +129,4 @@ class CountChecker(Checker[CountRecord]):
 
 
 KIND = ImportKind("counts", "Stock counts", FIELDS, ("counts", "stockcounts", "count", "stock"),
-                  CountChecker, "stock")
+                  CountChecker)

@@ -216,4 +216,4 @@ def _same(stored: Any, value: Any) -> bool:
 
 
 KIND = ImportKind("products", "Products", FIELDS, ("products", "product", "items"),
-                  ProductChecker, "products", ProductUpdater)
+                  ProductChecker, ProductUpdater)

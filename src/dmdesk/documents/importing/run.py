@@ -10,7 +10,7 @@ Any refusal rolls the whole transaction back: one bad row and nothing is written
 problem (only kinds with an ``updater``: products); the result's ``plan`` says how many rows
 create, update and change nothing.
 
-``progress(text, done, total)`` is called every few hundred rows; it may raise (the GUI's Cancel
+``progress(done, total, text)`` is called every few hundred rows; it may raise (the GUI's Cancel
 does) to stop, and the transaction is rolled back. ``total`` is an estimate (0: unknown).
 """
 
@@ -32,9 +32,9 @@ from dmdesk.documents.importing.mapping import column_labels, missing_columns, r
 from dmdesk.documents.importing.problems import ImportRefusedError, Problem, Problems
 from dmdesk.documents.importing.reader import Table, open_table
 from dmdesk.domain.errors import DomainError, ValidationError
+from dmdesk.domain.progress import Progress, no_progress
 from dmdesk.services.context import ServiceContext, UnitOfWork
 
-ImportProgress = Callable[[str, int, int], None]
 REPORT_EVERY = 250
 
 
@@ -65,10 +65,6 @@ class _Pass:
     sheet: str = ""
 
 
-def _no_progress(text: str, done: int, total: int) -> None:
-    """Nothing to show."""
-
-
 @contextmanager
 def _opened(kind: ImportKind, path: Path, mapping: Mapping[str, int] | None,
             overrides: Mapping[str, str] | None
@@ -80,7 +76,7 @@ def _opened(kind: ImportKind, path: Path, mapping: Mapping[str, int] | None,
 
 def _run_pass(session: Session, kind: ImportKind, path: Path,
               mapping: Mapping[str, int] | None, overrides: Mapping[str, str] | None,
-              progress: ImportProgress, update: bool, uow: UnitOfWork | None = None) -> _Pass:
+              progress: Progress, update: bool, uow: UnitOfWork | None = None) -> _Pass:
     """One read of the file: check every row; with ``uow`` (the file already checked) also
     write each row."""
     checker = _checker(kind, update)(session)
@@ -92,18 +88,18 @@ def _run_pass(session: Session, kind: ImportKind, path: Path,
         missing_columns(kind, resolved, table.header_row, state.problems)
         if state.problems:
             return state
-        progress(text, 0, table.estimated_rows)
+        progress(0, table.estimated_rows, text)
         for number, values in table.rows:
             state.rows += 1
             record = checker.check(RowView(number, values, resolved, labels, state.problems))
             if uow is not None and record is not None:
                 _write(uow, checker, record, number)
             if state.rows % REPORT_EVERY == 0:
-                progress(text, state.rows, max(table.estimated_rows, state.rows))
+                progress(state.rows, max(table.estimated_rows, state.rows), text)
         checker.finish(state.problems, labels)
         if uow is not None:
             checker.flush(uow)
-        progress(text, state.rows, state.rows)
+        progress(state.rows, state.rows, text)
     return state
 
 
@@ -133,7 +129,7 @@ def _result(state: _Pass, path: Path, written: bool, started: float) -> ImportRe
 def check_file(db: Database, kind: str, path: Path | str, *,
                mapping: Mapping[str, int] | None = None,
                overrides: Mapping[str, str] | None = None,
-               progress: ImportProgress = _no_progress, update: bool = False) -> ImportResult:
+               progress: Progress = no_progress, update: bool = False) -> ImportResult:
     """The dry run: every problem of the file, nothing written. File-level refusals (empty,
     not a spreadsheet, encrypted, no header) raise a DomainError."""
     spec, file = get_kind(kind), Path(path).expanduser()
@@ -146,7 +142,7 @@ def check_file(db: Database, kind: str, path: Path | str, *,
 def import_file(ctx: ServiceContext, kind: str, path: Path | str, *,
                 mapping: Mapping[str, int] | None = None,
                 overrides: Mapping[str, str] | None = None,
-                progress: ImportProgress = _no_progress, update: bool = False) -> ImportResult:
+                progress: Progress = no_progress, update: bool = False) -> ImportResult:
     """Import all rows in one transaction, or raise ImportRefusedError (with every problem)
     and write nothing."""
     spec, file = get_kind(kind), Path(path).expanduser()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from dmdesk.gui.backups import BackupStatus, size_text
+from dmdesk.gui.ops import run_op
 from dmdesk.gui.palette import FIELD_ERROR_STYLE
 from dmdesk.gui.tasks import Progress
 from dmdesk.services.backups import backup_folder, backups_in_use, set_backup_folder
@@ -77,8 +78,9 @@ class BackupsDialog(QDialog):
             self.status.refresh_usage()
             self.gctx.notify(self.tr("Backups go to {0}.").format(chosen))
 
-        def failed(error: BaseException) -> None:
-            self.error.setText(str(error))
+        def failed(_error: BaseException, message: str) -> None:
+            self.error.setText(message)
             self.error.show()
 
-        self.gctx.runner.run(work, on_done=done, on_error=failed)
+        run_op(self.gctx.runner, work, what="choosing the backup folder", parent=self,
+               on_done=done, report=failed)

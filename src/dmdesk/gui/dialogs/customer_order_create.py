@@ -287,11 +287,11 @@ class CustomerOrderCreateDialog(FormDialog):
 def open_create_customer_order(gctx: GuiContext, parent: QWidget | None = None, *,
                                on_created: Callable[[CreatedOrder], None] | None = None
                                ) -> CustomerOrderCreateDialog:
-    """Open the form (window-modal, not blocking); on success say so, broadcast the change,
-    and call ``on_created``."""
+    """Open the form (window-modal, not blocking); on success say so and call ``on_created``
+    (the form's operation announced the change)."""
     dialog = CustomerOrderCreateDialog(gctx, parent)
     open_create_form(
-        dialog, gctx.notify, lambda: gctx.events.changed.emit("customer_orders"),
+        dialog, gctx.notify,
         lambda result: dialog.tr("Created customer order {0}.").format(result.number),
         on_created)
     return dialog

@@ -2,8 +2,9 @@
 
 A ``FormDialog`` holds fields, each with a validator that turns the widget's text into a clean
 value or raises a DomainError. OK stays disabled while any field is wrong. On OK the form's
-``submit`` runs on the task runner (off the GUI thread); a refusal from the service is shown
-next to the field it names, or at the top, and the dialog stays open with the user's input.
+``submit`` runs as an operation (gui/ops.py, off the GUI thread); a refusal from the service
+is shown next to the field it names, or at the top, and the dialog stays open with the
+user's input; anything unexpected is logged and said with the log's path.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from dmdesk.domain.errors import DomainError
+from dmdesk.gui.crash import failure_message
+from dmdesk.gui.ops import run_op, unexpected_text
 from dmdesk.gui.palette import ERROR_STYLE, FIELD_ERROR_STYLE
 from dmdesk.gui.tasks import TaskRunner
 
@@ -78,6 +81,9 @@ class FormDialog(QDialog):
         layout.addWidget(self.buttons)
         self.result_value: Any = None
         self.edited: set[str] = set()
+        # Who the form's change notice names as having asked: the screen that opened it,
+        # which reloads itself once the form is done.
+        self.initiator: object | None = parent
 
     @property
     def ok_button(self) -> QWidget:
@@ -138,9 +144,11 @@ class FormDialog(QDialog):
         field.error.setText(message)
         field.error.setVisible(bool(message))
 
-    def show_error(self, error: BaseException) -> None:
-        message = str(error) if isinstance(error, DomainError) else self.tr(
-            "Something went wrong: {0}").format(error)
+    def show_error(self, error: BaseException, message: str | None = None) -> None:
+        """Say a refusal next to the field it names (and at the top); ``message`` is what the
+        operation made of the error (an unexpected one logged, with the log's path)."""
+        if message is None:
+            message = failure_message(error, unexpected_text(), f"the form {self.windowTitle()}")
         name = getattr(error, "field", None)
         if name in self.fields:
             self._show_field_error(self.fields[name], message)
@@ -159,9 +167,12 @@ class FormDialog(QDialog):
             self.show_error(exc)
             return
         self.banner.hide()
+        # OK stays off until the answer: a refusal turns it back on (show_error), a success
+        # closes the form.
         self.ok_button.setEnabled(False)
-        self.runner.run(lambda _progress: self.submit(values), on_done=self._done,
-                        on_error=self.show_error)
+        run_op(self.runner, lambda _progress: self.submit(values),
+               what=f"the form {self.windowTitle()}", parent=self, initiator=self.initiator,
+               on_done=self._done, report=self.show_error)
 
     def _done(self, result: Any) -> None:
         self.result_value = result
@@ -220,15 +231,14 @@ def dispose_when_idle(dialog: QDialog, runner: TaskRunner) -> None:
 
 
 def open_create_form(dialog: FormDialog, notify: Callable[[str], None],
-                     announce: Callable[[], None], message: Callable[[Any], str],
+                     message: Callable[[Any], str],
                      on_created: Callable[[Any], None] | None = None) -> None:
-    """Show a create form window-modally without blocking; when it has created something,
-    say so (``message`` of the service's result), announce the change, call ``on_created``,
-    and dispose of the form once the worker is idle."""
+    """Show a create form window-modally without blocking; when it has created something
+    (its operation announced the change), say so (``message`` of the service's result), call
+    ``on_created``, and dispose of the form once the worker is idle."""
     def created() -> None:
         result = dialog.result_value
         notify(message(result))
-        announce()
         if on_created is not None:
             on_created(result)
 

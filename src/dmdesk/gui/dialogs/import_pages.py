@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from dmdesk.documents.importing import KINDS, Preview, preview_file
 from dmdesk.domain.errors import DomainError
+from dmdesk.gui.ops import run_op
 from dmdesk.gui.palette import ERROR_STYLE
 
 if TYPE_CHECKING:
@@ -132,8 +133,10 @@ class SourcePage(WizardPage):
             return True
         self._loading = True
         self.completeChanged.emit()
-        self.owner.gctx.runner.run(lambda _p: preview_file(self.state.kind, path, PREVIEW_ROWS),
-                                   on_done=self._previewed, on_error=self._failed)
+        run_op(self.owner.gctx.runner,
+               lambda _p: preview_file(self.state.kind, path, PREVIEW_ROWS),
+               what="previewing an import file", parent=self, on_done=self._previewed,
+               report=self._failed, expected=(DomainError, OSError))
         return False
 
     def _previewed(self, preview: Preview) -> None:
@@ -144,11 +147,9 @@ class SourcePage(WizardPage):
         self.completeChanged.emit()
         self.owner.next()
 
-    def _failed(self, error: BaseException) -> None:
+    def _failed(self, _error: BaseException, message: str) -> None:
         self._loading = False
-        if not isinstance(error, DomainError | OSError):
-            raise error
-        self.error.setText(str(error))
+        self.error.setText(message)
         self.error.show()
         self.completeChanged.emit()
 

@@ -23,8 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from dmdesk.documents.importing import (
-    KINDS,
-    ImportProgress,
     ImportRefusedError,
     ImportResult,
     Problem,
@@ -35,6 +33,7 @@ from dmdesk.documents.importing import (
 from dmdesk.domain.errors import DomainError
 from dmdesk.gui.dialogs.import_pages import WizardPage
 from dmdesk.gui.models.problems import ProblemsModel
+from dmdesk.gui.ops import run_op
 from dmdesk.gui.palette import ERROR_STYLE
 from dmdesk.gui.tasks import Progress, TaskCancelledError
 
@@ -52,10 +51,6 @@ def _problems_view(page: WizardPage, model: ProblemsModel) -> QTableView:
     view.setWordWrap(True)
     view.hide()
     return view
-
-
-def _reported(progress: Progress) -> ImportProgress:
-    return lambda text, done, total: progress.report(done, total, text)
 
 
 class CheckPage(WizardPage):
@@ -95,13 +90,14 @@ class CheckPage(WizardPage):
         def work(progress: Progress) -> ImportResult | None:
             try:
                 return check_file(db, kind, path, mapping=mapping,
-                                  progress=_reported(progress), update=update)
+                                  progress=progress.report, update=update)
             except TaskCancelledError:
                 return None
 
-        self.owner.gctx.runner.run(work, on_done=self._checked, on_error=self._failed,
-                                   title=self.tr("Checking {0}…").format(path.name),
-                                   parent=self.owner)
+        run_op(self.owner.gctx.runner, work, what="checking an import file",
+               parent=self.owner, on_done=self._checked, report=self._failed,
+               expected=(DomainError, OSError),
+               long=self.tr("Checking {0}…").format(path.name))
         self.completeChanged.emit()
 
     def _checked(self, result: ImportResult | None) -> None:
@@ -154,11 +150,9 @@ class CheckPage(WizardPage):
             return
         self.owner.gctx.notify(self.tr("Saved the problems to {0}.").format(target))
 
-    def _failed(self, error: BaseException) -> None:
-        if not isinstance(error, DomainError | OSError):
-            raise error
+    def _failed(self, _error: BaseException, message: str) -> None:
         self.summary.setStyleSheet(ERROR_STYLE)
-        self.summary.setText(str(error))
+        self.summary.setText(message)
 
     def isComplete(self) -> bool:  # noqa: N802
         return self.state.checked is not None and self.state.checked.ok
@@ -194,13 +188,14 @@ class ImportPage(WizardPage):
         def work(progress: Progress) -> ImportResult | None:
             try:
                 return import_file(services, kind, path, mapping=mapping,
-                                   progress=_reported(progress), update=update)
+                                   progress=progress.report, update=update)
             except TaskCancelledError:
                 return None
 
-        self.owner.gctx.runner.run(work, on_done=self._imported, on_error=self._failed,
-                                   title=self.tr("Importing {0}…").format(path.name),
-                                   parent=self.owner)
+        run_op(self.owner.gctx.runner, work, what="importing a file", parent=self.owner,
+               on_done=self._imported, report=self._failed, expected=(DomainError, OSError),
+               unexpected=self.tr("Nothing was imported: {0}"),
+               long=self.tr("Importing {0}…").format(path.name))
 
     def _finish(self, text: str, error: bool = False) -> None:
         self.done = True
@@ -221,18 +216,16 @@ class ImportPage(WizardPage):
                                                                 result.path.name)
         self._finish(message + " " + self.tr("Took {0:.1f} s; the lists show them now.").format(
             result.seconds))
-        gctx = self.owner.gctx
-        gctx.events.changed.emit(KINDS[result.kind].refresh)
-        gctx.notify(message)
+        self.owner.gctx.notify(message)  # the operation announced what it changed
 
-    def _failed(self, error: BaseException) -> None:
+    def _failed(self, error: BaseException, message: str) -> None:
         if isinstance(error, ImportRefusedError):
             # The database changed since the check (another window, a sync).
             self.model.set_problems(error.problems)
             self.view.show()
-        elif not isinstance(error, DomainError | OSError):
-            raise error
-        self._finish(self.tr("Nothing was imported: {0}").format(error), True)
+        if isinstance(error, DomainError | OSError):  # an unexpected one came in the template
+            message = self.tr("Nothing was imported: {0}").format(message)
+        self._finish(message, True)
 
     def isComplete(self) -> bool:  # noqa: N802
         return self.done

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import QDialog, QWidget
 from dmdesk.documents.jobsheet.sheet import render_job_sheets
 from dmdesk.domain.errors import DomainError
 from dmdesk.gui.context import GuiContext
-from dmdesk.gui.crash import failure_message
 from dmdesk.gui.dialogs.save_file import ask_save_path
 from dmdesk.gui.formatting import pages_text
+from dmdesk.gui.ops import run_op
 from dmdesk.gui.printing import (
     PrintError,
     PrintResult,
@@ -56,8 +56,6 @@ class JobSheetPrinting(QObject):
         self._printer: QPrinter | None = None
         self.dialog: QDialog | None = None  # the dialog open now (tests answer it)
         self.busy = False
-        self._job = 0  # the task started last, and the last one whose result came back
-        self._delivered = 0
 
     @property
     def printer(self) -> QPrinter:
@@ -184,45 +182,29 @@ class JobSheetPrinting(QObject):
 
     def _run(self, work: Callable[[Progress], T], on_done: Callable[[T], None],
              title: str) -> Progress:
-        """Run ``work`` on the worker with a progress dialog; the actions wait till it ends."""
+        """Run ``work`` as an operation with a progress dialog; the actions wait till it
+        ends."""
         self._set_busy(True)
-        self._job += 1
-        job = self._job
+        return run_op(self.gctx.runner, work, what="a job sheet action", parent=self.widget,
+                      on_done=on_done, report=self._failed, on_cancel=self._cancelled,
+                      unexpected=self.tr("Could not make the job sheet: {0}"),
+                      expected=(DomainError, PrintError), long=title)
 
-        def done(result: T) -> None:
-            self._delivered = job
-            on_done(result)
-
-        def failed(error: BaseException) -> None:
-            self._delivered = job
-            self._failed(error)
-
-        progress = self.gctx.runner.run(work, on_done=done, on_error=failed, title=title,
-                                        parent=self.widget)
-
-        def idle(busy: bool) -> None:
-            if not busy:
-                self.gctx.runner.busy_changed.disconnect(idle)
-                # The runner says "idle" just before it delivers: look once it has.
-                QTimer.singleShot(0, lambda: self._cancelled_unless_delivered(job))
-
-        self.gctx.runner.busy_changed.connect(idle)
-        return progress
-
-    def _cancelled_unless_delivered(self, job: int) -> None:
-        """A cancelled task delivers nothing: say so and give the actions back."""
-        if self._job == job and self._delivered != job and self.busy:
-            self._set_busy(False)
-            self.gctx.notify(self.tr("Cancelled."))
+    def _cancelled(self) -> None:
+        """A cancelled task delivers nothing: say so and give the actions back (once the
+        runner has finished its turn)."""
+        def give_back() -> None:
+            if self.busy:
+                self._set_busy(False)
+                self.gctx.notify(self.tr("Cancelled."))
+        QTimer.singleShot(0, give_back)
 
     def _finish(self, message: str) -> None:
         self._set_busy(False)
         self.gctx.notify(message)
         self.done.emit(message)
 
-    def _failed(self, error: BaseException) -> None:
+    def _failed(self, _error: BaseException, message: str) -> None:
         self._set_busy(False)
-        message = failure_message(error, self.tr("Could not make the job sheet: {0}"),
-                                  "a job sheet action", (DomainError, PrintError))
         self.gctx.notify(message)
         self.failed.emit(message)

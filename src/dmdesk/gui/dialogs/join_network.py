@@ -20,10 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dmdesk.domain.errors import DomainError
+from dmdesk.gui.ops import run_op
 from dmdesk.gui.palette import FIELD_ERROR_STYLE
 from dmdesk.gui.tasks import Progress, TaskRunner
 from dmdesk.sync import invite
 from dmdesk.sync.join import JoinResult, join
+from dmdesk.sync.transport import SyncError
 
 FILE_FILTER = "dmdesk databases (*.sqlite *.db);;All files (*)"
 
@@ -116,15 +119,16 @@ class JoinDialog(QDialog):
         text, path = self.invite_edit.text(), Path(self.path_edit.text().strip())
 
         def work(progress: Progress) -> JoinResult:
-            def report(step: str, done: int, total: int) -> None:
+            def report(done: int, total: int, step: str) -> None:
                 if not progress.cancelled:
                     progress.report(done, total, self.tr(step))
             return join(text, path, progress=report, cancelled=lambda: progress.cancelled)
 
         self._say(self.tr("Joining…"))
-        self.progress = self.runner.run(work, on_done=self._joined, on_error=self._failed,
-                                        on_cancel=self._cancelled,
-                                        title=self.tr("Joining the network…"), parent=self)
+        self.progress = run_op(self.runner, work, what="joining a network", parent=self,
+                               on_done=self._joined, report=self._failed,
+                               on_cancel=self._cancelled, expected=(DomainError, SyncError),
+                               long=self.tr("Joining the network…"))
         self._update_button()
 
     def _joined(self, result: JoinResult) -> None:
@@ -132,9 +136,9 @@ class JoinDialog(QDialog):
         self.result_info = result
         self.accept()
 
-    def _failed(self, error: BaseException) -> None:
+    def _failed(self, error: BaseException, message: str) -> None:
         self.progress = None
-        self._say(str(error) or type(error).__name__, error=True)
+        self._say(message or type(error).__name__, error=True)
         self._update_button()
 
     def _cancelled(self) -> None:

@@ -23,6 +23,7 @@ class RenameLotDialog(FormDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(self.tr("Rename lot"), gctx.runner, parent)
         self.setObjectName("rename_lot_dialog")
+        self.initiator = None  # the areas showing stock, its opener too, reload from the notice
         self.gctx = gctx
         self.sku = sku
         self.code = code
@@ -48,7 +49,6 @@ class RenameLotDialog(FormDialog):
                                        values["new_code"])
 
     def _done(self, result: Any) -> None:
-        self.gctx.events.changed.emit("stock")
         if isinstance(result, lots.LotRenamed):
             self.gctx.notify(self.tr("Renamed lot {0} of {1} to {2}.").format(
                 result.old_code, result.sku, result.new_code))

@@ -36,6 +36,7 @@ from dmdesk.domain.kinds import SiteStatus
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.formatting import enum_label
 from dmdesk.gui.models.reroute import SITE, MovesModel, SiteDelegate
+from dmdesk.gui.ops import run_op
 from dmdesk.gui.palette import ERROR_STYLE, FIELD_ERROR_STYLE
 from dmdesk.gui.tasks import Progress, TaskCancelledError
 from dmdesk.queries.rerouting import RerouteProposal, propose_reroute
@@ -170,16 +171,20 @@ class RerouteDialog(QDialog):
         step = self.tr("Finding another site for work order {0} of {1}")
 
         def propose(progress: Progress) -> RerouteProposal:
-            def report(done: int, total: int) -> None:
+            def report(done: int, total: int, _text: str) -> None:
                 progress.report(done, total, step.format(done + 1, total))
 
             with db.read_session() as session:
                 return propose_reroute(session, site_id, today, progress=report)
 
         # Cancelling the search closes this dialog: there is nothing to choose from.
-        self.loading = self.gctx.runner.run(
-            propose, on_done=self._show_proposal, on_error=self._failed, on_cancel=self.reject,
-            title=self.tr("Looking for other sites"), parent=self)
+        self.loading = run_op(self.gctx.runner, propose, what="proposing reroutes",
+                              parent=self, on_done=self._show_proposal, report=self._failed,
+                              on_cancel=self.reject, unexpected=self._cannot_propose(),
+                              long=self.tr("Looking for other sites"))
+
+    def _cannot_propose(self) -> str:
+        return self.tr("Could not propose the moves: {0}")
 
     def _show_proposal(self, proposal: RerouteProposal) -> None:
         self.proposal = proposal
@@ -198,8 +203,10 @@ class RerouteDialog(QDialog):
         self.model.set_moves(list(proposal.moves))
         self.proposal_loaded.emit()
 
-    def _failed(self, error: BaseException) -> None:
-        self.intro.setText(self.tr("Could not propose the moves: {0}").format(error))
+    def _failed(self, error: BaseException, message: str) -> None:
+        if isinstance(error, DomainError):  # an unexpected one came in the template already
+            message = self._cannot_propose().format(message)
+        self.intro.setText(message)
         self.intro.setStyleSheet(ERROR_STYLE)
 
     # --- choosing -------------------------------------------------------------------------------
@@ -226,15 +233,17 @@ class RerouteDialog(QDialog):
             return
         plan = Plan(self.site_id, str(self.status.currentData()), self.reason.text().strip(),
                     self.chosen())
-        self.apply_button.setEnabled(False)
-        self.table.setEnabled(False)
         gctx = self.gctx
-        gctx.runner.run(lambda progress: apply_plan(gctx, plan, progress),
-                        on_done=self._applied, on_error=self._apply_failed,
-                        title=self.tr("Moving work orders"), parent=self)
+        # The area that opened the dialog reloads itself when it hears it applied.
+        run_op(gctx.runner, lambda progress: apply_plan(gctx, plan, progress),
+               what="taking a site offline", parent=self, initiator=self.parent(),
+               controls=[self.apply_button, self.table], on_done=self._applied,
+               report=self._apply_failed, long=self.tr("Moving work orders"))
 
     def _applied(self, result: RerouteResult) -> None:
         self.outcome = result
+        self.apply_button.setEnabled(False)  # done: nothing more to apply here
+        self.table.setEnabled(False)
         numbers = {str(move.work_order_id): move.number for move in
                    (self.proposal.moves if self.proposal else ())}
         lines = [self.tr("{0} is now {1}.").format(result.site_code, enum_label(result.status))]
@@ -252,10 +261,8 @@ class RerouteDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Close"))
         self.applied.emit(result)
 
-    def _apply_failed(self, error: BaseException) -> None:
-        self.table.setEnabled(True)
-        self.apply_button.setEnabled(True)
-        self.message.setText(str(error))
+    def _apply_failed(self, _error: BaseException, message: str) -> None:
+        self.message.setText(message)
         self.message.setStyleSheet(ERROR_STYLE)
         self.message.show()
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from dmdesk.domain.errors import DomainError
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.gui.context import GuiContext
+from dmdesk.gui.ops import run_op
 from dmdesk.gui.palette import ERROR_RED, ERROR_STYLE, FIELD_ERROR_STYLE
 from dmdesk.gui.tasks import Progress
 from dmdesk.queries.routing import Candidate, LineRouting, route_line
@@ -136,8 +137,12 @@ class RouteDialog(QDialog):
             with db.read_session() as session:
                 return route_line(session, line_id, today)
 
-        self.gctx.runner.run(rank, on_done=self._show, on_error=self._failed,
-                             title=self.tr("Ranking the sites"), parent=self)
+        run_op(self.gctx.runner, rank, what="ranking the sites for a line", parent=self,
+               on_done=self._show, report=self._failed, long=self.tr("Ranking the sites"),
+               unexpected=self._cannot_rank())
+
+    def _cannot_rank(self) -> str:
+        return self.tr("Could not rank the sites: {0}")
 
     def _show(self, routing: LineRouting) -> None:
         self.routing = routing
@@ -206,8 +211,10 @@ class RouteDialog(QDialog):
         self.go.setText(action_label(candidate, self.routing))
         self.go.setEnabled(self.outcome is None)
 
-    def _failed(self, error: BaseException) -> None:
-        self.heading.setText(self.tr("Could not rank the sites: {0}").format(error))
+    def _failed(self, error: BaseException, message: str) -> None:
+        if isinstance(error, DomainError):  # an unexpected one came in the template already
+            message = self._cannot_rank().format(message)
+        self.heading.setText(message)
         self.heading.setStyleSheet(ERROR_STYLE)
 
     # --- acting ---------------------------------------------------------------------------------
@@ -216,27 +223,26 @@ class RouteDialog(QDialog):
         candidate, routing = self.selected(), self.routing
         if candidate is None or routing is None or self.outcome is not None:
             return
-        self.go.setEnabled(False)
         services, line_id = self.gctx.services, self.line_id
 
         def act(_progress: Progress) -> RouteResult:
             return apply_route(services, line_id, candidate.site_id, candidate.action)
 
-        self.gctx.runner.run(act, on_done=self._done, on_error=self._refused,
-                             title=action_label(candidate, routing), parent=self)
+        # The area that opened the dialog reloads itself when it hears it routed.
+        run_op(self.gctx.runner, act, what="routing a customer order line", parent=self,
+               initiator=self.parent(), controls=[self.go], on_done=self._done,
+               report=self._refused, long=action_label(candidate, routing))
 
     def _done(self, result: RouteResult) -> None:
         self.outcome = result
+        self.go.setEnabled(False)  # done: the line is routed, nothing more to do here
         self.message.setText("\n".join(result.messages))
         self.message.setStyleSheet("")
         self.message.show()
         self.table.setEnabled(False)
         self.routed.emit(result)
 
-    def _refused(self, error: BaseException) -> None:
-        text = str(error) if isinstance(error, DomainError) else self.tr(
-            "Something went wrong: {0}").format(error)
-        self.message.setText(text)
+    def _refused(self, _error: BaseException, message: str) -> None:
+        self.message.setText(message)
         self.message.setStyleSheet(ERROR_STYLE)
         self.message.show()
-        self.go.setEnabled(True)

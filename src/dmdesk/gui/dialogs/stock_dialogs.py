@@ -32,6 +32,7 @@ class StockDialog(FormDialog):
 
     def __init__(self, title: str, gctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(title, gctx.runner, parent)
+        self.initiator = None  # the areas showing stock, its opener too, reload from the notice
         self.gctx = gctx
         with gctx.db.read_session() as session:
             self.locations: list[LocationRef] = stock_locations(session)
@@ -111,17 +112,16 @@ class StockDialog(FormDialog):
 
     # --- short stock ------------------------------------------------------------------------------
 
-    def show_error(self, error: BaseException) -> None:
+    def show_error(self, error: BaseException, message: str | None = None) -> None:
         if isinstance(error, InsufficientStockError) and self.override is None:
             self.override = line_edit(placeholder=self.tr("why go ahead anyway?"))
             self.form.addRow(self.tr("Override reason"), self.override)
-        super().show_error(error)
+        super().show_error(error, message)
 
     def override_reason(self) -> str:
         return self.override.text().strip() if self.override is not None else ""
 
     def finish(self, result: MoveResult | None) -> None:
-        self.gctx.events.changed.emit("stock")
         if result is not None:
             self.gctx.notify(self.tr("Posted {0}.").format(result.reference))
 

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dmdesk.domain.errors import DomainError
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.formatting import display
+from dmdesk.gui.ops import run_op
 from dmdesk.gui.palette import ERROR_STYLE
 from dmdesk.gui.tasks import Progress
 from dmdesk.queries.traceability import BackwardNode, ForwardNode, LotTrace, find_lot, trace_lot
@@ -90,7 +90,7 @@ class TraceLotDialog(QDialog):
     def run_trace(self) -> None:
         text, db = self.lot_edit.text().strip(), self.gctx.db
         if not text:
-            self._failed(ValueError(self.tr("Type a lot code to trace.")))
+            self._say(self.tr("Type a lot code to trace."))
             return
 
         def trace(_progress: Progress) -> LotTrace:
@@ -99,12 +99,13 @@ class TraceLotDialog(QDialog):
 
         self.message.setText(self.tr("Tracing…"))
         self.message.setStyleSheet("")
-        self.gctx.runner.run(trace, on_done=self._show, on_error=self._failed,
-                             title=self.tr("Tracing {0}").format(text), parent=self)
+        run_op(self.gctx.runner, trace, what="tracing a lot", parent=self, on_done=self._show,
+               report=lambda _error, message: self._say(message),
+               unexpected=self.tr("Could not trace: {0}"),
+               long=self.tr("Tracing {0}").format(text))
 
-    def _failed(self, error: BaseException) -> None:
-        self.message.setText(str(error) if isinstance(error, DomainError | ValueError)
-                             else self.tr("Could not trace: {0}").format(error))
+    def _say(self, problem: str) -> None:
+        self.message.setText(problem)
         self.message.setStyleSheet(ERROR_STYLE)
 
     def _show(self, trace: LotTrace) -> None:

@@ -81,8 +81,8 @@ class CompleteDialog(FormDialog):
     def submit(self, values: dict[str, Any]) -> str:
         return work_orders.complete(self.services, self.detail.id, good_qty=values["good"])
 
-    def show_error(self, error: BaseException) -> None:
-        super().show_error(error)
+    def show_error(self, error: BaseException, message: str | None = None) -> None:
+        super().show_error(error, message)
         if isinstance(error, InsufficientStockError):
             self._ask_override(error)
 

@@ -281,12 +281,12 @@ def open_create_work_order(gctx: GuiContext, parent: QWidget | None = None, *,
                            line_id: uuid.UUID | None = None,
                            on_created: Callable[[CreatedWorkOrder], None] | None = None
                            ) -> WorkOrderCreateDialog:
-    """Open the form (window-modal, not blocking); on success say so, broadcast that work
-    orders changed, and call ``on_created``."""
+    """Open the form (window-modal, not blocking); on success say so and call
+    ``on_created`` (the form's operation announced the change)."""
     dialog = WorkOrderCreateDialog(gctx, parent)
     if line_id is not None:
         dialog.set_line(line_id)
     open_create_form(
-        dialog, gctx.notify, lambda: gctx.events.changed.emit("work_orders"),
+        dialog, gctx.notify,
         lambda result: dialog.tr("Created work order {0}.").format(result.number), on_created)
     return dialog

@@ -1,7 +1,7 @@
 """What the Contacts and Sites areas share: a list of records, with a detail pane, that are
 created and edited in a form, archived with Del (Ctrl+Z brings them back) and hidden while
-archived unless "Show archived" is ticked. Writes run on the task runner and are announced to
-the other areas."""
+archived unless "Show archived" is ticked. Writes run as operations (gui/ops.py), which
+announce what they changed to the other areas."""
 
 from __future__ import annotations
 
@@ -15,22 +15,19 @@ from dmdesk.gui.dialogs.form import FormDialog
 from dmdesk.gui.undo import archive_with_undo
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.list_area import ListArea
-from dmdesk.gui.widgets.messages import show_error
+from dmdesk.gui.widgets.messages import show_message
 from dmdesk.gui.widgets.tables import humanize_columns
 from dmdesk.queries.paging import ListSpec
 from dmdesk.services.context import ServiceContext
 
 
 class ArchivableArea(Area):
-    changes = ""  # what this area's writes change, as announced to the others
-    relevant: frozenset[str] = frozenset()  # what, changed anywhere, this area reads again
     name_column = "name"  # the column that names a record in messages
 
     def __init__(self, gctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.gctx = gctx
         self.form: FormDialog | None = None
-        self._announcing = False
         self._select_first = ""
 
     def _make_list(self, spec: ListSpec, title: str) -> ListArea:
@@ -63,8 +60,9 @@ class ArchivableArea(Area):
         self._select_first = select_first
 
     def _listen(self) -> None:
-        """Follow the other areas' changes; start with the archived records hidden."""
-        self.gctx.events.changed.connect(self._data_changed)
+        """Follow the changes of other areas and syncs; start with the archived records
+        hidden."""
+        self.follow_changes(self.gctx.events)
         self.set_show_archived(False)
 
     def set_show_archived(self, show: bool) -> None:
@@ -102,7 +100,8 @@ class ArchivableArea(Area):
         names = ", ".join(self._name_of(record_id) for record_id in ids)
         self.gctx.notify(archive_with_undo(
             self.gctx.undo, self.gctx.runner, names,
-            lambda flag: self._set_archived(ids, flag), self._after_write, self._write_failed))
+            lambda flag: self._set_archived(ids, flag), self._after_write, self,
+            report=self._report, on_failed=lambda _error: self.refresh()))
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -127,23 +126,15 @@ class ArchivableArea(Area):
                 archive_one(services, record_id, archived)
         return run
 
-    def _after_write(self, *also: str) -> None:
+    def _after_write(self) -> None:
+        """Reload after this area's own operation (its notice names this area, which the
+        follower skips: the area reloads here, knowing what to select after)."""
         self.refresh()
-        self._announcing = True
-        try:
-            for what in (self.changes, *also):
-                self.gctx.events.changed.emit(what)
-        finally:
-            self._announcing = False
 
-    def _write_failed(self, error: BaseException) -> None:
-        self.refresh()
-        self.gctx.notify(str(error))
-        show_error(self, self.title, error)
-
-    def _data_changed(self, what: str) -> None:
-        if not self._announcing and what in self.relevant and self.isVisible():
-            self.refresh()
+    def _report(self, _error: BaseException, message: str) -> None:
+        """Say why an operation of this area failed: in the status bar and in a box."""
+        self.gctx.notify(message)
+        show_message(self, self.title, message)
 
     def _name_of(self, record_id: uuid.UUID) -> str:
         for row in range(self.list.model.rowCount()):

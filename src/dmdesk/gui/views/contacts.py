@@ -33,13 +33,13 @@ from dmdesk.queries import lists, network
 from dmdesk.queries.network import ContactDetail
 from dmdesk.queries.paging import ListSpec
 from dmdesk.services import contacts
+from dmdesk.services.changes import CONTACTS, SITES
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.database import Database
 
 CONTACTS_LIST: ListSpec = dataclasses.replace(lists.CONTACTS, columns=tuple(
     dataclasses.replace(c, kind="enum") if c.key in ("kind", "role") else c
     for c in lists.CONTACTS.columns))
-RELEVANT = frozenset({"contacts", "sites"})
 
 
 def site_label(contact: ContactDetail) -> str:
@@ -135,8 +135,7 @@ class ContactDetailPane(QWidget):
 
 
 class ContactsArea(ArchivableArea):
-    changes = "contacts"
-    relevant = RELEVANT
+    SHOWS = CONTACTS | SITES
 
     def __init__(self, gctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(gctx, parent)

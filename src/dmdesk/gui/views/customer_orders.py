@@ -42,10 +42,10 @@ from dmdesk.gui.widgets.facts import FactGrid
 from dmdesk.queries import lists, orders
 from dmdesk.queries.line_routes import LineRoute, line_routes
 from dmdesk.queries.orders import CustomerOrderDetail, CustomerOrderLineRow
+from dmdesk.services.changes import CONTACTS, CUSTOMER_ORDERS, PRODUCTS, WORK_ORDERS
 from dmdesk.services.routing import RouteResult
 from dmdesk.services.work_orders import CreatedWorkOrder
 
-WATCHED = frozenset({"customer_orders", "work_orders", "contacts", "products"})
 # Columns the list shows and their widths; "ship to" is in the detail pane, which needs the room.
 LIST_WIDTHS = {"number": 105, "customer": 170, "due_date": 85, "state": 75}
 CUSTOMER_ORDER_LIST = replace(lists.CUSTOMER_ORDERS, columns=tuple(
@@ -212,7 +212,7 @@ class CustomerOrderDetailPane(QWidget):
 
 class CustomerOrdersArea(OrderArea[CustomerOrderDetail]):
     title = "Customer orders"
-    watched = WATCHED
+    SHOWS = CUSTOMER_ORDERS | WORK_ORDERS | CONTACTS | PRODUCTS
 
     def __init__(self, gctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(gctx, parent)
@@ -225,7 +225,7 @@ class CustomerOrdersArea(OrderArea[CustomerOrderDetail]):
         self.list.opened.connect(self._selected)
         self.detail.create_wo.clicked.connect(self.create_work_order)
         self.detail.route.clicked.connect(self.route_line)
-        gctx.events.changed.connect(self._data_changed)
+        self.follow_changes(gctx.events)
         self._apply_filter()
 
     def _add_toolbar(self) -> None:
@@ -278,8 +278,6 @@ class CustomerOrdersArea(OrderArea[CustomerOrderDetail]):
         if self.current is not None:
             self.show_order(self.current.id)
             self.detail.select_line(line_id)
-        for what in ("work_orders", "stock"):
-            self.gctx.events.changed.emit(what)
         self.gctx.notify(" ".join(result.messages))
 
     # --- showing -------------------------------------------------------------------------------

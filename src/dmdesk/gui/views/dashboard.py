@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.models.open_work import SITE_ROLE, STATE_ROLE, OpenWorkModel
 from dmdesk.gui.models.scoped import DeferredModel, ScopedModel
+from dmdesk.gui.ops import run_op
 from dmdesk.gui.palette import FIELD_ERROR_STYLE
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.charts.network_charts import NetworkCharts
@@ -50,9 +51,9 @@ from dmdesk.gui.widgets.tables import small_table
 from dmdesk.queries import dashboard as queries
 from dmdesk.queries.dashboard import Dashboard
 from dmdesk.queries.dashboard_charts import ChartData, chart_data
+from dmdesk.services.changes import PRODUCTS, SITES, STOCK, WORK_ORDERS
 
 Index = QModelIndex | QPersistentModelIndex
-RELEVANT = frozenset({"work_orders", "stock", "sites", "products"})
 
 
 class Figure(QFrame):
@@ -90,6 +91,7 @@ class DashboardArea(Area):
     output_requested = Signal(object, object)  # work orders completed from day to day (excl.)
     stock_requested = Signal(object)  # site id: its stock
     producer_requested = Signal(object)  # site id: its page, history of finished work
+    SHOWS = WORK_ORDERS | STOCK | SITES | PRODUCTS
 
     def __init__(self, gctx: GuiContext, parent: QWidget | None = None, *,
                  today: Callable[[], date] = date.today) -> None:
@@ -111,7 +113,7 @@ class DashboardArea(Area):
         self.tabs.addTab(self._charts(), self.tr("&Charts"))
         self.tabs.addTab(self._body(), self.tr("&Lists"))
         layout.addWidget(self.tabs, 1)
-        gctx.events.changed.connect(self._data_changed)
+        self.follow_changes(gctx.events)
 
     # --- layout --------------------------------------------------------------------------------
 
@@ -200,8 +202,9 @@ class DashboardArea(Area):
                 figures = queries.dashboard(session, today)
                 return figures, chart_data(session, today, figures.open_work)
 
-        self.gctx.runner.run(count, on_done=lambda data: self._show(generation, *data),
-                             on_error=self._failed)
+        run_op(self.gctx.runner, count, what="counting the dashboard", parent=self,
+               on_done=lambda data: self._show(generation, *data), report=self._failed,
+               unexpected=self.tr("could not count: {0}"))
 
     def _show(self, generation: int, data: Dashboard, charts: ChartData) -> None:
         if generation != self._generation:
@@ -229,13 +232,9 @@ class DashboardArea(Area):
                   + sum(rows.sectionSize(r) for r in range(visible)))
         self.matrix.setMaximumHeight(height)
 
-    def _failed(self, error: BaseException) -> None:
-        self.as_of.setText(self.tr("could not count: {0}").format(error))
-        self.gctx.notify(self.tr("The dashboard could not be counted: {0}").format(error))
-
-    def _data_changed(self, what: str) -> None:
-        if what in RELEVANT and self.isVisible():
-            self.refresh()
+    def _failed(self, _error: BaseException, message: str) -> None:
+        self.as_of.setText(message)
+        self.gctx.notify(self.tr("The dashboard could not be counted: {0}").format(message))
 
     # --- going further ---------------------------------------------------------------------------
 

@@ -34,7 +34,6 @@ Index = QModelIndex | QPersistentModelIndex
 
 OPEN = "open"  # the state filter's "every state that is not final"
 LATE = "late"  # the state filter's "open and due before today"
-WATCHED = frozenset({"work_orders", "stock", "products", "sites", "customer_orders"})
 
 # Columns the list shows, and their widths; the rest (name, unit, good, scrap) are hidden so
 # the detail pane has room. The product's name is in the detail.

@@ -29,6 +29,7 @@ from dmdesk.gui.palette import ERROR_STYLE
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.documents_export import ExportPanel
 from dmdesk.gui.views.documents_import import ImportPanel
+from dmdesk.services.changes import SITES
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -135,6 +136,7 @@ class RecentPanel(QGroupBox):
 
 class DocumentsArea(Area):
     title = "Documents"
+    SHOWS = SITES  # the sites its exports can be narrowed to
 
     def __init__(self, gctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -159,6 +161,7 @@ class DocumentsArea(Area):
         layout.addWidget(self.sheets)
         layout.addWidget(self.message)
         layout.addWidget(self.recent, 1)
+        self.follow_changes(gctx.events)
 
     def _say(self, text: str, *, error: bool) -> None:
         self.message.setText(text)

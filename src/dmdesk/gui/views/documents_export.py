@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 from dmdesk.documents.excel.export_kinds import EXPORT_KINDS, KINDS, TITLES, PeriodUse
 from dmdesk.documents.excel.exports import ExportResult, export_workbook
 from dmdesk.gui.context import GuiContext
-from dmdesk.gui.crash import failure_message
 from dmdesk.gui.dialogs.save_file import ask_save_path
 from dmdesk.gui.formatting import to_qdate
+from dmdesk.gui.ops import run_op
 from dmdesk.gui.tasks import Progress
 from dmdesk.queries.network import all_sites
 
@@ -182,27 +182,16 @@ class ExportPanel(QGroupBox):
         text = self.tr("Writing row {0:,} of {1:,}…")
 
         def work(progress: Progress) -> ExportResult:
-            def report(done: int, total: int) -> None:
+            def report(done: int, total: int, _text: str) -> None:
                 if done < total:  # the last call comes after the file is in place
                     progress.report(done, total, text.format(done, total))
             return export_workbook(db, kind, path, site=site, date_from=first, date_to=last,
                                    progress=report)
 
-        self._set_enabled(False)
-        progress = self.gctx.runner.run(
-            work, on_done=self._done, on_error=self._failed,
-            title=self.tr("Exporting {0}").format(TITLES.get(kind, kind)), parent=self)
-        self.gctx.runner.busy_changed.connect(self._idle)
-        return progress
-
-    def _idle(self, busy: bool) -> None:
-        if not busy:
-            self.gctx.runner.busy_changed.disconnect(self._idle)
-            self._set_enabled(True)
-
-    def _set_enabled(self, enabled: bool) -> None:
-        for button in self.buttons.values():
-            button.setEnabled(enabled)
+        return run_op(self.gctx.runner, work, what="an export", parent=self,
+                      controls=list(self.buttons.values()), on_done=self._done,
+                      report=self._failed, unexpected=self.tr("The export failed: {0}"),
+                      long=self.tr("Exporting {0}").format(TITLES.get(kind, kind)))
 
     def _done(self, result: ExportResult) -> None:
         site = self.site.currentText()
@@ -212,7 +201,6 @@ class ExportPanel(QGroupBox):
         self.gctx.notify(message)
         self.written.emit(message)
 
-    def _failed(self, error: BaseException) -> None:
-        message = failure_message(error, self.tr("The export failed: {0}"), "an export")
+    def _failed(self, _error: BaseException, message: str) -> None:
         self.gctx.notify(message)
         self.failed.emit(message)

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QPushButton, QWidget
 
 from dmdesk.documents.excel.list_export import ListExportResult, ListView, export_list
 from dmdesk.gui.context import GuiContext
-from dmdesk.gui.crash import failure_message
 from dmdesk.gui.dialogs.save_file import ask_save_path
 from dmdesk.gui.models.paged_table import PagedTableModel
+from dmdesk.gui.ops import run_op
 from dmdesk.gui.tasks import Progress
 
 
@@ -53,22 +53,15 @@ class ListExporter(QObject):
         text = self.tr("Writing row {0:,} of {1:,}…")
 
         def work(progress: Progress) -> ListExportResult:
-            def report(done: int, total: int) -> None:
+            def report(done: int, total: int, _text: str) -> None:
                 if done < total:
                     progress.report(done, total, text.format(done, total))
             return export_list(db, view, path, progress=report)
 
-        self.button.setEnabled(False)
-        progress = self.gctx.runner.run(work, on_done=self._done, on_error=self._failed,
-                                        title=self.tr("Exporting {0}").format(self.title),
-                                        parent=self.widget)
-        self.gctx.runner.busy_changed.connect(self._idle)
-        return progress
-
-    def _idle(self, busy: bool) -> None:
-        if not busy:
-            self.gctx.runner.busy_changed.disconnect(self._idle)
-            self.button.setEnabled(True)
+        return run_op(self.gctx.runner, work, what="a list export", parent=self.widget,
+                      controls=[self.button], on_done=self._done, report=self._failed,
+                      unexpected=self.tr("The export failed: {0}"),
+                      long=self.tr("Exporting {0}").format(self.title))
 
     def _done(self, result: ListExportResult) -> None:
         self.gctx.documents.add(result.path, self.tr("{0} list").format(self.title))
@@ -77,7 +70,6 @@ class ListExporter(QObject):
         self.gctx.notify(message)
         self.done.emit(message)
 
-    def _failed(self, error: BaseException) -> None:
-        message = failure_message(error, self.tr("The export failed: {0}"), "a list export")
+    def _failed(self, _error: BaseException, message: str) -> None:
         self.gctx.notify(message)
         self.failed.emit(message)

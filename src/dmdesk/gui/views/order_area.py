@@ -25,14 +25,12 @@ Order = TypeVar("Order", bound=HasId)
 
 
 class OrderArea(Area, Generic[Order]):
-    watched: frozenset[str] = frozenset()  # what, changed anywhere, this area reads again
 
     def __init__(self, gctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.gctx = gctx
         self.current: Order | None = None
         self.dialog: QDialog | None = None  # the dialog opened last (tests reach it here)
-        self._announcing = False
 
     def _make_list(self, spec: ListSpec, title: str) -> ListArea:
         self.list = ListArea(self.gctx.db, spec, self, gctx=self.gctx, title=title)
@@ -78,7 +76,3 @@ class OrderArea(Area, Generic[Order]):
         self.list.refresh()
         self.list.select_id(created.id)
         self._show(created.id)
-
-    def _data_changed(self, what: str) -> None:
-        if not self._announcing and what in self.watched and self.isVisible():
-            self.refresh()

@@ -23,8 +23,8 @@ from dmdesk.documents.producer_package import (
 )
 from dmdesk.domain.errors import DomainError
 from dmdesk.gui.context import GuiContext
-from dmdesk.gui.crash import failure_message
 from dmdesk.gui.dialogs.save_file import ask_save_path
+from dmdesk.gui.ops import run_op
 from dmdesk.gui.tasks import Progress
 from dmdesk.gui.views.list_area import ListArea
 
@@ -103,11 +103,11 @@ class ProducerSending(QObject):
             return render_producer_package(db, chosen, path, today=today,
                                            report=progress.report)
 
-        progress = self.gctx.runner.run(
-            work, on_done=lambda result: self._written(result), on_error=self._failed,
-            on_cancel=self._cancelled, title=_tr("Packing {0}").format(path.name),
-            parent=self.widget)
-        return progress
+        return run_op(self.gctx.runner, work, what="send to producer", parent=self.widget,
+                      on_done=self._written, report=self._failed, on_cancel=self._cancelled,
+                      unexpected=_tr("Could not make the package: {0}"),
+                      expected=(DomainError, OSError),
+                      long=_tr("Packing {0}").format(path.name))
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -124,10 +124,8 @@ class ProducerSending(QObject):
         self.gctx.notify(message)
         self.done.emit(message)
 
-    def _failed(self, error: BaseException) -> None:
+    def _failed(self, _error: BaseException, message: str) -> None:
         self._set_busy(False)
-        message = failure_message(error, _tr("Could not make the package: {0}"),
-                                  "send to producer", (DomainError, OSError))
         self.gctx.notify(message)
         self.failed.emit(message)
 

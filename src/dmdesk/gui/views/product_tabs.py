@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QMessageBox,
     QPushButton,
     QStyledItemDelegate,
     QTreeWidget,
@@ -30,12 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from dmdesk.gui.context import GuiContext
-from dmdesk.gui.crash import failure_message
 from dmdesk.gui.dialogs.form import FormDialog
 from dmdesk.gui.dialogs.product_bom import BomLineDialog
 from dmdesk.gui.dialogs.product_form import kind_label
 from dmdesk.gui.dialogs.product_operation import OperationDialog
 from dmdesk.gui.formatting import display
+from dmdesk.gui.ops import Report, message_box, run_op
 from dmdesk.gui.palette import ERROR_RED
 from dmdesk.gui.undo import ServiceCommand, push
 from dmdesk.queries import products as q
@@ -46,7 +45,6 @@ NODE_ROLE = Qt.ItemDataRole.UserRole + 10
 KEY_ROLE = Qt.ItemDataRole.UserRole + 11
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 # What other areas announce that changes what this one shows.
-RELEVANT_CHANGES = frozenset({"products", "stock", "sites", "work_orders"})
 LIST_WIDTHS = {"sku": 80, "name": 135, "kind": 95, "unit": 45, "standard_cost": 100,
                "price": 70, "archived": 70}
 
@@ -66,15 +64,10 @@ def size_text(size: int) -> str:
     return QApplication.translate("products", "{0:.1f} GB").format(size / 1024**3)
 
 
-def show_error(parent: QWidget, error: BaseException) -> None:
-    """Say what went wrong in a dialog that does not block the caller."""
-    message = failure_message(
-        error, QApplication.translate("products", "Something went wrong: {0}"), "products")
-    box = QMessageBox(QMessageBox.Icon.Warning, QApplication.translate("products", "Products"),
-                      message, QMessageBox.StandardButton.Ok, parent)
-    box.setObjectName("products_error")
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.open()
+def report_to(parent: QWidget) -> Report:
+    """Where a products operation says why it failed: a box over ``parent`` that does not
+    block."""
+    return message_box(parent, QApplication.translate("products", "Products"))
 
 
 class KindDelegate(QStyledItemDelegate):
@@ -220,22 +213,27 @@ class DetailTab(QWidget):
 
     # --- writing ------------------------------------------------------------------------------
 
+    # The tab's operations do not name it as their initiator: the Products area reloads the
+    # list and this pane from their change notice.
+
     def after_write(self, message: str = "") -> None:
         if message:
             self.gctx.notify(message)
-        self.gctx.events.changed.emit("products")
 
     def run_write(self, work: Callable[[], object], message: str) -> None:
-        self.gctx.runner.run(lambda _p: work(), on_done=lambda _r: self.after_write(message),
-                             on_error=self.show_error)
+        run_op(self.gctx.runner, lambda _p: work(), what=f"a product change ({message})",
+               parent=self, on_done=lambda _r: self.after_write(message),
+               report=report_to(self))
 
     def push_undoable(self, text: str, do: Callable[[], object], undo: Callable[[], object],
                       message: str) -> None:
         push(self.gctx.undo, ServiceCommand(text, self.gctx.runner, do, undo,
-                                            after=self.after_write, on_error=self.show_error))
+                                            after=self.after_write, parent=self,
+                                            initiator=None, report=report_to(self)))
         self.gctx.notify(message)
 
     def open_dialog(self, dialog: FormDialog, message: str) -> FormDialog:
+        dialog.initiator = None  # the Products area reloads from the form's notice
         dialog.accepted.connect(lambda: self.after_write(message))
         if self.dialog is not None and not self.gctx.runner.busy:  # closed, nothing in flight
             self.dialog.deleteLater()
@@ -243,8 +241,6 @@ class DetailTab(QWidget):
         dialog.open()
         return dialog
 
-    def show_error(self, error: BaseException) -> None:
-        show_error(self, error)
 
 
 class BomTab(DetailTab):
@@ -470,8 +466,9 @@ class DesignFilesTab(DetailTab):
         row = self.selected_file()
         if row is None:
             return
-        self.gctx.runner.run(lambda _p: self._export(row), on_done=self._opened,
-                             on_error=self.show_error)
+        run_op(self.gctx.runner, lambda _p: self._export(row),
+               what="opening a design file", parent=self, on_done=self._opened,
+               report=report_to(self))
 
     def _export(self, row: q.DesignFileRow) -> Path:
         """On the worker: a copy of that version's contents, named after it."""

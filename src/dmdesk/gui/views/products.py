@@ -3,8 +3,8 @@
 The detail pane shows the product's header (SKU, name, kind, unit, costs) and five tabs: the
 multi-level BOM, the operations, every version of its design files, stock by site, and where it is
 used. Reads go straight to the database (they are small and indexed); every write goes through
-a service on the task runner, and afterwards ``events.changed("products")`` refreshes whatever
-shows products, this area included.
+a service as an operation (gui/ops.py), whose change notice refreshes whatever shows what it
+changed, this area included (it follows products, stock, sites and work orders).
 
 Keys: Enter or double-click opens the detail, Ctrl+N creates, Del archives (Ctrl+Z undoes it) or,
 with the focus in the BOM or the operations, removes the selected line (undoable too), F5 reloads.
@@ -42,7 +42,6 @@ from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.list_area import ListArea
 from dmdesk.gui.views.product_tabs import (
     LIST_WIDTHS,
-    RELEVANT_CHANGES,
     BomTab,
     DesignFilesTab,
     DetailTab,
@@ -50,12 +49,13 @@ from dmdesk.gui.views.product_tabs import (
     OperationsTab,
     StockTab,
     WhereUsedTab,
-    show_error,
+    report_to,
 )
 from dmdesk.queries import lists
 from dmdesk.queries import products as q
 from dmdesk.queries.permissions import product_edit_refusal
 from dmdesk.services import products
+from dmdesk.services.changes import PRODUCTS, SITES, STOCK, WORK_ORDERS
 
 log = logging.getLogger(__name__)
 
@@ -261,6 +261,7 @@ class ProductsArea(Area):
     """Products: search, filter by kind, show archived; the detail of the selected one."""
 
     title = "Products"
+    SHOWS = PRODUCTS | STOCK | SITES | WORK_ORDERS
 
     def __init__(self, gctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -319,7 +320,7 @@ class ProductsArea(Area):
         self.detail.open_product.connect(self.open_product)
         self.detail.header_view.edit_requested.connect(self.edit_current)
         self.detail.header_view.archive_requested.connect(self._archive_shown)
-        self.gctx.events.changed.connect(self._data_changed)
+        self.follow_changes(self.gctx.events)
 
     # --- the Area interface -------------------------------------------------------------------
 
@@ -389,6 +390,7 @@ class ProductsArea(Area):
             with self.gctx.db.read_session() as session:
                 header = q.product_header(session, product_id)
         dialog = ProductFormDialog(self.gctx, header, self)
+        dialog.initiator = None  # the area reloads from its notice, then selects what it saved
         dialog.accepted.connect(lambda: self._saved(dialog))
         if self.dialog is not None and not self.gctx.runner.busy:  # closed, nothing in flight
             self.dialog.deleteLater()
@@ -408,7 +410,6 @@ class ProductsArea(Area):
 
     def _saved(self, dialog: ProductFormDialog) -> None:
         product_id = dialog.result_value
-        self.gctx.events.changed.emit("products")
         if isinstance(product_id, uuid.UUID):
             self.list.select_id(product_id)
             self.detail.show_product(product_id)
@@ -451,8 +452,7 @@ class ProductsArea(Area):
         text = (self.tr("Archive {0}") if archive else self.tr("Restore {0}")).format(names)
         push(self.gctx.undo, ServiceCommand(
             text, self.gctx.runner, lambda: apply(archive), lambda: apply(not archive),
-            after=lambda: self.gctx.events.changed.emit("products"),
-            on_error=lambda error: show_error(self, error)))
+            after=lambda: None, parent=self, initiator=None, report=report_to(self)))
         message = (self.tr("Archived {0}. Undo with Ctrl+Z.") if archive
                    else self.tr("Restored {0}. Undo with Ctrl+Z."))
         self.gctx.notify(message.format(names))
@@ -468,7 +468,3 @@ class ProductsArea(Area):
         product_id = self.list.current_id()
         if product_id is not None and product_id != self.detail.product_id:
             self.detail.show_product(product_id)
-
-    def _data_changed(self, what: str) -> None:
-        if what in RELEVANT_CHANGES:
-            self.refresh()

@@ -12,9 +12,11 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from dmdesk.domain.errors import DomainError
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.models.rows import DetailRow, RowsModel
+from dmdesk.gui.ops import run_op
 from dmdesk.gui.tasks import Progress
 from dmdesk.gui.views.detail_widgets import detail_table, qty_text
 from dmdesk.queries.reorder import ReorderSuggestion, reorder_suggestions
@@ -69,8 +71,9 @@ class SiteReorderTab(QWidget):
             with db.read_session() as session:
                 return reorder_suggestions(session, wanted, today=today)
 
-        self.gctx.runner.run(read, on_done=lambda rows: self._show(generation, rows),
-                             on_error=lambda error: self.summary.setText(str(error)))
+        run_op(self.gctx.runner, read, what="reading reorder suggestions", parent=self,
+               on_done=lambda rows: self._show(generation, rows),
+               report=lambda _error, message: self.summary.setText(message))
 
     def _show(self, generation: int, rows: list[ReorderSuggestion]) -> None:
         if generation != self._generation:
@@ -111,12 +114,15 @@ class SiteReorderTab(QWidget):
         from dmdesk.documents.excel.reorder_export import export_reorder
 
         db, code, today = self.gctx.db, self.site_code, self.today
-        self.gctx.runner.run(
-            lambda _p: export_reorder(db, path, site=code or None, today=today),
-            on_done=lambda result: self._exported(result.path, result.rows),
-            on_error=lambda error: self.summary.setText(
-                self.tr("Could not export: {0}").format(error)),
-            title=self.tr("Exporting to Excel"), parent=self)
+        cannot = self.tr("Could not export: {0}")
+        run_op(self.gctx.runner,
+               lambda _p: export_reorder(db, path, site=code or None, today=today),
+               what="exporting reorder suggestions", parent=self,
+               controls=[self.export_button],
+               on_done=lambda result: self._exported(result.path, result.rows),
+               report=lambda error, message: self.summary.setText(
+                   cannot.format(message) if isinstance(error, DomainError) else message),
+               unexpected=cannot, long=self.tr("Exporting to Excel"))
 
     def _exported(self, path: Path, rows: int) -> None:
         self.gctx.notify(self.tr("Wrote {0} suggestions to {1}.").format(rows, path))

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.models.rows import DetailRow, RowsModel
+from dmdesk.gui.ops import run_op
 from dmdesk.gui.tasks import Progress
 from dmdesk.gui.views.detail_widgets import caption, detail_table
 from dmdesk.gui.widgets.facts import FactGrid
@@ -85,8 +86,9 @@ class SiteScorecardTab(QWidget):
                 plans = capacity_plan(session, WEEKS, today, site_id=wanted)
                 return scorecard(session, wanted), (plans[0] if plans else None)
 
-        self.gctx.runner.run(read, on_done=lambda data: self._show(generation, *data),
-                             on_error=lambda error: self.note.setText(str(error)))
+        run_op(self.gctx.runner, read, what="reading a site's scorecard", parent=self,
+               on_done=lambda data: self._show(generation, *data),
+               report=lambda _error, message: self.note.setText(message))
 
     def _show(self, generation: int, card: Scorecard, plan: SiteCapacity | None) -> None:
         if generation != self._generation:

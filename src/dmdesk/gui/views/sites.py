@@ -32,6 +32,7 @@ from dmdesk.gui.dialogs.site_form import SiteForm
 from dmdesk.gui.dialogs.site_location import LocationForm
 from dmdesk.gui.formatting import enum_items, enum_label, tags_label
 from dmdesk.gui.models.scoped import ScopedModel
+from dmdesk.gui.ops import run_op
 from dmdesk.gui.views.archivable_area import ArchivableArea
 from dmdesk.gui.views.detail_pane import content_page, stacked_pages, title_bar, title_labels
 from dmdesk.gui.views.site_reorder import SiteReorderTab
@@ -42,6 +43,7 @@ from dmdesk.queries import lists, network
 from dmdesk.queries.network import SiteDetail, SiteFigures
 from dmdesk.queries.paging import ListSpec
 from dmdesk.services import rerouting, sites
+from dmdesk.services.changes import CONTACTS, QUALITY_CHECKS, SITES, STOCK, WORK_ORDERS
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.database import Database
 from dmdesk.services.rerouting import RerouteResult
@@ -54,8 +56,6 @@ SITES_LIST: ListSpec = dataclasses.replace(lists.SITES, columns=tuple(
     dataclasses.replace(c, kind="enum") if c.key in ("kind", "status") else c
     for c in sorted(lists.SITES.columns, key=lambda c: (
         _SITE_COLUMN_ORDER.index(c.key) if c.key in _SITE_COLUMN_ORDER else 99))))
-# What else changes what this area shows.
-RELEVANT = frozenset({"sites", "contacts", "work_orders", "stock", "quality_checks"})
 
 
 def coordinates_label(site: SiteDetail) -> str:
@@ -209,8 +209,7 @@ class SiteDetailPane(QWidget):
 
 class SitesArea(ArchivableArea):
     work_order_requested = Signal(object)  # a work order at risk, to open in its area
-    changes = "sites"
-    relevant = RELEVANT
+    SHOWS = SITES | CONTACTS | WORK_ORDERS | STOCK | QUALITY_CHECKS
     name_column = "code"
 
     def __init__(self, gctx: GuiContext, parent: QWidget | None = None) -> None:
@@ -334,7 +333,7 @@ class SitesArea(ArchivableArea):
         return dialog
 
     def _rerouted(self, site_id: uuid.UUID, result: RerouteResult) -> None:
-        self._after_write("work_orders", "stock")
+        self._after_write()
         self.list.select_id(site_id)
         self.detail.show_site(site_id)
         self.gctx.notify(self.tr("{0} is {1}: {2} work orders moved, {3} stayed.").format(
@@ -342,10 +341,12 @@ class SitesArea(ArchivableArea):
 
     def bring_online(self, site_id: uuid.UUID) -> None:
         services = self.gctx.services
-        self.gctx.runner.run(
-            lambda _p: rerouting.set_site_status(services, site_id, SiteStatus.ACTIVE.value),
-            on_done=lambda code: self._record_saved(site_id, self.tr(
-                "{0} is active again.").format(code)), on_error=self._write_failed)
+        run_op(self.gctx.runner,
+               lambda _p: rerouting.set_site_status(services, site_id, SiteStatus.ACTIVE.value),
+               what="bringing a site online", parent=self, initiator=self,
+               on_done=lambda code: self._record_saved(site_id, self.tr(
+                   "{0} is active again.").format(code)),
+               report=self._report, on_failed=lambda _error: self.refresh())
 
     def add_location(self, site_id: uuid.UUID | None) -> None:
         site = self.detail.site

@@ -28,16 +28,19 @@ from dmdesk.gui.dialogs.stock_dialogs import (
     TakeDialog,
     TransferDialog,
 )
+from dmdesk.gui.ops import run_op
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.list_area import ListArea
 from dmdesk.queries import lists, network
 from dmdesk.queries.stock import balance_place
 from dmdesk.services import stock
+from dmdesk.services.changes import STOCK
 
 
 class StockArea(Area):
     trace_requested = Signal(str)  # a lot, as "SKU/CODE", to trace backward and forward
     title = "Stock"
+    SHOWS = STOCK
 
     def __init__(self, gctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,7 +80,7 @@ class StockArea(Area):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._action_bar())
         layout.addWidget(self.tabs, 1)
-        gctx.events.changed.connect(lambda what: self.refresh() if what == "stock" else None)
+        self.follow_changes(gctx.events)
 
     def _lot_button(self, name: str, label: str, tip: str,
                     slot: Callable[[], object]) -> QPushButton:
@@ -167,16 +170,14 @@ class StockArea(Area):
         if not isinstance(transfer_id, uuid.UUID):
             QMessageBox.information(self, self.title, self.tr("Select a transfer to receive."))
             return
-        self.gctx.runner.run(
-            lambda _p: stock.receive_transfer(self.gctx.services, transfer_id),
-            on_done=self._transfer_received, on_error=self._refused)
+        # Not the initiator: the area reloads from the notice like the others showing stock.
+        run_op(self.gctx.runner,
+               lambda _p: stock.receive_transfer(self.gctx.services, transfer_id),
+               what="receiving a transfer", parent=self, title=self.title,
+               controls=[self.receive_transfer_button], on_done=self._transfer_received)
 
     def _transfer_received(self, result: stock.MoveResult) -> None:
-        self.gctx.events.changed.emit("stock")
         self.gctx.notify(self.tr("Received {0}.").format(result.reference))
-
-    def _refused(self, error: BaseException) -> None:
-        QMessageBox.warning(self, self.title, str(error))
 
     def refresh(self) -> None:
         for view in (self.on_hand, self.moves, self.transit):

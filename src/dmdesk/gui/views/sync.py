@@ -30,11 +30,13 @@ from PySide6.QtWidgets import (
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.join_network import JoinDialog
 from dmdesk.gui.models.sync import ConflictModel, status_text
+from dmdesk.gui.ops import run_op
 from dmdesk.gui.palette import FIELD_ERROR_STYLE
 from dmdesk.gui.tasks import Progress
 from dmdesk.gui.views.area import Area
-from dmdesk.gui.widgets.messages import show_error
+from dmdesk.gui.widgets.messages import show_message
 from dmdesk.queries.sync_alerts import open_alert_messages
+from dmdesk.services.changes import SYNC
 from dmdesk.sync import client, conflicts, state
 from dmdesk.sync.client import ServerInfo, SyncReport
 from dmdesk.sync.transport import SyncError
@@ -46,6 +48,7 @@ class SyncArea(Area):
     status_changed = Signal(str)  # the status bar's sync label
     synced = Signal(object)  # a SyncReport, after each successful sync
     joined = Signal(object)  # the Path of a database just joined to a network: open it
+    SHOWS = SYNC
 
     def __init__(self, gctx: GuiContext, auto_sync_ms: int = AUTO_SYNC_MS) -> None:
         super().__init__()
@@ -62,6 +65,7 @@ class SyncArea(Area):
         self.timer.timeout.connect(self.auto_sync)
         self.timer.start()
         QShortcut(QKeySequence("Ctrl+Shift+S"), self, self.sync_now)
+        self.follow_changes(gctx.events)
         QTimer.singleShot(0, self.refresh)  # after the window has set its first status
 
     # --- building ----------------------------------------------------------------------------
@@ -220,25 +224,30 @@ class SyncArea(Area):
 
     def _run(self, work: Callable[[Progress], Any], done: Callable[[Any], None],
              title: str | None) -> None:
+        """Run a sync as an operation: what it received is announced like any local change,
+        so every area showing it refreshes (the hidden ones when next shown)."""
         self.running = True
-        self.sync_button.setEnabled(False)
-        self.resync_button.setEnabled(False)
+
+        def stopped() -> None:
+            self.running = False
+            self.refresh()
 
         def finished(result: Any) -> None:
             self.running = False
             done(result)
             self.refresh()
 
-        def failed(error: BaseException) -> None:
-            self.running = False
-            self.refresh()
-            if not isinstance(error, SyncError):
-                raise error
-            self.gctx.notify(str(error))
-            if title is not None:  # a person asked: tell them; background syncs just show it
-                show_error(self, self.tr("Sync"), error)
+        def failed(error: BaseException, message: str) -> None:
+            stopped()
+            self.gctx.notify(message)
+            # A person asked, or it broke unexpectedly: tell them; a background sync that
+            # could not reach the server just shows it here.
+            if title is not None or not isinstance(error, SyncError):
+                show_message(self, self.tr("Sync"), message)
 
-        self.gctx.runner.run(work, on_done=finished, on_error=failed, title=title, parent=self)
+        run_op(self.gctx.runner, work, what="a sync", parent=self, initiator=self,
+               controls=[self.sync_button, self.resync_button], on_done=finished,
+               report=failed, on_cancel=stopped, long=title, expected=(SyncError,))
 
     def sync_now(self, background: bool = False, full_resync: bool = False) -> None:
         if self.running:
@@ -246,7 +255,7 @@ class SyncArea(Area):
         db = self.gctx.db
 
         def work(progress: Progress) -> SyncReport:
-            def report(step: str, done: int, total: int) -> None:
+            def report(done: int, total: int, step: str) -> None:
                 if not progress.cancelled:
                     progress.report(done, total, self.tr(step))
             return client.run_sync(db, progress=report, cancelled=lambda: progress.cancelled,
@@ -254,7 +263,6 @@ class SyncArea(Area):
 
         def done(report: SyncReport) -> None:
             self.gctx.notify(self.tr("Synced: {0}.").format(report.summary()))
-            self.gctx.events.changed.emit("sync")
             self.synced.emit(report)
 
         self._run(work, done, None if background else self.tr("Syncing"))
@@ -274,26 +282,21 @@ class SyncArea(Area):
             return
         url, token, db = self.url_edit.text().strip(), self.token_edit.text().strip(), \
             self.gctx.db
-        self.connect_button.setEnabled(False)
 
-        def done(info: ServerInfo) -> None:
+        def finished(info: ServerInfo) -> None:
             self.token_edit.clear()
             self.gctx.notify(self.tr("Connected to {0} as site {1}.").format(info.url,
                                                                             info.site))
-
-        def failed(error: BaseException) -> None:
-            self.connect_button.setEnabled(True)
-            if not isinstance(error, SyncError):
-                raise error
-            self.setup_message.setText(str(error))
-            self.setup_message.setStyleSheet(FIELD_ERROR_STYLE)
-
-        def finished(info: ServerInfo) -> None:
-            done(info)
             self.refresh()
 
-        self.gctx.runner.run(lambda _p: client.setup(db, url, token), on_done=finished,
-                             on_error=failed)
+        def failed(_error: BaseException, message: str) -> None:
+            self.setup_message.setText(message)
+            self.setup_message.setStyleSheet(FIELD_ERROR_STYLE)
+
+        run_op(self.gctx.runner, lambda _p: client.setup(db, url, token),
+               what="connecting to a sync server", parent=self, initiator=self,
+               controls=[self.connect_button], on_done=finished, report=failed,
+               expected=(SyncError,))
 
     def settle(self, keep: conflicts.Keep) -> None:
         rows = self.conflict_view.selectionModel().selectedRows()
@@ -305,15 +308,11 @@ class SyncArea(Area):
         def done(_value: Any) -> None:
             self.gctx.notify(self.tr("Settled: {0} of {1} kept; it reaches the other sites at "
                                      "the next sync.").format(item.field, item.label))
-            self.gctx.events.changed.emit("sync")
             self.refresh()
 
-        def failed(error: BaseException) -> None:
-            show_error(self, self.tr("Sync"), error)
-            self.refresh()
-
-        self.gctx.runner.run(lambda _p: conflicts.settle(services, item.id, keep),
-                             on_done=done, on_error=failed)
+        run_op(self.gctx.runner, lambda _p: conflicts.settle(services, item.id, keep),
+               what="settling a sync conflict", parent=self, initiator=self,
+               title=self.tr("Sync"), on_done=done, on_failed=lambda _error: self.refresh())
 
     def open_join_dialog(self) -> JoinDialog:
         dialog = JoinDialog(self.gctx.runner, self.gctx.db.path.parent, self)

@@ -11,10 +11,12 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QMessageBox, QPushButton, 
 from dmdesk.domain.kinds import TransferState
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.dialogs.stock_dialogs import TransferDialog
+from dmdesk.gui.ops import run_op
 from dmdesk.gui.views.area import Area
 from dmdesk.gui.views.list_area import ListArea
 from dmdesk.queries.producer_mode import SITE_TRANSFERS, ProducerScope
 from dmdesk.services import stock
+from dmdesk.services.changes import STOCK
 
 # Matches no site: the list of a producer whose own site row has not arrived yet is empty.
 NO_SITE = uuid.UUID(int=0)
@@ -22,6 +24,7 @@ NO_SITE = uuid.UUID(int=0)
 
 class TransfersArea(Area):
     title = "Transfers"
+    SHOWS = STOCK
 
     def __init__(self, gctx: GuiContext, scope: ProducerScope,
                  parent: QWidget | None = None) -> None:
@@ -58,7 +61,7 @@ class TransfersArea(Area):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.list, 1)
-        gctx.events.changed.connect(lambda what: self.refresh() if what == "stock" else None)
+        self.follow_changes(gctx.events)
 
     def _button(self, name: str, text: str, tip: str) -> QPushButton:
         button = QPushButton(text, self)
@@ -84,15 +87,14 @@ class TransfersArea(Area):
                     values["number"], values.get("to_site") or self.tr("a site not shared"),
                     self.scope.site_code))
             return
-        self.gctx.runner.run(lambda _p: stock.receive_transfer(self.gctx.services, transfer_id),
-                             on_done=self._received, on_error=self._refused)
+        # Not the initiator: the area reloads from the notice like the others showing stock.
+        run_op(self.gctx.runner,
+               lambda _p: stock.receive_transfer(self.gctx.services, transfer_id),
+               what="receiving a transfer", parent=self, title=self.title,
+               controls=[self.receive_button], on_done=self._received)
 
     def _received(self, result: stock.MoveResult) -> None:
-        self.gctx.events.changed.emit("stock")
         self.gctx.notify(self.tr("Received {0}.").format(result.reference))
-
-    def _refused(self, error: BaseException) -> None:
-        QMessageBox.warning(self, self.title, str(error))
 
     def refresh(self) -> None:
         self.list.refresh()

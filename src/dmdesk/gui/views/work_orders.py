@@ -31,7 +31,6 @@ from dmdesk.domain.errors import InsufficientStockError, NotFoundError
 from dmdesk.domain.quantity import format_quantity
 from dmdesk.domain.work_order_states import OPEN_STATES, WOAction, WOState, allowed_actions
 from dmdesk.gui.context import GuiContext
-from dmdesk.gui.crash import failure_message
 from dmdesk.gui.dialogs.form import dispose_when_idle, select_data
 from dmdesk.gui.dialogs.quality_check import QualityCheckDialog
 from dmdesk.gui.dialogs.work_order_complete import CompleteDialog
@@ -40,13 +39,13 @@ from dmdesk.gui.dialogs.work_order_progress import ReportProgressDialog
 from dmdesk.gui.dialogs.work_order_reason import CancelDialog, OverrideDialog
 from dmdesk.gui.formatting import display
 from dmdesk.gui.models.rows import DetailRow, RowsModel
+from dmdesk.gui.ops import Report, run_op
 from dmdesk.gui.palette import ERROR_STYLE, FIELD_ERROR_STYLE
 from dmdesk.gui.views.detail_pane import content_page, stacked_pages
 from dmdesk.gui.views.detail_widgets import (
     LATE,
     LIST_WIDTHS,
     OPEN,
-    WATCHED,
     WORK_ORDER_LIST,
     caption,
     detail_table,
@@ -64,6 +63,14 @@ from dmdesk.queries import orders
 from dmdesk.queries.orders import MaterialRow, OperationRow, WorkOrderDetail
 from dmdesk.queries.scorecards import CheckRow, work_order_checks
 from dmdesk.services import work_orders
+from dmdesk.services.changes import (
+    CUSTOMER_ORDERS,
+    PRODUCTS,
+    QUALITY_CHECKS,
+    SITES,
+    STOCK,
+    WORK_ORDERS,
+)
 from dmdesk.services.context import ServiceContext
 from dmdesk.services.quality import CheckResult
 
@@ -337,7 +344,7 @@ class WorkOrderDetailPane(QWidget):
 
 class WorkOrdersArea(OrderArea[WorkOrderDetail]):
     title = "Work orders"
-    watched = WATCHED
+    SHOWS = WORK_ORDERS | STOCK | PRODUCTS | SITES | CUSTOMER_ORDERS | QUALITY_CHECKS
 
     def __init__(self, gctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(gctx, parent)
@@ -362,7 +369,7 @@ class WorkOrdersArea(OrderArea[WorkOrderDetail]):
         self.detail.checks.add_button.clicked.connect(self.add_check)
         self.list.selection_changed.connect(self._selected)
         self.list.opened.connect(self._selected)
-        gctx.events.changed.connect(self._data_changed)
+        self.follow_changes(gctx.events)
         self._fill_site_filter()
         self._apply_filters()
 
@@ -460,14 +467,6 @@ class WorkOrdersArea(OrderArea[WorkOrderDetail]):
 
     _show = show_work_order
 
-    def _announce(self, *what: str) -> None:
-        self._announcing = True
-        try:
-            for name in what:
-                self.gctx.events.changed.emit(name)
-        finally:
-            self._announcing = False
-
     # --- actions -------------------------------------------------------------------------------
 
     def _act(self, action: WOAction) -> None:
@@ -482,22 +481,22 @@ class WorkOrdersArea(OrderArea[WorkOrderDetail]):
         handlers[action](self.current)
 
     def _write(self, d: WorkOrderDetail, call: Callable[[ServiceContext, uuid.UUID], Any],
-               message: str, on_error: Callable[[BaseException], None] | None = None) -> None:
+               message: str, report: Report | None = None) -> None:
         services = self.gctx.services
         self.detail.set_busy(True)
-        self.gctx.runner.run(lambda _p: call(services, d.id),
-                             on_done=lambda _r: self._written(message),
-                             on_error=on_error or self._refused)
+        run_op(self.gctx.runner, lambda _p: call(services, d.id), what="a work order action",
+               parent=self, initiator=self, on_done=lambda _r: self._written(message),
+               report=report or self._refused)
 
     def _release(self, d: WorkOrderDetail) -> None:
         self._write(d, work_orders.release,
                     self.tr("Released {0}: components reserved at {1}.").format(
                         d.number, d.site_code),
-                    on_error=lambda error: self._release_refused(d, error))
+                    report=lambda error, message: self._release_refused(d, error, message))
 
-    def _release_refused(self, d: WorkOrderDetail, error: BaseException) -> None:
+    def _release_refused(self, d: WorkOrderDetail, error: BaseException, message: str) -> None:
         if not isinstance(error, InsufficientStockError):
-            self._refused(error)
+            self._refused(error, message)
             return
         services = self.gctx.services
         dialog = OverrideDialog(
@@ -550,7 +549,6 @@ class WorkOrdersArea(OrderArea[WorkOrderDetail]):
     def _check_recorded(self, result: CheckResult) -> None:
         if self.current is not None:
             self.show_work_order(self.current.id)
-        self._announce("quality_checks")
         self.gctx.notify(result.message)
 
     def _open(self, dialog: QDialog, message: str) -> None:
@@ -569,12 +567,9 @@ class WorkOrdersArea(OrderArea[WorkOrderDetail]):
     def _written(self, message: str) -> None:
         self.detail.clear_message()
         self.refresh()
-        self._announce("work_orders", "stock")
         self.gctx.notify(message)
 
-    def _refused(self, error: BaseException) -> None:
-        message = failure_message(error, self.tr("Something went wrong: {0}"),
-                                  "a work order action")
+    def _refused(self, _error: BaseException, message: str) -> None:
         self.refresh()  # the order may have changed under a stale button
         self.detail.set_busy(False)
         self.detail.show_message(message)

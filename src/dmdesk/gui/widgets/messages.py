@@ -6,9 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 
-def show_error(parent: QWidget, title: str, error: BaseException) -> QMessageBox:
-    """Tell the user a background write was refused, without blocking (window-modal)."""
-    text = str(error) or type(error).__name__
+def show_message(parent: QWidget | None, title: str, text: str) -> QMessageBox:
+    """A warning in a window-modal box over ``parent`` that does not block the caller."""
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
                       parent)
     box.setObjectName("error_box")

@@ -16,11 +16,12 @@ from dmdesk.domain.errors import DomainError
 from dmdesk.domain.quantity import QUANTITY_SCALE
 from dmdesk.queries.integrity import check_database
 from dmdesk.sync import conflicts
+from dmdesk.sync.follow_up import OVERSHOOT, overshoot_subject
 from dmdesk.sync.protocol import MAX_CLOCK_SKEW_MS
 from dmdesk.sync.push import pending_count
 from dmdesk.sync.transport import SyncError, wall_ms
 from tests.sync.chaos_log import Effect, Expect, Logged, Rows, StateIn, Value
-from tests.sync.chaos_support import HOUR_MS, World, refusal_alerts_since
+from tests.sync.chaos_support import HOUR_MS, OWNER_CODE, World, refusal_alerts_since
 from tests.sync.support import SYNCED_TABLES, Site, table_rows
 
 SETTLE_ROUNDS = 8
@@ -160,7 +161,7 @@ def splits(site: Site) -> list[str]:
             "WHERE moved_to_id IS NOT NULL"):
         number = _number(db, old)
         if new == came_from:  # a split's new order withdrawn: its old order made it all
-            if state != "cancelled":
+            if state not in ("cancelled", "done"):  # done: see overshoots_alerted
                 problems.append(f"{number} was withdrawn (its old order made it all) but is "
                                 f"still {state}")
             continue
@@ -177,6 +178,23 @@ def splits(site: Site) -> list[str]:
                             f"{rest / QUANTITY_SCALE} moved on < {quantity / QUANTITY_SCALE}")
         if state not in ("done", "cancelled"):
             problems.append(f"{number} was split but is still {state}")
+    return problems
+
+
+def overshoots_alerted(world: World) -> list[str]:
+    """A withdrawn order its holder had made anyway (done, with good output) stands, and both
+    the owner and its holder were told of the overshoot: never extra output unexplained."""
+    owner, problems = world.sites[OWNER_CODE], []
+    for order, number, code, reports in _rows(
+            owner.db, "SELECT w.id, w.number, s.code, s.reports_progress FROM work_order w "
+            "JOIN site s ON s.id = w.site_id WHERE w.moved_to_id = w.rerouted_from_id AND "
+            "w.state = 'done' AND w.good_qty > 0"):
+        subject = overshoot_subject(uuid.UUID(bytes=bytes(order)))
+        for told in dict.fromkeys((OWNER_CODE, code if reports else OWNER_CODE)):
+            if not _scalar(world.sites[told].db, "SELECT COUNT(*) FROM sync_alert WHERE "
+                           "kind = ? AND subject = ?", OVERSHOOT, subject):
+                problems.append(f"{number} was withdrawn but made anyway (done), and "
+                                f"{told} has no overshoot alert about it")
     return problems
 
 
@@ -317,6 +335,7 @@ def every_problem(world: World, log: Sequence[Logged], skewed: set[str]) -> list
     sites = world.all()
     return (identical(sites) + moves_once(sites) + ledger(sites)
             + at_each_site(sites, outputs) + at_each_site(sites, splits)
+            + overshoots_alerted(world)
             + at_each_site(sites, nothing_waiting)
             + no_future_stamps([site for site in sites if site.code not in skewed])
             + log_kept(world, log))

@@ -193,6 +193,51 @@ def test_reroute_of_work_a_site_finished_offline_keeps_its_work(
     close_all(world.sites)
 
 
+def overshoot_alerts(site: Site) -> list[str]:
+    with site.db.read_session() as session:
+        return list(session.scalars(select(SyncAlert.message).where(
+            SyncAlert.kind == "overshoot")))
+
+
+@pytest.mark.parametrize("por_made", [5, 2], ids=["done", "in progress"])
+def test_a_withdrawn_order_its_site_made_anyway_stands_with_an_overshoot_alert(
+        server: RunningServer, tmp_path: Path, por_made: int) -> None:
+    """LIS makes all 5 offline while the owner splits its order to POR; POR, not knowing,
+    makes some or all of the new order before the owner withdraws it (it still looked a draft
+    to the owner). POR's work happened: it stands, and the overshoot is said, not silent."""
+    world = build(server, tmp_path)
+    number = planned_at_lis(world)
+    work_at_lis(world, number, 5, complete=True)
+    continued = reroute_lis_to_por(world, number).moved[0].continued_as
+    world.owner.sync()
+    world.por.sync()  # POR gets the new order as a draft and works on it without syncing
+    new = order_row(world.por, continued)
+    workorders.release(world.por.ctx, new.id)
+    workorders.start(world.por.ctx, new.id)
+    workorders.report_progress(world.por.ctx, new.id, 10, good=por_made, finished=True)
+    workorders.report_progress(world.por.ctx, new.id, 20, good=por_made, finished=True)
+    if por_made == 5:
+        workorders.complete(world.por.ctx, new.id)
+    world.lis.sync()
+    world.owner.sync()  # LIS made it all: the owner withdraws the new order, a draft to it
+    assert order_row(world.owner, continued).moved_to_id == order_row(world.owner, number).id
+    world.por.sync()  # POR's work goes in; it learns of the withdrawal
+    assert_settled(world)
+
+    for site in world.sites:
+        row = order_row(site, continued)
+        assert (row.state, row.good_qty) == ("done", por_made)
+    assert outputs(world.owner) == {number: Decimal(5), continued: Decimal(por_made)}
+    for site in (world.owner, world.por):
+        told = overshoot_alerts(site)
+        assert len(told) == 1, f"{site.code}: {told}"
+        assert continued in told[0] and f"{por_made} pcs FRAME more than planned" in told[0]
+    assert overshoot_alerts(world.lis) == []
+    sync_all(world.sites)  # said once, not again at every sync
+    assert len(overshoot_alerts(world.owner)) == len(overshoot_alerts(world.por)) == 1
+    close_all(world.sites)
+
+
 def test_reroute_of_work_half_done_offline_closes_it_and_shrinks_the_rest(
         server: RunningServer, tmp_path: Path) -> None:
     world = build(server, tmp_path)

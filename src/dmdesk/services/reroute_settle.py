@@ -12,7 +12,12 @@ Two steps, each run by the side whose job it is, each order in its own transacti
   it, else handed back to its holder to settle); an order already under way is left alone and
   the owner is told by how much it overshoots.
 
-Both return one sentence per order they dealt with, for the sync's alerts.
+A withdrawn order may still have been made: the owner saw it as a draft, while its holder,
+offline, had already made some or all of it. That work happened, so it stands (closed with
+what was made, or done already); ``overshoots`` names each such order, at its holder and at
+the owner, so that the extra output is never left unexplained.
+
+They return one sentence per order they dealt with, for the sync's alerts.
 """
 
 from __future__ import annotations
@@ -51,13 +56,19 @@ def settle_moved(ctx: ServiceContext) -> list[str]:
     return [text for wo_id in ids if (text := _settle_one(ctx, wo_id))]
 
 
+def _withdrawn(order: m.WorkOrder) -> bool:
+    """A split's new order handed back because its old order made it all (reconcile below)."""
+    return order.moved_to_id is not None and order.moved_to_id == order.rerouted_from_id
+
+
 def _settle_one(ctx: ServiceContext, wo_id: uuid.UUID) -> str:
     with ctx.transaction() as uow:
         order = uow.get(m.WorkOrder, wo_id, "work order")
         if WOState(order.state) in FINAL_STATES or not _holds(uow, order):
             return ""
         moved = uow.get(m.WorkOrder, order.moved_to_id, "work order")
-        why = f"moved to {moved.number}"
+        why = (f"withdrawn ({moved.number} made it all)" if _withdrawn(order)
+               else f"moved to {moved.number}")
         if order.state == WOState.ON_HOLD and order.held_from:
             order.state, order.held_from = order.held_from, None  # settled from where it was
         if order.good_qty <= 0:
@@ -68,9 +79,39 @@ def _settle_one(ctx: ServiceContext, wo_id: uuid.UUID) -> str:
         complete_in(uow, order, WOState.DONE, order.good_qty,
                     override_reason=f"Closed when it was {why}.",
                     share=handled / order.quantity)
+        if _withdrawn(order):
+            return ""  # what it made is more than needed: ``overshoots`` says so
         return (f"{order.number} was {why} by the owner: it was closed here with the "
                 f"{format_quantity(order.good_qty)} good already made; {moved.number} makes "
                 "the rest.")
+
+
+# --- at the holder and at the owner, once a withdrawn order was made anyway ------------------
+
+
+def overshoots(ctx: ServiceContext) -> list[tuple[uuid.UUID, str]]:
+    """Each withdrawn order that ended done with good output, as (its id, the sentence),
+    where this database holds it or is the owner; the caller alerts once per order."""
+    with ctx.transaction() as uow:
+        orders = uow.session.scalars(select(m.WorkOrder).where(
+            m.WorkOrder.moved_to_id.is_not(None),
+            m.WorkOrder.moved_to_id == m.WorkOrder.rerouted_from_id,
+            m.WorkOrder.state == WOState.DONE.value, m.WorkOrder.good_qty > 0)).all()
+        return [(order.id, _overshoot_text(uow, order)) for order in orders
+                if uow.side.is_owner or _holds(uow, order)]
+
+
+def _overshoot_text(uow: UnitOfWork, order: m.WorkOrder) -> str:
+    old = uow.session.get(m.WorkOrder, order.rerouted_from_id)
+    site = uow.get(m.Site, order.site_id, "site")
+    product = uow.get(m.Product, order.product_id, "product")
+    made = f"{format_quantity(order.good_qty)} {product.unit} {product.sku}"
+    # A producer may hold only a stub of the old order (domain/read_scope.py), or none.
+    source = (f"{old.number} made all {format_quantity(old.quantity)} itself" if old
+              else "the order it continued made it all")
+    return (f"{order.number} at {site.code} was withdrawn because {source}, but {site.code} "
+            f"had already made {made} on it: that work stands, so the network made {made} "
+            "more than planned (overshoot). Use them for other demand or plan less.")
 
 
 # --- at the owner, once the old order is final ---------------------------------------------------

@@ -238,6 +238,57 @@ def test_a_withdrawn_order_its_site_made_anyway_stands_with_an_overshoot_alert(
     close_all(world.sites)
 
 
+def test_the_correction_follows_a_remainder_split_onward(server: RunningServer,
+                                                        tmp_path: Path) -> None:
+    """LIS makes all 5 offline; the owner splits its order to POR, then POR's new order on to
+    LIS. When LIS's figure arrives, it is the last order of that chain that carries the rest
+    (the one in between is withdrawn already), so that is the one withdrawn: nothing is made
+    twice, and the link from POR's order to it is kept."""
+    world = build(server, tmp_path)
+    number = planned_at_lis(world)
+    work_at_lis(world, number, 5, complete=True)
+    first = rerouting.reroute_work_order(world.owner.ctx, order_row(world.owner, number).id,
+                                         world.por_id).continued_as
+    sync_all([world.owner, world.por])  # POR holds the new order now
+    second = rerouting.reroute_work_order(world.owner.ctx, order_row(world.owner, first).id,
+                                          world.lis_id).continued_as
+    assert second and order_row(world.owner, first).moved_to_id is not None
+    world.owner.sync()
+    world.lis.sync()
+    world.owner.sync()  # LIS made it all: the rest, now carried by the third order, goes
+    assert order_row(world.owner, first).moved_to_id == order_row(world.owner, second).id
+    assert_settled(world)
+
+    for site in world.sites:
+        assert [order_row(site, n).state for n in (number, first, second)] == [
+            "done", "cancelled", "cancelled"]
+    assert outputs(world.owner) == {number: Decimal(5)}
+    assert any(second in text and "withdrawn" in text for text in alerts(world.owner))
+    close_all(world.sites)
+
+
+def test_a_continuation_the_owner_already_finished_is_said_to_overshoot(
+        server: RunningServer, tmp_path: Path) -> None:
+    """POR does not report its own progress, so the owner completes the new order for it
+    before LIS's figure (all 5 made) arrives: both outputs stand, and the owner is told."""
+    world = build(server, tmp_path)
+    sites.update_site(world.owner.ctx, world.por_id, reports_progress=False)
+    number = planned_at_lis(world)
+    work_at_lis(world, number, 5, complete=True)
+    continued = reroute_lis_to_por(world, number).moved[0].continued_as
+    new = order_row(world.owner, continued)
+    workorders.release(world.owner.ctx, new.id, override_reason="stock elsewhere")
+    workorders.start(world.owner.ctx, new.id)
+    workorders.complete(world.owner.ctx, new.id, override_reason="stock elsewhere")
+    world.owner.sync()
+    world.lis.sync()
+    world.owner.sync()
+    assert_settled(world)
+    assert outputs(world.owner) == {number: Decimal(5), continued: Decimal(5)}
+    assert any(continued in text and "overshoots by 5" in text for text in alerts(world.owner))
+    close_all(world.sites)
+
+
 def test_reroute_of_work_half_done_offline_closes_it_and_shrinks_the_rest(
         server: RunningServer, tmp_path: Path) -> None:
     world = build(server, tmp_path)

@@ -152,9 +152,28 @@ def outputs(site: Site) -> list[str]:
     return problems
 
 
+def _made(db: Database, work_order_id: bytes) -> Decimal:
+    return Decimal(_scalar(db, "SELECT COALESCE(SUM(quantity), 0) FROM stock_move WHERE "
+                           "document_id = ? AND reason = 'production_output'", work_order_id))
+
+
+def _passed_down(db: Database, order: bytes) -> Decimal:
+    """What the orders ``order`` continues made beyond what was counted when they were split:
+    when ``order`` was itself split onward by then, its correction went down to the order
+    carrying the rest (services/reroute_settle.py), not to ``order``'s quantity."""
+    parent = _rows(db, "SELECT r.work_order_id, r.counted_good FROM work_order_reroute r "
+                   "JOIN work_order w ON w.id = r.work_order_id WHERE r.to_work_order_id = ? "
+                   "AND w.moved_to_id = ?", order, order)
+    if not parent:
+        return Decimal(0)
+    old, counted = parent[0]
+    return _made(db, old) - Decimal(counted) + _passed_down(db, old)
+
+
 def splits(site: Site) -> list[str]:
     """Each split order: the new order names the old one, the old one is closed, and what
-    the old one made plus the new order's quantity covers the original quantity."""
+    the old one made plus the new order's quantity covers the original quantity (plus what
+    the orders before it made beyond what was counted, when the correction went further)."""
     db, problems = site.db, []
     for old, quantity, state, new, came_from in _rows(
             db, "SELECT id, quantity, state, moved_to_id, rerouted_from_id FROM work_order "
@@ -170,8 +189,7 @@ def splits(site: Site) -> list[str]:
             problems.append(f"{number} was split, but its new order does not name it as "
                             "rerouted from")
             continue
-        made = Decimal(_scalar(db, "SELECT COALESCE(SUM(quantity), 0) FROM stock_move WHERE "
-                               "document_id = ? AND reason = 'production_output'", old))
+        made = _made(db, old) + max(Decimal(0), _passed_down(db, old))
         rest = Decimal(row[0][1])
         if made + rest < Decimal(quantity):
             problems.append(f"{number}: made {made / QUANTITY_SCALE} + "

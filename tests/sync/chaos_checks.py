@@ -16,11 +16,12 @@ from dmdesk.domain.errors import DomainError
 from dmdesk.domain.quantity import QUANTITY_SCALE
 from dmdesk.queries.integrity import check_database
 from dmdesk.sync import conflicts
+from dmdesk.sync.follow_up import OVERSHOOT, overshoot_subject
 from dmdesk.sync.protocol import MAX_CLOCK_SKEW_MS
 from dmdesk.sync.push import pending_count
 from dmdesk.sync.transport import SyncError, wall_ms
 from tests.sync.chaos_log import Effect, Expect, Logged, Rows, StateIn, Value
-from tests.sync.chaos_support import HOUR_MS, World, refusal_alerts_since
+from tests.sync.chaos_support import HOUR_MS, OWNER_CODE, World, refusal_alerts_since
 from tests.sync.support import SYNCED_TABLES, Site, table_rows
 
 SETTLE_ROUNDS = 8
@@ -151,16 +152,35 @@ def outputs(site: Site) -> list[str]:
     return problems
 
 
+def _made(db: Database, work_order_id: bytes) -> Decimal:
+    return Decimal(_scalar(db, "SELECT COALESCE(SUM(quantity), 0) FROM stock_move WHERE "
+                           "document_id = ? AND reason = 'production_output'", work_order_id))
+
+
+def _passed_down(db: Database, order: bytes) -> Decimal:
+    """What the orders ``order`` continues made beyond what was counted when they were split:
+    when ``order`` was itself split onward by then, its correction went down to the order
+    carrying the rest (services/reroute_settle.py), not to ``order``'s quantity."""
+    parent = _rows(db, "SELECT r.work_order_id, r.counted_good FROM work_order_reroute r "
+                   "JOIN work_order w ON w.id = r.work_order_id WHERE r.to_work_order_id = ? "
+                   "AND w.moved_to_id = ?", order, order)
+    if not parent:
+        return Decimal(0)
+    old, counted = parent[0]
+    return _made(db, old) - Decimal(counted) + _passed_down(db, old)
+
+
 def splits(site: Site) -> list[str]:
     """Each split order: the new order names the old one, the old one is closed, and what
-    the old one made plus the new order's quantity covers the original quantity."""
+    the old one made plus the new order's quantity covers the original quantity (plus what
+    the orders before it made beyond what was counted, when the correction went further)."""
     db, problems = site.db, []
     for old, quantity, state, new, came_from in _rows(
             db, "SELECT id, quantity, state, moved_to_id, rerouted_from_id FROM work_order "
             "WHERE moved_to_id IS NOT NULL"):
         number = _number(db, old)
         if new == came_from:  # a split's new order withdrawn: its old order made it all
-            if state != "cancelled":
+            if state not in ("cancelled", "done"):  # done: see overshoots_alerted
                 problems.append(f"{number} was withdrawn (its old order made it all) but is "
                                 f"still {state}")
             continue
@@ -169,14 +189,30 @@ def splits(site: Site) -> list[str]:
             problems.append(f"{number} was split, but its new order does not name it as "
                             "rerouted from")
             continue
-        made = Decimal(_scalar(db, "SELECT COALESCE(SUM(quantity), 0) FROM stock_move WHERE "
-                               "document_id = ? AND reason = 'production_output'", old))
+        made = _made(db, old) + max(Decimal(0), _passed_down(db, old))
         rest = Decimal(row[0][1])
         if made + rest < Decimal(quantity):
             problems.append(f"{number}: made {made / QUANTITY_SCALE} + "
                             f"{rest / QUANTITY_SCALE} moved on < {quantity / QUANTITY_SCALE}")
         if state not in ("done", "cancelled"):
             problems.append(f"{number} was split but is still {state}")
+    return problems
+
+
+def overshoots_alerted(world: World) -> list[str]:
+    """A withdrawn order its holder had made anyway (done, with good output) stands, and both
+    the owner and its holder were told of the overshoot: never extra output unexplained."""
+    owner, problems = world.sites[OWNER_CODE], []
+    for order, number, code, reports in _rows(
+            owner.db, "SELECT w.id, w.number, s.code, s.reports_progress FROM work_order w "
+            "JOIN site s ON s.id = w.site_id WHERE w.moved_to_id = w.rerouted_from_id AND "
+            "w.state = 'done' AND w.good_qty > 0"):
+        subject = overshoot_subject(uuid.UUID(bytes=bytes(order)))
+        for told in dict.fromkeys((OWNER_CODE, code if reports else OWNER_CODE)):
+            if not _scalar(world.sites[told].db, "SELECT COUNT(*) FROM sync_alert WHERE "
+                           "kind = ? AND subject = ?", OVERSHOOT, subject):
+                problems.append(f"{number} was withdrawn but made anyway (done), and "
+                                f"{told} has no overshoot alert about it")
     return problems
 
 
@@ -317,6 +353,7 @@ def every_problem(world: World, log: Sequence[Logged], skewed: set[str]) -> list
     sites = world.all()
     return (identical(sites) + moves_once(sites) + ledger(sites)
             + at_each_site(sites, outputs) + at_each_site(sites, splits)
+            + overshoots_alerted(world)
             + at_each_site(sites, nothing_waiting)
             + no_future_stamps([site for site in sites if site.code not in skewed])
             + log_kept(world, log))

@@ -90,14 +90,9 @@ def test_a_short_chaos_run_converges(chaos_server: RunningServer, tmp_path: Path
     run_chaos(chaos_server, tmp_path, SHORT_SECONDS, client_kills=1, server_kills=1)
 
 
-# Known and open (issue 12): runs of a few thousand steps still end with sites that differ.
-# On 2026-12-08 two 300 s runs (seeds 1016744089 on SQLite, 1670112516 on PostgreSQL) each
-# ended with work a site acknowledged lost elsewhere (a completion or cancel at the holder
-# while the owner split or withdrew the order, one after a clock 3 h ahead) and withdrawn
-# split orders still done. Replay with DMDESK_CHAOS_SEED / DMDESK_CHAOS_STEPS; the short run
-# above passes. Marked xfail so that the report keeps showing it, not strict: a pass says so.
+# LONG_SECONDS of steps; DMDESK_CHAOS_SECONDS=300 makes a few thousand. 300 s seeds that
+# diverged before (issue 12) and converge now: 1016744089 (SQLite, 2728 steps) and
+# 1670112516 (PostgreSQL, 2621 steps).
 @pytest.mark.slow
-@pytest.mark.xfail(reason="issue 12 open: long chaos runs still diverge (see the comment)",
-                   strict=False)
 def test_a_long_chaos_run_converges(chaos_server: RunningServer, tmp_path: Path) -> None:
     run_chaos(chaos_server, tmp_path, LONG_SECONDS, client_kills=6, server_kills=3)

@@ -193,6 +193,102 @@ def test_reroute_of_work_a_site_finished_offline_keeps_its_work(
     close_all(world.sites)
 
 
+def overshoot_alerts(site: Site) -> list[str]:
+    with site.db.read_session() as session:
+        return list(session.scalars(select(SyncAlert.message).where(
+            SyncAlert.kind == "overshoot")))
+
+
+@pytest.mark.parametrize("por_made", [5, 2], ids=["done", "in progress"])
+def test_a_withdrawn_order_its_site_made_anyway_stands_with_an_overshoot_alert(
+        server: RunningServer, tmp_path: Path, por_made: int) -> None:
+    """LIS makes all 5 offline while the owner splits its order to POR; POR, not knowing,
+    makes some or all of the new order before the owner withdraws it (it still looked a draft
+    to the owner). POR's work happened: it stands, and the overshoot is said, not silent."""
+    world = build(server, tmp_path)
+    number = planned_at_lis(world)
+    work_at_lis(world, number, 5, complete=True)
+    continued = reroute_lis_to_por(world, number).moved[0].continued_as
+    world.owner.sync()
+    world.por.sync()  # POR gets the new order as a draft and works on it without syncing
+    new = order_row(world.por, continued)
+    workorders.release(world.por.ctx, new.id)
+    workorders.start(world.por.ctx, new.id)
+    workorders.report_progress(world.por.ctx, new.id, 10, good=por_made, finished=True)
+    workorders.report_progress(world.por.ctx, new.id, 20, good=por_made, finished=True)
+    if por_made == 5:
+        workorders.complete(world.por.ctx, new.id)
+    world.lis.sync()
+    world.owner.sync()  # LIS made it all: the owner withdraws the new order, a draft to it
+    assert order_row(world.owner, continued).moved_to_id == order_row(world.owner, number).id
+    world.por.sync()  # POR's work goes in; it learns of the withdrawal
+    assert_settled(world)
+
+    for site in world.sites:
+        row = order_row(site, continued)
+        assert (row.state, row.good_qty) == ("done", por_made)
+    assert outputs(world.owner) == {number: Decimal(5), continued: Decimal(por_made)}
+    for site in (world.owner, world.por):
+        told = overshoot_alerts(site)
+        assert len(told) == 1, f"{site.code}: {told}"
+        assert continued in told[0] and f"{por_made} pcs FRAME more than planned" in told[0]
+    assert overshoot_alerts(world.lis) == []
+    sync_all(world.sites)  # said once, not again at every sync
+    assert len(overshoot_alerts(world.owner)) == len(overshoot_alerts(world.por)) == 1
+    close_all(world.sites)
+
+
+def test_the_correction_follows_a_remainder_split_onward(server: RunningServer,
+                                                        tmp_path: Path) -> None:
+    """LIS makes all 5 offline; the owner splits its order to POR, then POR's new order on to
+    LIS. When LIS's figure arrives, it is the last order of that chain that carries the rest
+    (the one in between is withdrawn already), so that is the one withdrawn: nothing is made
+    twice, and the link from POR's order to it is kept."""
+    world = build(server, tmp_path)
+    number = planned_at_lis(world)
+    work_at_lis(world, number, 5, complete=True)
+    first = rerouting.reroute_work_order(world.owner.ctx, order_row(world.owner, number).id,
+                                         world.por_id).continued_as
+    sync_all([world.owner, world.por])  # POR holds the new order now
+    second = rerouting.reroute_work_order(world.owner.ctx, order_row(world.owner, first).id,
+                                          world.lis_id).continued_as
+    assert second and order_row(world.owner, first).moved_to_id is not None
+    world.owner.sync()
+    world.lis.sync()
+    world.owner.sync()  # LIS made it all: the rest, now carried by the third order, goes
+    assert order_row(world.owner, first).moved_to_id == order_row(world.owner, second).id
+    assert_settled(world)
+
+    for site in world.sites:
+        assert [order_row(site, n).state for n in (number, first, second)] == [
+            "done", "cancelled", "cancelled"]
+    assert outputs(world.owner) == {number: Decimal(5)}
+    assert any(second in text and "withdrawn" in text for text in alerts(world.owner))
+    close_all(world.sites)
+
+
+def test_a_continuation_the_owner_already_finished_is_said_to_overshoot(
+        server: RunningServer, tmp_path: Path) -> None:
+    """POR does not report its own progress, so the owner completes the new order for it
+    before LIS's figure (all 5 made) arrives: both outputs stand, and the owner is told."""
+    world = build(server, tmp_path)
+    sites.update_site(world.owner.ctx, world.por_id, reports_progress=False)
+    number = planned_at_lis(world)
+    work_at_lis(world, number, 5, complete=True)
+    continued = reroute_lis_to_por(world, number).moved[0].continued_as
+    new = order_row(world.owner, continued)
+    workorders.release(world.owner.ctx, new.id, override_reason="stock elsewhere")
+    workorders.start(world.owner.ctx, new.id)
+    workorders.complete(world.owner.ctx, new.id, override_reason="stock elsewhere")
+    world.owner.sync()
+    world.lis.sync()
+    world.owner.sync()
+    assert_settled(world)
+    assert outputs(world.owner) == {number: Decimal(5), continued: Decimal(5)}
+    assert any(continued in text and "overshoots by 5" in text for text in alerts(world.owner))
+    close_all(world.sites)
+
+
 def test_reroute_of_work_half_done_offline_closes_it_and_shrinks_the_rest(
         server: RunningServer, tmp_path: Path) -> None:
     world = build(server, tmp_path)

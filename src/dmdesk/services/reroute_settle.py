@@ -9,10 +9,17 @@ Two steps, each run by the side whose job it is, each order in its own transacti
 - ``reconcile_splits`` at the owner, once the old order is final: the new order is corrected
   by the difference between what the old site really made and what was counted at the split.
   A draft is reduced (or, with nothing left to make, withdrawn: cancelled if the owner holds
-  it, else handed back to its holder to settle); an order already under way is left alone and
-  the owner is told by how much it overshoots.
+  it, else handed back to its holder to settle); an order already under way or done is left
+  alone and the owner is told by how much it overshoots. When the owner has split the new
+  order onward meanwhile, the correction goes to the last order of that chain, which carries
+  the rest.
 
-Both return one sentence per order they dealt with, for the sync's alerts.
+A withdrawn order may still have been made: the owner saw it as a draft, while its holder,
+offline, had already made some or all of it. That work happened, so it stands (closed with
+what was made, or done already); ``overshoots`` names each such order, at its holder and at
+the owner, so that the extra output is never left unexplained.
+
+They return one sentence per order they dealt with, for the sync's alerts.
 """
 
 from __future__ import annotations
@@ -51,13 +58,19 @@ def settle_moved(ctx: ServiceContext) -> list[str]:
     return [text for wo_id in ids if (text := _settle_one(ctx, wo_id))]
 
 
+def _withdrawn(order: m.WorkOrder) -> bool:
+    """A split's new order handed back because its old order made it all (reconcile below)."""
+    return order.moved_to_id is not None and order.moved_to_id == order.rerouted_from_id
+
+
 def _settle_one(ctx: ServiceContext, wo_id: uuid.UUID) -> str:
     with ctx.transaction() as uow:
         order = uow.get(m.WorkOrder, wo_id, "work order")
         if WOState(order.state) in FINAL_STATES or not _holds(uow, order):
             return ""
         moved = uow.get(m.WorkOrder, order.moved_to_id, "work order")
-        why = f"moved to {moved.number}"
+        why = ("withdrawn (nothing was left to make)" if _withdrawn(order)
+               else f"moved to {moved.number}")
         if order.state == WOState.ON_HOLD and order.held_from:
             order.state, order.held_from = order.held_from, None  # settled from where it was
         if order.good_qty <= 0:
@@ -68,9 +81,39 @@ def _settle_one(ctx: ServiceContext, wo_id: uuid.UUID) -> str:
         complete_in(uow, order, WOState.DONE, order.good_qty,
                     override_reason=f"Closed when it was {why}.",
                     share=handled / order.quantity)
+        if _withdrawn(order):
+            return ""  # what it made is more than needed: ``overshoots`` says so
         return (f"{order.number} was {why} by the owner: it was closed here with the "
                 f"{format_quantity(order.good_qty)} good already made; {moved.number} makes "
                 "the rest.")
+
+
+# --- at the holder and at the owner, once a withdrawn order was made anyway ------------------
+
+
+def overshoots(ctx: ServiceContext) -> list[tuple[uuid.UUID, str]]:
+    """Each withdrawn order that ended done with good output, as (its id, the sentence),
+    where this database holds it or is the owner; the caller alerts once per order."""
+    with ctx.transaction() as uow:
+        orders = uow.session.scalars(select(m.WorkOrder).where(
+            m.WorkOrder.moved_to_id.is_not(None),
+            m.WorkOrder.moved_to_id == m.WorkOrder.rerouted_from_id,
+            m.WorkOrder.state == WOState.DONE.value, m.WorkOrder.good_qty > 0)).all()
+        return [(order.id, _overshoot_text(uow, order)) for order in orders
+                if uow.side.is_owner or _holds(uow, order)]
+
+
+def _overshoot_text(uow: UnitOfWork, order: m.WorkOrder) -> str:
+    old = uow.session.get(m.WorkOrder, order.rerouted_from_id)
+    site = uow.get(m.Site, order.site_id, "site")
+    product = uow.get(m.Product, order.product_id, "product")
+    made = f"{format_quantity(order.good_qty)} {product.unit} {product.sku}"
+    # A producer may hold only a stub of the old order (domain/read_scope.py), or none.
+    continued = f" continued {old.number} and" if old else ""
+    return (f"{order.number} at {site.code}{continued} was withdrawn once nothing was left "
+            f"to make, but {site.code} had already made {made} on it: that work stands, so "
+            f"the network made {made} more than planned (overshoot). Use them for other "
+            "demand or plan less.")
 
 
 # --- at the owner, once the old order is final ---------------------------------------------------
@@ -109,23 +152,37 @@ def _reconcile_one(ctx: ServiceContext, reroute_id: uuid.UUID) -> str:
 
 
 def _correct(uow: UnitOfWork, old: m.WorkOrder, new: m.WorkOrder, surplus: Decimal) -> str:
-    """Change ``new`` by ``surplus`` (what the old site made beyond what was counted)."""
+    """Change the order carrying ``new``'s work by ``surplus`` (what the old site made beyond
+    what was counted)."""
     made = old.good_qty if old.state == WOState.DONE else Decimal(0)
     told = f"{old.number} made {format_quantity(made)} before its site learned of the move"
-    if WOState(new.state) in FINAL_STATES:
+    target = _carrier(uow, new)
+    if target is not new:
+        told += f"; {new.number} had been moved on to {target.number}"
+    if target.state == WOState.CANCELLED:
         return ""
-    if new.state != WOState.DRAFT:
+    if target.state != WOState.DRAFT:
         verb = "overshoots" if surplus > 0 else "falls short"
-        return (f"{told}; {new.number} is already {new.state.replace('_', ' ')}, so it "
+        return (f"{told}; {target.number} is already {target.state.replace('_', ' ')}, so it "
                 f"{verb} by {format_quantity(abs(surplus))}: adjust it at its site.")
-    left = new.quantity - surplus
+    left = target.quantity - surplus
     if left > 0:
-        was, new.quantity = new.quantity, left
-        return (f"{told}; {new.number} was changed from {format_quantity(was)} to "
+        was, target.quantity = target.quantity, left
+        return (f"{told}; {target.number} was changed from {format_quantity(was)} to "
                 f"{format_quantity(left)}.")
-    if _holds(uow, new):
-        cancel_in(uow, new, reason=f"{old.number} made it all")
-        return f"{told}: nothing is left to make, so {new.number} was cancelled."
-    new.moved_to_id = old.id  # withdrawn: its holder cancels it when it learns
-    return (f"{told}: nothing is left to make, so {new.number} was withdrawn; its site "
+    if _holds(uow, target):
+        cancel_in(uow, target, reason=f"{old.number} made it all")
+        return f"{told}: nothing is left to make, so {target.number} was cancelled."
+    target.moved_to_id = target.rerouted_from_id  # withdrawn: its holder settles it
+    return (f"{told}: nothing is left to make, so {target.number} was withdrawn; its site "
             "cancels it at its next sync.")
+
+
+def _carrier(uow: UnitOfWork, new: m.WorkOrder) -> m.WorkOrder:
+    """The order that carries ``new``'s remaining work: ``new`` itself, or, when the owner
+    split it onward meanwhile, the last order of that chain (the withdrawn one in between
+    keeps only what its site made, and is reconciled on its own)."""
+    order = new
+    while order.moved_to_id is not None and not _withdrawn(order):
+        order = uow.get(m.WorkOrder, order.moved_to_id, "work order")
+    return order

@@ -29,6 +29,12 @@ def raise_alert(raw: sqlite3.Connection, kind: str, subject: str, message: str,
     return True
 
 
+def ever_raised(raw: sqlite3.Connection, subject: str) -> bool:
+    """Whether an alert about ``subject`` was ever raised here (open or cleared)."""
+    return raw.execute("SELECT 1 FROM sync_alert WHERE subject = ? LIMIT 1",
+                       (subject,)).fetchone() is not None
+
+
 def clear_alert(raw: sqlite3.Connection, subject: str, now: str) -> None:
     raw.execute("UPDATE sync_alert SET cleared_at = ? WHERE subject = ? AND cleared_at IS NULL",
                 (now, subject))

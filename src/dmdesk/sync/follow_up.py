@@ -5,12 +5,14 @@
   pull, and the claim goes out with the push that ends that sync.
 - After pulling: orders the owner moved elsewhere are settled here if this site holds them,
   and, at the owner, split reroutes are reconciled once the old order is final
-  (services/reroute_settle.py). Each sentence they return becomes an alert in the Sync area.
+  (services/reroute_settle.py). Each sentence they return becomes an alert in the Sync area;
+  a withdrawn order made anyway (an overshoot) is alerted once, under its own subject.
 """
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -22,6 +24,7 @@ from dmdesk.sync import alerts, restamp
 from dmdesk.sync.pull import driver
 
 REROUTE = "reroute"
+OVERSHOOT = "overshoot"
 ACTOR = "sync"
 
 
@@ -36,14 +39,22 @@ def after_pull(db: Database) -> int:
     """Settle and reconcile split reroutes; returns how many alerts were raised."""
     ctx = ServiceContext(db, actor=ACTOR)
     sites.claim_own_progress(ctx)
-    notes = reroute_settle.settle_moved(ctx) + reroute_settle.reconcile_splits(ctx)
+    notes = [(REROUTE, f"{REROUTE}:{hashlib.sha256(text.encode()).hexdigest()[:16]}", text)
+             for text in reroute_settle.settle_moved(ctx) + reroute_settle.reconcile_splits(ctx)]
+    notes += [(OVERSHOOT, overshoot_subject(order_id), text)
+              for order_id, text in reroute_settle.overshoots(ctx)]
     if not notes:
         return 0
     now = utc_text(datetime.now(UTC))
     raised = 0
     with db.write_session() as session:
         raw = driver(session)
-        for text in notes:
-            subject = f"{REROUTE}:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
-            raised += alerts.raise_alert(raw, REROUTE, subject, text, now)
+        for kind, subject, text in notes:
+            if kind == OVERSHOOT and alerts.ever_raised(raw, subject):
+                continue  # said once: an order done stays done
+            raised += alerts.raise_alert(raw, kind, subject, text, now)
     return raised
+
+
+def overshoot_subject(work_order_id: uuid.UUID) -> str:
+    return f"{OVERSHOOT}:{work_order_id.hex}"

@@ -4,6 +4,7 @@ next `dmdesk --demo` builds again instead of opening it as the demo."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,11 +58,8 @@ def sessions(qtbot: QtBot, tmp_path: Path) -> Iterator[list[Session]]:
     wire(session, opened)
     yield opened
     for each in opened:
-        if each.window is not None:
-            try:
-                each.window.close()
-            except RuntimeError:  # already deleted: a retired window
-                pass
+        with contextlib.suppress(RuntimeError):  # a retired window is already deleted
+            each.window.close()
         each.close()
 
 
@@ -203,7 +201,8 @@ def test_about_names_the_version_the_files_and_the_licences(
     for where in (session.db.path, backup_folder(session.db)):
         assert str(where) in text
     assert "dmdesk.log" in text
-    for licence in ("DejaVu", "Droid Sans Fallback", "Dmdesk Hangul", "LGPL-3.0", "PSF"):
+    for licence in ("DejaVu", "Droid Sans Fallback", "Dmdesk Hangul", "SIL Open Font",
+                    "LGPL-3.0", "PSF"):
         assert licence in text
     assert about.grab().save(str(screenshots / "about-dialog.png"))
     about.reject()
@@ -266,3 +265,12 @@ def test_cancelling_the_demo_build_leaves_it_marked_unfinished(
         session.close()
     assert prepare_demo(demo) == "demo"
     assert not demo.exists()  # the next `dmdesk --demo` starts from nothing
+
+
+def test_every_bundled_font_has_its_licence_listed_in_about() -> None:
+    from dmdesk.gui.dialogs.about import font_licences
+    from dmdesk.paths import resources_dir
+
+    listed = {path for _font, _licence, path in font_licences()}
+    assert listed == set((resources_dir() / "fonts").glob("LICENSE-*.txt"))
+    assert all(path.is_file() for path in listed)

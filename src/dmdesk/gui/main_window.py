@@ -115,17 +115,15 @@ class MainWindow(QMainWindow):
         # Ctrl+N is the current area's "new" (product, order...): a new database is rarer.
         self.new_database_action = self._item(file, self.tr("&New database…"),
                                               self.new_database_requested, "Ctrl+Shift+N")
-        self.open_action = self._item(file, self.tr("&Open…"), self.open_requested,
-                                      QKeySequence.StandardKey.Open)
+        self._item(file, self.tr("&Open…"), self.open_requested, QKeySequence.StandardKey.Open)
         self.recent_menu = file.addMenu(self.tr("Open &recent"))
         self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
         file.addSeparator()
         self.import_action = self._item(file, self.tr("&Import…"), self.import_requested,
                                         "Ctrl+I")
-        self.save_copy_action = self._item(file, self.tr("Save a &copy…"),
-                                           self.save_copy_requested,
-                                           QKeySequence.StandardKey.SaveAs)
-        self.backups_action = self._item(file, self.tr("&Backups…"), self.backups_requested)
+        self._item(file, self.tr("Save a &copy…"), self.save_copy_requested,
+                   "Ctrl+Shift+S")  # StandardKey.SaveAs has no key on Windows
+        self._item(file, self.tr("&Backups…"), self.backups_requested)
         file.addSeparator()
         self.quit_action = file.addAction(self.tr("&Quit"))
         # Spelled out: StandardKey.Quit is empty on Windows, where people still expect Ctrl+Q.
@@ -136,9 +134,8 @@ class MainWindow(QMainWindow):
     def _add_help_menu(self) -> None:
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         self.help_menu = help_menu
-        self.documentation_action = self._item(help_menu, self.tr("&Documentation"),
-                                               self.documentation_requested,
-                                               QKeySequence.StandardKey.HelpContents)
+        self._item(help_menu, self.tr("&Documentation"), self.documentation_requested,
+                   QKeySequence.StandardKey.HelpContents)
         self.welcome_action = self._item(help_menu, self.tr("&Welcome…"),
                                          self.welcome_requested)
         help_menu.addSeparator()

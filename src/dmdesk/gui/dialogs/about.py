@@ -33,11 +33,18 @@ LIBRARIES = (
 )
 
 
-def font_licences(fonts: Path | None = None) -> list[tuple[str, Path]]:
-    """(first line of the licence file, the file) for each bundled font's licence."""
+# The fonts in resources/fonts, each with its licence file there (the full text).
+FONTS = (
+    ("DejaVu Sans", "Bitstream Vera licence; DejaVu changes public domain", "DejaVu"),
+    ("Dmdesk Hangul (a subset of NanumGothic)", "SIL Open Font License 1.1", "DmdeskHangul"),
+    ("Droid Sans Fallback", "Apache-2.0", "DroidSansFallback"),
+)
+
+
+def font_licences(fonts: Path | None = None) -> list[tuple[str, str, Path]]:
+    """(font, licence, its licence file) for each bundled font."""
     folder = fonts or resources_dir() / "fonts"
-    return [(f.read_text(encoding="utf-8").splitlines()[0], f)
-            for f in sorted(folder.glob("LICENSE-*.txt"))]
+    return [(font, licence, folder / f"LICENSE-{stem}.txt") for font, licence, stem in FONTS]
 
 
 def about_html(database: Path, backups: Path, log: Path) -> str:
@@ -45,8 +52,9 @@ def about_html(database: Path, backups: Path, log: Path) -> str:
         return (f'<a href="{QUrl.fromLocalFile(str(path)).toString()}">'
                 f"{html.escape(str(path))}</a>")
 
-    fonts = "".join(f"<li>{html.escape(line)} — {link(path)}</li>"
-                    for line, path in font_licences())
+    fonts = "".join(f"<li>{html.escape(font)}: {html.escape(licence)} "
+                    f'(<a href="{QUrl.fromLocalFile(str(path)).toString()}">licence</a>)</li>'
+                    for font, licence, path in font_licences())
     libraries = "".join(f"<li>{html.escape(name)}: {html.escape(licence)}</li>"
                         for name, licence in LIBRARIES)
     python = ".".join(str(n) for n in sys.version_info[:3])

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from dmdesk import __version__
+from dmdesk.db.database import open_database
 from dmdesk.demo.unfinished import begin, finish, marker
-from dmdesk.gui.app import Session, open_session, prepare_demo, wire
+from dmdesk.domain.errors import ValidationError
+from dmdesk.gui.app import Session, new_database_at_start, open_session, prepare_demo, wire
 from dmdesk.gui.dialogs.about import AboutDialog
 from dmdesk.gui.dialogs.new_database import NewDatabaseDialog
 from dmdesk.gui.dialogs.welcome import WelcomeDialog
@@ -33,6 +35,7 @@ from dmdesk.gui.recent import remember
 from dmdesk.services import products
 from dmdesk.services.backups import backup_folder
 from dmdesk.services.context import ServiceContext
+from dmdesk.services.database import save_copy
 from dmdesk.services.new_database import create_database
 
 D = TypeVar("D", bound=QDialog)
@@ -274,3 +277,39 @@ def test_every_bundled_font_has_its_licence_listed_in_about() -> None:
     listed = {path for _font, _licence, path in font_licences()}
     assert listed == set((resources_dir() / "fonts").glob("LICENSE-*.txt"))
     assert all(path.is_file() for path in listed)
+
+
+def test_the_first_start_new_database_asks_for_the_site(qtbot: QtBot, tmp_path: Path) -> None:
+    """The welcome's New database... (before any window) makes the site, not an "HQ"."""
+    target = tmp_path / "first.sqlite"
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, NewDatabaseDialog):
+            QTimer.singleShot(20, answer)
+            return
+        assert dialog.file.text() == str(target)
+        dialog.code.setText("LIS")
+        dialog.name.setText("Lisbon workshop")
+        dialog.ok_button.click()
+
+    QTimer.singleShot(20, answer)
+    assert new_database_at_start(target) == target.absolute()
+    assert _sites(target) == [("LIS", "Lisbon workshop")]
+
+
+def test_save_a_copy_refuses_the_open_file_and_replaces_only_when_whole(
+        tmp_path: Path) -> None:
+    path = create_database(tmp_path / "lisbon.sqlite", "LIS", "Lisbon workshop")
+    db = open_database(path)
+    try:
+        with pytest.raises(ValidationError, match="the open database itself"):
+            save_copy(db, path)
+        assert _sites(path) == [("LIS", "Lisbon workshop")]  # untouched
+        target = tmp_path / "copy.sqlite"
+        target.write_bytes(b"an older copy")  # the person confirmed replacing it
+        assert save_copy(db, target) == target
+        assert _sites(target) == [("LIS", "Lisbon workshop")]
+        assert not list(tmp_path.glob("*.new")) and not list(tmp_path.glob("*.partial"))
+    finally:
+        db.close()

@@ -19,6 +19,7 @@ from dmdesk.gui.backups import BackupStatus, attach_backups
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.crash import enable_fault_log, install_excepthook, setup_logging
 from dmdesk.gui.dialogs.import_wizard import open_import_wizard
+from dmdesk.gui.dialogs.new_database import NewDatabaseDialog
 from dmdesk.gui.dialogs.welcome import WelcomeDialog
 from dmdesk.gui.file_menu import attach_file_menu
 from dmdesk.gui.main_window import STATUS_MS, MainWindow
@@ -88,6 +89,15 @@ def choose_database(default: Path) -> tuple[str, Path] | None:
     dialog = WelcomeDialog(default.parent, recent_databases())
     if dialog.exec() and dialog.choice is not None:
         return dialog.choice
+    return None
+
+
+def new_database_at_start(path: Path) -> Path | None:
+    """The welcome's New database... gave a file name; the site's code and name come next,
+    and the database is made as `dmdesk init` makes it. None when cancelled."""
+    dialog = NewDatabaseDialog(path)
+    if dialog.exec() and dialog.created is not None:
+        return dialog.created
     return None
 
 
@@ -227,6 +237,11 @@ def run(path: Path | None, *, explicit: bool = True, kind: str = "open") -> int:
         if choice is None:
             return 0
         kind, path = choice
+        if kind == "new":
+            created = new_database_at_start(path)
+            if created is None:
+                return 0
+            kind, path = "open", created
     if ask_running_instance(path):
         log.info("%s is open in another window; brought it forward", path)
         return 0

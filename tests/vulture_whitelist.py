@@ -122,6 +122,9 @@ _.trace_button  # unused attribute (src/dmdesk/gui/views/stock.py)
 _.rename_lot_button  # unused attribute (src/dmdesk/gui/views/stock.py)
 _.set_filters  # unused method (src/dmdesk/gui/views/work_orders.py)
 _.create_for_line  # unused method (src/dmdesk/gui/views/work_orders.py)
+_.file_menu  # unused attribute (src/dmdesk/gui/main_window.py)
+_.new_database_action  # unused attribute (src/dmdesk/gui/main_window.py)
+_.welcome_action  # unused attribute (src/dmdesk/gui/main_window.py)
 
 # Pure rules and vocabulary kept with their tests: used by tests today, and by the lead's
 # pending work (lifecycle is another branch's); candidates to remove if they stay unused.

@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from dmdesk import cli
 from dmdesk.db.database import open_database
+from dmdesk.demo.unfinished import marker
 from dmdesk.gui.main_window import MainWindow
 from dmdesk.queries.integrity import check_database
 
@@ -95,6 +96,8 @@ def test_demo_start_shows_the_window_then_builds_with_progress_and_cancel(
     assert seen["label"].startswith("Building the demo network: history")
     assert seen["maximum"] > 0  # a real progress bar, not only a busy indicator
     assert "cancelled" in seen["status"]
+    # Marked unfinished: the next `dmdesk --demo` builds it again rather than open this part.
+    assert marker(demo).exists()
     # Cancelled part-way: the days built so far are kept, whole and consistent.
     with sqlite3.connect(f"file:{demo}?mode=ro", uri=True) as connection:
         products, moves = connection.execute(

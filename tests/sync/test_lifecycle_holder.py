@@ -212,12 +212,12 @@ def test_a_withdrawn_order_its_site_made_anyway_stands_with_an_overshoot_alert(
     world.owner.sync()
     world.por.sync()  # POR gets the new order as a draft and works on it without syncing
     new = order_row(world.por, continued)
-    workorders.release(world.por.ctx, new.id)
-    workorders.start(world.por.ctx, new.id)
-    workorders.report_progress(world.por.ctx, new.id, 10, good=por_made, finished=True)
-    workorders.report_progress(world.por.ctx, new.id, 20, good=por_made, finished=True)
+    work_orders.release(world.por.ctx, new.id)
+    work_orders.start(world.por.ctx, new.id)
+    work_orders.report_progress(world.por.ctx, new.id, 10, good=por_made, finished=True)
+    work_orders.report_progress(world.por.ctx, new.id, 20, good=por_made, finished=True)
     if por_made == 5:
-        workorders.complete(world.por.ctx, new.id)
+        work_orders.complete(world.por.ctx, new.id)
     world.lis.sync()
     world.owner.sync()  # LIS made it all: the owner withdraws the new order, a draft to it
     assert order_row(world.owner, continued).moved_to_id == order_row(world.owner, number).id
@@ -277,9 +277,9 @@ def test_a_continuation_the_owner_already_finished_is_said_to_overshoot(
     work_at_lis(world, number, 5, complete=True)
     continued = reroute_lis_to_por(world, number).moved[0].continued_as
     new = order_row(world.owner, continued)
-    workorders.release(world.owner.ctx, new.id, override_reason="stock elsewhere")
-    workorders.start(world.owner.ctx, new.id)
-    workorders.complete(world.owner.ctx, new.id, override_reason="stock elsewhere")
+    work_orders.release(world.owner.ctx, new.id, override_reason="stock elsewhere")
+    work_orders.start(world.owner.ctx, new.id)
+    work_orders.complete(world.owner.ctx, new.id, override_reason="stock elsewhere")
     world.owner.sync()
     world.lis.sync()
     world.owner.sync()

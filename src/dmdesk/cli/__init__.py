@@ -97,9 +97,13 @@ def _say(message: str) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from dmdesk.db.database import open_database
     from dmdesk.demo import build_demo
+    from dmdesk.demo.unfinished import begin, finish
     from dmdesk.services.context import ServiceContext
 
     path = _database_path(args)
+    fresh = not path.exists()
+    if fresh:  # marked until built, so `dmdesk --demo` never opens an interrupted build
+        begin(path)
     db = open_database(path)
     try:
         started = time.perf_counter()
@@ -108,6 +112,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             _say(f"  {step}: {done}/{total}" if total else f"  {step}")
 
         summary = build_demo(ServiceContext(db), args.scale, progress=progress)
+        if fresh:
+            finish(path)
         _say(f"Built the {args.scale} demo in {path} in {time.perf_counter() - started:.1f} s: "
              f"{summary.sites} sites, {summary.products} products, {summary.moves} stock "
              f"moves, {summary.work_orders} work orders.")
@@ -224,8 +230,9 @@ def cmd_gui(args: argparse.Namespace) -> int:
     kind = "open"
     if args.demo and not args.db:
         path = path.with_name("demo.sqlite")
-        # Built by the app, on its worker, behind a window with progress and Cancel.
-        kind = "open" if path.exists() else "demo"
+        # Built by the app, on its worker, behind a window with progress and Cancel; opened
+        # as it is only when a build finished (gui/app.py prepare_demo).
+        kind = "demo"
     from dmdesk.gui.app import run
 
     # With no --db and no DMDESK_DB, a first run (no database yet) gets the welcome dialog.

@@ -19,7 +19,9 @@ from dmdesk.gui.backups import BackupStatus, attach_backups
 from dmdesk.gui.context import GuiContext
 from dmdesk.gui.crash import enable_fault_log, install_excepthook, setup_logging
 from dmdesk.gui.dialogs.import_wizard import open_import_wizard
+from dmdesk.gui.dialogs.new_database import NewDatabaseDialog
 from dmdesk.gui.dialogs.welcome import WelcomeDialog
+from dmdesk.gui.file_menu import attach_file_menu
 from dmdesk.gui.main_window import STATUS_MS, MainWindow
 from dmdesk.gui.ops import run_op
 from dmdesk.gui.producer_mode import build_producer_areas, connect_producer_areas, window_title
@@ -91,14 +93,26 @@ def choose_database(default: Path) -> tuple[str, Path] | None:
     return None
 
 
+def new_database_at_start(path: Path) -> Path | None:
+    """The welcome's New database... gave a file name; the site's code and name come next,
+    and the database is made as `dmdesk init` makes it. None when cancelled."""
+    dialog = NewDatabaseDialog(path)
+    if dialog.exec() and dialog.created is not None:
+        return dialog.created
+    return None
+
+
 def _build_demo_then(window: MainWindow, gctx: GuiContext) -> None:
     from dmdesk.demo import DemoSummary, build_demo
+    from dmdesk.demo.unfinished import finish
 
     building = window.tr("Building the demo network: {0}…")
 
     def work(progress: Progress) -> DemoSummary:
-        return build_demo(gctx.services, "small", progress=lambda done, total, stage:
-                          progress.report(done, total, building.format(stage)))
+        summary = build_demo(gctx.services, "small", progress=lambda done, total, stage:
+                             progress.report(done, total, building.format(stage)))
+        finish(gctx.db.path)  # only now is it the demo; until then the next start rebuilds
+        return summary
 
     def done(_summary: DemoSummary) -> None:
         for area in window.areas:  # everything is new: every area reads again, now
@@ -108,13 +122,27 @@ def _build_demo_then(window: MainWindow, gctx: GuiContext) -> None:
         # Whole days are committed as they are built: show what there is, and say so.
         done(DemoSummary(0, 0, 0, 0, 0, 0, 0.0))
         window.statusBar().showMessage(window.tr(
-            "Demo build cancelled: the demo database holds the part built so far."))
+            "Demo build cancelled: this window shows the part built so far; the next "
+            "dmdesk --demo builds the whole demo again."))
 
     progress = run_op(gctx.runner, work, what="building the demo network", parent=window,
                       on_done=done, on_cancel=cancelled,
                       long=window.tr("Building the demo network…"))
     # Quitting mid-build stops it at the next day (closing waits for the worker to finish).
     QApplication.instance().aboutToQuit.connect(progress.cancel)  # type: ignore[union-attr]
+
+
+def prepare_demo(path: Path) -> str:
+    """"open" for a demo built to the end; else "demo", after removing any part-built one
+    (a cancelled or crashed build) so that it is built again from the start."""
+    from dmdesk.demo.unfinished import begin, discard_unfinished, is_finished
+
+    if is_finished(path):
+        return "open"
+    if discard_unfinished(path):
+        log.info("%s was a part-built demo (cancelled or crashed); building it again", path)
+    begin(path)  # before the file is made: a crash from here on leaves it marked unfinished
+    return "demo"
 
 
 @dataclass
@@ -126,6 +154,14 @@ class Session:
     gctx: GuiContext
     server: InstanceServer
     backups: BackupStatus
+
+    def retire(self) -> None:
+        """Another database took over: the window goes, and so does the single-instance
+        server (a second ``dmdesk --db`` of this file must open it, not raise a closed
+        window). The database and worker stay until quit, as a task may still be finishing."""
+        self.window.close()
+        self.window.deleteLater()
+        self.server.server.close()
 
     def close(self) -> None:
         self.backups.wait()  # a copy under way finishes rather than being cut short
@@ -156,26 +192,40 @@ def open_session(path: Path, kind: str = "open") -> Session | None:
     return Session(db, window, gctx, server, backups)
 
 
-def follow_joins(session: Session, sessions: list[Session]) -> None:
-    """When the Sync area joins a network, the app goes on in the new database's window."""
-    sync = next((a for a in session.window.areas if isinstance(a, SyncArea)), None)
-    if sync is None:
-        return
+def open_or_forward(path: Path, kind: str) -> Session | None:
+    """Open ``path`` in a new window; None when it is open in another dmdesk (brought
+    forward) or refused. ``kind`` "demo": the demo, built there unless already finished."""
+    if ask_running_instance(path):
+        log.info("%s is open in another window; brought it forward", path)
+        return None
+    if kind == "demo":
+        kind = prepare_demo(path)
+    return open_session(path, kind)
 
-    def opened(path: object) -> None:
-        new = open_session(Path(str(path)))
+
+def wire(session: Session, sessions: list[Session]) -> None:
+    """File > New/Open/Open recent/Welcome, and joining a network, go on in a new window on
+    the other database; this one closes (see gui/file_menu.py for why a new window)."""
+    def switch(path: Path, kind: str) -> None:
+        if kind == "open" and path.resolve() == Path(session.db.path).resolve():
+            bring_forward(session.window)
+            return
+        new = open_or_forward(path, kind)
         if new is None:
             return
         sessions.append(new)
-        follow_joins(new, sessions)
-        session.window.close()  # its database stays open until the app quits
+        wire(new, sessions)
+        session.retire()
 
-    sync.joined.connect(opened)
+    attach_file_menu(session.window, session.gctx, switch)
+    sync = next((a for a in session.window.areas if isinstance(a, SyncArea)), None)
+    if sync is not None:
+        sync.joined.connect(lambda path: switch(Path(str(path)), "open"))
 
 
 def run(path: Path | None, *, explicit: bool = True, kind: str = "open") -> int:
     """Open ``path`` (or ask, when none was given and the default does not exist);
-    ``kind`` "demo": build the demo into it (a new file) once the window is up."""
+    ``kind`` "demo": the demo in it, built once the window is up unless already built."""
     app = application()
     install_excepthook(setup_logging())
     enable_fault_log()
@@ -189,14 +239,19 @@ def run(path: Path | None, *, explicit: bool = True, kind: str = "open") -> int:
         if choice is None:
             return 0
         kind, path = choice
+        if kind == "new":
+            created = new_database_at_start(path)
+            if created is None:
+                return 0
+            kind, path = "open", created
     if ask_running_instance(path):
         log.info("%s is open in another window; brought it forward", path)
         return 0
-    session = open_session(path, kind)
+    session = open_session(path, prepare_demo(path) if kind == "demo" else kind)
     if session is None:
         return 1
     sessions = [session]
-    follow_joins(session, sessions)
+    wire(session, sessions)
     try:
         return int(app.exec())
     finally:

@@ -7,18 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QSplitter,
     QStackedWidget,
     QWidget,
 )
 
+from dmdesk.gui.recent import recent_databases
 from dmdesk.gui.views.area import Area
 
 STATUS_MS = 8000  # how long a message stays in the status bar
@@ -28,6 +30,14 @@ class MainWindow(QMainWindow):
     area_changed = Signal(int)
     import_requested = Signal()  # File > Import... (the composition root opens the wizard)
     backups_requested = Signal()  # File > Backups...
+    # The rest of File and Help: the composition root (gui/file_menu.py) answers them.
+    new_database_requested = Signal()
+    open_requested = Signal()
+    open_path_requested = Signal(object)  # a Path from File > Open recent
+    save_copy_requested = Signal()
+    about_requested = Signal()
+    documentation_requested = Signal()
+    welcome_requested = Signal()
 
     def __init__(self, title: str, areas: Sequence[Area], undo: QUndoStack | None = None,
                  parent: QWidget | None = None) -> None:
@@ -76,12 +86,7 @@ class MainWindow(QMainWindow):
             self.addAction(action)
 
     def _add_menus(self) -> None:
-        file = self.menuBar().addMenu(self.tr("&File"))
-        self.import_action = file.addAction(self.tr("&Import…"))
-        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
-        self.import_action.triggered.connect(self.import_requested)
-        self.backups_action = file.addAction(self.tr("&Backups…"))
-        self.backups_action.triggered.connect(self.backups_requested)
+        self._add_file_menu()
         edit = self.menuBar().addMenu(self.tr("&Edit"))
         undo = self.undo_stack.createUndoAction(self, self.tr("&Undo"))
         undo.setShortcut(QKeySequence.StandardKey.Undo)
@@ -102,6 +107,64 @@ class MainWindow(QMainWindow):
             if number <= 9:
                 action.setShortcut(QKeySequence(f"Ctrl+{number}"))
             action.triggered.connect(lambda _=False, row=number - 1: self.nav.setCurrentRow(row))
+        self._add_help_menu()
+
+    def _add_file_menu(self) -> None:
+        file = self.menuBar().addMenu(self.tr("&File"))
+        self.file_menu = file
+        # Ctrl+N is the current area's "new" (product, order...): a new database is rarer.
+        self.new_database_action = self._item(file, self.tr("&New database…"),
+                                              self.new_database_requested, "Ctrl+Shift+N")
+        self._item(file, self.tr("&Open…"), self.open_requested, QKeySequence.StandardKey.Open)
+        self.recent_menu = file.addMenu(self.tr("Open &recent"))
+        self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
+        file.addSeparator()
+        self.import_action = self._item(file, self.tr("&Import…"), self.import_requested,
+                                        "Ctrl+I")
+        self._item(file, self.tr("Save a &copy…"), self.save_copy_requested,
+                   "Ctrl+Shift+S")  # StandardKey.SaveAs has no key on Windows
+        self._item(file, self.tr("&Backups…"), self.backups_requested)
+        file.addSeparator()
+        self.quit_action = file.addAction(self.tr("&Quit"))
+        # Spelled out: StandardKey.Quit is empty on Windows, where people still expect Ctrl+Q.
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+
+    def _add_help_menu(self) -> None:
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        self.help_menu = help_menu
+        self._item(help_menu, self.tr("&Documentation"), self.documentation_requested,
+                   QKeySequence.StandardKey.HelpContents)
+        self.welcome_action = self._item(help_menu, self.tr("&Welcome…"),
+                                         self.welcome_requested)
+        help_menu.addSeparator()
+        self.about_action = self._item(help_menu, self.tr("&About dmdesk"),
+                                       self.about_requested)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+
+    def _item(self, menu: QMenu, text: str, signal: SignalInstance,
+              keys: str | QKeySequence.StandardKey | None = None) -> QAction:
+        action = menu.addAction(text)
+        if keys is not None:
+            action.setShortcut(QKeySequence(keys))
+        action.triggered.connect(lambda _=False: signal.emit())
+        return action
+
+    def fill_recent_menu(self) -> None:
+        """Filled as it opens: files removed since are left out (recent_databases checks)."""
+        self.recent_menu.clear()
+        paths = recent_databases()
+        for number, path in enumerate(paths, start=1):
+            # "&1 name": the digit is the access key; a "&" in the file name is doubled.
+            action = self.recent_menu.addAction(
+                f"&{number} {path.name.replace('&', '&&')}" if number < 10 else path.name)
+            action.setToolTip(str(path))
+            action.setStatusTip(str(path))
+            action.triggered.connect(
+                lambda _=False, chosen=path: self.open_path_requested.emit(chosen))
+        if not paths:
+            self.recent_menu.addAction(self.tr("(none yet)")).setEnabled(False)
 
     def _say_undone(self, text: str, index: int) -> None:
         command = self.undo_stack.command(index)

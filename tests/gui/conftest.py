@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from dmdesk.db.database import Database, open_database
@@ -20,7 +22,7 @@ from dmdesk.gui.context import GuiContext
 from dmdesk.gui.main_window import MainWindow
 from dmdesk.gui.tasks import TaskRunner
 from dmdesk.services.context import ServiceContext
-from tests.gui.support import BusyEnv
+from tests.gui.support import BusyEnv, settings_under
 from tests.integration.support import Network, build_network
 from tests.integration.test_dashboard_queries import Busy, build_busy_network
 
@@ -94,6 +96,15 @@ def events(gctx: GuiContext) -> list[str]:
 def busy_env(gctx: GuiContext, busy: Busy, messages: list[str],
              events: list[str]) -> BusyEnv:
     return BusyEnv(gctx, busy, messages, events)
+
+
+@pytest.fixture
+def isolated_settings(tmp_path: Path) -> Iterator[None]:
+    """The app's settings (recent files, geometry) in a file of this test's own."""
+    settings_under(tmp_path / "settings")
+    QApplication.setOrganizationName("dmdesk-tests")
+    yield
+    QSettings().clear()
 
 
 @pytest.fixture

@@ -8,13 +8,17 @@ tests/integration/support.py.
 
 from __future__ import annotations
 
+import logging
+import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
@@ -147,3 +151,37 @@ def row_where(db: Database, column: InstrumentedAttribute[Any], value: object) -
     """The first row of ``column``'s table whose ``column`` equals ``value``, or None."""
     with db.read_session() as session:
         return session.scalars(select(column.class_).where(column == value)).first()
+
+
+def settings_under(folder: Path) -> None:
+    """The app's QSettings in an INI file under ``folder``, not the user's own."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+
+
+@contextmanager
+def after_app_run(settings: Path) -> Iterator[None]:
+    """Settings under ``settings``; afterwards, what the app's ``run()`` leaves to the end of
+    the process goes now: its windows (not left to the interpreter's final garbage
+    collection), the log file handler it opened, its excepthook, the settings."""
+    settings_under(settings)
+    hook, handlers = sys.excepthook, list(logging.getLogger().handlers)
+    windows = set(QApplication.topLevelWidgets())
+    try:
+        yield
+    finally:
+        for widget in set(QApplication.topLevelWidgets()) - windows:
+            widget.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        # A quit handled outside the app's loop (posted after it ended) leaves Qt's thread
+        # marked as quitting: every later event loop, a test's waits included, returns at
+        # once, and no worker result or timer is delivered again in this process. A short
+        # run of the application loop takes any such quit and clears the mark.
+        QTimer.singleShot(0, QApplication.quit)
+        QApplication.exec()
+        sys.excepthook = hook
+        for handler in logging.getLogger().handlers:
+            if handler not in handlers:
+                logging.getLogger().removeHandler(handler)
+                handler.close()
+        QSettings().clear()

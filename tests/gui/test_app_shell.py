@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -25,15 +24,7 @@ from dmdesk.gui.single_instance import InstanceServer, ask_running_instance
 from dmdesk.services.backups import BackupFolderError, set_backup_folder
 from dmdesk.services.context import ServiceContext
 
-
-@pytest.fixture(autouse=True)
-def isolated_settings(tmp_path: Path) -> Iterator[None]:
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                      str(tmp_path / "settings"))
-    QApplication.setOrganizationName("dmdesk-tests")
-    yield
-    QSettings().clear()
+pytestmark = pytest.mark.usefixtures("isolated_settings")
 
 
 def _answer_next_message_box(seen: list[str]) -> None:

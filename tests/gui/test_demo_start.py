@@ -3,15 +3,13 @@ behind it, on the worker, with progress and Cancel (not on the terminal before a
 
 from __future__ import annotations
 
-import logging
 import sqlite3
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QSettings, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -20,6 +18,7 @@ from dmdesk.db.database import open_database
 from dmdesk.demo.unfinished import marker
 from dmdesk.gui.main_window import MainWindow
 from dmdesk.queries.integrity import check_database
+from tests.gui.support import after_app_run
 
 
 @pytest.fixture
@@ -28,21 +27,8 @@ def fresh_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     data = tmp_path / "data"
     monkeypatch.setenv("DMDESK_DB", str(data / "dmdesk.sqlite"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                      str(tmp_path / "settings"))
-    hook, handlers = sys.excepthook, list(logging.getLogger().handlers)
-    windows = set(QApplication.topLevelWidgets())
-    yield data
-    for widget in set(QApplication.topLevelWidgets()) - windows:
-        widget.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    sys.excepthook = hook
-    for handler in logging.getLogger().handlers:
-        if handler not in handlers:  # the log file run() opened
-            logging.getLogger().removeHandler(handler)
-            handler.close()
-    QSettings().clear()
+    with after_app_run(tmp_path / "settings"):
+        yield data
 
 
 def _while_running(step: Callable[[], None], seen: dict[str, Any]) -> None:

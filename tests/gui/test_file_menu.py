@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -41,14 +41,7 @@ from dmdesk.services.new_database import create_database
 D = TypeVar("D", bound=QDialog)
 
 
-@pytest.fixture(autouse=True)
-def isolated_settings(tmp_path: Path) -> Iterator[None]:
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                      str(tmp_path / "settings"))
-    QApplication.setOrganizationName("dmdesk-tests")
-    yield
-    QSettings().clear()
+pytestmark = pytest.mark.usefixtures("isolated_settings")
 
 
 @pytest.fixture

@@ -8,23 +8,21 @@ packaging/smoke_test.sh), which takes minutes, so not here.
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtGui import QImage
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from dmdesk import paths
 from dmdesk.db.database import open_database
 from dmdesk.gui.app import application, run
 from dmdesk.gui.dialogs.welcome import WelcomeDialog
+from tests.gui.support import after_app_run
 from tests.helpers import REPO_ROOT
 
 
@@ -36,24 +34,8 @@ def fresh_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     monkeypatch.setenv("HOME", str(home))
     for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "DMDESK_DB"):
         monkeypatch.delenv(name, raising=False)
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                      str(tmp_path / "settings"))
-    hook = sys.excepthook
-    handlers = list(logging.getLogger().handlers)
-    windows = set(QApplication.topLevelWidgets())
-    yield home
-    # run() leaves its (hidden) window to the end of the process; delete it now, so Qt objects
-    # are not left to the interpreter's final garbage collection.
-    for widget in set(QApplication.topLevelWidgets()) - windows:
-        widget.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    sys.excepthook = hook
-    for handler in logging.getLogger().handlers:
-        if handler not in handlers:  # the log file run() opened
-            logging.getLogger().removeHandler(handler)
-            handler.close()
-    QSettings().clear()
+    with after_app_run(tmp_path / "settings"):
+        yield home
 
 
 def _run_with_screenshot(monkeypatch: pytest.MonkeyPatch, shot: Path,

@@ -114,7 +114,7 @@ def small_demo(tmp_path_factory: pytest.TempPathFactory) -> SmallDemo:
     db = open_database(path)
     try:
         summary = build_demo(ServiceContext(db, actor="demo"), "small",
-                             lambda stage, _done, _total: stages.add(stage))
+                             lambda _done, _total, stage: stages.add(stage))
     finally:
         db.close()  # the last connection checkpoints the WAL into the file
     assert not path.with_name(path.name + "-wal").exists()

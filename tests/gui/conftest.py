@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -96,6 +96,22 @@ def events(gctx: GuiContext) -> list[str]:
 def busy_env(gctx: GuiContext, busy: Busy, messages: list[str],
              events: list[str]) -> BusyEnv:
     return BusyEnv(gctx, busy, messages, events)
+
+
+@pytest.fixture(autouse=True)
+def no_window_outlives_its_test() -> Iterator[None]:
+    """Main windows a test opened without handing them to qtbot (the app's own sessions,
+    File > Open's new windows) are deleted after it: a closed window still runs its Sync
+    area's timer, and a later test met its auto-sync on a database long closed."""
+    before = set(QApplication.topLevelWidgets())
+    yield
+    left = [w for w in QApplication.topLevelWidgets()
+            if w not in before and isinstance(w, MainWindow)]
+    for window in left:
+        window.close()
+        window.deleteLater()
+    if left:
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture

@@ -287,6 +287,12 @@ def _wizards(window: MainWindow) -> list[list[str]]:
             for w in window.findChildren(ImportWizard) if w.isVisible()]
 
 
+# The File menu's items before and after Import, the same in both modes: a producer keeps
+# its own database (new, open, copy, backups); only what it may import differs.
+FILE_AROUND_IMPORT = (["&New database…", "&Open…", "Open &recent"],
+                      ["Save a &copy…", "&Backups…", "&Quit"])
+
+
 def _menus(window: MainWindow) -> dict[str, list[str]]:
     return {a.text(): [b.text() for b in a.menu().actions() if not b.isSeparator()]
             for a in window.menuBar().actions() if a.menu() is not None}
@@ -301,7 +307,8 @@ def test_products_offer_no_editing_and_their_keys_change_nothing(
     assert [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())] == [
         "FRAME", "FABRIC", "SCREW"]  # the BOM is there to read
     menus = _menus(window)
-    assert menus["&File"] == ["Import stock &counts…", "&Backups…"]
+    assert menus["&File"] == [*FILE_AROUND_IMPORT[0], "Import stock &counts…",
+                              *FILE_AROUND_IMPORT[1]]
     assert menus["&Tools"] == ["&Trace a lot…", "&Verify audit chain"]
     assert_screenshot(window, screenshots / "producer_products_bom.png")
 
@@ -345,7 +352,8 @@ def test_the_owner_still_edits_products_and_bom_with_the_same_keys(
     act, so the producer's test would see them if producer mode let them through."""
     area = _chair_with_bom_line(qtbot, owner_window)
     assert _hidden(area, EDIT_BUTTONS) == dict.fromkeys(EDIT_BUTTONS, False)
-    assert _menus(owner_window)["&File"] == ["&Import…", "&Backups…"]
+    assert _menus(owner_window)["&File"] == [*FILE_AROUND_IMPORT[0], "&Import…",
+                                             *FILE_AROUND_IMPORT[1]]
     before = _rows(db)
     _press(qtbot, area.detail.bom_tab.tree, Qt.Key.Key_Delete)
     qtbot.waitUntil(lambda: len(_rows(db)["bom_line"]) == len(before["bom_line"]) - 1,

@@ -5,6 +5,7 @@ again, the site's unsent changes are stamped again with the right time and go ou
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,13 +16,14 @@ from dmdesk.db.models_sync import SyncAlert
 from dmdesk.domain.hlc import HLC, MAX_CLOCK_SKEW_MS
 from dmdesk.services import contacts
 from dmdesk.services.context import ServiceContext
-from tests.sync.support import assert_identical, close_all, join, sync_all
+from tests.sync.support import Site, assert_identical, close_all, join, sync_all
 from tests.sync.test_sync_sites import owner_with_network
 from tests.sync_server_process import RunningServer
 
 
-def test_work_done_while_the_clock_ran_ahead_is_stamped_again_and_arrives(
-        server: RunningServer, tmp_path: Path) -> None:
+def _supplier_made_with_the_clock_ahead(server: RunningServer, tmp_path: Path
+                                        ) -> tuple[Site, Site, ServiceContext, uuid.UUID]:
+    """The owner and MP1 in sync; then MP1, its clock 3 h ahead, adds a supplier."""
     owner, net = owner_with_network(server, tmp_path)
     owner.sync()
     mp = join(server, tmp_path / "mp1.sqlite", "MP1")
@@ -30,6 +32,12 @@ def test_work_done_while_the_clock_ran_ahead_is_stamped_again_and_arrives(
                            clock=lambda: datetime.now(UTC) + timedelta(hours=3))
     supplier = contacts.create_contact(ahead, kind="organisation", role="supplier",
                                        name="Tube supplier", site_id=net.mp)
+    return owner, mp, ahead, supplier
+
+
+def test_work_done_while_the_clock_ran_ahead_is_stamped_again_and_arrives(
+        server: RunningServer, tmp_path: Path) -> None:
+    owner, mp, ahead, supplier = _supplier_made_with_the_clock_ahead(server, tmp_path)
     contacts.update_contact(ahead, supplier, phone="+351 21 000 0000")
     sync_all([mp, owner])  # the clock is right again when it syncs
 
@@ -52,14 +60,7 @@ def test_an_edit_made_after_the_clock_was_put_right_stays_the_last_word(
         server: RunningServer, tmp_path: Path) -> None:
     """The edit from the future is stamped again at sync time; the later edit of the same field,
     stamped by the right clock before that sync, must still come after it at every site."""
-    owner, net = owner_with_network(server, tmp_path)
-    owner.sync()
-    mp = join(server, tmp_path / "mp1.sqlite", "MP1")
-    sync_all([owner, mp])
-    ahead = ServiceContext(mp.db, actor="user@MP1",
-                           clock=lambda: datetime.now(UTC) + timedelta(hours=3))
-    supplier = contacts.create_contact(ahead, kind="organisation", role="supplier",
-                                       name="Tube supplier", site_id=net.mp)
+    owner, mp, ahead, supplier = _supplier_made_with_the_clock_ahead(server, tmp_path)
     contacts.update_contact(ahead, supplier, phone="+351 21 000 0001")
     right = ServiceContext(mp.db, actor="user@MP1")  # the clock was put right
     contacts.update_contact(right, supplier, phone="+351 21 000 0002")
